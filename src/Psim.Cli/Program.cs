@@ -1,0 +1,1 @@
+return Psim.Cli.PsimApp.Run(args);

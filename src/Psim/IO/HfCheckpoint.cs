@@ -1,0 +1,160 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Psim.Data;
+using Psim.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Psim.IO;
+
+/// <summary>
+/// A Hugging Face model folder: <c>config.json</c>, <c>model.safetensors</c>, <c>vocab.txt</c>
+/// (and <c>tokenizer_config.json</c>). Reads only safetensors; refuses pickle checkpoints.
+/// </summary>
+public sealed class HfCheckpoint
+{
+    public const string ConfigFile = "config.json", WeightsFile = "model.safetensors", VocabFile = "vocab.txt",
+        TokenizerConfigFile = "tokenizer_config.json", OriginFile = "psim_origin.json";
+
+    public string Directory { get; }
+    public BertConfig Config { get; }
+    public SafeTensorsFile Weights { get; }
+    public string VocabPath => Path.Combine(Directory, VocabFile);
+    public bool LowerCase { get; }
+    /// <summary>Where the weights came from, as recorded when psim wrote the folder (or "unknown").</summary>
+    public string Origin { get; }
+
+    private HfCheckpoint(string dir, BertConfig config, SafeTensorsFile weights, bool lowerCase, string origin)
+    {
+        Directory = dir;
+        Config = config;
+        Weights = weights;
+        LowerCase = lowerCase;
+        Origin = origin;
+    }
+
+    /// <summary>Opens a folder: validates config and the safetensors header; reads no tensor data yet.</summary>
+    public static HfCheckpoint Open(string dir)
+    {
+        if (File.Exists(dir))
+        {
+            if (PickleGuard.IsPickleName(dir)) throw PickleGuard.Refusal(dir);
+            throw new PsimException($"{dir} is a file; give the model folder (config.json, model.safetensors, vocab.txt)");
+        }
+        if (!System.IO.Directory.Exists(dir)) throw new PsimException($"{dir}: model folder not found");
+        var weights = Path.Combine(dir, WeightsFile);
+        if (!File.Exists(weights))
+        {
+            var pickle = System.IO.Directory.EnumerateFiles(dir).FirstOrDefault(PickleGuard.IsPickleName);
+            if (pickle is not null) throw PickleGuard.Refusal(pickle);
+            if (File.Exists(Path.Combine(dir, "model.safetensors.index.json")))
+                throw new PsimException($"{dir}: sharded safetensors checkpoints are not supported yet; save the model unsharded");
+            throw new PsimException($"{dir}: no {WeightsFile} in the folder");
+        }
+        var configPath = Path.Combine(dir, ConfigFile);
+        if (!File.Exists(configPath)) throw new PsimException($"{dir}: no {ConfigFile} in the folder");
+        var config = BertConfig.Load(configPath);
+        if (!File.Exists(Path.Combine(dir, VocabFile))) throw new PsimException($"{dir}: no {VocabFile} in the folder (psim needs the WordPiece vocabulary)");
+        var st = SafeTensorsFile.Open(weights);
+        return new HfCheckpoint(dir, config, st, ReadLowerCase(dir, config), ReadOrigin(dir));
+    }
+
+    private static bool ReadLowerCase(string dir, BertConfig config)
+    {
+        var path = Path.Combine(dir, TokenizerConfigFile);
+        if (File.Exists(path))
+        {
+            try
+            {
+                var node = JsonNode.Parse(File.ReadAllText(path));
+                if (node?["do_lower_case"] is JsonValue v && v.TryGetValue(out bool b)) return b;
+            }
+            catch (JsonException e) { throw new PsimFormatException($"{path}: invalid JSON: {e.Message}"); }
+        }
+        return config.DoLowerCase ?? true; // transformers' BertTokenizer default
+    }
+
+    private static string ReadOrigin(string dir)
+    {
+        var path = Path.Combine(dir, OriginFile);
+        if (!File.Exists(path)) return "unknown (no " + OriginFile + ")";
+        try { return JsonNode.Parse(File.ReadAllText(path))?["origin"]?.GetValue<string>() ?? "unknown"; }
+        catch (JsonException) { return "unknown (unreadable " + OriginFile + ")"; }
+    }
+
+    /// <summary>True when the file carries a classification head (<c>classifier.*</c>).</summary>
+    public bool HasClassifierHead => Weights.Entries.Keys.Any(k => k.StartsWith("classifier.", StringComparison.Ordinal));
+
+    public TextEncoder CreateTextEncoder(int maxLength) =>
+        new(VocabPath, LowerCase, Math.Min(maxLength, Config.MaxPositionEmbeddings));
+
+    /// <summary>Builds an encoder and loads it strictly (a head in the file is ignored).</summary>
+    public BertModel LoadEncoder(out LoadReport report)
+    {
+        var model = new BertModel(Config);
+        var headKeys = Weights.Entries.Keys.Where(k => k.StartsWith("classifier.", StringComparison.Ordinal)).ToList();
+        report = LoadWithout(model, headKeys, ["pooler."]);
+        return model;
+    }
+
+    /// <summary>
+    /// Builds a sequence classifier and loads it strictly. A file without a head (a plain encoder)
+    /// gets a new head, initialised with <paramref name="numLabels"/> classes from the current seed.
+    /// </summary>
+    public BertForSequenceClassification LoadClassifier(out LoadReport report, int? numLabels = null)
+    {
+        var config = Config;
+        if (!HasClassifierHead || (numLabels is int n && n != config.NumLabels))
+        {
+            if (HasClassifierHead)
+                throw new PsimException($"{Directory}: the checkpoint's head has {config.NumLabels} classes, the task {numLabels}");
+            config = config.WithNumLabels(numLabels ?? config.NumLabels);
+        }
+        var model = new BertForSequenceClassification(config);
+        BertInit.Apply(model, config.InitializerRange);
+        report = StateDictLoader.Load(model, Weights, ["classifier.", "bert.pooler."]);
+        return model;
+    }
+
+    private LoadReport LoadWithout(nn.Module model, IReadOnlyList<string> dropFileKeys, IReadOnlyCollection<string> allowNew)
+    {
+        BertInit.Apply(model, Config.InitializerRange);
+        var r = StateDictLoader.Load(model, Weights, allowNew, strict: false);
+        var unexpected = r.Unexpected.Where(k => !dropFileKeys.Contains(k)).ToList();
+        var result = r with { Unexpected = unexpected, Ignored = r.Ignored.Concat(dropFileKeys).ToList() };
+        if (!result.IsClean) throw new PsimFormatException($"{Weights.Path}: the weights do not fit this model: {result.Describe()}");
+        return result;
+    }
+
+    /// <summary>
+    /// Writes a Hugging Face folder for a <see cref="BertModel"/> or <see cref="BertForSequenceClassification"/>.
+    /// Each file is written atomically.
+    /// </summary>
+    public static void Save(string dir, nn.Module model, BertConfig config, string vocabSource, bool lowerCase, string origin)
+    {
+        System.IO.Directory.CreateDirectory(dir);
+        string arch = model is BertForSequenceClassification ? "BertForSequenceClassification" : "BertModel";
+        var cfg = config with { Architectures = [arch], ModelType = "bert" };
+        var sd = model.state_dict();
+        SafeTensorsWriter.Write(Path.Combine(dir, WeightsFile), sd, new Dictionary<string, string> { ["format"] = "pt" });
+        AtomicFile.WriteAllText(Path.Combine(dir, ConfigFile), cfg.ToJson());
+        var vocabTarget = Path.Combine(dir, VocabFile);
+        if (!string.Equals(Path.GetFullPath(vocabSource), Path.GetFullPath(vocabTarget), StringComparison.Ordinal))
+            AtomicFile.WriteAllText(vocabTarget, File.ReadAllText(vocabSource));
+        var tok = new JsonObject
+        {
+            ["tokenizer_class"] = "BertTokenizer",
+            ["do_lower_case"] = lowerCase,
+            ["model_max_length"] = config.MaxPositionEmbeddings,
+            ["unk_token"] = "[UNK]", ["sep_token"] = "[SEP]", ["pad_token"] = "[PAD]", ["cls_token"] = "[CLS]", ["mask_token"] = "[MASK]",
+        };
+        AtomicFile.WriteAllText(Path.Combine(dir, TokenizerConfigFile), tok.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var originJson = new JsonObject
+        {
+            ["origin"] = origin,
+            ["written_by"] = "psim " + Runtime.PsimVersion.Psim,
+            ["written_at"] = DateTime.UtcNow.ToString("o"),
+        };
+        AtomicFile.WriteAllText(Path.Combine(dir, OriginFile), originJson.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+}

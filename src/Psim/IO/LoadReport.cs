@@ -1,0 +1,29 @@
+namespace Psim.IO;
+
+/// <summary>What a state-dict load found: keys the model wanted but the file lacked, keys the file had
+/// that the model does not use, keys whose shapes differ, and keys that were freshly initialised instead.</summary>
+public sealed record LoadReport(
+    IReadOnlyList<string> Missing,
+    IReadOnlyList<string> Unexpected,
+    IReadOnlyList<string> Mismatched,
+    IReadOnlyList<string> NewlyInitialized,
+    IReadOnlyList<string> Ignored)
+{
+    public bool IsClean => Missing.Count == 0 && Unexpected.Count == 0 && Mismatched.Count == 0;
+
+    public string Describe(int maxPerList = 8)
+    {
+        var parts = new List<string>();
+        void Add(string title, IReadOnlyList<string> keys)
+        {
+            if (keys.Count == 0) return;
+            var shown = string.Join(", ", keys.Take(maxPerList));
+            parts.Add($"{title} ({keys.Count}): {shown}{(keys.Count > maxPerList ? ", ..." : "")}");
+        }
+        Add("missing", Missing);
+        Add("unexpected", Unexpected);
+        Add("shape mismatch", Mismatched);
+        Add("newly initialised", NewlyInitialized);
+        return string.Join("; ", parts);
+    }
+}

@@ -1,0 +1,169 @@
+using System.Text;
+using System.Text.Json;
+using static TorchSharp.torch;
+
+namespace Psim.IO;
+
+/// <summary>One tensor entry of a safetensors header. Offsets are relative to the start of the data section.</summary>
+public sealed record SafeTensorsEntry(string Name, string DType, long[] Shape, long Begin, long End)
+{
+    public long ByteCount => End - Begin;
+}
+
+/// <summary>
+/// Reads a safetensors file: 8-byte little-endian header length, a JSON header, then raw
+/// little-endian data. Every header field is validated before any tensor byte is read; a bad
+/// file raises <see cref="PsimFormatException"/> naming the file and the problem.
+/// Never executes anything from the file and never allocates more than the file holds.
+/// </summary>
+public sealed class SafeTensorsFile
+{
+    /// <summary>Headers larger than this are refused (the format's own reference limit is 100 MB).</summary>
+    public const long MaxHeaderBytes = 100_000_000;
+
+    public string Path { get; }
+    public IReadOnlyDictionary<string, SafeTensorsEntry> Entries { get; }
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+    private readonly long _dataStart;
+
+    private SafeTensorsFile(string path, Dictionary<string, SafeTensorsEntry> entries, Dictionary<string, string> metadata, long dataStart)
+    {
+        Path = path;
+        Entries = entries;
+        Metadata = metadata;
+        _dataStart = dataStart;
+    }
+
+    public static SafeTensorsFile Open(string path)
+    {
+        if (!File.Exists(path)) throw new PsimException($"{path}: file not found");
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        long fileLength = fs.Length;
+        string Where(string what) => $"{path}: not a valid safetensors file: {what}";
+        if (fileLength < 8) throw new PsimFormatException(Where($"the file is {fileLength} bytes, shorter than the 8-byte header length"));
+
+        Span<byte> lenBytes = stackalloc byte[8];
+        fs.ReadExactly(lenBytes);
+        ulong headerLen = BitConverter.ToUInt64(lenBytes);
+        if (headerLen > MaxHeaderBytes)
+            throw new PsimFormatException(Where($"the header claims {headerLen:N0} bytes, over the {MaxHeaderBytes:N0}-byte limit"));
+        if ((long)headerLen > fileLength - 8)
+            throw new PsimFormatException(Where($"the header claims {headerLen:N0} bytes but only {fileLength - 8:N0} follow the length field (truncated file?)"));
+        if (headerLen < 2) throw new PsimFormatException(Where("the header is empty"));
+
+        var header = new byte[headerLen];
+        fs.ReadExactly(header);
+        long dataStart = 8 + (long)headerLen;
+        long dataLength = fileLength - dataStart;
+        var (entries, metadata) = ParseHeader(header, dataLength, Where);
+        return new SafeTensorsFile(path, entries, metadata, dataStart);
+    }
+
+    private static (Dictionary<string, SafeTensorsEntry>, Dictionary<string, string>) ParseHeader(
+        byte[] header, long dataLength, Func<string, string> where)
+    {
+        JsonDocument doc;
+        try
+        {
+            var text = Encoding.UTF8.GetString(header).TrimEnd(' ');
+            doc = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 8 });
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or DecoderFallbackException)
+        {
+            throw new PsimFormatException(where($"the header is not valid JSON ({e.Message})"));
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new PsimFormatException(where("the header is not a JSON object"));
+            var entries = new Dictionary<string, SafeTensorsEntry>(StringComparer.Ordinal);
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var prop in doc.RootElement.EnumerateObject())
+            {
+                if (prop.Name == "__metadata__")
+                {
+                    if (prop.Value.ValueKind != JsonValueKind.Object) throw new PsimFormatException(where("__metadata__ is not an object"));
+                    foreach (var m in prop.Value.EnumerateObject())
+                    {
+                        if (m.Value.ValueKind != JsonValueKind.String) throw new PsimFormatException(where($"__metadata__ value '{m.Name}' is not a string"));
+                        metadata[m.Name] = m.Value.GetString()!;
+                    }
+                    continue;
+                }
+                if (entries.ContainsKey(prop.Name)) throw new PsimFormatException(where($"tensor '{prop.Name}' appears twice"));
+                entries[prop.Name] = ParseEntry(prop.Name, prop.Value, where);
+            }
+            CheckLayout(entries.Values, dataLength, where);
+            return (entries, metadata);
+        }
+    }
+
+    private static SafeTensorsEntry ParseEntry(string name, JsonElement e, Func<string, string> where)
+    {
+        string W(string what) => where($"tensor '{name}': {what}");
+        if (e.ValueKind != JsonValueKind.Object) throw new PsimFormatException(W("entry is not an object"));
+        if (!e.TryGetProperty("dtype", out var dt) || dt.ValueKind != JsonValueKind.String) throw new PsimFormatException(W("missing or non-string 'dtype'"));
+        string dtype = dt.GetString()!;
+        if (!SafeTensorsDType.TryGet(dtype, out int size, out _))
+            throw new PsimFormatException(W($"unknown dtype '{dtype}' (supported: {string.Join(", ", SafeTensorsDType.Names)})"));
+        if (!e.TryGetProperty("shape", out var sh) || sh.ValueKind != JsonValueKind.Array) throw new PsimFormatException(W("missing or non-array 'shape'"));
+        var shape = new List<long>();
+        foreach (var d in sh.EnumerateArray())
+        {
+            if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out long v) || v < 0) throw new PsimFormatException(W("shape holds a value that is not a non-negative integer"));
+            shape.Add(v);
+        }
+        if (shape.Count > 16) throw new PsimFormatException(W($"shape has {shape.Count} dimensions"));
+        if (!e.TryGetProperty("data_offsets", out var off) || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2)
+            throw new PsimFormatException(W("missing 'data_offsets' or it is not a pair [begin, end]"));
+        if (!off[0].TryGetInt64(out long begin) || !off[1].TryGetInt64(out long end) || begin < 0 || end < begin)
+            throw new PsimFormatException(W("data_offsets must be integers with 0 <= begin <= end"));
+        long expected;
+        try
+        {
+            expected = size;
+            foreach (var d in shape) expected = checked(expected * d);
+        }
+        catch (OverflowException) { throw new PsimFormatException(W($"shape [{string.Join(", ", shape)}] is too large")); }
+        if (end - begin != expected)
+            throw new PsimFormatException(W($"shape [{string.Join(", ", shape)}] of {dtype} needs {expected:N0} bytes but data_offsets span {end - begin:N0}"));
+        return new SafeTensorsEntry(name, dtype, shape.ToArray(), begin, end);
+    }
+
+    /// <summary>As the reference implementation: tensors tile the data section exactly, without gaps or overlaps.</summary>
+    private static void CheckLayout(IEnumerable<SafeTensorsEntry> entries, long dataLength, Func<string, string> where)
+    {
+        long cursor = 0;
+        SafeTensorsEntry? prev = null;
+        foreach (var e in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
+        {
+            if (e.End > dataLength)
+                throw new PsimFormatException(where($"tensor '{e.Name}': data_offsets [{e.Begin}, {e.End}] run past the {dataLength:N0} data bytes in the file (truncated file?)"));
+            if (e.Begin < cursor)
+                throw new PsimFormatException(where($"tensors '{prev!.Name}' and '{e.Name}' overlap ([{prev.Begin}, {prev.End}] and [{e.Begin}, {e.End}])"));
+            if (e.Begin > cursor)
+                throw new PsimFormatException(where($"bytes [{cursor}, {e.Begin}) before tensor '{e.Name}' belong to no tensor"));
+            cursor = e.End;
+            prev = e;
+        }
+        if (cursor != dataLength)
+            throw new PsimFormatException(where($"the tensors cover {cursor:N0} bytes but the data section holds {dataLength:N0}"));
+    }
+
+    /// <summary>Reads one tensor into a new CPU tensor of its stored dtype.</summary>
+    public Tensor Read(string name)
+    {
+        if (!Entries.TryGetValue(name, out var e)) throw new PsimException($"{Path}: no tensor named '{name}'");
+        SafeTensorsDType.TryGet(e.DType, out _, out var type);
+        var t = empty(e.Shape, type);
+        if (e.ByteCount == 0) return t;
+        using var fs = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        fs.Seek(_dataStart + e.Begin, SeekOrigin.Begin);
+        var buffer = new byte[e.ByteCount];
+        fs.ReadExactly(buffer);
+        t.bytes = buffer;
+        return t;
+    }
+
+    /// <summary>Reads every tensor (name → tensor). The caller owns the tensors.</summary>
+    public Dictionary<string, Tensor> ReadAll() => Entries.Keys.ToDictionary(k => k, Read, StringComparer.Ordinal);
+}

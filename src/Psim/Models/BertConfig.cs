@@ -1,0 +1,83 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Psim.Models;
+
+/// <summary>
+/// The fields of a Hugging Face BERT <c>config.json</c> that define the architecture.
+/// Unknown fields are kept (<see cref="Extra"/>) so a round trip does not lose them.
+/// </summary>
+public sealed record BertConfig
+{
+    [JsonPropertyName("vocab_size")] public int VocabSize { get; init; } = 30522;
+    [JsonPropertyName("hidden_size")] public int HiddenSize { get; init; } = 768;
+    [JsonPropertyName("num_hidden_layers")] public int NumHiddenLayers { get; init; } = 12;
+    [JsonPropertyName("num_attention_heads")] public int NumAttentionHeads { get; init; } = 12;
+    [JsonPropertyName("intermediate_size")] public int IntermediateSize { get; init; } = 3072;
+    [JsonPropertyName("hidden_act")] public string HiddenAct { get; init; } = "gelu";
+    [JsonPropertyName("hidden_dropout_prob")] public double HiddenDropoutProb { get; init; } = 0.1;
+    [JsonPropertyName("attention_probs_dropout_prob")] public double AttentionProbsDropoutProb { get; init; } = 0.1;
+    [JsonPropertyName("max_position_embeddings")] public int MaxPositionEmbeddings { get; init; } = 512;
+    [JsonPropertyName("type_vocab_size")] public int TypeVocabSize { get; init; } = 2;
+    [JsonPropertyName("initializer_range")] public double InitializerRange { get; init; } = 0.02;
+    [JsonPropertyName("layer_norm_eps")] public double LayerNormEps { get; init; } = 1e-12;
+    [JsonPropertyName("pad_token_id")] public int PadTokenId { get; init; }
+    [JsonPropertyName("classifier_dropout")] public double? ClassifierDropout { get; init; }
+    [JsonPropertyName("num_labels")] public int? NumLabelsField { get; init; }
+    [JsonPropertyName("id2label")] public Dictionary<string, string>? Id2Label { get; init; }
+    [JsonPropertyName("model_type")] public string ModelType { get; init; } = "bert";
+    [JsonPropertyName("architectures")] public List<string>? Architectures { get; init; }
+    [JsonPropertyName("do_lower_case")] public bool? DoLowerCase { get; init; }
+
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+
+    /// <summary>Number of classes of a classification head: id2label's size, else num_labels, else 2 (as in transformers).</summary>
+    [JsonIgnore]
+    public int NumLabels => Id2Label is { Count: > 0 } ? Id2Label.Count : NumLabelsField ?? 2;
+
+    [JsonIgnore] public int HeadDim => HiddenSize / NumAttentionHeads;
+
+    public BertConfig WithNumLabels(int n) => this with
+    {
+        NumLabelsField = n,
+        Id2Label = Enumerable.Range(0, n).ToDictionary(i => i.ToString(), i => $"LABEL_{i}"),
+    };
+
+    /// <summary>Checks that the numbers describe a buildable model; throws <see cref="PsimFormatException"/> otherwise.</summary>
+    public void Validate(string source)
+    {
+        void Need(bool ok, string what) { if (!ok) throw new PsimFormatException($"{source}: {what}"); }
+        Need(ModelType is "bert" or "roberta" or "distilbert" or "", $"model_type '{ModelType}' is not a BERT-family encoder psim supports (bert)");
+        Need(ModelType != "roberta" && ModelType != "distilbert", $"model_type '{ModelType}' is not supported yet; only 'bert' is");
+        Need(VocabSize is > 0 and <= 10_000_000, $"vocab_size {VocabSize} is out of range");
+        Need(HiddenSize is > 0 and <= 65_536, $"hidden_size {HiddenSize} is out of range");
+        Need(NumHiddenLayers is > 0 and <= 1_000, $"num_hidden_layers {NumHiddenLayers} is out of range");
+        Need(NumAttentionHeads > 0 && HiddenSize % NumAttentionHeads == 0, $"hidden_size {HiddenSize} is not a multiple of num_attention_heads {NumAttentionHeads}");
+        Need(IntermediateSize is > 0 and <= 1_000_000, $"intermediate_size {IntermediateSize} is out of range");
+        Need(MaxPositionEmbeddings is > 0 and <= 1_000_000, $"max_position_embeddings {MaxPositionEmbeddings} is out of range");
+        Need(TypeVocabSize is > 0 and <= 1_000, $"type_vocab_size {TypeVocabSize} is out of range");
+        Need(LayerNormEps is > 0 and < 1, $"layer_norm_eps {LayerNormEps} is out of range");
+        Need(HiddenDropoutProb is >= 0 and < 1 && AttentionProbsDropoutProb is >= 0 and < 1, "dropout probabilities must be in [0, 1)");
+        Need(HiddenAct is "gelu" or "gelu_new" or "gelu_pytorch_tanh" or "relu", $"hidden_act '{HiddenAct}' is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu)");
+        Need(NumLabels is > 0 and <= 100_000, $"num_labels {NumLabels} is out of range");
+    }
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static BertConfig Load(string path)
+    {
+        BertConfig? c;
+        try { c = JsonSerializer.Deserialize<BertConfig>(File.ReadAllText(path), Options); }
+        catch (JsonException e) { throw new PsimFormatException($"{path}: invalid config JSON: {e.Message}"); }
+        if (c is null) throw new PsimFormatException($"{path}: config is null");
+        c.Validate(path);
+        return c;
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Options);
+}

@@ -1,0 +1,32 @@
+using static TorchSharp.torch;
+
+namespace Psim.Models;
+
+/// <summary>
+/// Prefix keys and values for one layer, prepended to that layer's own keys and values
+/// (P-tuning v2 / prefix tuning). Shapes: [batch, heads, prefix, head_dim].
+/// </summary>
+public sealed record LayerPrefix(Tensor Key, Tensor Value);
+
+/// <summary>
+/// The inputs of a BERT forward pass, as in transformers' <c>BertModel.forward</c>.
+/// Exactly one of <see cref="InputIds"/> and <see cref="InputsEmbeds"/> is set.
+/// </summary>
+public sealed record BertInput
+{
+    /// <summary>[batch, seq] int64 token ids.</summary>
+    public Tensor? InputIds { get; init; }
+    /// <summary>[batch, seq, hidden] embeddings used instead of the word embeddings of ids.</summary>
+    public Tensor? InputsEmbeds { get; init; }
+    /// <summary>[batch, prefix + seq]: 1 for tokens to attend to, 0 for padding. Null: attend to all.</summary>
+    public Tensor? AttentionMask { get; init; }
+    /// <summary>[batch, seq] int64 segment ids. Null: zeros.</summary>
+    public Tensor? TokenTypeIds { get; init; }
+    /// <summary>[batch, seq] int64 positions. Null: prefix length .. prefix length + seq - 1, as transformers does with past key values.</summary>
+    public Tensor? PositionIds { get; init; }
+    /// <summary>Per-layer prefix keys and values (one per layer), or null.</summary>
+    public IReadOnlyList<LayerPrefix>? Prefix { get; init; }
+}
+
+/// <summary>Outputs of the encoder: last hidden state [batch, seq, hidden] and pooled [batch, hidden].</summary>
+public sealed record BertOutputs(Tensor LastHiddenState, Tensor PooledOutput);

@@ -1,0 +1,108 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Psim.Models;
+
+/// <summary>The stack of layers (transformers' <c>encoder</c>; children named <c>layer.N</c>).</summary>
+public sealed class BertEncoder : nn.Module
+{
+    private readonly ModuleList<BertLayer> layer;
+
+    public BertEncoder(BertConfig c) : base(nameof(BertEncoder))
+    {
+        layer = nn.ModuleList(Enumerable.Range(0, c.NumHiddenLayers).Select(_ => new BertLayer(c)).ToArray());
+        RegisterComponents();
+    }
+
+    public IReadOnlyList<BertLayer> Layers => layer.ToList();
+
+    public Tensor forward(Tensor hidden, Tensor mask, IReadOnlyList<LayerPrefix>? prefix)
+    {
+        for (int i = 0; i < layer.Count; i++)
+            hidden = layer[i].forward(hidden, mask, prefix?[i]); // [B, S, H]
+        return hidden;
+    }
+}
+
+/// <summary>tanh(dense(hidden[:, 0])): [B, S, H] -> [B, H].</summary>
+public sealed class BertPooler : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear dense;
+
+    public BertPooler(BertConfig c) : base(nameof(BertPooler))
+    {
+        dense = nn.Linear(c.HiddenSize, c.HiddenSize);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden) => tanh(dense.call(hidden[.., 0])); // [B, H]
+}
+
+/// <summary>
+/// Hugging Face <c>BertModel</c>: embeddings, encoder and pooler, with the same state-dict keys
+/// (<c>embeddings.*</c>, <c>encoder.layer.N.*</c>, <c>pooler.*</c>).
+/// Extension points: <see cref="BertInput.InputsEmbeds"/>, <see cref="BertInput.Prefix"/>, <see cref="LinearHosts"/>.
+/// </summary>
+public sealed class BertModel : nn.Module<BertInput, BertOutputs>
+{
+    private readonly BertEmbeddings embeddings;
+    private readonly BertEncoder encoder;
+    private readonly BertPooler pooler;
+
+    public BertConfig Config { get; }
+
+    public BertModel(BertConfig config) : base(nameof(BertModel))
+    {
+        config.Validate("config");
+        Config = config;
+        embeddings = new BertEmbeddings(config);
+        encoder = new BertEncoder(config);
+        pooler = new BertPooler(config);
+        RegisterComponents();
+    }
+
+    public BertEmbeddings Embeddings => embeddings;
+    public BertEncoder Encoder => encoder;
+
+    /// <summary>Every block with replaceable linear children, keyed by its state-dict path (e.g. <c>encoder.layer.0.attention.self</c>).</summary>
+    public IEnumerable<(string Path, ILinearHost Host)> LinearHosts()
+    {
+        for (int i = 0; i < encoder.Layers.Count; i++)
+        {
+            var l = encoder.Layers[i];
+            string p = $"encoder.layer.{i}";
+            yield return ($"{p}.attention.self", l.Attention.Self);
+            yield return ($"{p}.attention.output", l.Attention.Output);
+            yield return ($"{p}.intermediate", l.Intermediate);
+            yield return ($"{p}.output", l.Output);
+        }
+    }
+
+    public override BertOutputs forward(BertInput input)
+    {
+        if ((input.InputIds is null) == (input.InputsEmbeds is null))
+            throw new ArgumentException("give exactly one of InputIds and InputsEmbeds");
+        var words = input.InputsEmbeds ?? embeddings.Embed(input.InputIds!); // [B, S, H]
+        long b = words.shape[0], s = words.shape[1];
+        long p = input.Prefix is { Count: > 0 } ? input.Prefix[0].Key.shape[2] : 0;
+        if (input.Prefix is not null && input.Prefix.Count != encoder.Layers.Count)
+            throw new ArgumentException($"prefix has {input.Prefix.Count} layers, the model {encoder.Layers.Count}");
+        if (p + s > Config.MaxPositionEmbeddings)
+            throw new ArgumentException($"sequence of {s} tokens (+{p} prefix) exceeds max_position_embeddings {Config.MaxPositionEmbeddings}");
+
+        var device = words.device;
+        var tokenTypes = input.TokenTypeIds ?? zeros(b, s, ScalarType.Int64, device);      // [B, S]
+        var positions = input.PositionIds ?? arange(p, p + s, ScalarType.Int64, device).unsqueeze(0); // [1, S]
+        var mask = input.AttentionMask ?? ones(b, p + s, ScalarType.Int64, device);       // [B, P + S]
+        if (mask.shape[1] != p + s)
+            throw new ArgumentException($"attention mask covers {mask.shape[1]} positions, expected prefix {p} + sequence {s}");
+
+        // 0 where attended, the dtype's minimum where masked: [B, 1, 1, P + S]
+        var additive = (1 - mask.to(words.dtype)).unsqueeze(1).unsqueeze(2) * finfo(words.dtype).min;
+
+        var hidden = embeddings.forward(words, tokenTypes, positions); // [B, S, H]
+        hidden = encoder.forward(hidden, additive, input.Prefix);     // [B, S, H]
+        return new BertOutputs(hidden, pooler.call(hidden));          // [B, S, H], [B, H]
+    }
+}
