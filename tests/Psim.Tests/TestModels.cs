@@ -6,7 +6,7 @@ namespace Psim.Tests;
 /// <summary>Tiny randomly initialised BERT models and helpers for tests.</summary>
 internal static class TestModels
 {
-    public static BertConfig TinyConfig(int layers = 2, int hidden = 32, int heads = 4, int vocab = 100, int labels = 2) => new BertConfig
+    public static BertConfig TinyConfig(int layers = 2, int hidden = 32, int heads = 4, int vocab = 120, int labels = 2) => new BertConfig
     {
         VocabSize = vocab, HiddenSize = hidden, NumHiddenLayers = layers, NumAttentionHeads = heads,
         IntermediateSize = hidden * 2, MaxPositionEmbeddings = 64, TypeVocabSize = 2,
@@ -38,4 +38,11 @@ internal static class TestModels
         File.WriteAllLines(path, words.Take(Math.Max(size, 112)));
         return path;
     }
+}
+
+internal static class TensorAssert
+{
+    /// <summary>True when both tensors have the same shape and identical elements.</summary>
+    public static bool Same(this Tensor a, Tensor b) =>
+        a.shape.SequenceEqual(b.shape) && (a.numel() == 0 || a.eq(b).all().item<bool>());
 }
