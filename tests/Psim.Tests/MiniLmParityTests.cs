@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Psim.IO;
@@ -7,7 +8,7 @@ using static TorchSharp.torch;
 namespace Psim.Tests;
 
 /// <summary>psim's encoder on the real all-MiniLM-L6-v2 weights against ONNX Runtime on the original graph.</summary>
-public class MiniLmParityTests
+public class MiniLmParityTests(ITestOutputHelper output)
 {
     private static readonly string[] Sentences =
     [
@@ -52,9 +53,11 @@ public class MiniLmParityTests
         }.Where(i => session.InputMetadata.ContainsKey(i.Name)).ToList();
         using var results = session.Run(inputs);
         var outputs = results.ToList();
+        output.WriteLine("ONNX outputs: " + string.Join(", ", outputs.Select(o => $"{o.Name} [{string.Join(",", o.AsTensor<float>().Dimensions.ToArray())}]")));
         var reference = outputs[0].AsEnumerable<float>().ToArray();
         Assert.Equal(ours.Length, reference.Length);
         double maxDiff = ours.Zip(reference, (x, y) => Math.Abs(x - y)).Max();
+        output.WriteLine($"{b} sentences padded to {s} tokens: max |difference| of last hidden state = {maxDiff:E2}");
         Assert.True(maxDiff <= 1e-4, $"max |difference| of last hidden state = {maxDiff:E2}");
 
         var pooled = outputs.FirstOrDefault(o => o.Name.Contains("pool", StringComparison.OrdinalIgnoreCase) || o.AsTensor<float>().Dimensions.Length == 2);
@@ -62,6 +65,7 @@ public class MiniLmParityTests
         {
             var refPooled = pooled.AsEnumerable<float>().ToArray();
             double maxPooled = oursPooled.Zip(refPooled, (x, y) => Math.Abs(x - y)).Max();
+            output.WriteLine($"max |difference| of pooled output ({pooled.Name}) = {maxPooled:E2}");
             Assert.True(maxPooled <= 1e-4, $"max |difference| of pooled output = {maxPooled:E2}");
         }
     }
