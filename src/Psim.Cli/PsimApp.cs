@@ -1,15 +1,19 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 
 namespace Psim.Cli;
 
 /// <summary>The <c>psim</c> command tree. Public so tests can run the CLI in-process.</summary>
 public static class PsimApp
 {
-    public static RootCommand Build()
+    public static Command Build()
     {
-        var root = new RootCommand(
+        // A named root, so that help and errors say "psim" whatever the executable is called.
+        var root = new Command("psim",
             "psim: build weight-poisoned BERT checkpoints, fine-tune them with full fine-tuning or PEFT, " +
             "and defend with PSIM, the Poisoned Sample Identification Module.");
+        root.Options.Add(new HelpOption());
+        root.Options.Add(new VersionOption());
         root.Subcommands.Add(ModelCommands.Create());
         return root;
     }
