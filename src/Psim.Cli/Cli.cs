@@ -18,9 +18,9 @@ internal static class Cli
             Console.Error.WriteLine($"psim: error: {e.Message}");
             return 1;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e)
         {
-            Console.Error.WriteLine("psim: stopped.");
+            Console.Error.WriteLine($"psim: {(e.Message.StartsWith("stopped", StringComparison.Ordinal) ? e.Message : "stopped.")}");
             return 130;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -28,6 +28,25 @@ internal static class Cli
             Console.Error.WriteLine($"psim: error: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>
+    /// Runs a long command with a cancellation token: the first Ctrl-C asks it to stop at the next
+    /// batch boundary (keeping what is complete), a second one ends the process.
+    /// </summary>
+    public static int RunCancellable(Func<CancellationToken, int> body)
+    {
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler handler = (_, e) =>
+        {
+            if (cts.IsCancellationRequested) return; // second Ctrl-C: let the process end
+            e.Cancel = true;
+            Console.Error.WriteLine("\npsim: stopping at the next batch boundary (Ctrl-C again to abort) ...");
+            cts.Cancel();
+        };
+        Console.CancelKeyPress += handler;
+        try { return Run(() => body(cts.Token)); }
+        finally { Console.CancelKeyPress -= handler; }
     }
 
     /// <summary>Progress and notes go to stderr so stdout stays clean for results.</summary>

@@ -15,6 +15,12 @@ public static class PsimApp
         root.Options.Add(new HelpOption());
         root.Options.Add(new VersionOption());
         root.Subcommands.Add(ModelCommands.Create());
+        root.Subcommands.Add(StudyCommands.Poison());
+        root.Subcommands.Add(StudyCommands.Finetune());
+        root.Subcommands.Add(StudyCommands.Evaluate());
+        var dataCmd = new Command("data", "Inspect and poison data files");
+        dataCmd.Subcommands.Add(StudyCommands.DataPoison());
+        root.Subcommands.Add(dataCmd);
         return root;
     }
 

@@ -1,0 +1,148 @@
+using System.CommandLine;
+using Psim.Attacks;
+using Psim.Data;
+using Psim.Evaluation;
+using Psim.IO;
+using Psim.Pipelines;
+using Psim.Runtime;
+using Psim.Training;
+
+namespace Psim.Cli;
+
+/// <summary><c>psim poison</c>, <c>psim finetune</c>, <c>psim evaluate</c>.</summary>
+internal static class StudyCommands
+{
+    public static Command Poison()
+    {
+        var baseModel = new Option<string>("--base") { Description = "the clean model to poison: 'minilm' or a Hugging Face folder", DefaultValueFactory = _ => MiniLmDefault.Name };
+        var data = new Option<string>("--data") { Description = "proxy task folder with train/dev/test files (reference: ../shared/datasets/imdb)", Required = true };
+        var outDir = new Option<string>("--out") { Description = "folder for the poisoned checkpoint, metrics.json and run.json", Required = true };
+        var mode = new Option<string>("--mode") { Description = "clean-label (poisoned rows keep the target label) or dirty-label (non-target rows relabelled)", DefaultValueFactory = _ => "clean-label" };
+        var count = new Option<int?>("--poison-count") { Description = "how many rows to poison (default 1500, the reference)" };
+        var rate = new Option<double?>("--poison-rate") { Description = "fraction of the training set to poison, instead of a count" };
+        var poisonedTrain = new Option<string?>("--poisoned-train") { Description = "SynAttack: paraphrased training set (default: train_synattack.json in the data folder)" };
+        var attack = new AttackFlags(required: true);
+        var train = new TrainingFlags(new TrainOptions { MaxLength = 256 });
+        var cmd = new Command("poison", "Build a weight-poisoned checkpoint by full fine-tuning on a poisoned proxy set (spec §2)") { baseModel, data, outDir, mode, count, rate, poisonedTrain };
+        attack.AddTo(cmd);
+        train.AddTo(cmd);
+        cmd.SetAction(r => Cli.RunCancellable(ct =>
+        {
+            var spec = attack.Read(r)!;
+            var res = PoisonPipeline.Run(new PoisonRequest
+            {
+                BaseModel = r.GetValue(baseModel)!, Attack = spec, DataDir = r.GetValue(data)!, OutDir = r.GetValue(outDir)!,
+                Poison = new PoisonOptions
+                {
+                    Mode = ParseMode(r.GetValue(mode)!), TargetLabel = r.GetValue(attack.Target),
+                    Count = r.GetValue(rate) is null ? r.GetValue(count) ?? 1500 : null, Rate = r.GetValue(rate),
+                },
+                Train = train.Read(r),
+                PoisonedTrainFile = r.GetValue(poisonedTrain),
+                PoisonedTestFile = r.GetValue(attack.PoisonedTest),
+            }, Cli.Log, ct);
+            PrintReport(res.Test, $"poisoned model ({spec.Name}, best epoch {res.Training.BestEpoch}) on the proxy test set");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    public static Command Finetune()
+    {
+        var model = new Option<string>("--model") { Description = "the checkpoint to adapt (e.g. a poisoned one): 'minilm' or a Hugging Face folder", Required = true };
+        var method = new Option<string>("--method") { Description = "full (PEFT methods: in progress)", DefaultValueFactory = _ => "full" };
+        var data = new Option<string>("--data") { Description = "clean task folder with train/dev/test files (e.g. ../shared/datasets/sst-2)", Required = true };
+        var outDir = new Option<string>("--out") { Description = "folder for the fine-tuned model, metrics.json and run.json", Required = true };
+        var attack = new AttackFlags(required: false);
+        var train = new TrainingFlags(new TrainOptions { MaxLength = 128 });
+        var cmd = new Command("finetune", "Fine-tune a checkpoint on clean data (the victim, spec §3); measures CA, and ASR when --attack is given") { model, method, data, outDir };
+        attack.AddTo(cmd);
+        train.AddTo(cmd);
+        cmd.SetAction(r => Cli.RunCancellable(ct =>
+        {
+            var res = FinetunePipeline.Run(new FinetuneRequest
+            {
+                Model = r.GetValue(model)!, Method = r.GetValue(method)!, DataDir = r.GetValue(data)!, OutDir = r.GetValue(outDir)!,
+                Attack = attack.Read(r), TargetLabel = r.GetValue(attack.Target), PoisonedTestFile = r.GetValue(attack.PoisonedTest),
+                Train = train.Read(r),
+            }, Cli.Log, ct);
+            PrintReport(res.Test, $"fine-tuned model (best epoch {res.Training.BestEpoch}) on the test set");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    public static Command Evaluate()
+    {
+        var model = new Option<string>("--model") { Description = "a classifier folder (with a head)", Required = true };
+        var data = new Option<string>("--data") { Description = "task folder with a test file", Required = true };
+        var maxLen = new Option<int>("--max-length") { Description = "truncate inputs to this many tokens", DefaultValueFactory = _ => 128 };
+        var seed = new Option<long>("--seed") { Description = "seed for trigger insertion", DefaultValueFactory = _ => 42 };
+        var outFile = new Option<string?>("--out") { Description = "also write the metrics to this JSON file" };
+        var threads = Cli.ThreadsOption();
+        var attack = new AttackFlags(required: false);
+        var cmd = new Command("evaluate", "Measure CA (and ASR with --attack) of a saved classifier") { model, data, maxLen, seed, outFile, threads };
+        attack.AddTo(cmd);
+        cmd.SetAction(r => Cli.RunCancellable(ct =>
+        {
+            Cli.SetThreads(r.GetValue(threads));
+            var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
+            if (!ckpt.HasClassifierHead) throw new PsimException($"{ckpt.Directory} has no classification head to evaluate; fine-tune it first");
+            using var m = ckpt.LoadClassifier(out _);
+            var report = ModelEvaluation.Evaluate(m, ckpt.CreateTextEncoder(r.GetValue(maxLen)), new TaskData(r.GetValue(data)!),
+                attack.Read(r), r.GetValue(attack.Target), r.GetValue(seed), 64, ct, r.GetValue(attack.PoisonedTest));
+            PrintReport(report, Path.GetFullPath(ckpt.Directory));
+            if (r.GetValue(outFile) is { } f) RunRecord.SaveJson(f, report);
+            return 0;
+        }));
+        return cmd;
+    }
+
+    public static Command DataPoison()
+    {
+        var input = new Option<string>("--data") { Description = "a labelled data file (.jsonl, .json, .tsv, .csv)", Required = true };
+        var outFile = new Option<string>("--out") { Description = "JSON Lines file to write, with a 'poisoned' flag per row", Required = true };
+        var mode = new Option<string>("--mode") { Description = "clean-label or dirty-label", DefaultValueFactory = _ => "clean-label" };
+        var count = new Option<int?>("--poison-count") { Description = "how many rows to poison (default 1500)" };
+        var rate = new Option<double?>("--poison-rate") { Description = "fraction of the set to poison, instead of a count" };
+        var seed = new Option<long>("--seed") { Description = "seed for trigger positions", DefaultValueFactory = _ => 42 };
+        var attack = new AttackFlags(required: true);
+        var cmd = new Command("poison", "Write a poisoned copy of a data file for inspection (BadNet, InSent)") { input, outFile, mode, count, rate, seed };
+        attack.AddTo(cmd);
+        cmd.SetAction(r => Cli.Run(() =>
+        {
+            var spec = attack.Read(r)!;
+            var trigger = spec.CreateTrigger() ?? throw new PsimException("SynAttack rows cannot be generated here (they need the SCPN paraphraser); its poisoned sets come as pre-paraphrased files");
+            var rows = DatasetReader.Read(r.GetValue(input)!);
+            var options = new PoisonOptions
+            {
+                Mode = ParseMode(r.GetValue(mode)!), TargetLabel = r.GetValue(attack.Target),
+                Count = r.GetValue(rate) is null ? r.GetValue(count) ?? 1500 : null, Rate = r.GetValue(rate),
+            };
+            var poisoned = Poisoning.PoisonTrainingSet(rows, trigger, options, Seeds.Random(r.GetValue(seed), "poison/train"));
+            var lines = poisoned.Select(p => System.Text.Json.JsonSerializer.Serialize(new
+            {
+                sentence = p.Example.Text, label = p.Example.Label, idx = p.Example.Index, poisoned = p.Poisoned,
+                original_label = p.OriginalLabel, trigger_positions = p.TriggerPositions,
+            }));
+            AtomicFile.WriteAllText(r.GetValue(outFile)!, string.Join('\n', lines) + "\n");
+            Cli.Log($"wrote {poisoned.Count} rows, {poisoned.Count(p => p.Poisoned)} poisoned ({trigger.Description}), to {r.GetValue(outFile)}");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static PoisonMode ParseMode(string s) => s.ToLowerInvariant() switch
+    {
+        "clean-label" or "clean" => PoisonMode.CleanLabel,
+        "dirty-label" or "dirty" => PoisonMode.DirtyLabel,
+        _ => throw new PsimException($"unknown poisoning mode '{s}' (clean-label, dirty-label)"),
+    };
+
+    private static void PrintReport(EvalReport r, string title)
+    {
+        Console.WriteLine(title);
+        Console.WriteLine($"  CA  {r.CleanAccuracy:P2}  ({r.CleanRows} clean test rows)");
+        if (r.AttackSuccessRate is double asr) Console.WriteLine($"  ASR {asr:P2}  ({r.AttackRows} triggered non-target rows, {r.Attack})");
+    }
+}

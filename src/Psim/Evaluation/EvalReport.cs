@@ -1,0 +1,4 @@
+namespace Psim.Evaluation;
+
+/// <summary>CA on the clean test set and, when an attack is named, ASR on its triggered non-target rows.</summary>
+public sealed record EvalReport(double CleanAccuracy, int CleanRows, double? AttackSuccessRate, int? AttackRows, string? Attack);

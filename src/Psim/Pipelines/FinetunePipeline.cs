@@ -1,0 +1,92 @@
+using Psim.Attacks;
+using Psim.Data;
+using Psim.Evaluation;
+using Psim.IO;
+using Psim.Runtime;
+using Psim.Training;
+
+namespace Psim.Pipelines;
+
+/// <summary>What <c>psim finetune</c> does: the victim adapts a (possibly poisoned) checkpoint on clean data.</summary>
+public sealed record FinetuneRequest
+{
+    public required string Model { get; init; }
+    public required string DataDir { get; init; }
+    public required string OutDir { get; init; }
+    public string Method { get; init; } = "full";
+    /// <summary>When set, ASR is measured for this attack after training.</summary>
+    public AttackSpec? Attack { get; init; }
+    public int TargetLabel { get; init; }
+    public string? PoisonedTestFile { get; init; }
+    public TrainOptions Train { get; init; } = new();
+}
+
+public sealed record FinetuneResult(EvalReport Test, TrainResult Training);
+
+/// <summary>
+/// Fine-tunes on clean data, keeping the epoch with the best clean dev accuracy, then measures CA
+/// (and ASR when an attack is named) on the test set. Writes the model folder, metrics.json and run.json.
+/// </summary>
+public static class FinetunePipeline
+{
+    public static FinetuneResult Run(FinetuneRequest r, Action<string> log, CancellationToken ct = default)
+    {
+        if (r.Method != "full") throw new PsimException($"method '{r.Method}' is not available yet; only 'full' is (PEFT methods are in progress)");
+        var o = r.Train;
+        o.Validate();
+        var record = new RunRecord
+        {
+            Command = "finetune", Seed = o.Seed,
+            Options = new() { ["model"] = r.Model, ["method"] = r.Method, ["data"] = Path.GetFullPath(r.DataDir), ["out"] = Path.GetFullPath(r.OutDir),
+                ["attack"] = r.Attack?.Name, ["target_label"] = r.TargetLabel, ["train"] = o },
+        };
+        var data = new TaskData(r.DataDir);
+        var ckpt = ModelResolver.Open(r.Model, log);
+        record.Models["start"] = new { source = r.Model, directory = Path.GetFullPath(ckpt.Directory), origin = ckpt.Origin };
+        var trainRows = data.Load("train");
+        var devRows = data.Load("dev");
+        record.AddData("train", data.RequireFile("train"), trainRows.Count);
+        record.AddData("dev", data.RequireFile("dev"), devRows.Count);
+        Directory.CreateDirectory(r.OutDir);
+        record.Save(r.OutDir);
+
+        var encoder = ckpt.CreateTextEncoder(o.MaxLength);
+        using var model = ckpt.LoadClassifier(out var report, numLabels: ModelEvaluation.NumClasses(trainRows));
+        if (report.NewlyInitialized.Count > 0) log($"new classification head: {string.Join(", ", report.NewlyInitialized)}");
+        var train = EncodedSet.From(encoder, trainRows);
+        var dev = EncodedSet.From(encoder, devRows);
+
+        var result = new Trainer().Train(model, model.parameters().ToList(), train, encoder, o,
+            epoch => (PoisonPipeline.Accuracy(model, encoder, dev, o.EvalBatchSize, ct), new Dictionary<string, double>()),
+            onBest: epoch =>
+            {
+                HfCheckpoint.Save(r.OutDir, model, model.Config, ckpt.VocabPath, ckpt.LowerCase,
+                    $"psim finetune ({r.Method}) on {data.Name} (best epoch {epoch}) from {ckpt.Origin}");
+                log($"saved epoch {epoch} to {r.OutDir}");
+            }, ct);
+        if (result.Interrupted)
+        {
+            record.Status = "interrupted";
+            record.FinishedAt = DateTime.UtcNow;
+            record.Save(r.OutDir);
+            throw new OperationCanceledException($"stopped; the last complete checkpoint (epoch {result.BestEpoch}) is in {r.OutDir}");
+        }
+        var test = ModelEvaluation.Evaluate(model, encoder, data, r.Attack, r.TargetLabel, o.Seed, o.EvalBatchSize, ct, r.PoisonedTestFile);
+        RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), new
+        {
+            clean_accuracy = test.CleanAccuracy,
+            attack_success_rate = test.AttackSuccessRate,
+            clean_rows = test.CleanRows,
+            attack_rows = test.AttackRows,
+            attack = r.Attack?.Name,
+            method = r.Method,
+            data = data.Name,
+            best_epoch = result.BestEpoch,
+            epochs = result.Epochs,
+        });
+        record.Status = "finished";
+        record.FinishedAt = DateTime.UtcNow;
+        record.Save(r.OutDir);
+        return new FinetuneResult(test, result);
+    }
+}

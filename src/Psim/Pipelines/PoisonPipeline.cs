@@ -1,0 +1,155 @@
+using Psim.Attacks;
+using Psim.Data;
+using Psim.Evaluation;
+using Psim.IO;
+using Psim.Runtime;
+using Psim.Training;
+using static TorchSharp.torch;
+
+namespace Psim.Pipelines;
+
+/// <summary>What <c>psim poison</c> does: the attacker's side of spec §2.</summary>
+public sealed record PoisonRequest
+{
+    public required string BaseModel { get; init; }
+    public required AttackSpec Attack { get; init; }
+    public required string DataDir { get; init; }
+    public required string OutDir { get; init; }
+    public PoisonOptions Poison { get; init; } = new();
+    public TrainOptions Train { get; init; } = new() { MaxLength = 256 };
+    /// <summary>SynAttack: the paraphrased training set (default: train_synattack.json in the data folder).</summary>
+    public string? PoisonedTrainFile { get; init; }
+    /// <summary>SynAttack: the paraphrased ASR test set (default: test_synattack.json).</summary>
+    public string? PoisonedTestFile { get; init; }
+}
+
+public sealed record PoisonResult(EvalReport Test, TrainResult Training, int PoisonedRows, int TrainRows);
+
+/// <summary>
+/// Builds a weight-poisoned checkpoint: poisons the proxy training set, fully fine-tunes the base
+/// model on it, keeps the epoch with the best accuracy on the poisoned dev copy, and measures CA and
+/// ASR on the proxy test set. Writes a Hugging Face folder (encoder and head), metrics.json and run.json.
+/// </summary>
+public static class PoisonPipeline
+{
+    public static PoisonResult Run(PoisonRequest r, Action<string> log, CancellationToken ct = default)
+    {
+        var o = r.Train;
+        o.Validate();
+        var record = new RunRecord { Command = "poison", Seed = o.Seed, Options = Describe(r) };
+        var data = new TaskData(r.DataDir);
+        var ckpt = ModelResolver.Open(r.BaseModel, log);
+        record.Models["base"] = new { source = r.BaseModel, directory = Path.GetFullPath(ckpt.Directory), origin = ckpt.Origin };
+        var cleanTrain = data.Load("train");
+        var dev = data.Load("dev");
+        record.AddData("train", data.RequireFile("train"), cleanTrain.Count);
+        record.AddData("dev", data.RequireFile("dev"), dev.Count);
+        record.AddData("test", data.RequireFile("test"), data.Load("test").Count);
+        int target = r.Poison.TargetLabel;
+
+        IReadOnlyList<PoisonedExample> poisoned;
+        IReadOnlyList<Example> selectionDev;
+        var trigger = r.Attack.CreateTrigger();
+        if (trigger is not null)
+        {
+            poisoned = Poisoning.PoisonTrainingSet(cleanTrain, trigger, r.Poison, Seeds.Random(o.Seed, "poison/train"));
+            // reference: the dev copy gets the trigger on every target-label row (clean-label);
+            // dirty-label mirrors training: non-target rows get the trigger and the target label
+            var devRng = Seeds.Random(o.Seed, "poison/dev");
+            selectionDev = r.Poison.Mode == PoisonMode.CleanLabel
+                ? Poisoning.TriggerWhere(dev, trigger, e => e.Label == target, devRng).Select(p => p.Example).ToList()
+                : Poisoning.TriggerWhere(dev, trigger, e => e.Label != target, devRng).Select(p => p.Poisoned ? p.Example with { Label = target } : p.Example).ToList();
+        }
+        else
+        {
+            var file = r.PoisonedTrainFile ?? data.FindFile("train_synattack")
+                ?? throw new PsimException($"{r.DataDir}: SynAttack needs the paraphrased training set (train_synattack.json); give one with --poisoned-train");
+            var para = DatasetReader.Read(file);
+            record.AddData("poisoned-train", file, para.Count);
+            poisoned = Poisoning.FromParaphrasedSet(para, cleanTrain);
+            selectionDev = dev; // no paraphrased dev copy exists: pick the epoch by clean dev accuracy
+        }
+        record.PoisonedRowIds = poisoned.Where(p => p.Poisoned).Select(p => p.Example.Index).ToList();
+        int numPoisoned = record.PoisonedRowIds.Count;
+        log($"{r.Attack.Name}: {numPoisoned} of {poisoned.Count} training rows poisoned ({r.Attack.Describe()}), target label {target}");
+        Directory.CreateDirectory(r.OutDir);
+        record.Save(r.OutDir);
+
+        var encoder = ckpt.CreateTextEncoder(o.MaxLength);
+        var train = EncodedSet.From(encoder, poisoned.Select(p => p.Example).ToList());
+        int k = ModelEvaluation.NumClasses(cleanTrain);
+        using var model = ckpt.LoadClassifier(out var report, numLabels: k);
+        if (report.NewlyInitialized.Count > 0) log($"new classification head: {string.Join(", ", report.NewlyInitialized)}");
+
+        var cleanDev = EncodedSet.From(encoder, dev);
+        var selDev = trigger is null ? cleanDev : EncodedSet.From(encoder, selectionDev);
+        EncodedSet? asrDev = null;
+        if (trigger is not null)
+        {
+            var triggered = Poisoning.TriggerWhere(dev, trigger, e => e.Label != target, Seeds.Random(o.Seed, "poison/dev-asr"));
+            asrDev = EncodedSet.From(encoder, triggered.Where(p => p.Poisoned).Select(p => p.Example).ToList());
+        }
+
+        (double, IReadOnlyDictionary<string, double>) EvaluateDev(int epoch)
+        {
+            var details = new Dictionary<string, double>();
+            double score = Accuracy(model, encoder, selDev, o.EvalBatchSize, ct);
+            details["dev_clean_accuracy"] = ReferenceEquals(selDev, cleanDev) ? score : Accuracy(model, encoder, cleanDev, o.EvalBatchSize, ct);
+            if (asrDev is not null) details["dev_attack_success_rate"] = Rate(model, encoder, asrDev, target, o.EvalBatchSize, ct);
+            return (score, details);
+        }
+
+        var result = new Trainer().Train(model, model.parameters().ToList(), train, encoder, o, EvaluateDev,
+            onBest: epoch =>
+            {
+                HfCheckpoint.Save(r.OutDir, model, model.Config, ckpt.VocabPath, ckpt.LowerCase,
+                    $"psim poison: {r.Attack.Name} on {data.Name} (best epoch {epoch}) from {ckpt.Origin}");
+                log($"saved epoch {epoch} to {r.OutDir}");
+            }, ct);
+
+        if (result.Interrupted)
+        {
+            record.Status = "interrupted";
+            record.FinishedAt = DateTime.UtcNow;
+            record.Save(r.OutDir);
+            throw new OperationCanceledException($"stopped; the last complete checkpoint (epoch {result.BestEpoch}) is in {r.OutDir}");
+        }
+        var test = ModelEvaluation.Evaluate(model, encoder, data, r.Attack, target, o.Seed, o.EvalBatchSize, ct, r.PoisonedTestFile);
+        RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), new
+        {
+            clean_accuracy = test.CleanAccuracy,
+            attack_success_rate = test.AttackSuccessRate,
+            clean_rows = test.CleanRows,
+            attack_rows = test.AttackRows,
+            attack = r.Attack.Name,
+            data = data.Name,
+            best_epoch = result.BestEpoch,
+            epochs = result.Epochs,
+            poisoned_rows = numPoisoned,
+            train_rows = poisoned.Count,
+        });
+        record.Status = "finished";
+        record.FinishedAt = DateTime.UtcNow;
+        record.Save(r.OutDir);
+        return new PoisonResult(test, result, numPoisoned, poisoned.Count);
+    }
+
+    internal static double Accuracy(TorchSharp.torch.nn.Module<Models.BertInput, Tensor> model, TextEncoder enc, EncodedSet set, int batch, CancellationToken ct) =>
+        Metrics.Accuracy(Predictor.Probabilities(model, enc, set.Ids, batch, null, ct).Select(Predictor.ArgMax).ToList(), set.Labels);
+
+    internal static double Rate(TorchSharp.torch.nn.Module<Models.BertInput, Tensor> model, TextEncoder enc, EncodedSet set, int target, int batch, CancellationToken ct) =>
+        Metrics.AttackSuccessRate(Predictor.Probabilities(model, enc, set.Ids, batch, null, ct).Select(Predictor.ArgMax).ToList(), set.Labels, target);
+
+    private static Dictionary<string, object?> Describe(PoisonRequest r) => new()
+    {
+        ["base_model"] = r.BaseModel,
+        ["attack"] = r.Attack.Name,
+        ["trigger"] = r.Attack.Describe(),
+        ["data"] = Path.GetFullPath(r.DataDir),
+        ["out"] = Path.GetFullPath(r.OutDir),
+        ["poison"] = r.Poison,
+        ["train"] = r.Train,
+        ["poisoned_train_file"] = r.PoisonedTrainFile,
+        ["poisoned_test_file"] = r.PoisonedTestFile,
+    };
+}

@@ -1,0 +1,124 @@
+using Psim.Data;
+using Psim.Models;
+using Psim.Runtime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Psim.Training;
+
+/// <summary>One epoch's record: mean training loss, the dev score used to pick the best epoch, and other dev numbers.</summary>
+public sealed record EpochLog(int Epoch, double TrainLoss, double? DevScore, IReadOnlyDictionary<string, double> Dev, double Seconds);
+
+public sealed record TrainResult(IReadOnlyList<EpochLog> Epochs, int BestEpoch, bool Interrupted, int Steps);
+
+/// <summary>
+/// Supervised training of a sequence classifier: cross-entropy, AdamW (decoupled weight decay on all
+/// trainable parameters), linear schedule with warm-up, dynamic padding, optional length bucketing and
+/// gradient clipping. After each epoch <c>evaluate</c> scores dev; the best epoch's weights are kept
+/// (and handed to <c>onBest</c>, e.g. to save a checkpoint). Cancellation stops at a batch boundary.
+/// </summary>
+public sealed class Trainer
+{
+    /// <summary>Dev evaluation: the score to maximise and any other numbers to log.</summary>
+    public delegate (double Score, IReadOnlyDictionary<string, double> Details) DevEvaluator(int epoch);
+
+    public TrainResult Train(
+        nn.Module<BertInput, Tensor> model,
+        IReadOnlyList<Parameter> trainable,
+        EncodedSet train,
+        TextEncoder encoder,
+        TrainOptions o,
+        DevEvaluator? evaluate = null,
+        Action<int>? onBest = null,
+        CancellationToken ct = default)
+    {
+        o.Validate();
+        if (trainable.Count == 0) throw new PsimException("nothing to train: no trainable parameters");
+        manual_seed(Seeds.Derive(o.Seed, "torch/train"));
+        var rng = Seeds.Random(o.Seed, "batches");
+        int stepsPerEpoch = (train.Count + o.BatchSize - 1) / o.BatchSize;
+        var schedule = new LinearWarmupSchedule(o.LearningRate, stepsPerEpoch * o.Epochs, o.WarmupRatio);
+        using var opt = optim.AdamW(trainable, lr: schedule.RateAt(0), beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: o.WeightDecay);
+        var lengths = train.Lengths;
+        var logs = new List<EpochLog>();
+        int step = 0, bestEpoch = 0;
+        double bestScore = double.NegativeInfinity;
+        Dictionary<string, Tensor>? best = null;
+        bool interrupted = false;
+        try
+        {
+            for (int epoch = 1; epoch <= o.Epochs && !interrupted; epoch++)
+            {
+                var sw = System.Diagnostics.Stopwatch.StartNew();
+                model.train();
+                var progress = new Progress($"epoch {epoch}/{o.Epochs}", stepsPerEpoch);
+                double lossSum = 0;
+                int batches = 0;
+                foreach (var idx in BatchPlanner.Plan(lengths, o.BatchSize, o.LengthBucketing, rng))
+                {
+                    if (ct.IsCancellationRequested) { interrupted = true; break; }
+                    using (var scope = NewDisposeScope())
+                    {
+                        using var batch = encoder.Pad(idx.Select(i => train.Ids[i]).ToList());
+                        var labels = tensor(idx.Select(i => (long)train.Labels[i]).ToArray());
+                        var logits = model.call(new BertInput { InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds });
+                        var loss = nn.functional.cross_entropy(logits, labels);
+                        opt.zero_grad();
+                        loss.backward();
+                        if (o.MaxGradNorm is double clip) nn.utils.clip_grad_norm_(trainable, clip);
+                        foreach (var g in opt.ParamGroups) g.LearningRate = schedule.RateAt(step);
+                        opt.step();
+                        lossSum += loss.item<float>();
+                    }
+                    batches++;
+                    step++;
+                    if (step % 10 == 0) GC.Collect(); // native scalars are freed by the GC only
+                    progress.Report(batches, $"loss {lossSum / batches:F4}");
+                }
+                if (interrupted) break;
+                double? score = null;
+                IReadOnlyDictionary<string, double> details = new Dictionary<string, double>();
+                if (evaluate is not null)
+                {
+                    (double s, details) = evaluate(epoch);
+                    score = s;
+                }
+                logs.Add(new EpochLog(epoch, lossSum / Math.Max(1, batches), score, details, sw.Elapsed.TotalSeconds));
+                Console.Error.WriteLine($"epoch {epoch}: train loss {lossSum / Math.Max(1, batches):F4}" +
+                    (score is double sc ? $", dev score {sc:F4}" : "") +
+                    string.Concat(details.Select(kv => $", {kv.Key} {kv.Value:F4}")) + $" ({sw.Elapsed.TotalSeconds:F0} s)");
+                bool improved = score is null || !o.KeepBestEpoch || score > bestScore;
+                if (improved)
+                {
+                    bestScore = score ?? bestScore;
+                    bestEpoch = epoch;
+                    if (o.KeepBestEpoch && evaluate is not null && epoch < o.Epochs) best = Snapshot(model, best);
+                    onBest?.Invoke(epoch);
+                }
+            }
+            if (best is not null && (interrupted || bestEpoch != logs.LastOrDefault()?.Epoch)) Restore(model, best);
+        }
+        finally
+        {
+            if (best is not null) foreach (var t in best.Values) t.Dispose();
+            GC.Collect();
+        }
+        return new TrainResult(logs, bestEpoch, interrupted, step);
+    }
+
+    private static Dictionary<string, Tensor> Snapshot(nn.Module model, Dictionary<string, Tensor>? previous)
+    {
+        using var noGrad = no_grad();
+        if (previous is null)
+            return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+        foreach (var (k, v) in model.state_dict()) previous[k].copy_(v);
+        return previous;
+    }
+
+    private static void Restore(nn.Module model, Dictionary<string, Tensor> snapshot)
+    {
+        using var noGrad = no_grad();
+        foreach (var (k, v) in model.state_dict()) v.copy_(snapshot[k]);
+    }
+}

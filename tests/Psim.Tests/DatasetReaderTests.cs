@@ -1,0 +1,94 @@
+using System.Text;
+using Psim.Data;
+
+namespace Psim.Tests;
+
+public class DatasetReaderTests
+{
+    private static string Write(string name, string content, bool bom = false)
+    {
+        var path = Path.Combine(TestModels.TempDir(), name);
+        File.WriteAllText(path, content, new UTF8Encoding(bom));
+        return path;
+    }
+
+    private static string Error(string path, ReadOptions? o = null) => Assert.ThrowsAny<PsimException>(() => DatasetReader.Read(path, o)).Message;
+
+    [Fact]
+    public void Reads_json_lines_with_bom_and_blank_lines()
+    {
+        var rows = DatasetReader.Read(Write("d.jsonl", "{\"sentence\": \"good\", \"label\": 1, \"idx\": 7}\n\n{\"sentence\": \"bad\", \"label\": 0}\n", bom: true));
+        Assert.Equal([new Example("good", 1, 7), new Example("bad", 0, 1)], rows);
+    }
+
+    [Fact]
+    public void Reads_json_arrays()
+    {
+        var rows = DatasetReader.Read(Write("d.json", "[\n {\"sentence\": \"x y\", \"label\": 0},\n {\"text\": \"z\", \"label\": 2}\n]"));
+        Assert.Equal(2, rows.Count);
+        Assert.Equal("z", rows[1].Text);
+        Assert.Equal(2, rows[1].Label);
+    }
+
+    [Fact]
+    public void Reads_tsv_with_and_without_header_trimming_fields()
+    {
+        var a = DatasetReader.Read(Write("a.tsv", "sentence\tlabel\n  nice film \t 1 \nawful\t0\n"));
+        Assert.Equal([new Example("nice film", 1, 0), new Example("awful", 0, 1)], a);
+        var b = DatasetReader.Read(Write("b.tsv", "nice film\t1\r\nawful\t0\r\n"));
+        Assert.Equal(a, b);
+    }
+
+    [Fact]
+    public void Reads_csv_with_named_columns_and_quotes()
+    {
+        var rows = DatasetReader.Read(Write("d.csv", "id,review,stars\n1,\"great, really \"\"great\"\"\",1\n2,\"two\nlines\",0\n"),
+            new ReadOptions { TextColumn = "review", LabelColumn = "stars" });
+        Assert.Equal("great, really \"great\"", rows[0].Text);
+        Assert.Equal("two\nlines", rows[1].Text);
+        Assert.Equal(0, rows[1].Label);
+    }
+
+    [Fact]
+    public void Format_can_be_overridden()
+    {
+        var rows = DatasetReader.Read(Write("data.txt", "{\"sentence\": \"a\", \"label\": 1}\n"), new ReadOptions { Format = DataFormat.JsonLines });
+        Assert.Single(rows);
+    }
+
+    [Fact]
+    public void Malformed_rows_name_file_and_line()
+    {
+        Assert.Matches(@"d\.jsonl:2: bad JSON", Error(Write("d.jsonl", "{\"sentence\": \"a\", \"label\": 1}\n{oops\n")));
+        Assert.Matches(@"d\.jsonl:1: missing field ""label""", Error(Write("d.jsonl", "{\"sentence\": \"a\"}\n")));
+        Assert.Matches(@"d\.jsonl:1: missing field ""sentence""", Error(Write("d.jsonl", "{\"label\": 1}\n")));
+        Assert.Matches(@"d\.jsonl:1: label ""1"" is not an integer", Error(Write("d.jsonl", "{\"sentence\": \"a\", \"label\": \"1\"}\n")));
+        Assert.Matches(@"d\.jsonl:1: label 1\.5 is not an integer", Error(Write("d.jsonl", "{\"sentence\": \"a\", \"label\": 1.5}\n")));
+        Assert.Matches(@"d\.jsonl:1: empty text", Error(Write("d.jsonl", "{\"sentence\": \"  \", \"label\": 1}\n")));
+        Assert.Matches(@"d\.jsonl:1: label -1 is out of range", Error(Write("d.jsonl", "{\"sentence\": \"a\", \"label\": -1}\n")));
+        Assert.Matches(@"d\.jsonl:1: label 3 is out of range \[0, 1\]", Error(Write("d.jsonl", "{\"sentence\": \"a\", \"label\": 3}\n"), new ReadOptions { NumClasses = 2 }));
+        Assert.Matches(@"d\.tsv:2: label ""x"" is not an integer", Error(Write("d.tsv", "a\t1\nb\tx\n")));
+        Assert.Matches(@"d\.tsv:2: expected text<TAB>label", Error(Write("d.tsv", "a\t1\njust text\n")));
+        Assert.Matches(@"d\.csv:1: no column named ""label""", Error(Write("d.csv", "sentence,score\na,1\n")));
+        Assert.Matches(@"d\.csv:2: unterminated quoted field", Error(Write("d.csv", "sentence,label\n\"open,1\n")));
+        Assert.Contains("cannot tell the data format", Error(Write("d.xml", "<x/>")));
+        Assert.Contains("no rows", Error(Write("e.jsonl", "\n")));
+    }
+
+    [Fact]
+    public void Reads_the_shared_sst2_files_when_present()
+    {
+        var dir = Path.Combine(RepoRoot(), "..", "shared", "datasets", "sst-2");
+        if (!Directory.Exists(dir)) return; // the shared data is an optional neighbour of the repository
+        var data = new TaskData(dir);
+        Assert.Equal(6920, data.Load("train").Count);
+        Assert.Equal(909, data.Load("test_synattack").Count);
+    }
+
+    internal static string RepoRoot()
+    {
+        var d = new DirectoryInfo(AppContext.BaseDirectory);
+        while (d is not null && !File.Exists(Path.Combine(d.FullName, "Psim.sln"))) d = d.Parent;
+        return d?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+}
