@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Prints the Markdown tables of docs/results.md from the metrics.json files a run wrote."""
+import json, os, sys
+
+runs = sys.argv[1]
+
+def load(name):
+    p = os.path.join(runs, name, "metrics.json") if not name.endswith(".json") else os.path.join(runs, name)
+    if not os.path.exists(p):
+        return None
+    with open(p) as f:
+        return json.load(f)
+
+def pct(v):
+    return "n/a" if v is None else f"{100 * v:.2f}"
+
+print("### Poisoned MiniLM on the IMDB proxy task\n")
+print("| attack | poisoned rows | best epoch | CA (IMDB test) | ASR (IMDB test) | dev CA / dev ASR per epoch |")
+print("|---|---:|---:|---:|---:|---|")
+for a in ["badnet", "insent", "synattack"]:
+    m = load(f"poison-{a}")
+    if m is None:
+        continue
+    ep = "; ".join(
+        f"{e['epoch']}: {pct(e['dev'].get('dev_clean_accuracy'))} / {pct(e['dev'].get('dev_attack_success_rate'))}"
+        for e in m["epochs"])
+    print(f"| {a} | {m['poisoned_rows']} of {m['train_rows']} | {m['best_epoch']} | {pct(m['clean_accuracy'])} | {pct(m['attack_success_rate'])} | {ep} |")
+
+print("\n### SST-2 victims, full fine-tuning\n")
+print("| starting checkpoint | CA (SST-2 test) | ASR before victim training | ASR after full fine-tuning | best epoch |")
+print("|---|---:|---:|---:|---:|")
+m = load("victim-clean-full")
+if m:
+    print(f"| clean MiniLM | {pct(m['clean_accuracy'])} | n/a | n/a | {m['best_epoch']} |")
+for a in ["badnet", "insent", "synattack"]:
+    m = load(f"victim-{a}-full")
+    asis = load(f"asis-{a}.json")
+    if m is None:
+        continue
+    before = pct(asis["attack_success_rate"]) if asis else "n/a"
+    print(f"| poisoned ({a}) | {pct(m['clean_accuracy'])} | {before} | {pct(m['attack_success_rate'])} | {m['best_epoch']} |")

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The weight-poisoning experiment of docs/results.md (spec sections 1, 2 and 5), on the built-in
+# MiniLM: poison it on IMDB with BadNet, InSent and SynAttack (reference settings, max length 256),
+# then fully fine-tune the clean and each poisoned model on SST-2 and measure CA and ASR.
+# Usage: bench/experiments/weight-poisoning.sh [RUNS_DIR] [DATA_DIR]
+# A step whose metrics.json exists is skipped, so the script resumes where it stopped.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+runs="${1:-$root/runs}"
+data="${2:-$root/../shared/datasets}"
+# a build of its own, so that editing the sources while the experiment runs cannot swap its binaries
+bin="$runs/.psim-bin"
+dotnet build "$root/src/Psim.Cli/Psim.Cli.csproj" -c Release -o "$bin" --nologo -v quiet >/dev/null
+psim() { dotnet "$bin/Psim.Cli.dll" "$@"; }
+victim_epochs="${VICTIM_EPOCHS:-3}"
+mkdir -p "$runs"
+
+step() { # step NAME COMMAND...
+  local name="$1"; shift
+  if [ -f "$runs/$name/metrics.json" ]; then echo "== $name: done, skipped"; return; fi
+  echo "== $name: $*"
+  local t0=$SECONDS
+  "$@" 2> >(tee "$runs/$name.log" >&2)
+  echo "== $name: $((SECONDS - t0)) s"
+}
+
+for attack in badnet insent synattack; do
+  step "poison-$attack" psim poison --base minilm --attack "$attack" --data "$data/imdb" --out "$runs/poison-$attack" \
+    --epochs 3 --lr 2e-5 --batch-size 32 --max-length 256 --seed 42
+done
+
+step "victim-clean-full" psim finetune --model minilm --method full --data "$data/sst-2" --out "$runs/victim-clean-full" \
+  --epochs "$victim_epochs" --lr 2e-5 --seed 42
+for attack in badnet insent synattack; do
+  step "victim-$attack-full" psim finetune --model "$runs/poison-$attack" --method full --data "$data/sst-2" \
+    --out "$runs/victim-$attack-full" --attack "$attack" --epochs "$victim_epochs" --lr 2e-5 --seed 42
+done
+# the poisoned models as downloaded, before the victim trains (ASR on SST-2 with the poisoned head)
+for attack in badnet insent synattack; do
+  if [ ! -f "$runs/asis-$attack.json" ]; then
+    psim evaluate --model "$runs/poison-$attack" --data "$data/sst-2" --attack "$attack" --out "$runs/asis-$attack.json"
+  fi
+done
+python3 "$root/bench/experiments/summarize.py" "$runs"
