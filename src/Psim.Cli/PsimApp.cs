@@ -18,6 +18,7 @@ public static class PsimApp
         root.Subcommands.Add(StudyCommands.Poison());
         root.Subcommands.Add(StudyCommands.Finetune());
         root.Subcommands.Add(StudyCommands.Evaluate());
+        root.Subcommands.Add(StudyCommands.Merge());
         var dataCmd = new Command("data", "Inspect and poison data files");
         dataCmd.Subcommands.Add(StudyCommands.DataPoison());
         root.Subcommands.Add(dataCmd);

@@ -37,7 +37,7 @@ internal static class StudyCommands
                     Mode = ParseMode(r.GetValue(mode)!), TargetLabel = r.GetValue(attack.Target),
                     Count = r.GetValue(rate) is null ? r.GetValue(count) ?? 1500 : null, Rate = r.GetValue(rate),
                 },
-                Train = train.Read(r),
+                Train = train.Read(r, 2e-5),
                 PoisonedTrainFile = r.GetValue(poisonedTrain),
                 PoisonedTestFile = r.GetValue(attack.PoisonedTest),
             }, Cli.Log, ct);
@@ -50,11 +50,11 @@ internal static class StudyCommands
     public static Command Finetune()
     {
         var model = new Option<string>("--model") { Description = "the checkpoint to adapt (e.g. a poisoned one): 'minilm' or a Hugging Face folder", Required = true };
-        var method = new Option<string>("--method") { Description = "full (PEFT methods: in progress)", DefaultValueFactory = _ => "full" };
+        var method = new Option<string>("--method") { Description = "full, lora, prompt, ptuning, prefix or adapter (reference settings of spec §3)", DefaultValueFactory = _ => "full" };
         var data = new Option<string>("--data") { Description = "clean task folder with train/dev/test files (e.g. ../shared/datasets/sst-2)", Required = true };
         var outDir = new Option<string>("--out") { Description = "folder for the fine-tuned model, metrics.json and run.json", Required = true };
         var attack = new AttackFlags(required: false);
-        var train = new TrainingFlags(new TrainOptions { MaxLength = 128 });
+        var train = new TrainingFlags(new TrainOptions { MaxLength = 128 }, lrHelp: "2e-5 for full, 2e-3 for PEFT methods");
         var cmd = new Command("finetune", "Fine-tune a checkpoint on clean data (the victim, spec §3); measures CA, and ASR when --attack is given") { model, method, data, outDir };
         attack.AddTo(cmd);
         train.AddTo(cmd);
@@ -64,7 +64,7 @@ internal static class StudyCommands
             {
                 Model = r.GetValue(model)!, Method = r.GetValue(method)!, DataDir = r.GetValue(data)!, OutDir = r.GetValue(outDir)!,
                 Attack = attack.Read(r), TargetLabel = r.GetValue(attack.Target), PoisonedTestFile = r.GetValue(attack.PoisonedTest),
-                Train = train.Read(r),
+                Train = train.Read(r, r.GetValue(method) == "full" ? 2e-5 : 2e-3),
             }, Cli.Log, ct);
             PrintReport(res.Test, $"fine-tuned model (best epoch {res.Training.BestEpoch}) on the test set");
             return 0;
@@ -74,21 +74,21 @@ internal static class StudyCommands
 
     public static Command Evaluate()
     {
-        var model = new Option<string>("--model") { Description = "a classifier folder (with a head)", Required = true };
+        var model = new Option<string>("--model") { Description = "a classifier folder (with a head), or the base model of --adapter", Required = true };
+        var adapter = new Option<string?>("--adapter") { Description = "a PEFT adapter folder trained on --model" };
         var data = new Option<string>("--data") { Description = "task folder with a test file", Required = true };
         var maxLen = new Option<int>("--max-length") { Description = "truncate inputs to this many tokens", DefaultValueFactory = _ => 128 };
         var seed = new Option<long>("--seed") { Description = "seed for trigger insertion", DefaultValueFactory = _ => 42 };
         var outFile = new Option<string?>("--out") { Description = "also write the metrics to this JSON file" };
         var threads = Cli.ThreadsOption();
         var attack = new AttackFlags(required: false);
-        var cmd = new Command("evaluate", "Measure CA (and ASR with --attack) of a saved classifier") { model, data, maxLen, seed, outFile, threads };
+        var cmd = new Command("evaluate", "Measure CA (and ASR with --attack) of a saved classifier") { model, adapter, data, maxLen, seed, outFile, threads };
         attack.AddTo(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
             Cli.SetThreads(r.GetValue(threads));
             var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
-            if (!ckpt.HasClassifierHead) throw new PsimException($"{ckpt.Directory} has no classification head to evaluate; fine-tune it first");
-            using var m = ckpt.LoadClassifier(out _);
+            using var m = LoadForInference(ckpt, r.GetValue(adapter));
             var report = ModelEvaluation.Evaluate(m, ckpt.CreateTextEncoder(r.GetValue(maxLen)), new TaskData(r.GetValue(data)!),
                 attack.Read(r), r.GetValue(attack.Target), r.GetValue(seed), 64, ct, r.GetValue(attack.PoisonedTest));
             PrintReport(report, Path.GetFullPath(ckpt.Directory));
@@ -127,6 +127,34 @@ internal static class StudyCommands
             }));
             AtomicFile.WriteAllText(r.GetValue(outFile)!, string.Join('\n', lines) + "\n");
             Cli.Log($"wrote {poisoned.Count} rows, {poisoned.Count(p => p.Poisoned)} poisoned ({trigger.Description}), to {r.GetValue(outFile)}");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    /// <summary>A saved classifier, or a base model with a PEFT adapter on it.</summary>
+    internal static TorchSharp.torch.nn.Module<Models.BertInput, TorchSharp.torch.Tensor> LoadForInference(HfCheckpoint ckpt, string? adapterDir)
+    {
+        if (adapterDir is not null) return Peft.PeftAdapterFolder.Load(adapterDir, ckpt, w => Cli.Log("psim: warning: " + w));
+        if (!ckpt.HasClassifierHead) throw new PsimException($"{ckpt.Directory} has no classification head to evaluate; fine-tune it first or give --adapter");
+        return ckpt.LoadClassifier(out _);
+    }
+
+    public static Command Merge()
+    {
+        var model = new Option<string>("--model") { Description = "the base model the adapter was trained on", Required = true };
+        var adapter = new Option<string>("--adapter") { Description = "a LoRA adapter folder", Required = true };
+        var outDir = new Option<string>("--out") { Description = "folder for the merged Hugging Face model", Required = true };
+        var cmd = new Command("merge", "Merge a LoRA adapter into its base weights and write a plain Hugging Face folder") { model, adapter, outDir };
+        cmd.SetAction(r => Cli.Run(() =>
+        {
+            var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
+            var peft = Peft.PeftAdapterFolder.Load(r.GetValue(adapter)!, ckpt, w => Cli.Log("psim: warning: " + w));
+            if (peft.Method is not Peft.Lora.LoraMethod lora) throw new PsimException($"only LoRA adapters can be merged into the weights; this one is {peft.Config.Method}");
+            lora.MergeAndUnload(peft.Model);
+            HfCheckpoint.Save(r.GetValue(outDir)!, peft.Model, peft.Model.Config, ckpt.VocabPath, ckpt.LowerCase,
+                $"psim merge: LoRA adapter {Path.GetFullPath(r.GetValue(adapter)!)} merged into {ckpt.Origin}");
+            Cli.Log($"wrote {Path.GetFullPath(r.GetValue(outDir)!)}");
             return 0;
         }));
         return cmd;

@@ -7,7 +7,7 @@ namespace Psim.Cli;
 internal sealed class TrainingFlags
 {
     public Option<int> Epochs { get; }
-    public Option<double> LearningRate { get; }
+    public Option<double?> LearningRate { get; }
     public Option<int> BatchSize { get; }
     public Option<int> MaxLength { get; }
     public Option<double> Warmup { get; }
@@ -17,10 +17,10 @@ internal sealed class TrainingFlags
     public Option<long> Seed { get; } = new("--seed") { Description = "the one seed of the run", DefaultValueFactory = _ => 42 };
     public Option<int> Threads { get; } = Cli.ThreadsOption();
 
-    public TrainingFlags(TrainOptions defaults)
+    public TrainingFlags(TrainOptions defaults, string? lrHelp = null)
     {
         Epochs = new("--epochs") { Description = "training epochs", DefaultValueFactory = _ => defaults.Epochs };
-        LearningRate = new("--lr") { Description = "peak learning rate (AdamW)", DefaultValueFactory = _ => defaults.LearningRate };
+        LearningRate = new("--lr") { Description = $"peak learning rate (AdamW) (default: {lrHelp ?? defaults.LearningRate.ToString()})" };
         BatchSize = new("--batch-size") { Description = "training batch size", DefaultValueFactory = _ => defaults.BatchSize };
         MaxLength = new("--max-length") { Description = "truncate inputs to this many tokens", DefaultValueFactory = _ => defaults.MaxLength };
         Warmup = new("--warmup") { Description = "fraction of steps for linear warm-up", DefaultValueFactory = _ => defaults.WarmupRatio };
@@ -33,13 +33,13 @@ internal sealed class TrainingFlags
             c.Options.Add(o);
     }
 
-    public TrainOptions Read(ParseResult r)
+    public TrainOptions Read(ParseResult r, double defaultLearningRate)
     {
         Cli.SetThreads(r.GetValue(Threads));
         return new TrainOptions
         {
             Epochs = r.GetValue(Epochs),
-            LearningRate = r.GetValue(LearningRate),
+            LearningRate = r.GetValue(LearningRate) ?? defaultLearningRate,
             BatchSize = r.GetValue(BatchSize),
             MaxLength = r.GetValue(MaxLength),
             WarmupRatio = r.GetValue(Warmup),

@@ -164,6 +164,23 @@ public sealed class SafeTensorsFile
         return t;
     }
 
+    /// <summary>Streams a tensor's raw little-endian bytes to <paramref name="sink"/> without building a tensor.</summary>
+    public void CopyRaw(string name, Action<ReadOnlySpan<byte>> sink)
+    {
+        var e = Entries[name];
+        using var fs = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        fs.Seek(_dataStart + e.Begin, SeekOrigin.Begin);
+        var buffer = new byte[Math.Min(1 << 20, Math.Max(1, e.ByteCount))];
+        long left = e.ByteCount;
+        while (left > 0)
+        {
+            int n = fs.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (n <= 0) throw new PsimFormatException($"{Path}: unexpected end of file in tensor '{name}'");
+            sink(buffer.AsSpan(0, n));
+            left -= n;
+        }
+    }
+
     /// <summary>Reads every tensor (name → tensor). The caller owns the tensors.</summary>
     public Dictionary<string, Tensor> ReadAll() => Entries.Keys.ToDictionary(k => k, Read, StringComparer.Ordinal);
 }

@@ -2,6 +2,7 @@ using Psim.Attacks;
 using Psim.Data;
 using Psim.Evaluation;
 using Psim.IO;
+using Psim.Peft;
 using Psim.Runtime;
 using Psim.Training;
 
@@ -31,7 +32,8 @@ public static class FinetunePipeline
 {
     public static FinetuneResult Run(FinetuneRequest r, Action<string> log, CancellationToken ct = default)
     {
-        if (r.Method != "full") throw new PsimException($"method '{r.Method}' is not available yet; only 'full' is (PEFT methods are in progress)");
+        if (r.Method != "full" && !PeftFactory.Methods.Contains(r.Method))
+            throw new PsimException($"unknown method '{r.Method}' (full, {string.Join(", ", PeftFactory.Methods)})");
         var o = r.Train;
         o.Validate();
         var record = new RunRecord
@@ -51,17 +53,30 @@ public static class FinetunePipeline
         record.Save(r.OutDir);
 
         var encoder = ckpt.CreateTextEncoder(o.MaxLength);
-        using var model = ckpt.LoadClassifier(out var report, numLabels: ModelEvaluation.NumClasses(trainRows));
+        using var classifier = ckpt.LoadClassifier(out var report, numLabels: ModelEvaluation.NumClasses(trainRows));
         if (report.NewlyInitialized.Count > 0) log($"new classification head: {string.Join(", ", report.NewlyInitialized)}");
         var train = EncodedSet.From(encoder, trainRows);
         var dev = EncodedSet.From(encoder, devRows);
 
-        var result = new Trainer().Train(model, model.parameters().ToList(), train, encoder, o,
+        // full: every weight trains and the whole model is saved; PEFT: the backbone is frozen and an adapter folder is saved
+        PeftClassifier? peft = r.Method == "full" ? null : PeftFactory.Attach(classifier, PeftFactory.DefaultConfig(r.Method, classifier.Config, r.Model));
+        TorchSharp.torch.nn.Module<Models.BertInput, TorchSharp.torch.Tensor> model = (TorchSharp.torch.nn.Module<Models.BertInput, TorchSharp.torch.Tensor>?)peft ?? classifier;
+        var trainable = peft?.TrainableParameters() ?? classifier.parameters().ToList();
+        long trainableCount = trainable.Sum(p => p.numel()), total = classifier.parameters().Sum(p => p.numel());
+        log($"{r.Method}: training {trainableCount:N0} of {total:N0} parameters ({100.0 * trainableCount / total:F2}%)");
+        string? fingerprint = peft is null ? null : WeightsFingerprint.Compute(ckpt.Weights);
+        record.Models["trainable_parameters"] = trainableCount;
+        if (peft is not null) record.Options["peft_config"] = peft.Config;
+
+        var result = new Trainer().Train(model, trainable, train, encoder, o,
             epoch => (PoisonPipeline.Accuracy(model, encoder, dev, o.EvalBatchSize, ct), new Dictionary<string, double>()),
             onBest: epoch =>
             {
-                HfCheckpoint.Save(r.OutDir, model, model.Config, ckpt.VocabPath, ckpt.LowerCase,
-                    $"psim finetune ({r.Method}) on {data.Name} (best epoch {epoch}) from {ckpt.Origin}");
+                if (peft is null)
+                    HfCheckpoint.Save(r.OutDir, classifier, classifier.Config, ckpt.VocabPath, ckpt.LowerCase,
+                        $"psim finetune ({r.Method}) on {data.Name} (best epoch {epoch}) from {ckpt.Origin}");
+                else
+                    PeftAdapterFolder.Save(r.OutDir, peft, ckpt, fingerprint!);
                 log($"saved epoch {epoch} to {r.OutDir}");
             }, ct);
         if (result.Interrupted)
@@ -80,6 +95,7 @@ public static class FinetunePipeline
             attack_rows = test.AttackRows,
             attack = r.Attack?.Name,
             method = r.Method,
+            trainable_parameters = trainableCount,
             data = data.Name,
             best_epoch = result.BestEpoch,
             epochs = result.Epochs,
