@@ -39,3 +39,17 @@ for a in ["badnet", "insent", "synattack"]:
         continue
     before = pct(asis["attack_success_rate"]) if asis else "n/a"
     print(f"| poisoned ({a}) | {pct(m['clean_accuracy'])} | {before} | {pct(m['attack_success_rate'])} | {m['best_epoch']} |")
+
+methods = ["full", "lora", "prompt", "ptuning", "prefix", "adapter"]
+if any(load(f"victim-{a}-{m}") for a in ["badnet", "insent", "synattack"] for m in methods[1:]):
+    print("\n### SST-2 victims by strategy: CA / ASR (%)\n")
+    print("| attack | " + " | ".join(methods) + " |")
+    print("|---|" + "---:|" * len(methods))
+    for a in ["badnet", "insent", "synattack"]:
+        cells = []
+        for m in methods:
+            r = load(f"victim-{a}-{m}")
+            cells.append("n/a" if r is None else f"{pct(r['clean_accuracy'])} / {pct(r['attack_success_rate'])}")
+        print(f"| {a} | " + " | ".join(cells) + " |")
+    print("\nTrainable parameters per strategy: " + ", ".join(
+        f"{m} {load(f'victim-badnet-{m}')['trainable_parameters']:,}" for m in methods if load(f"victim-badnet-{m}") and 'trainable_parameters' in load(f"victim-badnet-{m}")))
