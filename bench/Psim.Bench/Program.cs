@@ -36,7 +36,33 @@ switch (args.FirstOrDefault())
             if (!string.IsNullOrEmpty(outFile)) File.WriteAllText(outFile, sb.ToString());
             return 0;
         }
+    case "train":
+        {
+            var rows = DatasetReader.Read(Path.Combine(data, "sst-2", "train.jsonl"));
+            var ckpt = ModelResolver.Open("minilm", Console.Error.WriteLine);
+            int steps = int.Parse(opts.GetValueOrDefault("--steps", "40"));
+            var methods = (opts.GetValueOrDefault("--methods") ?? "full,lora,prompt,ptuning,prefix,adapter").Split(',');
+            double peak = MatmulPeak.Measure();
+            var results = methods.Select(m => { var r = TrainBench.Run(ckpt, rows, m, steps); Console.Error.WriteLine($"{m}: {r.SamplesPerSecond:F1} samples/s"); return r; }).ToList();
+            double peakAfter = MatmulPeak.Measure();
+            var full = results.FirstOrDefault(r => r.Method == "full");
+            var sb = new StringBuilder();
+            sb.AppendLine($"MiniLM training on SST-2 train sentences, batch 32, length-bucketed, max length 128, {steps} timed steps after 3 warm-up steps, {threads} threads.");
+            sb.AppendLine($"psim {PsimVersion.Psim}, TorchSharp {PsimVersion.TorchSharp}, LibTorch {PsimVersion.LibTorch}, .NET {PsimVersion.Dotnet}.");
+            sb.AppendLine();
+            sb.AppendLine($"float32 matmul 2048x2048 in the same run: {peak:F1} GFLOP/s before, {peakAfter:F1} GFLOP/s after.");
+            sb.AppendLine();
+            sb.AppendLine("| method | trainable parameters | samples/s | s/step | speed-up vs full | peak RSS (MiB) | achieved GFLOP/s | ratio to matmul (best) |");
+            sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var r in results)
+                sb.AppendLine($"| {r.Method} | {r.TrainableParameters:N0} | {r.SamplesPerSecond:F1} | {r.SecondsPerStep:F3} | " +
+                    $"{(full is null ? "" : $"{r.SamplesPerSecond / full.SamplesPerSecond:F2}x")} | {r.PeakRssMiB:F0} | " +
+                    $"{(r.GFlops is double g ? g.ToString("F1") : "")} | {(r.GFlops is double g2 ? (g2 / Math.Max(peak, peakAfter)).ToString("P0") : "")} |");
+            Console.Write(sb.ToString());
+            if (!string.IsNullOrEmpty(outFile)) File.WriteAllText(outFile, sb.ToString());
+            return 0;
+        }
     default:
-        Console.Error.WriteLine("usage: Psim.Bench forward [--data DIR] [--threads N] [--out FILE]");
+        Console.Error.WriteLine("usage: Psim.Bench <forward|train> [--data DIR] [--threads N] [--steps N] [--methods full,lora,...] [--out FILE]");
         return 2;
 }
