@@ -19,6 +19,10 @@ public static class PsimApp
         root.Subcommands.Add(StudyCommands.Finetune());
         root.Subcommands.Add(StudyCommands.Evaluate());
         root.Subcommands.Add(StudyCommands.Merge());
+        root.Subcommands.Add(DefenseCommands.Detector());
+        root.Subcommands.Add(DefenseCommands.Scan());
+        root.Subcommands.Add(DefenseCommands.Predict());
+        root.Subcommands.Add(DefenseCommands.Defend());
         var dataCmd = new Command("data", "Inspect and poison data files");
         dataCmd.Subcommands.Add(StudyCommands.DataPoison());
         root.Subcommands.Add(dataCmd);

@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.Text.Json;
+using Psim.Data;
+using Psim.Defense.Psim;
+using Psim.IO;
+using Psim.Pipelines;
+using Psim.Runtime;
+using Psim.Training;
+
+namespace Psim.Cli;
+
+/// <summary><c>psim detector train</c>, <c>psim scan</c>, <c>psim predict</c>, <c>psim defend evaluate</c>.</summary>
+internal static class DefenseCommands
+{
+    private static readonly JsonSerializerOptions Line = new() { WriteIndented = false };
+
+    public static Command Detector()
+    {
+        var model = new Option<string>("--model") { Description = "the suspicious checkpoint (with its head): 'minilm' or a Hugging Face folder", Required = true };
+        var data = new Option<string>("--data") { Description = "the defender's clean task folder (train file; dev file for calibration)", Required = true };
+        var outDir = new Option<string>("--out") { Description = "folder for the detector (peft adapter + psim.json)", Required = true };
+        var method = new Option<string>("--method") { Description = "PEFT method of the detector", DefaultValueFactory = _ => "ptuning" };
+        var threshold = new Option<double>("--threshold") { Description = "fixed confidence threshold τ", DefaultValueFactory = _ => 0.7 };
+        var targetFrr = new Option<double?>("--target-frr") { Description = "calibrate τ on the clean dev set to this false-rejection rate (e.g. 0.05) instead" };
+        var train = new TrainingFlags(new TrainOptions { Epochs = 1, LearningRate = 2e-5, MaxLength = 128, KeepBestEpoch = false });
+        var cmd = new Command("train", "Train a PSIM detector on randomly relabelled clean data (spec §4)") { model, data, outDir, method, threshold, targetFrr };
+        train.AddTo(cmd);
+        cmd.SetAction(r => Cli.RunCancellable(ct =>
+        {
+            var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
+            var task = new TaskData(r.GetValue(data)!);
+            var options = new DetectorTrainOptions
+            {
+                Method = r.GetValue(method)!, Threshold = r.GetValue(threshold), TargetFrr = r.GetValue(targetFrr),
+                Train = train.Read(r, 2e-5) with { KeepBestEpoch = false },
+            };
+            var dev = options.TargetFrr is null ? null : task.Load("dev");
+            Directory.CreateDirectory(r.GetValue(outDir)!);
+            var record = new RunRecord { Command = "detector train", Seed = options.Train.Seed, Options = new() { ["model"] = r.GetValue(model), ["data"] = Path.GetFullPath(task.Directory), ["detector"] = options } };
+            var trainRows = task.Load("train");
+            record.AddData("train", task.RequireFile("train"), trainRows.Count);
+            if (dev is not null) record.AddData("calibration", task.RequireFile("dev"), dev.Count);
+            using var detector = DetectorTrainer.Train(ckpt, r.GetValue(model)!, trainRows, task.RequireFile("train"), dev, dev is null ? null : task.RequireFile("dev"),
+                options, r.GetValue(outDir)!, Cli.Log, ct);
+            record.Status = "finished";
+            record.FinishedAt = DateTime.UtcNow;
+            record.Save(r.GetValue(outDir)!);
+            Console.WriteLine($"detector written to {Path.GetFullPath(r.GetValue(outDir)!)}: {detector.Settings.Method}, threshold {detector.Threshold:0.######} ({detector.Settings.Threshold.How})");
+            return 0;
+        }));
+        var group = new Command("detector", "Train PSIM detectors");
+        group.Subcommands.Add(cmd);
+        return group;
+    }
+
+    public static Command Scan()
+    {
+        var detector = new Option<string>("--detector") { Description = "a PSIM detector folder", Required = true };
+        var input = new Option<string>("--input") { Description = "texts to scan: .jsonl/.json/.csv/.tsv data, or plain text with one input per line", Required = true };
+        var model = new Option<string?>("--model") { Description = "where the detector's base checkpoint is, if it moved (checked by weight fingerprint)" };
+        var outFile = new Option<string?>("--out") { Description = "write the JSON Lines here instead of stdout" };
+        var failOnFlag = new Option<bool>("--fail-on-flag") { Description = "exit with code 3 when any input is flagged (for pipelines)" };
+        var threads = Cli.ThreadsOption();
+        var cmd = new Command("scan", "Score a dataset with PSIM: JSON Lines {index, confidence, flagged} and a summary") { detector, input, model, outFile, failOnFlag, threads };
+        cmd.SetAction(r => Cli.RunCancellable(ct =>
+        {
+            Cli.SetThreads(r.GetValue(threads));
+            var texts = TextListReader.Read(r.GetValue(input)!);
+            using var det = PsimDetector.Load(r.GetValue(detector)!, r.GetValue(model) is { } m ? ModelResolver.Open(m, Cli.Log) : null, Cli.Log);
+            var scores = det.Score(texts, progressLabel: "scan", ct: ct);
+            var lines = scores.Select((c, i) => JsonSerializer.Serialize(new { index = i, confidence = c, flagged = det.Flags(c) }, Line));
+            var body = string.Join('\n', lines) + "\n";
+            if (r.GetValue(outFile) is { } f) AtomicFile.WriteAllText(f, body); else Console.Write(body);
+            int flagged = scores.Count(det.Flags);
+            Cli.Log($"scanned {texts.Count} inputs: {flagged} flagged ({100.0 * flagged / texts.Count:F2}%) at threshold {det.Threshold:0.######} ({det.Settings.Threshold.How})");
+            return r.GetValue(failOnFlag) && flagged > 0 ? 3 : 0;
+        }));
+        return cmd;
+    }
+
+    public static Command Predict()
+    {
+        var model = new Option<string>("--model") { Description = "the classifier, or the base of --adapter", Required = true };
+        var adapter = new Option<string?>("--adapter") { Description = "a PEFT adapter folder on --model" };
+        var detector = new Option<string>("--detector") { Description = "a PSIM detector folder trained on the same suspicious checkpoint", Required = true };
+        var detectorBase = new Option<string?>("--detector-base") { Description = "the detector's checkpoint when --model is a fully fine-tuned copy of it" };
+        var input = new Option<string?>("--input") { Description = "a file of inputs (see scan); without it and without texts, stdin, one per line" };
+        var maxLen = new Option<int>("--max-length") { Description = "truncate inputs to this many tokens", DefaultValueFactory = _ => 128 };
+        var texts = new Argument<string[]>("texts") { Description = "texts to classify", Arity = ArgumentArity.ZeroOrMore };
+        var threads = Cli.ThreadsOption();
+        var cmd = new Command("predict", "Classify texts behind PSIM: flagged inputs are rejected and get no label") { model, adapter, detector, detectorBase, input, maxLen, threads, texts };
+        cmd.SetAction(r => Cli.RunCancellable(ct =>
+        {
+            Cli.SetThreads(r.GetValue(threads));
+            IReadOnlyList<string> items = r.GetValue(texts) is { Length: > 0 } t ? t
+                : r.GetValue(input) is { } f ? TextListReader.Read(f)
+                : TextListReader.Lines(ReadStdin());
+            if (items.Count == 0) throw new PsimException("no input texts (give them as arguments, with --input FILE, or on stdin)");
+            var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
+            using var victim = StudyCommands.LoadForInference(ckpt, r.GetValue(adapter));
+            var detBase = r.GetValue(detectorBase) is { } b ? ModelResolver.Open(b, Cli.Log) : ckpt;
+            using var det = PsimDetector.Load(r.GetValue(detector)!, detBase, Cli.Log);
+            var encoder = ckpt.CreateTextEncoder(r.GetValue(maxLen));
+            var scores = det.Score(items, ct: ct);
+            var accepted = Enumerable.Range(0, items.Count).Where(i => !det.Flags(scores[i])).ToList();
+            var probs = Evaluation.Predictor.Probabilities(victim, encoder, accepted.Select(i => encoder.Encode(items[i])).ToList(), 64, null, ct);
+            var byIndex = accepted.Select((i, k) => (i, k)).ToDictionary(t => t.i, t => probs[t.k]);
+            for (int i = 0; i < items.Count; i++)
+            {
+                bool rejected = !byIndex.TryGetValue(i, out var p);
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    text = items[i],
+                    label = rejected ? (int?)null : Evaluation.Predictor.ArgMax(p!),
+                    probabilities = rejected ? null : p!.Select(v => Math.Round(v, 6)).ToArray(),
+                    detector_confidence = Math.Round(scores[i], 6),
+                    rejected,
+                }, Line));
+            }
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static IEnumerable<string> ReadStdin()
+    {
+        if (!Console.IsInputRedirected) throw new PsimException("no input texts (give them as arguments, with --input FILE, or pipe them on stdin)");
+        string? line;
+        while ((line = Console.In.ReadLine()) is not null) yield return line;
+    }
+
+    public static Command Defend()
+    {
+        var model = new Option<string>("--model") { Description = "the victim classifier, or the base of --adapter", Required = true };
+        var adapter = new Option<string?>("--adapter") { Description = "the victim's PEFT adapter on --model" };
+        var detector = new Option<string>("--detector") { Description = "a PSIM detector folder", Required = true };
+        var detectorBase = new Option<string?>("--detector-base") { Description = "the detector's checkpoint when --model is a fully fine-tuned copy (default: the one psim.json records)" };
+        var data = new Option<string>("--data") { Description = "task folder with the test file", Required = true };
+        var outDir = new Option<string>("--out") { Description = "folder for metrics.json, confidence.png, summary.md, run.json", Required = true };
+        var threshold = new Option<double?>("--threshold") { Description = "use this threshold instead of the detector's" };
+        var maxLen = new Option<int>("--max-length") { Description = "truncate inputs to this many tokens", DefaultValueFactory = _ => 128 };
+        var seed = new Option<long>("--seed") { Description = "seed for trigger insertion", DefaultValueFactory = _ => 42 };
+        var threads = Cli.ThreadsOption();
+        var attack = new AttackFlags(required: true);
+        var evaluate = new Command("evaluate", "CA and ASR with and without PSIM, FRR, FAR, precision, recall, F1, AUROC, and a confidence histogram")
+            { model, adapter, detector, detectorBase, data, outDir, threshold, maxLen, seed, threads };
+        attack.AddTo(evaluate);
+        evaluate.SetAction(r => Cli.RunCancellable(ct =>
+        {
+            Cli.SetThreads(r.GetValue(threads));
+            var m = DefendEvaluatePipeline.Run(new DefendRequest
+            {
+                Model = r.GetValue(model)!, Adapter = r.GetValue(adapter), Detector = r.GetValue(detector)!, DetectorBase = r.GetValue(detectorBase),
+                DataDir = r.GetValue(data)!, Attack = attack.Read(r)!, TargetLabel = r.GetValue(attack.Target), OutDir = r.GetValue(outDir)!,
+                Seed = r.GetValue(seed), MaxLength = r.GetValue(maxLen), PoisonedTestFile = r.GetValue(attack.PoisonedTest), Threshold = r.GetValue(threshold),
+            }, Cli.Log, ct);
+            Console.WriteLine($"CA  {m.CleanAccuracy:P2} -> {m.DefendedCleanAccuracy:P2} with PSIM ({m.CleanRows} rows)");
+            Console.WriteLine($"ASR {m.AttackSuccessRate:P2} -> {m.DefendedAttackSuccessRate:P2} with PSIM ({m.AttackRows} rows, {m.Attack})");
+            Console.WriteLine($"FRR {m.Frr:P2}  FAR {m.Far:P2}  precision {m.Precision:P2}  recall {m.Recall:P2}  F1 {m.F1:P2}  AUROC {m.Auroc:F4}  threshold {m.Threshold:0.######} ({m.ThresholdHow})");
+            return 0;
+        }));
+        var group = new Command("defend", "Evaluate defences");
+        group.Subcommands.Add(evaluate);
+        return group;
+    }
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Psim.Data;
+using Psim.IO;
+using Psim.Peft;
+using Psim.Runtime;
+using Psim.Training;
+
+namespace Psim.Defense.Psim;
+
+/// <summary>Settings of PSIM training (spec §4; defaults are the reference's).</summary>
+public sealed record DetectorTrainOptions
+{
+    public string Method { get; init; } = "ptuning";
+    public TrainOptions Train { get; init; } = new() { Epochs = 1, LearningRate = 2e-5, BatchSize = 32, WarmupRatio = 0.06, KeepBestEpoch = false };
+    /// <summary>Fixed threshold (reference 0.7), used when <see cref="TargetFrr"/> is null.</summary>
+    public double Threshold { get; init; } = 0.7;
+    /// <summary>Calibrate τ on held-out clean data to this false-rejection rate instead.</summary>
+    public double? TargetFrr { get; init; }
+}
+
+/// <summary>
+/// Trains a PSIM detector: the suspicious checkpoint (poisoned head included) wrapped with a PEFT
+/// method, trained on the defender's clean training set with every label replaced by a uniformly
+/// random one. The frozen backbone cannot learn the task, so clean inputs end near chance
+/// confidence while a backdoor trigger still fires with extreme confidence.
+/// </summary>
+public static class DetectorTrainer
+{
+    public static PsimDetector Train(HfCheckpoint suspicious, string suspiciousSource, IReadOnlyList<Example> clean, string? trainFile,
+        IReadOnlyList<Example>? calibration, string? calibrationFile, DetectorTrainOptions o, string outDir, Action<string> log, CancellationToken ct = default)
+    {
+        var t = o.Train;
+        t.Validate();
+        int k = Math.Max(2, clean.Max(e => e.Label) + 1);
+        var relabelled = RandomRelabel.Apply(clean, k, Seeds.Random(t.Seed, "psim/relabel"));
+        log($"PSIM: {clean.Count} clean rows relabelled uniformly at random over {k} classes; method {o.Method}");
+        var encoder = suspicious.CreateTextEncoder(t.MaxLength);
+        var classifier = suspicious.LoadClassifier(out _, numLabels: k);
+        var peft = PeftFactory.Attach(classifier, PeftFactory.DefaultConfig(o.Method, classifier.Config, suspiciousSource));
+        var result = new Trainer().Train(peft, peft.TrainableParameters(), EncodedSet.From(encoder, relabelled), encoder, t, ct: ct);
+        if (result.Interrupted) throw new OperationCanceledException("stopped before the detector finished its training; nothing was saved");
+
+        var fingerprint = WeightsFingerprint.Compute(suspicious.Weights);
+        ThresholdChoice threshold = new() { Threshold = o.Threshold, How = "fixed" };
+        var settings = new DetectorSettings
+        {
+            Method = o.Method, NumClasses = k, Seed = t.Seed, MaxLength = t.MaxLength, BaseModel = Path.GetFullPath(suspicious.Directory),
+            BaseFingerprint = fingerprint, TrainFile = trainFile is null ? null : Path.GetFullPath(trainFile), TrainRows = clean.Count,
+            Epochs = t.Epochs, LearningRate = t.LearningRate, Threshold = threshold,
+        };
+        var detector = CreateInMemory(outDir, settings, peft, encoder);
+        if (o.TargetFrr is double target)
+        {
+            if (calibration is null || calibration.Count == 0) throw new PsimException("calibrating to a target FRR needs held-out clean data (a dev set)");
+            var scores = detector.Score(calibration.Select(e => e.Text).ToList(), progressLabel: "calibration", ct: ct);
+            double tau = ThresholdCalibration.ForTargetFrr(scores, target);
+            threshold = new ThresholdChoice
+            {
+                Threshold = tau, How = "calibrated", TargetFrr = target, CalibrationRows = calibration.Count,
+                CalibrationFile = calibrationFile is null ? null : Path.GetFullPath(calibrationFile),
+                CalibrationFrr = scores.Count(s => s > tau) / (double)scores.Length,
+            };
+            settings = settings with { Threshold = threshold };
+            detector = CreateInMemory(outDir, settings, peft, encoder);
+            log($"PSIM: threshold {tau:F6} flags {threshold.CalibrationFrr:P2} of {calibration.Count} held-out clean rows (target {target:P1})");
+        }
+        PeftAdapterFolder.Save(outDir, peft, suspicious, fingerprint);
+        AtomicFile.WriteAllText(Path.Combine(outDir, PsimDetector.SettingsFile), JsonSerializer.Serialize(settings, new JsonSerializerOptions { WriteIndented = true }));
+        return detector;
+    }
+
+    private static PsimDetector CreateInMemory(string dir, DetectorSettings s, PeftClassifier model, TextEncoder encoder) =>
+        PsimDetector.Create(dir, s, model, encoder);
+}

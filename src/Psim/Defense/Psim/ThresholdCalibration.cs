@@ -1,0 +1,16 @@
+namespace Psim.Defense.Psim;
+
+/// <summary>Chooses τ on held-out clean confidences so that the fraction flagged (c &gt; τ) is at most a target FRR.</summary>
+public static class ThresholdCalibration
+{
+    /// <returns>the smallest τ among the scores (or 1) with #{c &gt; τ} ≤ ⌊target · n⌋</returns>
+    public static double ForTargetFrr(IReadOnlyList<double> cleanScores, double targetFrr)
+    {
+        if (cleanScores.Count == 0) throw new PsimException("calibration needs clean scores");
+        if (targetFrr is < 0 or >= 1) throw new PsimException($"target FRR {targetFrr} must be in [0, 1)");
+        var sorted = cleanScores.OrderByDescending(s => s).ToArray();
+        int allowed = (int)Math.Floor(targetFrr * sorted.Length);
+        // flag the `allowed` highest scores: τ = the next score down; ties at τ are not flagged
+        return allowed >= sorted.Length ? sorted[^1] : sorted[allowed];
+    }
+}

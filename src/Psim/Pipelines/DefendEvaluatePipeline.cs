@@ -1,0 +1,119 @@
+using System.Text;
+using Psim.Attacks;
+using Psim.Data;
+using Psim.Defense;
+using Psim.Defense.Psim;
+using Psim.Evaluation;
+using Psim.Evaluation.Reports;
+using Psim.IO;
+using Psim.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Psim.Pipelines;
+
+public sealed record DefendRequest
+{
+    public required string Model { get; init; }
+    public string? Adapter { get; init; }
+    public required string Detector { get; init; }
+    /// <summary>The checkpoint the detector was trained on, when it is not --model (a fully fine-tuned victim).</summary>
+    public string? DetectorBase { get; init; }
+    public required string DataDir { get; init; }
+    public required AttackSpec Attack { get; init; }
+    public int TargetLabel { get; init; }
+    public required string OutDir { get; init; }
+    public long Seed { get; init; } = 42;
+    public int MaxLength { get; init; } = 128;
+    public string? PoisonedTestFile { get; init; }
+    /// <summary>Overrides the detector's stored threshold (e.g. to compare 0.7 with a calibrated one).</summary>
+    public double? Threshold { get; init; }
+}
+
+/// <summary>The metrics.json of <c>psim defend evaluate</c>.</summary>
+public sealed record DefenseReport(
+    double CleanAccuracy, double AttackSuccessRate, double DefendedCleanAccuracy, double DefendedAttackSuccessRate,
+    double Frr, double Far, double Precision, double Recall, double F1, double Auroc, double Threshold, string ThresholdHow,
+    int CleanRows, int AttackRows, string Attack, string Data, string Detector);
+
+/// <summary>
+/// Evaluates a victim with and without PSIM (spec §4-5): CA and ASR undefended, defended (rejected
+/// clean rows count as wrong, rejected poisoned rows as failed attacks), and detection quality.
+/// Writes metrics.json, confidence.png (histogram), summary.md and run.json.
+/// </summary>
+public static class DefendEvaluatePipeline
+{
+    public static DefenseReport Run(DefendRequest r, Action<string> log, CancellationToken ct = default)
+    {
+        var record = new RunRecord
+        {
+            Command = "defend evaluate", Seed = r.Seed,
+            Options = new() { ["model"] = r.Model, ["adapter"] = r.Adapter, ["detector"] = Path.GetFullPath(r.Detector), ["detector_base"] = r.DetectorBase,
+                ["data"] = Path.GetFullPath(r.DataDir), ["attack"] = r.Attack.Name, ["target_label"] = r.TargetLabel, ["max_length"] = r.MaxLength, ["threshold_override"] = r.Threshold },
+        };
+        var data = new TaskData(r.DataDir);
+        var ckpt = ModelResolver.Open(r.Model, log);
+        using var victim = r.Adapter is null
+            ? (ckpt.HasClassifierHead ? ckpt.LoadClassifier(out _) : throw new PsimException($"{ckpt.Directory} has no classification head; give --adapter"))
+            : (nn.Module<Models.BertInput, Tensor>)Peft.PeftAdapterFolder.Load(r.Adapter, ckpt, log);
+        // the detector runs on the suspicious checkpoint: --model itself for a PEFT victim, else --detector-base or the one it recorded
+        var detectorBase = r.DetectorBase is not null ? ModelResolver.Open(r.DetectorBase, log) : r.Adapter is not null ? ckpt : null;
+        using var detector = PsimDetector.Load(r.Detector, detectorBase, log);
+        double tau = r.Threshold ?? detector.Threshold;
+        string how = r.Threshold is null ? detector.Settings.Threshold.How : "given";
+        var encoder = ckpt.CreateTextEncoder(r.MaxLength);
+
+        var test = data.Load("test");
+        var (attackRows, attackSource) = AttackTestSet.Build(r.Attack, data, r.TargetLabel, r.Seed, r.PoisonedTestFile);
+        record.AddData("test", data.RequireFile("test"), test.Count);
+        record.AddData("attack-test", attackSource, attackRows.Count);
+        Directory.CreateDirectory(r.OutDir);
+        record.Save(r.OutDir);
+
+        var cleanGold = test.Select(e => e.Label).ToList();
+        var attackGold = attackRows.Select(e => e.Label).ToList();
+        var cleanPred = ModelEvaluation.Predict(victim, encoder, test, 64, "victim, clean test", ct);
+        var attackPred = ModelEvaluation.Predict(victim, encoder, attackRows, 64, $"victim, {r.Attack.Name} test", ct);
+        var cleanScore = detector.Score(test.Select(e => e.Text).ToList(), progressLabel: "PSIM, clean test", ct: ct);
+        var attackScore = detector.Score(attackRows.Select(e => e.Text).ToList(), progressLabel: $"PSIM, {r.Attack.Name} test", ct: ct);
+        var cleanRejected = cleanScore.Select(c => c > tau).ToList();
+        var attackRejected = attackScore.Select(c => c > tau).ToList();
+
+        var det = DetectionMetrics.Compute(cleanScore, attackScore, tau);
+        var report = new DefenseReport(
+            Metrics.Accuracy(cleanPred, cleanGold), Metrics.AttackSuccessRate(attackPred, attackGold, r.TargetLabel),
+            DefendedCounts.CleanAccuracy(cleanPred, cleanGold, cleanRejected), DefendedCounts.AttackSuccessRate(attackPred, attackGold, attackRejected, r.TargetLabel),
+            det.Frr, det.Far, det.Precision, det.Recall, det.F1, det.Auroc, tau, how, test.Count, attackRows.Count, r.Attack.Name, data.Name, Path.GetFullPath(r.Detector));
+
+        RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), report);
+        ConfidenceHistogram.Save(Path.Combine(r.OutDir, "confidence.png"), cleanScore, attackScore, tau,
+            $"PSIM confidence on {data.Name}: clean test vs {r.Attack.Name}-triggered test");
+        AtomicFile.WriteAllText(Path.Combine(r.OutDir, "summary.md"), Summary(report, r));
+        record.Status = "finished";
+        record.FinishedAt = DateTime.UtcNow;
+        record.Save(r.OutDir);
+        return report;
+    }
+
+    private static string Summary(DefenseReport m, DefendRequest r)
+    {
+        string P(double v) => $"{100 * v:F2}%";
+        var sb = new StringBuilder();
+        sb.AppendLine($"# PSIM on {m.Data}, {m.Attack}");
+        sb.AppendLine();
+        sb.AppendLine($"Victim: `{r.Model}`{(r.Adapter is null ? "" : $" with adapter `{r.Adapter}`")}. Detector: `{r.Detector}` (threshold {m.Threshold:0.######}, {m.ThresholdHow}).");
+        sb.AppendLine();
+        sb.AppendLine("| | without PSIM | with PSIM |");
+        sb.AppendLine("|---|---:|---:|");
+        sb.AppendLine($"| clean accuracy (CA), {m.CleanRows} rows | {P(m.CleanAccuracy)} | {P(m.DefendedCleanAccuracy)} |");
+        sb.AppendLine($"| attack success rate (ASR), {m.AttackRows} rows | {P(m.AttackSuccessRate)} | {P(m.DefendedAttackSuccessRate)} |");
+        sb.AppendLine();
+        sb.AppendLine($"Detection (poisoned = positive): FRR {P(m.Frr)} (clean inputs rejected), FAR {P(m.Far)} (poisoned inputs accepted), " +
+            $"precision {P(m.Precision)}, recall {P(m.Recall)}, F1 {P(m.F1)}, AUROC {m.Auroc:F4}.");
+        sb.AppendLine();
+        sb.AppendLine("With PSIM, a rejected clean input counts as wrong and a rejected poisoned input as a failed attack.");
+        sb.AppendLine();
+        sb.AppendLine("![confidence histogram](confidence.png)");
+        return sb.ToString();
+    }
+}
