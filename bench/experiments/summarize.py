@@ -53,3 +53,16 @@ if any(load(f"victim-{a}-{m}") for a in ["badnet", "insent", "synattack"] for m 
         print(f"| {a} | " + " | ".join(cells) + " |")
     print("\nTrainable parameters per strategy: " + ", ".join(
         f"{m} {load(f'victim-badnet-{m}')['trainable_parameters']:,}" for m in methods if load(f"victim-badnet-{m}") and 'trainable_parameters' in load(f"victim-badnet-{m}")))
+
+if any(load(f"defend-{a}-{m}-calibrated") for a in ["badnet", "insent", "synattack"] for m in methods):
+    for thr in ["fixed", "calibrated"]:
+        print(f"\n### PSIM on SST-2, threshold {thr}\n")
+        print("| attack | strategy | CA | CA with PSIM | ASR | ASR with PSIM | FRR | FAR | AUROC | threshold |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for a in ["badnet", "insent", "synattack"]:
+            for m in methods:
+                d = load(f"defend-{a}-{m}-{thr}")
+                if d is None:
+                    continue
+                print(f"| {a} | {m} | {pct(d['clean_accuracy'])} | {pct(d['defended_clean_accuracy'])} | {pct(d['attack_success_rate'])} | "
+                      f"{pct(d['defended_attack_success_rate'])} | {pct(d['frr'])} | {pct(d['far'])} | {d['auroc']:.4f} | {d['threshold']:.4f} |")
