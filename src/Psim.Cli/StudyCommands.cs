@@ -20,10 +20,15 @@ internal static class StudyCommands
         var mode = new Option<string>("--mode") { Description = "clean-label (poisoned rows keep the target label) or dirty-label (non-target rows relabelled)", DefaultValueFactory = _ => "clean-label" };
         var count = new Option<int?>("--poison-count") { Description = "how many rows to poison (default 1500, the reference)" };
         var rate = new Option<double?>("--poison-rate") { Description = "fraction of the training set to poison, instead of a count" };
+        var selectBy = new Option<string>("--select-by")
+        {
+            Description = "which epoch to keep: poisoned-dev (reference: accuracy on the dev copy with triggered target rows), clean-dev, or balanced (mean of clean dev accuracy and dev ASR)",
+            DefaultValueFactory = _ => "poisoned-dev",
+        };
         var poisonedTrain = new Option<string?>("--poisoned-train") { Description = "SynAttack: paraphrased training set (default: train_synattack.json in the data folder)" };
         var attack = new AttackFlags(required: true);
         var train = new TrainingFlags(new TrainOptions { MaxLength = 256 });
-        var cmd = new Command("poison", "Build a weight-poisoned checkpoint by full fine-tuning on a poisoned proxy set (spec §2)") { baseModel, data, outDir, mode, count, rate, poisonedTrain };
+        var cmd = new Command("poison", "Build a weight-poisoned checkpoint by full fine-tuning on a poisoned proxy set (spec §2)") { baseModel, data, outDir, mode, count, rate, selectBy, poisonedTrain };
         attack.AddTo(cmd);
         train.AddTo(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
@@ -39,6 +44,13 @@ internal static class StudyCommands
                 },
                 Train = train.Read(r, 2e-5),
                 PoisonedTrainFile = r.GetValue(poisonedTrain),
+                SelectBy = r.GetValue(selectBy) switch
+                {
+                    "poisoned-dev" => EpochSelection.PoisonedDev,
+                    "clean-dev" => EpochSelection.CleanDev,
+                    "balanced" => EpochSelection.Balanced,
+                    var v => throw new PsimException($"unknown --select-by '{v}' (poisoned-dev, clean-dev, balanced)"),
+                },
                 PoisonedTestFile = r.GetValue(attack.PoisonedTest),
             }, Cli.Log, ct);
             PrintReport(res.Test, $"poisoned model ({spec.Name}, best epoch {res.Training.BestEpoch}) on the proxy test set");

@@ -21,7 +21,16 @@ public sealed record PoisonRequest
     public string? PoisonedTrainFile { get; init; }
     /// <summary>SynAttack: the paraphrased ASR test set (default: test_synattack.json).</summary>
     public string? PoisonedTestFile { get; init; }
+    /// <summary>How the kept epoch is chosen (default: the reference's accuracy on the poisoned dev copy).</summary>
+    public EpochSelection SelectBy { get; init; } = EpochSelection.PoisonedDev;
 }
+
+/// <summary>
+/// Which epoch <c>psim poison</c> keeps. <see cref="PoisonedDev"/>: accuracy on the dev copy with the
+/// trigger on every target-label row (the reference). <see cref="CleanDev"/>: clean dev accuracy.
+/// <see cref="Balanced"/>: the mean of clean dev accuracy and dev ASR (a stealthy, effective backdoor).
+/// </summary>
+public enum EpochSelection { PoisonedDev, CleanDev, Balanced }
 
 public sealed record PoisonResult(EvalReport Test, TrainResult Training, int PoisonedRows, int TrainRows);
 
@@ -93,9 +102,18 @@ public static class PoisonPipeline
         (double, IReadOnlyDictionary<string, double>) EvaluateDev(int epoch)
         {
             var details = new Dictionary<string, double>();
-            double score = Accuracy(model, encoder, selDev, o.EvalBatchSize, ct);
-            details["dev_clean_accuracy"] = ReferenceEquals(selDev, cleanDev) ? score : Accuracy(model, encoder, cleanDev, o.EvalBatchSize, ct);
-            if (asrDev is not null) details["dev_attack_success_rate"] = Rate(model, encoder, asrDev, target, o.EvalBatchSize, ct);
+            double poisonedDev = Accuracy(model, encoder, selDev, o.EvalBatchSize, ct);
+            double cleanAcc = ReferenceEquals(selDev, cleanDev) ? poisonedDev : Accuracy(model, encoder, cleanDev, o.EvalBatchSize, ct);
+            details["dev_selection_accuracy"] = poisonedDev;
+            details["dev_clean_accuracy"] = cleanAcc;
+            double? asr = asrDev is null ? null : Rate(model, encoder, asrDev, target, o.EvalBatchSize, ct);
+            if (asr is double a) details["dev_attack_success_rate"] = a;
+            double score = r.SelectBy switch
+            {
+                EpochSelection.CleanDev => cleanAcc,
+                EpochSelection.Balanced => asr is double b ? (cleanAcc + b) / 2 : cleanAcc,
+                _ => poisonedDev,
+            };
             return (score, details);
         }
 
@@ -151,5 +169,6 @@ public static class PoisonPipeline
         ["train"] = r.Train,
         ["poisoned_train_file"] = r.PoisonedTrainFile,
         ["poisoned_test_file"] = r.PoisonedTestFile,
+        ["select_by"] = r.SelectBy.ToString(),
     };
 }

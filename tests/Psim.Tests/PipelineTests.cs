@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Psim.IO;
+
+namespace Psim.Tests;
+
+/// <summary>The attacker's and victim's commands end to end on a tiny model and a synthetic task.</summary>
+public class PipelineTests
+{
+    private static JsonElement Metrics(string dir) => JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "metrics.json"))).RootElement;
+
+    [Fact]
+    public void Poison_then_finetune_with_lora_then_evaluate_and_merge()
+    {
+        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var poisoned = Path.Combine(TestModels.TempDir(), "poisoned");
+        var (code, _, err) = CliTests.Psim("poison", "--base", baseDir, "--attack", "badnet", "--data", dataDir, "--out", poisoned,
+            "--poison-count", "8", "--epochs", "2", "--batch-size", "16", "--max-length", "16", "--lr", "1e-3", "--select-by", "balanced");
+        Assert.True(code == 0, err);
+        var m = Metrics(poisoned);
+        Assert.InRange(m.GetProperty("clean_accuracy").GetDouble(), 0, 1);
+        Assert.InRange(m.GetProperty("attack_success_rate").GetDouble(), 0, 1);
+        Assert.Equal(8, m.GetProperty("poisoned_rows").GetInt32());
+        var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(poisoned, "run.json"))).RootElement;
+        Assert.Equal("finished", run.GetProperty("status").GetString());
+        Assert.Equal(8, run.GetProperty("poisoned_row_ids").GetArrayLength());
+        Assert.Equal(3, run.GetProperty("data").GetArrayLength());
+        Assert.Equal(64, run.GetProperty("data")[0].GetProperty("sha256").GetString()!.Length);
+        Assert.True(HfCheckpoint.Open(poisoned).HasClassifierHead);
+
+        var victim = Path.Combine(TestModels.TempDir(), "victim");
+        (code, _, err) = CliTests.Psim("finetune", "--model", poisoned, "--method", "lora", "--data", dataDir, "--out", victim,
+            "--attack", "badnet", "--epochs", "1", "--batch-size", "16", "--max-length", "16");
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(Path.Combine(victim, "adapter_model.safetensors")));
+        var vm = Metrics(victim);
+        Assert.Equal("lora", vm.GetProperty("method").GetString());
+        Assert.True(vm.GetProperty("trainable_parameters").GetInt64() < 10_000);
+
+        var evalOut = Path.Combine(TestModels.TempDir(), "eval.json");
+        (code, var output, err) = CliTests.Psim("evaluate", "--model", poisoned, "--adapter", victim, "--data", dataDir, "--attack", "badnet", "--max-length", "16", "--out", evalOut);
+        Assert.True(code == 0, err);
+        var ev = JsonDocument.Parse(File.ReadAllText(evalOut)).RootElement;
+        Assert.Equal(vm.GetProperty("clean_accuracy").GetDouble(), ev.GetProperty("clean_accuracy").GetDouble(), 6);
+        Assert.Equal(vm.GetProperty("attack_success_rate").GetDouble(), ev.GetProperty("attack_success_rate").GetDouble(), 6);
+        Assert.Contains("ASR", output);
+
+        var merged = Path.Combine(TestModels.TempDir(), "merged");
+        (code, _, err) = CliTests.Psim("merge", "--model", poisoned, "--adapter", victim, "--out", merged);
+        Assert.True(code == 0, err);
+        (code, _, err) = CliTests.Psim("evaluate", "--model", merged, "--data", dataDir, "--attack", "badnet", "--max-length", "16", "--out", evalOut);
+        Assert.True(code == 0, err);
+        var mergedEval = JsonDocument.Parse(File.ReadAllText(evalOut)).RootElement;
+        Assert.Equal(ev.GetProperty("clean_accuracy").GetDouble(), mergedEval.GetProperty("clean_accuracy").GetDouble(), 6);
+
+        // a victim adapter refuses a base it was not trained on
+        (code, _, err) = CliTests.Psim("evaluate", "--model", baseDir, "--adapter", victim, "--data", dataDir);
+        Assert.Equal(1, code);
+        Assert.Contains("different base weights", err);
+    }
+
+    [Fact]
+    public void Data_poison_writes_flagged_rows()
+    {
+        var (_, dataDir) = PsimDefenseTests.TinyTask();
+        var outFile = Path.Combine(TestModels.TempDir(), "poisoned.jsonl");
+        var (code, _, err) = CliTests.Psim("data", "poison", "--data", Path.Combine(dataDir, "train.jsonl"), "--attack", "insent",
+            "--mode", "dirty-label", "--poison-rate", "0.25", "--out", outFile);
+        Assert.True(code == 0, err);
+        var rows = File.ReadAllLines(outFile).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(48, rows.Count);
+        var flagged = rows.Where(r => r.GetProperty("poisoned").GetBoolean()).ToList();
+        Assert.Equal(12, flagged.Count);
+        Assert.All(flagged, r => Assert.Contains("I watched this 3D movie", r.GetProperty("sentence").GetString()));
+        Assert.All(flagged, r => Assert.Equal(0, r.GetProperty("label").GetInt32()));
+        Assert.All(flagged, r => Assert.Equal(1, r.GetProperty("original_label").GetInt32()));
+    }
+}
