@@ -28,6 +28,12 @@ internal static class Cli
             Console.Error.WriteLine($"psim: error: {e.Message}");
             return 1;
         }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("PSIM_DEBUG") != "1")
+        {
+            Console.Error.WriteLine($"psim: internal error ({e.GetType().Name}): {e.Message}");
+            Console.Error.WriteLine("psim: this is a bug in psim; run again with PSIM_DEBUG=1 for the stack trace, and report it.");
+            return 70;
+        }
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using Psim.Data;
 using Psim.Defense.Psim;
 using Psim.IO;
 using Psim.Pipelines;
+using Psim.Defense.Baselines;
 using Psim.Runtime;
 using Psim.Training;
 
@@ -122,6 +123,37 @@ internal static class DefenseCommands
         return cmd;
     }
 
+    private static Command Baselines()
+    {
+        var model = new Option<string>("--model") { Description = "the victim classifier, or the base of --adapter", Required = true };
+        var adapter = new Option<string?>("--adapter") { Description = "the victim's PEFT adapter on --model" };
+        var data = new Option<string>("--data") { Description = "task folder (train, dev, test and the paraphrased test files)", Required = true };
+        var outDir = new Option<string>("--out") { Description = "folder for metrics.json and run.json", Required = true };
+        var defenses = new Option<string[]>("--defense") { Description = "onion, strip, backtranslation, scpd (default: all)", AllowMultipleArgumentsPerToken = true };
+        var copies = new Option<int>("--strip-copies") { Description = "STRIP: perturbed copies per input", DefaultValueFactory = _ => 20 };
+        var frr = new Option<double>("--strip-target-frr") { Description = "STRIP: false-rejection rate on clean dev that sets the threshold", DefaultValueFactory = _ => 0.05 };
+        var maxLen = new Option<int>("--max-length") { Description = "truncate inputs to this many tokens", DefaultValueFactory = _ => 128 };
+        var seed = new Option<long>("--seed") { Description = "seed for trigger insertion and STRIP", DefaultValueFactory = _ => 42 };
+        var threads = Cli.ThreadsOption();
+        var attack = new AttackFlags(required: true);
+        var cmd = new Command("baselines", "CA and ASR under ONION (n-gram LM), STRIP, back-translation and SCPD (spec §6)") { model, adapter, data, outDir, defenses, copies, frr, maxLen, seed, threads };
+        attack.AddTo(cmd);
+        cmd.SetAction(r => Cli.RunCancellable(ct =>
+        {
+            Cli.SetThreads(r.GetValue(threads));
+            var request = new BaselineRequest
+            {
+                Model = r.GetValue(model)!, Adapter = r.GetValue(adapter), DataDir = r.GetValue(data)!, Attack = attack.Read(r)!, TargetLabel = r.GetValue(attack.Target),
+                OutDir = r.GetValue(outDir)!, Seed = r.GetValue(seed), MaxLength = r.GetValue(maxLen), StripCopies = r.GetValue(copies), StripTargetFrr = r.GetValue(frr),
+            };
+            if (r.GetValue(defenses) is { Length: > 0 } d) request = request with { Defenses = d };
+            foreach (var x in BaselineDefensePipeline.Run(request, Cli.Log, ct))
+                Console.WriteLine($"{x.Defense,-16} {x.Setting,-40} CA {(x.CleanAccuracy is double c ? c.ToString("P2") : "n/a")}  ASR {(x.AttackSuccessRate is double a ? a.ToString("P2") : "n/a")}{(x.Note is null ? "" : "  (" + x.Note + ")")}");
+            return 0;
+        }));
+        return cmd;
+    }
+
     private static IEnumerable<string> ReadStdin()
     {
         if (!Console.IsInputRedirected) throw new PsimException("no input texts (give them as arguments, with --input FILE, or pipe them on stdin)");
@@ -161,6 +193,7 @@ internal static class DefenseCommands
         }));
         var group = new Command("defend", "Evaluate defences");
         group.Subcommands.Add(evaluate);
+        group.Subcommands.Add(Baselines());
         return group;
     }
 }

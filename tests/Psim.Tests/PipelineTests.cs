@@ -59,6 +59,27 @@ public class PipelineTests
     }
 
     [Fact]
+    public void Baseline_defences_run_with_the_counting_rules()
+    {
+        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        File.Copy(Path.Combine(dataDir, "test.jsonl"), Path.Combine(dataDir, "test_backtranslated.jsonl"));
+        var outDir = Path.Combine(TestModels.TempDir(), "baselines");
+        var (code, output, err) = CliTests.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--attack", "badnet", "--out", outDir,
+            "--strip-copies", "3", "--max-length", "16");
+        Assert.True(code == 0, err);
+        var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json"))).RootElement.EnumerateArray().ToList();
+        Assert.Equal("none", results[0].GetProperty("defense").GetString());
+        Assert.Equal(10, results.Count(x => x.GetProperty("defense").GetString() == "onion"));
+        var strip = results.Single(x => x.GetProperty("defense").GetString() == "strip");
+        Assert.InRange(strip.GetProperty("frr").GetDouble(), 0, 1);
+        // the back-translated file is the clean test set here, so CA equals the undefended CA
+        var bt = results.Single(x => x.GetProperty("defense").GetString() == "backtranslation");
+        Assert.Equal(results[0].GetProperty("clean_accuracy").GetDouble(), bt.GetProperty("clean_accuracy").GetDouble(), 9);
+        Assert.Contains("not measurable", bt.GetProperty("note").GetString());
+        Assert.Contains("no test_paraphrased file", output);
+    }
+
+    [Fact]
     public void Data_poison_writes_flagged_rows()
     {
         var (_, dataDir) = PsimDefenseTests.TinyTask();

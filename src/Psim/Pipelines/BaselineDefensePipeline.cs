@@ -1,0 +1,132 @@
+using Psim.Attacks;
+using Psim.Data;
+using Psim.Defense;
+using Psim.Defense.Baselines;
+using Psim.Evaluation;
+using Psim.IO;
+using Psim.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Psim.Pipelines;
+
+public sealed record BaselineRequest
+{
+    public required string Model { get; init; }
+    public string? Adapter { get; init; }
+    public required string DataDir { get; init; }
+    public required AttackSpec Attack { get; init; }
+    public int TargetLabel { get; init; }
+    public required string OutDir { get; init; }
+    public long Seed { get; init; } = 42;
+    public int MaxLength { get; init; } = 128;
+    public IReadOnlyList<double> OnionBars { get; init; } = Onion.ReferenceBars;
+    public int NgramOrder { get; init; } = 3;
+    public int StripCopies { get; init; } = 20;
+    public double StripTargetFrr { get; init; } = 0.05;
+    public string[] Defenses { get; init; } = ["onion", "strip", "backtranslation", "scpd"];
+}
+
+/// <summary>CA and ASR of one defence (rejected clean inputs count as wrong, rejected poisoned inputs as failed attacks).</summary>
+public sealed record BaselineResult(string Defense, string Setting, double? CleanAccuracy, double? AttackSuccessRate, double? Frr = null, double? Far = null, double? Auroc = null, string? Note = null);
+
+/// <summary>
+/// The baseline defences of spec §6 on one victim: ONION (with psim's Kneser-Ney n-gram LM in place
+/// of GPT-2, trained on the clean training texts; the reference's bar sweep), STRIP (threshold at a
+/// target FRR on clean dev), back-translation and SCPD (the pre-paraphrased test files).
+/// </summary>
+public static class BaselineDefensePipeline
+{
+    public static IReadOnlyList<BaselineResult> Run(BaselineRequest r, Action<string> log, CancellationToken ct = default)
+    {
+        var data = new TaskData(r.DataDir);
+        var ckpt = ModelResolver.Open(r.Model, log);
+        using var victim = r.Adapter is null
+            ? (ckpt.HasClassifierHead ? ckpt.LoadClassifier(out _) : throw new PsimException($"{ckpt.Directory} has no classification head; give --adapter"))
+            : (nn.Module<Models.BertInput, Tensor>)Peft.PeftAdapterFolder.Load(r.Adapter, ckpt, log);
+        var encoder = ckpt.CreateTextEncoder(r.MaxLength);
+        var test = data.Load("test");
+        var (attackRows, attackSource) = AttackTestSet.Build(r.Attack, data, r.TargetLabel, r.Seed, null);
+        var gold = test.Select(e => e.Label).ToList();
+        var attackGold = attackRows.Select(e => e.Label).ToList();
+        var record = new RunRecord
+        {
+            Command = "defend baselines", Seed = r.Seed,
+            Options = new() { ["model"] = r.Model, ["adapter"] = r.Adapter, ["data"] = Path.GetFullPath(r.DataDir), ["attack"] = r.Attack.Name, ["request"] = r },
+        };
+        record.AddData("test", data.RequireFile("test"), test.Count);
+        record.AddData("attack-test", attackSource, attackRows.Count);
+        Directory.CreateDirectory(r.OutDir);
+        record.Save(r.OutDir);
+
+        int[] Predict(IReadOnlyList<string> texts, string label) =>
+            Predictor.Probabilities(victim, encoder, texts.Select(encoder.Encode).ToList(), 64, label, ct).Select(Predictor.ArgMax).ToArray();
+
+        var results = new List<BaselineResult>
+        {
+            new("none", "", Metrics.Accuracy(Predict(test.Select(e => e.Text).ToList(), "clean"), gold),
+                Metrics.AttackSuccessRate(Predict(attackRows.Select(e => e.Text).ToList(), r.Attack.Name), attackGold, r.TargetLabel)),
+        };
+
+        if (r.Defenses.Contains("onion"))
+        {
+            var train = data.Load("train");
+            var onion = new Onion(new KneserNeyLanguageModel(train.Select(e => e.Text), r.NgramOrder));
+            log($"ONION: {r.NgramOrder}-gram Kneser-Ney LM on {train.Count} clean training texts (stands in for GPT-2)");
+            var cleanFiltered = onion.FilterAll(test.Select(e => e.Text).ToList(), r.OnionBars);
+            var attackFiltered = onion.FilterAll(attackRows.Select(e => e.Text).ToList(), r.OnionBars);
+            foreach (var bar in r.OnionBars)
+                results.Add(new BaselineResult("onion", $"bar {bar}",
+                    Metrics.Accuracy(Predict(cleanFiltered[bar], $"ONION {bar}, clean"), gold),
+                    Metrics.AttackSuccessRate(Predict(attackFiltered[bar], $"ONION {bar}, {r.Attack.Name}"), attackGold, r.TargetLabel)));
+        }
+
+        if (r.Defenses.Contains("strip"))
+        {
+            var strip = new Strip(data.Load("train").Select(e => e.Text), r.StripCopies);
+            double[] Entropies(IReadOnlyList<string> texts, string label, string stream)
+            {
+                var rng = Seeds.Random(r.Seed, stream);
+                var copies = texts.SelectMany(t => strip.Perturb(t, rng)).ToList();
+                var probs = Predictor.Probabilities(victim, encoder, copies.Select(encoder.Encode).ToList(), 64, label, ct);
+                return Enumerable.Range(0, texts.Count).Select(i => Strip.MeanEntropy(probs.Skip(i * r.StripCopies).Take(r.StripCopies))).ToArray();
+            }
+            var devEntropy = Entropies(data.Load("dev").Select(e => e.Text).ToList(), "STRIP, dev", "strip/dev");
+            double tau = Strip.ThresholdForTargetFrr(devEntropy, r.StripTargetFrr);
+            var cleanEntropy = Entropies(test.Select(e => e.Text).ToList(), "STRIP, clean", "strip/clean");
+            var attackEntropy = Entropies(attackRows.Select(e => e.Text).ToList(), $"STRIP, {r.Attack.Name}", "strip/attack");
+            var cleanPred = Predict(test.Select(e => e.Text).ToList(), "clean");
+            var attackPred = Predict(attackRows.Select(e => e.Text).ToList(), r.Attack.Name);
+            var det = DetectionMetrics.Compute(cleanEntropy.Select(e => -e).ToList(), attackEntropy.Select(e => -e).ToList(), -tau); // low entropy = suspicious
+            results.Add(new BaselineResult("strip", $"{r.StripCopies} copies, entropy < {tau:F4} (FRR {r.StripTargetFrr:P0} on dev)",
+                DefendedCounts.CleanAccuracy(cleanPred, gold, cleanEntropy.Select(e => e < tau).ToList()),
+                DefendedCounts.AttackSuccessRate(attackPred, attackGold, attackEntropy.Select(e => e < tau).ToList(), r.TargetLabel),
+                det.Frr, det.Far, det.Auroc));
+        }
+
+        foreach (var (name, suffix) in new[] { ("backtranslation", "backtranslated"), ("scpd", "paraphrased") })
+        {
+            if (!r.Defenses.Contains(name)) continue;
+            var cleanFile = data.FindFile($"test_{suffix}");
+            if (cleanFile is null) { results.Add(new BaselineResult(name, "", null, null, Note: $"no test_{suffix} file")); continue; }
+            var clean = DatasetReader.Read(cleanFile);
+            double ca = Metrics.Accuracy(Predict(clean.Select(e => e.Text).ToList(), $"{name}, clean"), clean.Select(e => e.Label).ToList());
+            var poisonedFile = data.FindFile($"test_{r.Attack.Name}_{suffix}");
+            double? asr = null;
+            string? note = null;
+            if (poisonedFile is null) note = $"no paraphrased {r.Attack.Name} test file: ASR not measurable";
+            else
+            {
+                var p = DatasetReader.Read(poisonedFile).Where(e => e.Label != r.TargetLabel).ToList();
+                asr = Metrics.AttackSuccessRate(Predict(p.Select(e => e.Text).ToList(), $"{name}, {r.Attack.Name}"), p.Select(e => e.Label).ToList(), r.TargetLabel);
+            }
+            results.Add(new BaselineResult(name, Path.GetFileName(cleanFile), ca, asr, Note: note));
+        }
+
+        RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), results);
+        record.Status = "finished";
+        record.FinishedAt = DateTime.UtcNow;
+        record.Save(r.OutDir);
+        return results;
+    }
+}
