@@ -22,7 +22,7 @@ step() { # step NAME COMMAND...
   echo "== $name: $((SECONDS - t0)) s"
 }
 
-for attack in badnet insent synattack; do
+for attack in ${ATTACKS:-badnet insent synattack}; do
   for method in lora prompt ptuning prefix adapter; do
     step "victim-$attack-$method" psim finetune --model "$runs/poison-$attack" --method "$method" --data "$data/sst-2" \
       --out "$runs/victim-$attack-$method" --attack "$attack" --epochs "$victim_epochs" --seed 42

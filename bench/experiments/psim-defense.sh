@@ -12,7 +12,7 @@ bin="$runs/.psim-bin"
 dotnet build "$root/src/Psim.Cli/Psim.Cli.csproj" -c Release -o "$bin" --nologo -v quiet >/dev/null
 psim() { dotnet "$bin/Psim.Cli.dll" "$@"; }
 
-for attack in badnet insent synattack; do
+for attack in ${ATTACKS:-badnet insent synattack}; do
   det="$runs/detector-$attack"
   if [ ! -f "$det/psim.json" ]; then
     echo "== detector-$attack"
