@@ -15,7 +15,7 @@ public static class AttackTestSet
         if (attack.CreateTrigger() is { } trigger)
         {
             var file = data.RequireFile("test");
-            var test = DatasetReader.Read(file);
+            var test = data.Load("test");
             var rng = Seeds.Random(seed, $"attack/test/{attack.Name}");
             var rows = test.Where(e => e.Label != target).Select(e => e with { Text = trigger.Apply(e.Text, rng).Text }).ToList();
             if (rows.Count == 0) throw new PsimException($"{file}: no test rows with a label other than the target {target}");
@@ -23,7 +23,8 @@ public static class AttackTestSet
         }
         var path = paraphrasedFile ?? data.FindFile("test_synattack")
             ?? throw new PsimException($"{data.Directory}: SynAttack needs pre-paraphrased test rows (test_synattack.json); give one with --poisoned-test");
-        var para = DatasetReader.Read(path).Where(e => e.Label != target).ToList();
+        var all = DatasetReader.Read(path);
+        var para = (data.Limits is null ? all : data.Limits.Apply("test_synattack", all)).Where(e => e.Label != target).ToList();
         if (para.Count == 0) throw new PsimException($"{path}: no rows with a label other than the target {target}");
         return (para, path);
     }

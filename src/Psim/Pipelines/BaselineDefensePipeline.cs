@@ -15,6 +15,8 @@ public sealed record BaselineRequest
     public required string Model { get; init; }
     public string? Adapter { get; init; }
     public required string DataDir { get; init; }
+    /// <summary>Row caps for quick runs (null: every row).</summary>
+    public RowLimits? Limits { get; init; }
     public required AttackSpec Attack { get; init; }
     public int TargetLabel { get; init; }
     public required string OutDir { get; init; }
@@ -39,7 +41,7 @@ public static class BaselineDefensePipeline
 {
     public static IReadOnlyList<BaselineResult> Run(BaselineRequest r, Action<string> log, CancellationToken ct = default)
     {
-        var data = new TaskData(r.DataDir);
+        var data = new TaskData(r.DataDir) { Limits = r.Limits };
         var ckpt = ModelResolver.Open(r.Model, log);
         using var victim = r.Adapter is null
             ? (ckpt.HasClassifierHead ? ckpt.LoadClassifier(out _) : throw new PsimException($"{ckpt.Directory} has no classification head; give --adapter"))
@@ -109,7 +111,7 @@ public static class BaselineDefensePipeline
             if (!r.Defenses.Contains(name)) continue;
             var cleanFile = data.FindFile($"test_{suffix}");
             if (cleanFile is null) { results.Add(new BaselineResult(name, "", null, null, Note: $"no test_{suffix} file")); continue; }
-            var clean = DatasetReader.Read(cleanFile);
+            var clean = data.Load($"test_{suffix}");
             double ca = Metrics.Accuracy(Predict(clean.Select(e => e.Text).ToList(), $"{name}, clean"), clean.Select(e => e.Label).ToList());
             var poisonedFile = data.FindFile($"test_{r.Attack.Name}_{suffix}");
             double? asr = null;
@@ -117,7 +119,7 @@ public static class BaselineDefensePipeline
             if (poisonedFile is null) note = $"no paraphrased {r.Attack.Name} test file: ASR not measurable";
             else
             {
-                var p = DatasetReader.Read(poisonedFile).Where(e => e.Label != r.TargetLabel).ToList();
+                var p = data.Load($"test_{r.Attack.Name}_{suffix}").Where(e => e.Label != r.TargetLabel).ToList();
                 asr = Metrics.AttackSuccessRate(Predict(p.Select(e => e.Text).ToList(), $"{name}, {r.Attack.Name}"), p.Select(e => e.Label).ToList(), r.TargetLabel);
             }
             results.Add(new BaselineResult(name, Path.GetFileName(cleanFile), ca, asr, Note: note));

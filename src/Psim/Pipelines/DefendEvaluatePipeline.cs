@@ -20,6 +20,8 @@ public sealed record DefendRequest
     /// <summary>The checkpoint the detector was trained on, when it is not --model (a fully fine-tuned victim).</summary>
     public string? DetectorBase { get; init; }
     public required string DataDir { get; init; }
+    /// <summary>Row caps for quick runs (null: every row).</summary>
+    public RowLimits? Limits { get; init; }
     public required AttackSpec Attack { get; init; }
     public int TargetLabel { get; init; }
     public required string OutDir { get; init; }
@@ -51,7 +53,7 @@ public static class DefendEvaluatePipeline
             Options = new() { ["model"] = r.Model, ["adapter"] = r.Adapter, ["detector"] = Path.GetFullPath(r.Detector), ["detector_base"] = r.DetectorBase,
                 ["data"] = Path.GetFullPath(r.DataDir), ["attack"] = r.Attack.Name, ["target_label"] = r.TargetLabel, ["max_length"] = r.MaxLength, ["threshold_override"] = r.Threshold },
         };
-        var data = new TaskData(r.DataDir);
+        var data = new TaskData(r.DataDir) { Limits = r.Limits };
         var ckpt = ModelResolver.Open(r.Model, log);
         using var victim = r.Adapter is null
             ? (ckpt.HasClassifierHead ? ckpt.LoadClassifier(out _) : throw new PsimException($"{ckpt.Directory} has no classification head; give --adapter"))
@@ -85,6 +87,7 @@ public static class DefendEvaluatePipeline
             DefendedCounts.CleanAccuracy(cleanPred, cleanGold, cleanRejected), DefendedCounts.AttackSuccessRate(attackPred, attackGold, attackRejected, r.TargetLabel),
             det.Frr, det.Far, det.Precision, det.Recall, det.F1, det.Auroc, tau, how, test.Count, attackRows.Count, r.Attack.Name, data.Name, Path.GetFullPath(r.Detector));
 
+        RunRecord.SaveJson(Path.Combine(r.OutDir, "scores.json"), new { clean = cleanScore, poisoned = attackScore });
         RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), report);
         ConfidenceHistogram.Save(Path.Combine(r.OutDir, "confidence.png"), cleanScore, attackScore, tau,
             $"PSIM confidence on {data.Name}: clean test vs {r.Attack.Name}-triggered test");

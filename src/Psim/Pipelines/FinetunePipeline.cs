@@ -13,6 +13,8 @@ public sealed record FinetuneRequest
 {
     public required string Model { get; init; }
     public required string DataDir { get; init; }
+    /// <summary>Row caps for quick runs (null: every row).</summary>
+    public RowLimits? Limits { get; init; }
     public required string OutDir { get; init; }
     public string Method { get; init; } = "full";
     /// <summary>When set, ASR is measured for this attack after training.</summary>
@@ -42,7 +44,7 @@ public static class FinetunePipeline
             Options = new() { ["model"] = r.Model, ["method"] = r.Method, ["data"] = Path.GetFullPath(r.DataDir), ["out"] = Path.GetFullPath(r.OutDir),
                 ["attack"] = r.Attack?.Name, ["target_label"] = r.TargetLabel, ["train"] = o },
         };
-        var data = new TaskData(r.DataDir);
+        var data = new TaskData(r.DataDir) { Limits = r.Limits };
         var ckpt = ModelResolver.Open(r.Model, log);
         record.Models["start"] = new { source = r.Model, directory = Path.GetFullPath(ckpt.Directory), origin = ckpt.Origin };
         var trainRows = data.Load("train");

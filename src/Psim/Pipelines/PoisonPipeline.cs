@@ -14,6 +14,8 @@ public sealed record PoisonRequest
     public required string BaseModel { get; init; }
     public required AttackSpec Attack { get; init; }
     public required string DataDir { get; init; }
+    /// <summary>Row caps for quick runs (null: every row).</summary>
+    public RowLimits? Limits { get; init; }
     public required string OutDir { get; init; }
     public PoisonOptions Poison { get; init; } = new();
     public TrainOptions Train { get; init; } = new() { MaxLength = 256 };
@@ -46,7 +48,7 @@ public static class PoisonPipeline
         var o = r.Train;
         o.Validate();
         var record = new RunRecord { Command = "poison", Seed = o.Seed, Options = Describe(r) };
-        var data = new TaskData(r.DataDir);
+        var data = new TaskData(r.DataDir) { Limits = r.Limits };
         var ckpt = ModelResolver.Open(r.BaseModel, log);
         record.Models["base"] = new { source = r.BaseModel, directory = Path.GetFullPath(ckpt.Directory), origin = ckpt.Origin };
         var cleanTrain = data.Load("train");
@@ -75,7 +77,9 @@ public static class PoisonPipeline
                 ?? throw new PsimException($"{r.DataDir}: SynAttack needs the paraphrased training set (train_synattack.json); give one with --poisoned-train");
             var para = DatasetReader.Read(file);
             record.AddData("poisoned-train", file, para.Count);
-            poisoned = Poisoning.FromParaphrasedSet(para, cleanTrain);
+            // rows count as poisoned against the whole clean file; the row cap (if any) applies afterwards
+            var flagged = Poisoning.FromParaphrasedSet(para, DatasetReader.Read(data.RequireFile("train")));
+            poisoned = data.Limits is null ? flagged : data.Limits.Apply("train_synattack", flagged);
             selectionDev = dev; // no paraphrased dev copy exists: pick the epoch by clean dev accuracy
         }
         record.PoisonedRowIds = poisoned.Where(p => p.Poisoned).Select(p => p.Example.Index).ToList();

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Psim.IO;
+using Psim.Study;
+
+namespace Psim.Cli;
+
+/// <summary><c>psim reproduce</c>: the whole study from one config, cached and resumable, with a report.</summary>
+internal static class ReproduceCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string?>("--config") { Description = "study config (JSON, comments allowed); fields not given take the preset's values" };
+        var preset = new Option<string>("--preset") { Description = "quick (one pair, fewer rows and epochs, about an hour on 2 cores) or paper (the reference settings)", DefaultValueFactory = _ => "quick" };
+        var outDir = new Option<string>("--out") { Description = "study folder: cached steps, results.json, report.md, report.html, figures/", Required = true };
+        var threads = Cli.ThreadsOption();
+        var cmd = new Command("reproduce", "Run the paper's grid (poison, victims, PSIM, baselines) and write a report; re-runs skip finished steps") { config, preset, outDir, threads };
+        cmd.SetAction(r => Cli.RunCancellable(ct =>
+        {
+            Cli.SetThreads(r.GetValue(threads));
+            var c = Resolve(r.GetValue(config), r.GetValue(preset)!);
+            var dir = r.GetValue(outDir)!;
+            Directory.CreateDirectory(dir);
+            AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), JsonSerializer.Serialize(c, StudyConfig.Json));
+            var sw = Stopwatch.StartNew();
+            var runner = new StudyRunner(c, dir, Cli.Log);
+            try { runner.Run(ct); }
+            finally
+            {
+                if (runner.Steps.Count > 0) StudyReport.Write(dir, c, runner.Steps, sw.Elapsed);
+            }
+            int ran = runner.Steps.Count(s => s.Ran), cached = runner.Steps.Count(s => !s.Ran && s.Skipped is null);
+            Console.WriteLine($"study finished in {sw.Elapsed.TotalMinutes:F1} min: {ran} steps run, {cached} from the cache; report: {Path.GetFullPath(Path.Combine(dir, "report.md"))}");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static StudyConfig Resolve(string? configPath, string preset)
+    {
+        var basis = preset switch
+        {
+            "quick" => StudyConfig.Quick,
+            "paper" => StudyConfig.Paper,
+            _ => throw new PsimException($"unknown preset '{preset}' (quick, paper)"),
+        };
+        if (configPath is null) return basis;
+        // the config file's fields override the preset's
+        var presetJson = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(basis, StudyConfig.Json))!.AsObject();
+        System.Text.Json.Nodes.JsonNode? file;
+        try { file = System.Text.Json.Nodes.JsonNode.Parse(File.Exists(configPath) ? File.ReadAllText(configPath) : throw new PsimException($"{configPath}: config file not found"), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
+        catch (JsonException e) { throw new PsimFormatException($"{configPath}: {e.Message}"); }
+        if (file is not System.Text.Json.Nodes.JsonObject obj) throw new PsimFormatException($"{configPath}: the config must be a JSON object");
+        foreach (var (k, v) in obj)
+        {
+            if (v is System.Text.Json.Nodes.JsonObject sub && presetJson[k] is System.Text.Json.Nodes.JsonObject target)
+                foreach (var (sk, sv) in sub) target[sk] = sv?.DeepClone();
+            else presetJson[k] = v?.DeepClone();
+        }
+        try
+        {
+            var c = presetJson.Deserialize<StudyConfig>(StudyConfig.Json) ?? throw new PsimFormatException($"{configPath}: empty config");
+            c.Validate(configPath);
+            return c;
+        }
+        catch (JsonException e) { throw new PsimFormatException($"{configPath}: {e.Message}"); }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Psim.Study;
+
+/// <summary>A proxy corpus the attacker poisons on, and the victim task the poisoned model is adapted to.</summary>
+public sealed record TaskPair([property: JsonPropertyName("proxy")] string Proxy, [property: JsonPropertyName("victim")] string Victim)
+{
+    public string Name => $"{Proxy}->{Victim}";
+}
+
+public sealed record PoisonSettings
+{
+    [JsonPropertyName("epochs")] public int Epochs { get; init; } = 3;
+    [JsonPropertyName("lr")] public double LearningRate { get; init; } = 2e-5;
+    [JsonPropertyName("max_length")] public int MaxLength { get; init; } = 256;
+    [JsonPropertyName("poison_count")] public int? PoisonCount { get; init; } = 1500;
+    [JsonPropertyName("poison_rate")] public double? PoisonRate { get; init; }
+    [JsonPropertyName("select_by")] public string SelectBy { get; init; } = "poisoned-dev";
+    [JsonPropertyName("train_rows")] public int? TrainRows { get; init; }
+    [JsonPropertyName("eval_rows")] public int? EvalRows { get; init; }
+}
+
+public sealed record VictimSettings
+{
+    [JsonPropertyName("epochs")] public int Epochs { get; init; } = 20;
+    [JsonPropertyName("full_lr")] public double FullLearningRate { get; init; } = 2e-5;
+    [JsonPropertyName("peft_lr")] public double PeftLearningRate { get; init; } = 2e-3;
+    [JsonPropertyName("max_length")] public int MaxLength { get; init; } = 128;
+    [JsonPropertyName("train_rows")] public int? TrainRows { get; init; }
+    [JsonPropertyName("eval_rows")] public int? EvalRows { get; init; }
+}
+
+public sealed record PsimSettings
+{
+    [JsonPropertyName("method")] public string Method { get; init; } = "ptuning";
+    [JsonPropertyName("epochs")] public int Epochs { get; init; } = 1;
+    [JsonPropertyName("lr")] public double LearningRate { get; init; } = 2e-5;
+    [JsonPropertyName("threshold")] public double Threshold { get; init; } = 0.7;
+    [JsonPropertyName("target_frr")] public double? TargetFrr { get; init; } = 0.05;
+}
+
+public sealed record BaselineSettings
+{
+    /// <summary>Which victim strategies the baseline defences are run on (they are costly: STRIP runs the victim N times per input).</summary>
+    [JsonPropertyName("strategies")] public List<string> Strategies { get; init; } = ["full", "lora"];
+    [JsonPropertyName("strip_copies")] public int StripCopies { get; init; } = 20;
+    [JsonPropertyName("strip_target_frr")] public double StripTargetFrr { get; init; } = 0.05;
+}
+
+/// <summary>
+/// The whole study of spec §1-6 as data: which base model, task pairs, attacks, victim strategies,
+/// defences, seeds and training settings. Read from JSON (comments and trailing commas allowed).
+/// </summary>
+public sealed record StudyConfig
+{
+    [JsonPropertyName("base_model")] public string BaseModel { get; init; } = "minilm";
+    [JsonPropertyName("data_root")] public string DataRoot { get; init; } = "../shared/datasets";
+    [JsonPropertyName("task_pairs")] public List<TaskPair> TaskPairs { get; init; } = [new("imdb", "sst-2"), new("mr", "cr"), new("sst-2", "cola")];
+    [JsonPropertyName("attacks")] public List<string> Attacks { get; init; } = ["badnet", "insent", "synattack"];
+    [JsonPropertyName("strategies")] public List<string> Strategies { get; init; } = ["full", "lora", "prompt", "ptuning", "prefix", "adapter"];
+    [JsonPropertyName("defenses")] public List<string> Defenses { get; init; } = ["psim", "onion", "strip", "backtranslation", "scpd"];
+    [JsonPropertyName("seeds")] public List<long> Seeds { get; init; } = [42];
+    [JsonPropertyName("target_label")] public int TargetLabel { get; init; }
+    [JsonPropertyName("poison")] public PoisonSettings Poison { get; init; } = new();
+    [JsonPropertyName("victim")] public VictimSettings Victim { get; init; } = new();
+    [JsonPropertyName("psim")] public PsimSettings Psim { get; init; } = new();
+    [JsonPropertyName("baselines")] public BaselineSettings Baselines { get; init; } = new();
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        WriteIndented = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>The reference settings (spec §2-4): 3 poisoning epochs, 20 victim epochs, every pair, attack, strategy and defence.</summary>
+    public static StudyConfig Paper => new();
+
+    /// <summary>One task pair, BadNet and InSent, fewer rows and epochs: finishes on a 2-core machine within about an hour.</summary>
+    public static StudyConfig Quick => new()
+    {
+        TaskPairs = [new("imdb", "sst-2")],
+        Attacks = ["badnet", "insent"],
+        Strategies = ["full", "lora", "ptuning", "prefix"],
+        Poison = new PoisonSettings { Epochs = 1, MaxLength = 128, TrainRows = 2000, EvalRows = 500, PoisonCount = null, PoisonRate = 0.375 },
+        Victim = new VictimSettings { Epochs = 1, TrainRows = 2000, EvalRows = 500 },
+        Baselines = new BaselineSettings { Strategies = ["lora"], StripCopies = 10 },
+    };
+
+    public static StudyConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new PsimException($"{path}: config file not found");
+        try
+        {
+            var c = JsonSerializer.Deserialize<StudyConfig>(File.ReadAllText(path), Json) ?? throw new PsimFormatException($"{path}: empty config");
+            c.Validate(path);
+            return c;
+        }
+        catch (JsonException e) { throw new PsimFormatException($"{path}: {e.Message}"); }
+    }
+
+    public void Validate(string source)
+    {
+        void Need(bool ok, string what) { if (!ok) throw new PsimFormatException($"{source}: {what}"); }
+        Need(TaskPairs.Count > 0, "task_pairs is empty");
+        Need(Attacks.Count > 0 && Attacks.All(a => a is "badnet" or "insent" or "synattack"), "attacks must be badnet, insent or synattack");
+        Need(Strategies.Count > 0 && Strategies.All(s => s == "full" || Peft.PeftFactory.Methods.Contains(s)), $"strategies must be full or {string.Join(", ", Peft.PeftFactory.Methods)}");
+        Need(Defenses.All(d => d is "psim" or "onion" or "strip" or "backtranslation" or "scpd"), "defenses must be psim, onion, strip, backtranslation or scpd");
+        Need(Seeds.Count > 0, "seeds is empty");
+        Need(Poison.Epochs > 0 && Victim.Epochs > 0 && Psim.Epochs > 0, "epochs must be positive");
+    }
+}

@@ -1,0 +1,259 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Psim.Defense;
+using Psim.IO;
+using Psim.Runtime;
+using ScottPlot;
+
+namespace Psim.Study;
+
+/// <summary>
+/// The study's report: <c>results.json</c> (every number), <c>report.md</c>, a self-contained
+/// <c>report.html</c> (figures inlined), and the figures as PNG files under <c>figures/</c>.
+/// </summary>
+public static class StudyReport
+{
+    private sealed record Row(string Pair, string Attack, string Strategy, long Seed, JsonNode? Victim, JsonNode? PsimFixed, JsonNode? PsimCalibrated, JsonNode? Baselines, string? PsimDir);
+
+    public static void Write(string outDir, StudyConfig config, IReadOnlyList<StepRecord> steps, TimeSpan wall)
+    {
+        JsonNode? Load(string? dir, string file = "metrics.json") =>
+            dir is null || !File.Exists(Path.Combine(dir, file)) ? null : JsonNode.Parse(File.ReadAllText(Path.Combine(dir, file)));
+        string? DirOf(string kind, string pair, string attack, string? strategy, long seed) =>
+            steps.FirstOrDefault(s => s.Kind == kind && s.Pair == pair && s.Attack == attack && s.Strategy == strategy && s.Seed == seed && s.Skipped is null)?.Dir;
+
+        var poisons = steps.Where(s => s.Kind == "poison").Select(s => (s.Pair, s.Attack, s.Seed, s.Skipped, Metrics: Load(s.Skipped is null ? s.Dir : null))).ToList();
+        var rows = steps.Where(s => s.Kind == "victim").Select(s => new Row(s.Pair, s.Attack, s.Strategy!, s.Seed, Load(s.Dir),
+            Load(DirOf("psim-fixed", s.Pair, s.Attack, s.Strategy, s.Seed)), Load(DirOf("psim-calibrated", s.Pair, s.Attack, s.Strategy, s.Seed)),
+            Load(DirOf("baselines", s.Pair, s.Attack, s.Strategy, s.Seed)), DirOf("psim-calibrated", s.Pair, s.Attack, s.Strategy, s.Seed) ?? DirOf("psim-fixed", s.Pair, s.Attack, s.Strategy, s.Seed))).ToList();
+
+        var figures = Path.Combine(outDir, "figures");
+        Directory.CreateDirectory(figures);
+        var figureFiles = new List<(string Title, string File)>();
+        foreach (var pair in rows.Select(r => r.Pair).Distinct())
+        {
+            var f = Path.Combine(figures, $"ca-asr-{Safe(pair)}.png");
+            CaAsrBars(f, pair, rows.Where(r => r.Pair == pair).ToList());
+            figureFiles.Add(($"CA and ASR of the victims, {pair}", f));
+            var roc = Path.Combine(figures, $"roc-{Safe(pair)}.png");
+            if (RocCurves(roc, pair, rows.Where(r => r.Pair == pair).ToList())) figureFiles.Add(($"PSIM ROC curves, {pair}", roc));
+            foreach (var attack in rows.Where(r => r.Pair == pair).Select(r => r.Attack).Distinct())
+            {
+                var src = rows.FirstOrDefault(r => r.Pair == pair && r.Attack == attack && r.PsimDir is not null)?.PsimDir;
+                if (src is null || !File.Exists(Path.Combine(src, "confidence.png"))) continue;
+                var dst = Path.Combine(figures, $"confidence-{Safe(pair)}-{attack}.png");
+                File.Copy(Path.Combine(src, "confidence.png"), dst, overwrite: true);
+                figureFiles.Add(($"PSIM confidence, {pair}, {attack}", dst));
+            }
+        }
+
+        var results = new JsonObject
+        {
+            ["config"] = JsonNode.Parse(JsonSerializer.Serialize(config, StudyConfig.Json)),
+            ["versions"] = JsonNode.Parse(JsonSerializer.Serialize(PsimVersion.All)),
+            ["wall_seconds"] = wall.TotalSeconds,
+            ["poisoned_models"] = new JsonArray(poisons.Select(p => (JsonNode)new JsonObject
+            {
+                ["pair"] = p.Pair, ["attack"] = p.Attack, ["seed"] = p.Seed, ["skipped"] = p.Skipped, ["metrics"] = p.Metrics?.DeepClone(),
+            }).ToArray()),
+            ["victims"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
+            {
+                ["pair"] = r.Pair, ["attack"] = r.Attack, ["strategy"] = r.Strategy, ["seed"] = r.Seed,
+                ["victim"] = r.Victim?.DeepClone(), ["psim_fixed"] = r.PsimFixed?.DeepClone(), ["psim_calibrated"] = r.PsimCalibrated?.DeepClone(),
+                ["baselines"] = r.Baselines?.DeepClone(),
+            }).ToArray()),
+        };
+        AtomicFile.WriteAllText(Path.Combine(outDir, "results.json"), results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+
+        var md = Markdown(config, poisons.Select(p => (p.Pair, p.Attack, p.Seed, p.Skipped, p.Metrics)).ToList(), rows, wall, figureFiles, outDir);
+        AtomicFile.WriteAllText(Path.Combine(outDir, "report.md"), md);
+        AtomicFile.WriteAllText(Path.Combine(outDir, "report.html"), Html(md, figureFiles, outDir));
+    }
+
+    private static string Safe(string s) => s.Replace("->", "-to-").Replace('/', '-');
+    private static string P(JsonNode? n, string key) => n?[key] is JsonValue v && v.TryGetValue(out double d) && !double.IsNaN(d) ? $"{100 * d:F1}" : "–";
+
+    private static string Markdown(StudyConfig c, List<(string Pair, string Attack, long Seed, string? Skipped, JsonNode? M)> poisons, List<Row> rows, TimeSpan wall,
+        List<(string Title, string File)> figures, string outDir)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("# psim study report");
+        sb.AppendLine();
+        sb.AppendLine($"Base model `{c.BaseModel}`; task pairs {string.Join(", ", c.TaskPairs.Select(p => p.Name))}; attacks {string.Join(", ", c.Attacks)}; " +
+            $"strategies {string.Join(", ", c.Strategies)}; defences {string.Join(", ", c.Defenses)}; seeds {string.Join(", ", c.Seeds)}. " +
+            $"Poisoning: {c.Poison.Epochs} epoch(s), max length {c.Poison.MaxLength}{Rows(c.Poison.TrainRows, c.Poison.EvalRows)}. " +
+            $"Victims: {c.Victim.Epochs} epoch(s) (the reference uses 20), lr {c.Victim.FullLearningRate} full / {c.Victim.PeftLearningRate} PEFT, max length {c.Victim.MaxLength}{Rows(c.Victim.TrainRows, c.Victim.EvalRows)}. " +
+            $"PSIM: {c.Psim.Method}, {c.Psim.Epochs} epoch(s), lr {c.Psim.LearningRate}, threshold {c.Psim.Threshold} and calibrated to {c.Psim.TargetFrr:P0} FRR on clean dev.");
+        sb.AppendLine();
+        sb.AppendLine($"Wall time of this run: {wall.TotalMinutes:F1} min (steps found in the cache are not re-run). All numbers are percentages. " +
+            "CA counts a rejected clean input as wrong; ASR counts a rejected triggered input as a failed attack; FRR and FAR as in docs/metrics.md.");
+        sb.AppendLine();
+        sb.AppendLine("## Poisoned models (proxy test set)");
+        sb.AppendLine();
+        sb.AppendLine("| pair | attack | seed | CA | ASR | note |");
+        sb.AppendLine("|---|---|---:|---:|---:|---|");
+        foreach (var p in poisons) sb.AppendLine($"| {p.Pair} | {p.Attack} | {p.Seed} | {P(p.M, "clean_accuracy")} | {P(p.M, "attack_success_rate")} | {p.Skipped ?? ""} |");
+        sb.AppendLine();
+        sb.AppendLine("## Victims: CA / ASR by attack and strategy");
+        foreach (var pair in rows.Select(r => r.Pair).Distinct())
+        {
+            var strategies = rows.Where(r => r.Pair == pair).Select(r => r.Strategy).Distinct().ToList();
+            sb.AppendLine();
+            sb.AppendLine($"**{pair}**");
+            sb.AppendLine();
+            sb.AppendLine("| attack | " + string.Join(" | ", strategies) + " |");
+            sb.AppendLine("|---|" + string.Concat(strategies.Select(_ => "---:|")));
+            foreach (var attack in rows.Where(r => r.Pair == pair).Select(r => r.Attack).Distinct())
+                sb.AppendLine($"| {attack} | " + string.Join(" | ", strategies.Select(s =>
+                {
+                    var r = rows.FirstOrDefault(x => x.Pair == pair && x.Attack == attack && x.Strategy == s);
+                    return r is null ? "" : $"{P(r.Victim, "clean_accuracy")} / {P(r.Victim, "attack_success_rate")}";
+                })) + " |");
+        }
+        sb.AppendLine();
+        sb.AppendLine("## Defences: CA / ASR without and with each defence");
+        sb.AppendLine();
+        sb.AppendLine("ONION uses psim's Kneser-Ney n-gram language model trained on the clean training texts in place of GPT-2-large (not available here); " +
+            "the row shows the bar of the reference sweep (−300 … −30) with the lowest ASR whose CA stays within 3 points of the undefended CA. " +
+            "Back-translation and SCPD use the pre-paraphrased test files; only BadNet has paraphrased poisoned files, so their ASR is blank for the other attacks.");
+        sb.AppendLine();
+        sb.AppendLine("| pair | attack | strategy | none | PSIM (fixed) | PSIM (calibrated) | ONION | STRIP | back-translation | SCPD |");
+        sb.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in rows)
+        {
+            string Baseline(string name)
+            {
+                var list = r.Baselines?.AsArray().Where(x => x?["defense"]?.GetValue<string>() == name).ToList();
+                if (list is null || list.Count == 0) return "";
+                JsonNode? pick = list[0];
+                if (name == "onion")
+                {
+                    double ca0 = r.Baselines!.AsArray().First(x => x?["defense"]?.GetValue<string>() == "none")!["clean_accuracy"]!.GetValue<double>();
+                    pick = list.Where(x => x!["clean_accuracy"]!.GetValue<double>() >= ca0 - 0.03)
+                        .OrderBy(x => x!["attack_success_rate"]?.GetValue<double>() ?? 1).FirstOrDefault() ?? list.OrderByDescending(x => x!["clean_accuracy"]!.GetValue<double>()).First();
+                    return $"{P(pick, "clean_accuracy")} / {P(pick, "attack_success_rate")} ({pick!["setting"]!.GetValue<string>()})";
+                }
+                return $"{P(pick, "clean_accuracy")} / {P(pick, "attack_success_rate")}";
+            }
+            sb.AppendLine($"| {r.Pair} | {r.Attack} | {r.Strategy} | {P(r.Victim, "clean_accuracy")} / {P(r.Victim, "attack_success_rate")} | " +
+                $"{P(r.PsimFixed, "defended_clean_accuracy")} / {P(r.PsimFixed, "defended_attack_success_rate")} | " +
+                $"{P(r.PsimCalibrated, "defended_clean_accuracy")} / {P(r.PsimCalibrated, "defended_attack_success_rate")} | " +
+                $"{Baseline("onion")} | {Baseline("strip")} | {Baseline("backtranslation")} | {Baseline("scpd")} |");
+        }
+        sb.AppendLine();
+        sb.AppendLine("## PSIM detection quality");
+        sb.AppendLine();
+        sb.AppendLine("| pair | attack | threshold | τ | FRR | FAR | precision | recall | F1 | AUROC |");
+        sb.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var g in rows.GroupBy(r => (r.Pair, r.Attack)))
+            foreach (var (label, m) in new[] { ("fixed", g.First().PsimFixed), ("calibrated", g.First().PsimCalibrated) })
+                if (m is not null)
+                    sb.AppendLine($"| {g.Key.Pair} | {g.Key.Attack} | {label} | {m["threshold"]!.GetValue<double>():F4} | {P(m, "frr")} | {P(m, "far")} | {P(m, "precision")} | {P(m, "recall")} | {P(m, "f1")} | {m["auroc"]!.GetValue<double>():F4} |");
+        sb.AppendLine();
+        sb.AppendLine("The detector's scores do not depend on the victim, so detection quality is given once per pair and attack.");
+        sb.AppendLine();
+        sb.AppendLine("## Figures");
+        foreach (var (title, file) in figures)
+        {
+            sb.AppendLine();
+            sb.AppendLine($"![{title}]({Path.GetRelativePath(outDir, file)})");
+        }
+        return sb.ToString();
+    }
+
+    private static string Rows(int? train, int? eval) =>
+        train is null && eval is null ? "" : $", at most {train?.ToString() ?? "all"} training and {eval?.ToString() ?? "all"} evaluation rows";
+
+    private static void CaAsrBars(string path, string pair, List<Row> rows)
+    {
+        var plt = new Plot();
+        var strategies = rows.Select(r => r.Strategy).Distinct().ToList();
+        var attacks = rows.Select(r => r.Attack).Distinct().ToList();
+        var palette = new ScottPlot.Palettes.Category10();
+        double width = 0.8 / (attacks.Count * 2);
+        int series = 0;
+        foreach (var attack in attacks)
+            foreach (var metric in new[] { "clean_accuracy", "attack_success_rate" })
+            {
+                var values = strategies.Select(s => rows.FirstOrDefault(r => r.Attack == attack && r.Strategy == s)?.Victim?[metric]?.GetValue<double?>() ?? double.NaN).Select(v => 100 * v).ToArray();
+                var positions = strategies.Select((_, i) => i - 0.4 + width * (series + 0.5)).ToArray();
+                var bars = plt.Add.Bars(positions, values);
+                bars.Color = palette.GetColor(series).WithAlpha(metric == "clean_accuracy" ? 0.5 : 1.0);
+                bars.LegendText = $"{(metric == "clean_accuracy" ? "CA" : "ASR")} {attack}";
+                foreach (var b in bars.Bars) b.Size = width * 0.9;
+                series++;
+            }
+        plt.Axes.Bottom.SetTicks(strategies.Select((_, i) => (double)i).ToArray(), strategies.ToArray());
+        plt.Axes.SetLimitsY(0, 105);
+        plt.YLabel("%");
+        plt.Title($"Victims on {pair}: CA (light) and ASR (dark) by strategy");
+        plt.ShowLegend(Alignment.LowerRight);
+        plt.SavePng(path, 1000, 500);
+    }
+
+    private static bool RocCurves(string path, string pair, List<Row> rows)
+    {
+        var plt = new Plot();
+        bool any = false;
+        foreach (var g in rows.Where(r => r.PsimDir is not null).GroupBy(r => r.Attack))
+        {
+            var scores = JsonNode.Parse(File.ReadAllText(Path.Combine(g.First().PsimDir!, "scores.json")))!;
+            var clean = scores["clean"]!.AsArray().Select(x => x!.GetValue<double>()).ToList();
+            var poisoned = scores["poisoned"]!.AsArray().Select(x => x!.GetValue<double>()).ToList();
+            var thresholds = clean.Concat(poisoned).Distinct().OrderDescending().Prepend(double.PositiveInfinity).Append(double.NegativeInfinity).ToList();
+            var fpr = thresholds.Select(t => clean.Count(s => s >= t) / (double)clean.Count).ToArray();
+            var tpr = thresholds.Select(t => poisoned.Count(s => s >= t) / (double)poisoned.Count).ToArray();
+            var line = plt.Add.ScatterLine(fpr, tpr);
+            line.LegendText = $"{g.Key} (AUROC {DetectionMetrics.ComputeAuroc(clean, poisoned):F3})";
+            any = true;
+        }
+        if (!any) return false;
+        var diag = plt.Add.Line(0, 0, 1, 1);
+        diag.LinePattern = LinePattern.Dashed;
+        diag.Color = Colors.Gray;
+        plt.XLabel("false positive rate (clean inputs flagged)");
+        plt.YLabel("true positive rate (poisoned inputs flagged)");
+        plt.Title($"PSIM ROC, {pair}");
+        plt.Axes.SetLimits(0, 1, 0, 1.02);
+        plt.ShowLegend(Alignment.LowerRight);
+        plt.SavePng(path, 600, 550);
+        return true;
+    }
+
+    /// <summary>A self-contained HTML page: the Markdown's tables and text rendered simply, figures inlined as data URIs.</summary>
+    private static string Html(string markdown, List<(string Title, string File)> figures, string outDir)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>psim study report</title><style>");
+        sb.AppendLine("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:0.9em}" +
+            "th,td{border:1px solid #ccc;padding:4px 8px}td{text-align:right}td:first-child,th{text-align:left}img{max-width:100%}");
+        sb.AppendLine("</style></head><body>");
+        bool inTable = false, header = false;
+        foreach (var raw in markdown.Split('\n'))
+        {
+            var line = raw.TrimEnd('\r');
+            if (line.StartsWith('|'))
+            {
+                var cells = line.Trim('|').Split('|').Select(c => WebUtility.HtmlEncode(c.Trim())).ToArray();
+                if (cells.All(c => c.Trim(':', '-').Length == 0)) continue;
+                if (!inTable) { sb.AppendLine("<table>"); inTable = true; header = true; }
+                string tag = header ? "th" : "td";
+                sb.AppendLine("<tr>" + string.Concat(cells.Select(c => $"<{tag}>{c}</{tag}>")) + "</tr>");
+                header = false;
+                continue;
+            }
+            if (inTable) { sb.AppendLine("</table>"); inTable = false; }
+            if (line.StartsWith("![")) continue; // figures are inlined below
+            if (line.StartsWith("## ")) sb.AppendLine($"<h2>{WebUtility.HtmlEncode(line[3..])}</h2>");
+            else if (line.StartsWith("# ")) sb.AppendLine($"<h1>{WebUtility.HtmlEncode(line[2..])}</h1>");
+            else if (line.Length > 0) sb.AppendLine($"<p>{WebUtility.HtmlEncode(line).Replace("**", "")}</p>");
+        }
+        if (inTable) sb.AppendLine("</table>");
+        foreach (var (title, file) in figures)
+            sb.AppendLine($"<figure><img alt=\"{WebUtility.HtmlEncode(title)}\" src=\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(file))}\"><figcaption>{WebUtility.HtmlEncode(title)}</figcaption></figure>");
+        sb.AppendLine("</body></html>");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Psim.IO;
+using Psim.Study;
+
+namespace Psim.Tests;
+
+/// <summary>The study runner on a tiny model: caching, resuming after a stop, and the report.</summary>
+public class StudyTests
+{
+    private static (StudyConfig Config, string Out) TinyStudy()
+    {
+        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var root = TestModels.TempDir();
+        foreach (var name in new[] { "proxy", "victim" })
+        {
+            Directory.CreateDirectory(Path.Combine(root, name));
+            foreach (var f in Directory.GetFiles(dataDir)) File.Copy(f, Path.Combine(root, name, Path.GetFileName(f)));
+        }
+        File.Copy(Path.Combine(dataDir, "test.jsonl"), Path.Combine(root, "victim", "test_backtranslated.jsonl"));
+        var config = new StudyConfig
+        {
+            BaseModel = baseDir, DataRoot = root, TaskPairs = [new("proxy", "victim")], Attacks = ["badnet", "synattack"], Strategies = ["full", "lora"],
+            Defenses = ["psim", "onion", "strip", "backtranslation"],
+            Poison = new PoisonSettings { Epochs = 1, MaxLength = 16, PoisonCount = 6 },
+            Victim = new VictimSettings { Epochs = 1, MaxLength = 16 },
+            Psim = new PsimSettings { TargetFrr = 0.1 },
+            Baselines = new BaselineSettings { Strategies = ["lora"], StripCopies = 2 },
+        };
+        return (config, TestModels.TempDir());
+    }
+
+    [Fact]
+    public void A_stopped_study_resumes_without_redoing_finished_steps()
+    {
+        var (config, outDir) = TinyStudy();
+        var first = new StudyRunner(config, outDir, _ => { })
+        {
+            OnStep = s => { if (s.Kind == "victim" && s.Strategy == "full") throw new OperationCanceledException("simulated kill"); },
+        };
+        Assert.Throws<OperationCanceledException>(() => first.Run());
+        var doneFirst = first.Steps.Where(s => s.Ran).Select(s => s.Dir).ToList();
+        Assert.Equal(2, doneFirst.Count); // poison, then the full victim
+
+        var second = new StudyRunner(config, outDir, _ => { });
+        second.Run();
+        var cached = second.Steps.Where(s => !s.Ran && s.Skipped is null).Select(s => s.Dir).ToList();
+        Assert.Equal(doneFirst.Order(), cached.Order());
+        // poison, 2 victims, detector, 2 x 2 PSIM evaluations, 1 baselines step; SynAttack is skipped (no paraphrased files)
+        Assert.Equal(9, second.Steps.Count(s => s.Skipped is null));
+        Assert.Contains(second.Steps, s => s.Attack == "synattack" && s.Skipped is not null);
+
+        var third = new StudyRunner(config, outDir, _ => { });
+        third.Run();
+        Assert.All(third.Steps.Where(s => s.Skipped is null), s => Assert.False(s.Ran));
+
+        StudyReport.Write(outDir, config, third.Steps, TimeSpan.FromMinutes(1));
+        var md = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        Assert.Contains("## Victims: CA / ASR by attack and strategy", md);
+        Assert.Contains("| proxy->victim | badnet | lora |", md);
+        Assert.Contains("Kneser-Ney", md);
+        var html = File.ReadAllText(Path.Combine(outDir, "report.html"));
+        Assert.Contains("data:image/png;base64,", html);
+        Assert.True(File.Exists(Path.Combine(outDir, "figures", "ca-asr-proxy-to-victim.png")));
+        Assert.True(File.Exists(Path.Combine(outDir, "figures", "roc-proxy-to-victim.png")));
+        using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+        Assert.Equal(2, results.RootElement.GetProperty("victims").GetArrayLength());
+    }
+
+    [Fact]
+    public void Changing_a_setting_reruns_only_the_steps_it_feeds()
+    {
+        var (config, outDir) = TinyStudy();
+        config = config with { Attacks = ["badnet"], Defenses = ["psim"], Strategies = ["lora"] };
+        var a = new StudyRunner(config, outDir, _ => { });
+        a.Run();
+        var changed = config with { Psim = config.Psim with { Threshold = 0.8 } };
+        var b = new StudyRunner(changed, outDir, _ => { });
+        b.Run();
+        Assert.Equal(["psim-fixed"], b.Steps.Where(s => s.Ran).Select(s => s.Kind));
+    }
+
+    [Fact]
+    public void Config_files_are_validated_with_their_name()
+    {
+        var path = Path.Combine(TestModels.TempDir(), "study.json");
+        File.WriteAllText(path, "{ // comment\n \"attacks\": [\"badnet\", \"nope\"], }");
+        var (code, _, err) = CliTests.Psim("reproduce", "--config", path, "--out", TestModels.TempDir());
+        Assert.Equal(1, code);
+        Assert.Contains("study.json: attacks must be badnet, insent or synattack", err);
+        File.WriteAllText(path, "{ \"atacks\": [] }");
+        (code, _, err) = CliTests.Psim("reproduce", "--config", path, "--out", TestModels.TempDir());
+        Assert.Equal(1, code);
+        Assert.Contains("atacks", err);
+    }
+}
