@@ -43,9 +43,7 @@ internal static class DefenseCommands
             if (dev is not null) record.AddData("calibration", task.RequireFile("dev"), dev.Count);
             using var detector = DetectorTrainer.Train(ckpt, r.GetValue(model)!, trainRows, task.RequireFile("train"), dev, dev is null ? null : task.RequireFile("dev"),
                 options, r.GetValue(outDir)!, Cli.Log, ct);
-            record.Status = "finished";
-            record.FinishedAt = DateTime.UtcNow;
-            record.Save(r.GetValue(outDir)!);
+            record.Finish(r.GetValue(outDir)!);
             Console.WriteLine($"detector written to {Path.GetFullPath(r.GetValue(outDir)!)}: {detector.Settings.Method}, threshold {detector.Threshold:0.######} ({detector.Settings.Threshold.How})");
             return 0;
         }));
@@ -98,7 +96,7 @@ internal static class DefenseCommands
                 : TextListReader.Lines(ReadStdin());
             if (items.Count == 0) throw new PsimException("no input texts (give them as arguments, with --input FILE, or on stdin)");
             var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
-            using var victim = StudyCommands.LoadForInference(ckpt, r.GetValue(adapter));
+            using var victim = VictimLoader.Load(ckpt, r.GetValue(adapter), Cli.Log);
             var detBase = r.GetValue(detectorBase) is { } b ? ModelResolver.Open(b, Cli.Log) : ckpt;
             using var det = PsimDetector.Load(r.GetValue(detector)!, detBase, Cli.Log);
             var encoder = ckpt.CreateTextEncoder(r.GetValue(maxLen));

@@ -100,7 +100,7 @@ internal static class StudyCommands
         {
             Cli.SetThreads(r.GetValue(threads));
             var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
-            using var m = LoadForInference(ckpt, r.GetValue(adapter));
+            using var m = VictimLoader.Load(ckpt, r.GetValue(adapter), Cli.Log);
             var report = ModelEvaluation.Evaluate(m, ckpt.CreateTextEncoder(r.GetValue(maxLen)), new TaskData(r.GetValue(data)!),
                 attack.Read(r), r.GetValue(attack.Target), r.GetValue(seed), 64, ct, r.GetValue(attack.PoisonedTest));
             PrintReport(report, Path.GetFullPath(ckpt.Directory));
@@ -142,14 +142,6 @@ internal static class StudyCommands
             return 0;
         }));
         return cmd;
-    }
-
-    /// <summary>A saved classifier, or a base model with a PEFT adapter on it.</summary>
-    internal static TorchSharp.torch.nn.Module<Models.BertInput, TorchSharp.torch.Tensor> LoadForInference(HfCheckpoint ckpt, string? adapterDir)
-    {
-        if (adapterDir is not null) return Peft.PeftAdapterFolder.Load(adapterDir, ckpt, w => Cli.Log("psim: warning: " + w));
-        if (!ckpt.HasClassifierHead) throw new PsimException($"{ckpt.Directory} has no classification head to evaluate; fine-tune it first or give --adapter");
-        return ckpt.LoadClassifier(out _);
     }
 
     public static Command Merge()

@@ -43,9 +43,7 @@ public static class BaselineDefensePipeline
     {
         var data = new TaskData(r.DataDir) { Limits = r.Limits };
         var ckpt = ModelResolver.Open(r.Model, log);
-        using var victim = r.Adapter is null
-            ? (ckpt.HasClassifierHead ? ckpt.LoadClassifier(out _) : throw new PsimException($"{ckpt.Directory} has no classification head; give --adapter"))
-            : (nn.Module<Models.BertInput, Tensor>)Peft.PeftAdapterFolder.Load(r.Adapter, ckpt, log);
+        using var victim = VictimLoader.Load(ckpt, r.Adapter, log);
         var encoder = ckpt.CreateTextEncoder(r.MaxLength);
         var test = data.Load("test");
         var (attackRows, attackSource) = AttackTestSet.Build(r.Attack, data, r.TargetLabel, r.Seed, null);
@@ -126,9 +124,7 @@ public static class BaselineDefensePipeline
         }
 
         RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), results);
-        record.Status = "finished";
-        record.FinishedAt = DateTime.UtcNow;
-        record.Save(r.OutDir);
+        record.Finish(r.OutDir);
         return results;
     }
 }

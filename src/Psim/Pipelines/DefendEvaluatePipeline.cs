@@ -55,9 +55,7 @@ public static class DefendEvaluatePipeline
         };
         var data = new TaskData(r.DataDir) { Limits = r.Limits };
         var ckpt = ModelResolver.Open(r.Model, log);
-        using var victim = r.Adapter is null
-            ? (ckpt.HasClassifierHead ? ckpt.LoadClassifier(out _) : throw new PsimException($"{ckpt.Directory} has no classification head; give --adapter"))
-            : (nn.Module<Models.BertInput, Tensor>)Peft.PeftAdapterFolder.Load(r.Adapter, ckpt, log);
+        using var victim = VictimLoader.Load(ckpt, r.Adapter, log);
         // the detector runs on the suspicious checkpoint: --model itself for a PEFT victim, else --detector-base or the one it recorded
         var detectorBase = r.DetectorBase is not null ? ModelResolver.Open(r.DetectorBase, log) : r.Adapter is not null ? ckpt : null;
         using var detector = PsimDetector.Load(r.Detector, detectorBase, log);
@@ -92,9 +90,7 @@ public static class DefendEvaluatePipeline
         ConfidenceHistogram.Save(Path.Combine(r.OutDir, "confidence.png"), cleanScore, attackScore, tau,
             $"PSIM confidence on {data.Name}: clean test vs {r.Attack.Name}-triggered test");
         AtomicFile.WriteAllText(Path.Combine(r.OutDir, "summary.md"), Summary(report, r));
-        record.Status = "finished";
-        record.FinishedAt = DateTime.UtcNow;
-        record.Save(r.OutDir);
+        record.Finish(r.OutDir);
         return report;
     }
 

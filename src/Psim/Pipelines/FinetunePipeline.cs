@@ -83,9 +83,7 @@ public static class FinetunePipeline
             }, ct);
         if (result.Interrupted)
         {
-            record.Status = "interrupted";
-            record.FinishedAt = DateTime.UtcNow;
-            record.Save(r.OutDir);
+            record.Finish(r.OutDir, "interrupted");
             throw new OperationCanceledException($"stopped; the last complete checkpoint (epoch {result.BestEpoch}) is in {r.OutDir}");
         }
         var test = ModelEvaluation.Evaluate(model, encoder, data, r.Attack, r.TargetLabel, o.Seed, o.EvalBatchSize, ct, r.PoisonedTestFile);
@@ -102,9 +100,7 @@ public static class FinetunePipeline
             best_epoch = result.BestEpoch,
             epochs = result.Epochs,
         });
-        record.Status = "finished";
-        record.FinishedAt = DateTime.UtcNow;
-        record.Save(r.OutDir);
+        record.Finish(r.OutDir);
         return new FinetuneResult(test, result);
     }
 }

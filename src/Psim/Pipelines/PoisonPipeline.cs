@@ -131,9 +131,7 @@ public static class PoisonPipeline
 
         if (result.Interrupted)
         {
-            record.Status = "interrupted";
-            record.FinishedAt = DateTime.UtcNow;
-            record.Save(r.OutDir);
+            record.Finish(r.OutDir, "interrupted");
             throw new OperationCanceledException($"stopped; the last complete checkpoint (epoch {result.BestEpoch}) is in {r.OutDir}");
         }
         var test = ModelEvaluation.Evaluate(model, encoder, data, r.Attack, target, o.Seed, o.EvalBatchSize, ct, r.PoisonedTestFile);
@@ -150,9 +148,7 @@ public static class PoisonPipeline
             poisoned_rows = numPoisoned,
             train_rows = poisoned.Count,
         });
-        record.Status = "finished";
-        record.FinishedAt = DateTime.UtcNow;
-        record.Save(r.OutDir);
+        record.Finish(r.OutDir);
         return new PoisonResult(test, result, numPoisoned, poisoned.Count);
     }
 

@@ -42,6 +42,14 @@ public sealed class RunRecord
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
+    /// <summary>Marks the run finished (or interrupted) and saves it.</summary>
+    public void Finish(string dir, string status = "finished")
+    {
+        Status = status;
+        FinishedAt = DateTime.UtcNow;
+        Save(dir);
+    }
+
     public void Save(string dir) => AtomicFile.WriteAllText(Path.Combine(dir, "run.json"), JsonSerializer.Serialize(this, Json));
 
     public static void SaveJson(string path, object value) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, Json));
