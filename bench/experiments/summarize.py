@@ -15,14 +15,14 @@ def pct(v):
     return "n/a" if v is None else f"{100 * v:.2f}"
 
 print("### Poisoned MiniLM on the IMDB proxy task\n")
-print("| attack | poisoned rows | best epoch | CA (IMDB test) | ASR (IMDB test) | dev CA / dev ASR per epoch |")
+print("| attack | poisoned rows | best epoch | CA (IMDB test) | ASR (IMDB test) | per epoch: selection score / dev CA / dev ASR |")
 print("|---|---:|---:|---:|---:|---|")
 for a in ["badnet", "insent", "synattack"]:
     m = load(f"poison-{a}")
     if m is None:
         continue
     ep = "; ".join(
-        f"{e['epoch']}: {pct(e['dev'].get('dev_clean_accuracy'))} / {pct(e['dev'].get('dev_attack_success_rate'))}"
+        f"{e['epoch']}: {pct(e.get('dev_score'))} / {pct(e['dev'].get('dev_clean_accuracy'))} / {pct(e['dev'].get('dev_attack_success_rate'))}"
         for e in m["epochs"])
     print(f"| {a} | {m['poisoned_rows']} of {m['train_rows']} | {m['best_epoch']} | {pct(m['clean_accuracy'])} | {pct(m['attack_success_rate'])} | {ep} |")
 
