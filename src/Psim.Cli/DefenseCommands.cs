@@ -47,9 +47,29 @@ internal static class DefenseCommands
             Console.WriteLine($"detector written to {Path.GetFullPath(r.GetValue(outDir)!)}: {detector.Settings.Method}, threshold {detector.Threshold:0.######} ({detector.Settings.Threshold.How})");
             return 0;
         }));
-        var group = new Command("detector", "Train PSIM detectors");
+        var group = new Command("detector", "Train and calibrate PSIM detectors");
         group.Subcommands.Add(cmd);
+        group.Subcommands.Add(Calibrate());
         return group;
+    }
+
+    private static Command Calibrate()
+    {
+        var detector = new Option<string>("--detector") { Description = "a PSIM detector folder", Required = true };
+        var data = new Option<string>("--data") { Description = "clean task folder whose dev file is the held-out calibration set", Required = true };
+        var targetFrr = new Option<double>("--target-frr") { Description = "false-rejection rate to reach on the clean dev rows", Required = true };
+        var threads = Cli.ThreadsOption();
+        var cmd = new Command("calibrate", "Choose a saved detector's threshold for a target FRR on clean dev data (no retraining); rewrites psim.json") { detector, data, targetFrr, threads };
+        cmd.SetAction(r => Cli.RunCancellable(ct =>
+        {
+            Cli.SetThreads(r.GetValue(threads));
+            var task = new TaskData(r.GetValue(data)!);
+            using var det = PsimDetector.Load(r.GetValue(detector)!, null, Cli.Log);
+            var choice = DetectorTrainer.Recalibrate(det, task.Load("dev"), task.RequireFile("dev"), r.GetValue(targetFrr), Cli.Log, ct);
+            Console.WriteLine($"threshold {choice.Threshold:0.######}: {choice.CalibrationFrr:P2} of {choice.CalibrationRows} clean dev rows flagged (target {choice.TargetFrr:P1})");
+            return 0;
+        }));
+        return cmd;
     }
 
     public static Command Scan()

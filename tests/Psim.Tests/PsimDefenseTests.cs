@@ -104,6 +104,10 @@ public class PsimDefenseTests
         Assert.All(a.Zip(b), t => Assert.Equal(t.First, t.Second, 5));
         Assert.All(a, c => Assert.InRange(c, 0.5, 1.0)); // max softmax over 2 classes
 
+        var choice = DetectorTrainer.Recalibrate(loaded, task.Load("dev"), null, 0.25, _ => { });
+        Assert.InRange(choice.CalibrationFrr!.Value, 0.2, 0.25);
+        Assert.Equal(choice.Threshold, PsimDetector.ReadSettings(outDir).Threshold.Threshold);
+
         var (otherBase, _) = TinyTask(seed: 32);
         var e = Assert.Throws<PsimException>(() => PsimDetector.Load(outDir, HfCheckpoint.Open(otherBase)));
         Assert.Contains("trained on other weights", e.Message);

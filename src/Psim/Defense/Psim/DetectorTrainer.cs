@@ -69,6 +69,27 @@ public static class DetectorTrainer
         return detector;
     }
 
+    /// <summary>
+    /// Re-chooses the threshold of a saved detector for a new target FRR on held-out clean rows,
+    /// without retraining, and rewrites its psim.json.
+    /// </summary>
+    public static ThresholdChoice Recalibrate(PsimDetector detector, IReadOnlyList<Example> calibration, string? calibrationFile, double targetFrr, Action<string> log, CancellationToken ct = default)
+    {
+        if (calibration.Count == 0) throw new PsimException("calibration needs held-out clean rows");
+        var scores = detector.Score(calibration.Select(e => e.Text).ToList(), progressLabel: "calibration", ct: ct);
+        double tau = ThresholdCalibration.ForTargetFrr(scores, targetFrr);
+        var choice = new ThresholdChoice
+        {
+            Threshold = tau, How = "calibrated", TargetFrr = targetFrr, CalibrationRows = calibration.Count,
+            CalibrationFile = calibrationFile is null ? null : Path.GetFullPath(calibrationFile),
+            CalibrationFrr = scores.Count(s => s > tau) / (double)scores.Length,
+        };
+        var settings = detector.Settings with { Threshold = choice };
+        AtomicFile.WriteAllText(Path.Combine(detector.Directory, PsimDetector.SettingsFile), JsonSerializer.Serialize(settings, new JsonSerializerOptions { WriteIndented = true }));
+        log($"PSIM: threshold {tau:F6} flags {choice.CalibrationFrr:P2} of {calibration.Count} held-out clean rows (target {targetFrr:P1})");
+        return choice;
+    }
+
     private static PsimDetector CreateInMemory(string dir, DetectorSettings s, PeftClassifier model, TextEncoder encoder) =>
         PsimDetector.Create(dir, s, model, encoder);
 }
