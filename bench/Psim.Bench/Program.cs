@@ -62,6 +62,12 @@ switch (args.FirstOrDefault())
             if (!string.IsNullOrEmpty(outFile)) File.WriteAllText(outFile, sb.ToString());
             return 0;
         }
+    case "matmul":
+        {
+            foreach (var t in new[] { ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16 })
+                Console.WriteLine($"{t}: {MatmulPeak.Measure(dtype: t):F1} GFLOP/s");
+            return 0;
+        }
     case "scan":
         {
             // PSIM scoring throughput: batched and length-sorted (as psim scan does) vs one sentence at a time (as the reference scores)
