@@ -3,13 +3,8 @@
 # on SST-2 dev to TARGET_FRR (default 0.01) without retraining, then every victim evaluated again.
 # Usage: [ATTACKS="badnet insent"] [METHODS="full lora ..."] bench/experiments/psim-defense-low-frr.sh [RUNS_DIR] [DATA_DIR]
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-runs="${1:-$root/runs}"
-data="${2:-$root/../shared/datasets}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 target="${TARGET_FRR:-0.01}"
-bin="$runs/.psim-bin"
-dotnet build "$root/src/Psim.Cli/Psim.Cli.csproj" -c Release -o "$bin" --nologo -v quiet >/dev/null
-psim() { dotnet "$bin/Psim.Cli.dll" "$@"; }
 
 for attack in ${ATTACKS:-badnet insent synattack}; do
   det="$runs/detector-$attack-frr1"

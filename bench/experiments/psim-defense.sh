@@ -5,12 +5,7 @@
 # at the reference's fixed 0.7.
 # Usage: bench/experiments/psim-defense.sh [RUNS_DIR] [DATA_DIR]
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-runs="${1:-$root/runs}"
-data="${2:-$root/../shared/datasets}"
-bin="$runs/.psim-bin"
-dotnet build "$root/src/Psim.Cli/Psim.Cli.csproj" -c Release -o "$bin" --nologo -v quiet >/dev/null
-psim() { dotnet "$bin/Psim.Cli.dll" "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 for attack in ${ATTACKS:-badnet insent synattack}; do
   det="$runs/detector-$attack"

@@ -5,25 +5,9 @@
 # Usage: bench/experiments/weight-poisoning.sh [RUNS_DIR] [DATA_DIR]
 # A step whose metrics.json exists is skipped, so the script resumes where it stopped.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-runs="${1:-$root/runs}"
-data="${2:-$root/../shared/datasets}"
-# a build of its own, so that editing the sources while the experiment runs cannot swap its binaries
-bin="$runs/.psim-bin"
-dotnet build "$root/src/Psim.Cli/Psim.Cli.csproj" -c Release -o "$bin" --nologo -v quiet >/dev/null
-psim() { dotnet "$bin/Psim.Cli.dll" "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
+
 victim_epochs="${VICTIM_EPOCHS:-3}"
-mkdir -p "$runs"
-
-step() { # step NAME COMMAND...
-  local name="$1"; shift
-  if [ -f "$runs/$name/metrics.json" ]; then echo "== $name: done, skipped"; return; fi
-  echo "== $name: $*"
-  local t0=$SECONDS
-  "$@" 2> >(tee "$runs/$name.log" >&2)
-  echo "== $name: $((SECONDS - t0)) s"
-}
-
 for attack in badnet insent synattack; do
   step "poison-$attack" psim poison --base minilm --attack "$attack" --data "$data/imdb" --out "$runs/poison-$attack" \
     --epochs 3 --lr 2e-5 --batch-size 32 --max-length 256 --seed 42
