@@ -80,6 +80,22 @@ public class PipelineTests
     }
 
     [Fact]
+    public void Same_seed_same_weights_across_runs()
+    {
+        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        string Run(string seed)
+        {
+            var outDir = Path.Combine(TestModels.TempDir(), "victim");
+            var (code, _, err) = CliTests.Psim("finetune", "--model", baseDir, "--method", "ptuning", "--data", dataDir, "--out", outDir,
+                "--epochs", "1", "--batch-size", "16", "--max-length", "16", "--seed", seed);
+            Assert.True(code == 0, err);
+            return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(outDir, "adapter_model.safetensors"))));
+        }
+        Assert.Equal(Run("7"), Run("7"));
+        Assert.NotEqual(Run("7"), Run("8"));
+    }
+
+    [Fact]
     public void Data_poison_writes_flagged_rows()
     {
         var (_, dataDir) = PsimDefenseTests.TinyTask();

@@ -55,6 +55,7 @@ public static class FinetunePipeline
         record.Save(r.OutDir);
 
         var encoder = ckpt.CreateTextEncoder(o.MaxLength);
+        TorchSharp.torch.manual_seed(Seeds.Derive(o.Seed, "torch/init")); // new heads and PEFT modules are initialised from the run's seed
         using var classifier = ckpt.LoadClassifier(out var report, numLabels: ModelEvaluation.NumClasses(trainRows));
         if (report.NewlyInitialized.Count > 0) log($"new classification head: {string.Join(", ", report.NewlyInitialized)}");
         var train = EncodedSet.From(encoder, trainRows);

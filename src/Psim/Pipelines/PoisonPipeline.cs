@@ -91,6 +91,7 @@ public static class PoisonPipeline
         var encoder = ckpt.CreateTextEncoder(o.MaxLength);
         var train = EncodedSet.From(encoder, poisoned.Select(p => p.Example).ToList());
         int k = ModelEvaluation.NumClasses(cleanTrain);
+        manual_seed(Seeds.Derive(o.Seed, "torch/init")); // a new head is initialised from the run's seed
         using var model = ckpt.LoadClassifier(out var report, numLabels: k);
         if (report.NewlyInitialized.Count > 0) log($"new classification head: {string.Join(", ", report.NewlyInitialized)}");
 

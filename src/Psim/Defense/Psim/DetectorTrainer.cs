@@ -35,6 +35,7 @@ public static class DetectorTrainer
         var relabelled = RandomRelabel.Apply(clean, k, Seeds.Random(t.Seed, "psim/relabel"));
         log($"PSIM: {clean.Count} clean rows relabelled uniformly at random over {k} classes; method {o.Method}");
         var encoder = suspicious.CreateTextEncoder(t.MaxLength);
+        TorchSharp.torch.manual_seed(Seeds.Derive(t.Seed, "torch/init")); // the PEFT module (and any new head) from the run's seed
         var classifier = suspicious.LoadClassifier(out _, numLabels: k);
         var peft = PeftFactory.Attach(classifier, PeftFactory.DefaultConfig(o.Method, classifier.Config, suspiciousSource));
         var result = new Trainer().Train(peft, peft.TrainableParameters(), EncodedSet.From(encoder, relabelled), encoder, t, ct: ct);
