@@ -13,9 +13,12 @@ public sealed class BertEncoder : nn.Module
     {
         layer = nn.ModuleList(Enumerable.Range(0, c.NumHiddenLayers).Select(_ => new BertLayer(c)).ToArray());
         RegisterComponents();
+        _layers = layer.ToArray(); // a view for callers, built once (not a copy per forward)
     }
 
-    public IReadOnlyList<BertLayer> Layers => layer.ToList();
+    public IReadOnlyList<BertLayer> Layers => _layers;
+
+    private IReadOnlyList<BertLayer> _layers = [];
 
     public Tensor forward(Tensor hidden, Tensor mask, IReadOnlyList<LayerPrefix>? prefix)
     {
