@@ -152,9 +152,14 @@ internal static class DefenseCommands
         var frr = new Option<double>("--strip-target-frr") { Description = "STRIP: false-rejection rate on clean dev that sets the threshold", DefaultValueFactory = _ => 0.05 };
         var maxLen = new Option<int>("--max-length") { Description = "truncate inputs to this many tokens", DefaultValueFactory = _ => 128 };
         var seed = new Option<long>("--seed") { Description = "seed for trigger insertion and STRIP", DefaultValueFactory = _ => 42 };
+        var onionRates = new Option<double[]>("--onion-removal-rates")
+        { Description = "ONION: calibrate one bar per fraction of clean dev words to remove (default 0.01 0.02 0.05 0.1 0.2)", AllowMultipleArgumentsPerToken = true };
+        var onionBars = new Option<double[]>("--onion-bars")
+        { Description = "ONION: use these bars instead of calibrated ones (the reference's GPT-2 sweep is -300 -270 ... -30)", AllowMultipleArgumentsPerToken = true };
         var threads = Cli.ThreadsOption();
         var attack = new AttackFlags(required: true);
-        var cmd = new Command("baselines", "CA and ASR under ONION (n-gram LM), STRIP, back-translation and SCPD (spec §6)") { model, adapter, data, outDir, defenses, copies, frr, maxLen, seed, threads };
+        var cmd = new Command("baselines", "CA and ASR under ONION (n-gram LM), STRIP, back-translation and SCPD (spec §6)")
+            { model, adapter, data, outDir, defenses, copies, frr, maxLen, seed, onionRates, onionBars, threads };
         attack.AddTo(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
@@ -165,8 +170,14 @@ internal static class DefenseCommands
                 OutDir = r.GetValue(outDir)!, Seed = r.GetValue(seed), MaxLength = r.GetValue(maxLen), StripCopies = r.GetValue(copies), StripTargetFrr = r.GetValue(frr),
             };
             if (r.GetValue(defenses) is { Length: > 0 } d) request = request with { Defenses = d };
+            if (r.GetValue(onionRates) is { Length: > 0 } rates)
+            {
+                if (rates.Any(x => x is < 0 or > 1)) throw new PsimException("--onion-removal-rates are fractions between 0 and 1");
+                request = request with { OnionRemovalRates = rates };
+            }
+            if (r.GetValue(onionBars) is { Length: > 0 } bars) request = request with { OnionBars = bars };
             foreach (var x in BaselineDefensePipeline.Run(request, Cli.Log, ct))
-                Console.WriteLine($"{x.Defense,-16} {x.Setting,-40} CA {(x.CleanAccuracy is double c ? c.ToString("P2") : "n/a")}  ASR {(x.AttackSuccessRate is double a ? a.ToString("P2") : "n/a")}{(x.Note is null ? "" : "  (" + x.Note + ")")}");
+                Console.WriteLine($"{(x.Selected == true ? "*" : " ")}{x.Defense,-16} {x.Setting,-48} CA {(x.CleanAccuracy is double c ? c.ToString("P2") : "n/a")}  ASR {(x.AttackSuccessRate is double a ? a.ToString("P2") : "n/a")}{(x.Note is null ? "" : "  (" + x.Note + ")")}");
             return 0;
         }));
         return cmd;

@@ -56,6 +56,28 @@ public class BaselineDefenseTests
     }
 
     [Fact]
+    public void Onion_bars_calibrated_on_clean_words_remove_the_asked_fraction()
+    {
+        var scores = Enumerable.Range(0, 100).Select(i => (double)i).Reverse().ToList(); // 99 … 0
+        Assert.Equal(94, Onion.BarForRemovalRate(scores, 0.05)); // 95…99 lie above it: 5 words
+        Assert.Equal(99, Onion.BarForRemovalRate(scores, 0));    // nothing above the highest
+        Assert.Equal(0, Onion.BarForRemovalRate(scores, 1));
+        foreach (var rate in new[] { 0.01, 0.1, 0.37 })
+            Assert.Equal((int)Math.Floor(rate * 100), scores.Count(s => s > Onion.BarForRemovalRate(scores, rate)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Onion.BarForRemovalRate(scores, 1.5));
+
+        // on the toy corpus: a bar that removes no clean training word still removes the trigger
+        var onion = new Onion(new KneserNeyLanguageModel(Corpus, 3));
+        var clean = onion.AllScores(Corpus);
+        Assert.Equal(Corpus.Sum(t => t.Split(' ').Length), clean.Length);
+        double bar = Onion.BarForRemovalRate(clean, 0.0);
+        Assert.All(Corpus, t => Assert.Equal(t, onion.Filter(t, bar)));
+        var filtered = onion.Filter("the movie was mn great", bar).Split(' ');
+        Assert.DoesNotContain("mn", filtered);
+        Assert.Equal(["the", "movie", "was"], filtered.Take(3));
+    }
+
+    [Fact]
     public void Strip_entropy_and_threshold()
     {
         Assert.Equal(Math.Log(2), Strip.Entropy([0.5f, 0.5f]), 6);

@@ -69,7 +69,10 @@ public class PipelineTests
         Assert.True(code == 0, err);
         var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json"))).RootElement.EnumerateArray().ToList();
         Assert.Equal("none", results[0].GetProperty("defense").GetString());
-        Assert.Equal(10, results.Count(x => x.GetProperty("defense").GetString() == "onion"));
+        var onion = results.Where(x => x.GetProperty("defense").GetString() == "onion").ToList();
+        Assert.Equal(5, onion.Count); // one calibrated bar per default removal rate
+        Assert.Single(onion, x => x.GetProperty("selected").GetBoolean());
+        Assert.All(onion, x => Assert.InRange(x.GetProperty("dev_clean_accuracy").GetDouble(), 0, 1));
         var strip = results.Single(x => x.GetProperty("defense").GetString() == "strip");
         Assert.InRange(strip.GetProperty("frr").GetDouble(), 0, 1);
         // the back-translated file is the clean test set here, so CA equals the undefended CA

@@ -22,7 +22,11 @@ public sealed record BaselineRequest
     public required string OutDir { get; init; }
     public long Seed { get; init; } = 42;
     public int MaxLength { get; init; } = 128;
-    public IReadOnlyList<double> OnionBars { get; init; } = Onion.ReferenceBars;
+    /// <summary>ONION's bars; null: calibrated on clean dev, one bar per <see cref="OnionRemovalRates"/> entry.</summary>
+    public IReadOnlyList<double>? OnionBars { get; init; }
+    public IReadOnlyList<double> OnionRemovalRates { get; init; } = Onion.DefaultRemovalRates;
+    /// <summary>ONION's reported bar: the most aggressive one whose clean dev accuracy stays within this of the undefended dev accuracy.</summary>
+    public double OnionMaxDevDrop { get; init; } = 0.02;
     public int NgramOrder { get; init; } = 3;
     public int StripCopies { get; init; } = 20;
     public double StripTargetFrr { get; init; } = 0.05;
@@ -30,7 +34,13 @@ public sealed record BaselineRequest
 }
 
 /// <summary>CA and ASR of one defence (rejected clean inputs count as wrong, rejected poisoned inputs as failed attacks).</summary>
-public sealed record BaselineResult(string Defense, string Setting, double? CleanAccuracy, double? AttackSuccessRate, double? Frr = null, double? Far = null, double? Auroc = null, string? Note = null);
+public sealed record BaselineResult(string Defense, string Setting, double? CleanAccuracy, double? AttackSuccessRate, double? Frr = null, double? Far = null, double? Auroc = null, string? Note = null)
+{
+    /// <summary>Accuracy on clean dev under this setting (ONION: what picks the reported bar without looking at test or the trigger).</summary>
+    public double? DevCleanAccuracy { get; init; }
+    /// <summary>True for the one setting of a swept defence that is reported.</summary>
+    public bool? Selected { get; init; }
+}
 
 /// <summary>
 /// The baseline defences of spec §6 on one victim: ONION (with psim's Kneser-Ney n-gram LM in place
@@ -69,17 +79,7 @@ public static class BaselineDefensePipeline
         };
 
         if (r.Defenses.Contains("onion"))
-        {
-            var train = data.Load("train");
-            var onion = new Onion(new KneserNeyLanguageModel(train.Select(e => e.Text), r.NgramOrder));
-            log($"ONION: {r.NgramOrder}-gram Kneser-Ney LM on {train.Count} clean training texts (stands in for GPT-2)");
-            var cleanFiltered = onion.FilterAll(test.Select(e => e.Text).ToList(), r.OnionBars);
-            var attackFiltered = onion.FilterAll(attackRows.Select(e => e.Text).ToList(), r.OnionBars);
-            foreach (var bar in r.OnionBars)
-                results.Add(new BaselineResult("onion", $"bar {bar}",
-                    Metrics.Accuracy(Predict(cleanFiltered[bar], $"ONION {bar}, clean"), gold),
-                    Metrics.AttackSuccessRate(Predict(attackFiltered[bar], $"ONION {bar}, {r.Attack.Name}"), attackGold, r.TargetLabel)));
-        }
+            results.AddRange(OnionSweep(r, data, test, attackRows, gold, attackGold, Predict, log));
 
         if (r.Defenses.Contains("strip"))
         {
@@ -126,5 +126,43 @@ public static class BaselineDefensePipeline
         RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), results);
         record.Finish(r.OutDir);
         return results;
+    }
+
+    /// <summary>
+    /// ONION at every bar: with no bars given, each bar is calibrated to remove a fraction of clean dev
+    /// words. The reported bar is chosen on clean dev alone (a defender knows neither the trigger nor
+    /// the test labels): the most aggressive bar whose dev accuracy drops by at most OnionMaxDevDrop.
+    /// </summary>
+    private static List<BaselineResult> OnionSweep(BaselineRequest r, TaskData data, IReadOnlyList<Example> test, IReadOnlyList<Example> attackRows,
+        List<int> gold, List<int> attackGold, Func<IReadOnlyList<string>, string, int[]> predict, Action<string> log)
+    {
+        var train = data.Load("train");
+        var onion = new Onion(new KneserNeyLanguageModel(train.Select(e => e.Text), r.NgramOrder));
+        log($"ONION: {r.NgramOrder}-gram Kneser-Ney LM on {train.Count} clean training texts (stands in for GPT-2)");
+        var dev = data.Load("dev");
+        var devTexts = dev.Select(e => e.Text).ToList();
+        var devGold = dev.Select(e => e.Label).ToList();
+        List<(double Bar, string Setting)> bars;
+        if (r.OnionBars is { } given) bars = given.Select(b => (b, $"bar {b:G6}")).ToList();
+        else
+        {
+            var devScores = onion.AllScores(devTexts);
+            bars = r.OnionRemovalRates.Select(rate => (Onion.BarForRemovalRate(devScores, rate), $"bar {Onion.BarForRemovalRate(devScores, rate):G6} (removes {rate:P0} of clean dev words)")).ToList();
+        }
+        var distinct = bars.Select(b => b.Bar).Distinct().ToList();
+        var devFiltered = onion.FilterAll(devTexts, distinct);
+        var cleanFiltered = onion.FilterAll(test.Select(e => e.Text).ToList(), distinct);
+        var attackFiltered = onion.FilterAll(attackRows.Select(e => e.Text).ToList(), distinct);
+        double devBase = Metrics.Accuracy(predict(devTexts, "ONION, dev undefended"), devGold);
+        var rows = bars.Select(b => new BaselineResult("onion", b.Setting,
+            Metrics.Accuracy(predict(cleanFiltered[b.Bar], $"ONION {b.Bar:G4}, clean"), gold),
+            Metrics.AttackSuccessRate(predict(attackFiltered[b.Bar], $"ONION {b.Bar:G4}, {r.Attack.Name}"), attackGold, r.TargetLabel))
+        {
+            DevCleanAccuracy = Metrics.Accuracy(predict(devFiltered[b.Bar], $"ONION {b.Bar:G4}, dev"), devGold),
+        }).ToList();
+        // most aggressive = lowest bar; fall back to the bar that keeps dev accuracy best
+        var pick = rows.Zip(bars).Where(x => x.First.DevCleanAccuracy >= devBase - r.OnionMaxDevDrop).OrderBy(x => x.Second.Bar).Select(x => x.First).FirstOrDefault()
+                   ?? rows.OrderByDescending(x => x.DevCleanAccuracy).First();
+        return rows.Select(x => x with { Selected = ReferenceEquals(x, pick) }).ToList();
     }
 }

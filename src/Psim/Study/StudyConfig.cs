@@ -46,6 +46,10 @@ public sealed record BaselineSettings
     [JsonPropertyName("strategies")] public List<string> Strategies { get; init; } = ["full", "lora"];
     [JsonPropertyName("strip_copies")] public int StripCopies { get; init; } = 20;
     [JsonPropertyName("strip_target_frr")] public double StripTargetFrr { get; init; } = 0.05;
+    /// <summary>ONION: fractions of clean dev words each calibrated bar removes.</summary>
+    [JsonPropertyName("onion_removal_rates")] public List<double> OnionRemovalRates { get; init; } = [.. Defense.Baselines.Onion.DefaultRemovalRates];
+    /// <summary>ONION: explicit bars instead (the reference's GPT-2 sweep is −300 … −30); null: calibrated.</summary>
+    [JsonPropertyName("onion_bars")] public List<double>? OnionBars { get; init; }
 }
 
 /// <summary>
@@ -109,6 +113,7 @@ public sealed record StudyConfig
         Need(Strategies.Count > 0 && Strategies.All(s => s == "full" || Peft.PeftFactory.Methods.Contains(s)), $"strategies must be full or {string.Join(", ", Peft.PeftFactory.Methods)}");
         Need(Defenses.All(d => d is "psim" or "onion" or "strip" or "backtranslation" or "scpd"), "defenses must be psim, onion, strip, backtranslation or scpd");
         Need(Seeds.Count > 0, "seeds is empty");
+        Need(Baselines.OnionRemovalRates.All(x => x is >= 0 and <= 1), "baselines.onion_removal_rates are fractions between 0 and 1");
         Need(Poison.Epochs > 0 && Victim.Epochs > 0 && Psim.Epochs > 0, "epochs must be positive");
     }
 }

@@ -116,7 +116,8 @@ public static class StudyReport
         sb.AppendLine("## Defences: CA / ASR without and with each defence");
         sb.AppendLine();
         sb.AppendLine("ONION uses psim's Kneser-Ney n-gram language model trained on the clean training texts in place of GPT-2-large (not available here); " +
-            "the row shows the bar of the reference sweep (−300 … −30) with the lowest ASR whose CA stays within 3 points of the undefended CA. " +
+            "the reference's bars (−300 … −30) are on GPT-2's perplexity scale, so psim calibrates each bar to remove a fixed fraction of clean dev words " +
+            "and reports the most aggressive bar whose clean dev accuracy drops by at most 2 points (chosen without the test set or the trigger; every bar is in results.json). " +
             "Back-translation and SCPD use the pre-paraphrased test files; only BadNet has paraphrased poisoned files, so their ASR is blank for the other attacks.");
         sb.AppendLine();
         sb.AppendLine("| pair | attack | strategy | none | PSIM (fixed) | PSIM (calibrated) | ONION | STRIP | back-translation | SCPD |");
@@ -131,8 +132,10 @@ public static class StudyReport
                 if (name == "onion")
                 {
                     double ca0 = r.Baselines!.AsArray().First(x => x?["defense"]?.GetValue<string>() == "none")!["clean_accuracy"]!.GetValue<double>();
-                    pick = list.Where(x => x!["clean_accuracy"]!.GetValue<double>() >= ca0 - 0.03)
-                        .OrderBy(x => x!["attack_success_rate"]?.GetValue<double>() ?? 1).FirstOrDefault() ?? list.OrderByDescending(x => x!["clean_accuracy"]!.GetValue<double>()).First();
+                    pick = list.FirstOrDefault(x => x?["selected"]?.GetValue<bool>() == true)
+                        ?? list.Where(x => x!["clean_accuracy"]!.GetValue<double>() >= ca0 - 0.03)
+                            .OrderBy(x => x!["attack_success_rate"]?.GetValue<double>() ?? 1).FirstOrDefault()
+                        ?? list.OrderByDescending(x => x!["clean_accuracy"]!.GetValue<double>()).First();
                     return $"{P(pick, "clean_accuracy")} / {P(pick, "attack_success_rate")} ({pick!["setting"]!.GetValue<string>()})";
                 }
                 return $"{P(pick, "clean_accuracy")} / {P(pick, "attack_success_rate")}";

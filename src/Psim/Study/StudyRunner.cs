@@ -144,6 +144,7 @@ public sealed class StudyRunner
                             Attack = attack, TargetLabel = _c.TargetLabel, OutDir = dir, Seed = seed, MaxLength = _c.Victim.MaxLength,
                             Limits = Limits(_c.Victim.TrainRows, _c.Victim.EvalRows, seed), Defenses = baselineDefenses,
                             StripCopies = _c.Baselines.StripCopies, StripTargetFrr = _c.Baselines.StripTargetFrr,
+                            OnionRemovalRates = _c.Baselines.OnionRemovalRates, OnionBars = _c.Baselines.OnionBars,
                         }, _log, ct), ct);
                     }
                 }
