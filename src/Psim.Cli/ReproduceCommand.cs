@@ -12,7 +12,7 @@ internal static class ReproduceCommand
     public static Command Create()
     {
         var config = new Option<string?>("--config") { Description = "study config (JSON, comments allowed); fields not given take the preset's values" };
-        var preset = new Option<string>("--preset") { Description = "quick (one pair, fewer rows and epochs, about an hour on 2 cores) or paper (the reference settings)", DefaultValueFactory = _ => "quick" };
+        var preset = new Option<string>("--preset") { Description = "quick (one pair, fewer rows and epochs; well under an hour on 2 cores) or paper (the reference settings)", DefaultValueFactory = _ => "quick" };
         var outDir = new Option<string>("--out") { Description = "study folder: cached steps, results.json, report.md, report.html, figures/", Required = true };
         var threads = Cli.ThreadsOption();
         var cmd = new Command("reproduce", "Run the paper's grid (poison, victims, PSIM, baselines) and write a report; re-runs skip finished steps") { config, preset, outDir, threads };

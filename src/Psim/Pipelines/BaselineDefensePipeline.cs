@@ -143,11 +143,12 @@ public static class BaselineDefensePipeline
         var devTexts = dev.Select(e => e.Text).ToList();
         var devGold = dev.Select(e => e.Label).ToList();
         List<(double Bar, string Setting)> bars;
-        if (r.OnionBars is { } given) bars = given.Select(b => (b, $"bar {b:G6}")).ToList();
+        if (r.OnionBars is { } given) bars = given.Select(b => (b, $"bar {b:F1}")).ToList();
         else
         {
             var devScores = onion.AllScores(devTexts);
-            bars = r.OnionRemovalRates.Select(rate => (Onion.BarForRemovalRate(devScores, rate), $"bar {Onion.BarForRemovalRate(devScores, rate):G6} (removes {rate:P0} of clean dev words)")).ToList();
+            bars = r.OnionRemovalRates.Select(rate => Onion.BarForRemovalRate(devScores, rate) is var bar
+                ? (bar, $"bar {bar:F1}: removes {100 * rate:G3}% of clean dev words") : default).ToList();
         }
         var distinct = bars.Select(b => b.Bar).Distinct().ToList();
         var devFiltered = onion.FilterAll(devTexts, distinct);

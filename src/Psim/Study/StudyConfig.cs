@@ -82,14 +82,16 @@ public sealed record StudyConfig
     /// <summary>The reference settings (spec §2-4): 3 poisoning epochs, 20 victim epochs, every pair, attack, strategy and defence.</summary>
     public static StudyConfig Paper => new();
 
-    /// <summary>One task pair, BadNet and InSent, fewer rows and epochs: finishes on a 2-core machine within about an hour.</summary>
+    /// <summary>One task pair, BadNet and InSent, fewer rows and epochs: about 35 minutes on a 2-core machine.</summary>
     public static StudyConfig Quick => new()
     {
         TaskPairs = [new("imdb", "sst-2")],
         Attacks = ["badnet", "insent"],
         Strategies = ["full", "lora", "ptuning", "prefix"],
-        Poison = new PoisonSettings { Epochs = 1, MaxLength = 128, TrainRows = 2000, EvalRows = 500, PoisonCount = null, PoisonRate = 0.375 },
-        Victim = new VictimSettings { Epochs = 1, TrainRows = 2000, EvalRows = 500 },
+        // all 4,000 IMDB rows with the reference's 1,500 poisoned, 2 epochs at length 128 (reference: 3 at 512)
+        Poison = new PoisonSettings { Epochs = 2, MaxLength = 128 },
+        // 4,000 of SST-2's 6,920 training rows, 2 epochs (reference: all, 20); 1,000 dev and test rows
+        Victim = new VictimSettings { Epochs = 2, TrainRows = 4000, EvalRows = 1000 },
         Baselines = new BaselineSettings { Strategies = ["lora"], StripCopies = 10 },
     };
 

@@ -49,11 +49,17 @@ public static class StudyReport
             }
         }
 
+        var time = new StudyTime(wall.TotalSeconds,
+            steps.Where(s => s.Skipped is null).Sum(s => Load(s.Dir, "step.json")?["seconds"]?.GetValue<double>() ?? 0),
+            steps.Count(s => s.Ran), steps.Count(s => !s.Ran && s.Skipped is null));
         var results = new JsonObject
         {
             ["config"] = JsonNode.Parse(JsonSerializer.Serialize(config, StudyConfig.Json)),
             ["versions"] = JsonNode.Parse(JsonSerializer.Serialize(PsimVersion.All)),
             ["wall_seconds"] = wall.TotalSeconds,
+            ["step_seconds"] = time.StepSeconds,
+            ["steps_run"] = time.Ran,
+            ["steps_cached"] = time.Cached,
             ["poisoned_models"] = new JsonArray(poisons.Select(p => (JsonNode)new JsonObject
             {
                 ["pair"] = p.Pair, ["attack"] = p.Attack, ["seed"] = p.Seed, ["skipped"] = p.Skipped, ["metrics"] = p.Metrics?.DeepClone(),
@@ -67,7 +73,7 @@ public static class StudyReport
         };
         AtomicFile.WriteAllText(Path.Combine(outDir, "results.json"), results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
-        var md = Markdown(config, poisons.Select(p => (p.Pair, p.Attack, p.Seed, p.Skipped, p.Metrics)).ToList(), rows, wall, figureFiles, outDir);
+        var md = Markdown(config, poisons.Select(p => (p.Pair, p.Attack, p.Seed, p.Skipped, p.Metrics)).ToList(), rows, time, figureFiles, outDir);
         AtomicFile.WriteAllText(Path.Combine(outDir, "report.md"), md);
         AtomicFile.WriteAllText(Path.Combine(outDir, "report.html"), Html(md, figureFiles, outDir));
     }
@@ -75,7 +81,10 @@ public static class StudyReport
     private static string Safe(string s) => s.Replace("->", "-to-").Replace('/', '-');
     private static string P(JsonNode? n, string key) => n?[key] is JsonValue v && v.TryGetValue(out double d) && !double.IsNaN(d) ? $"{100 * d:F1}" : "–";
 
-    private static string Markdown(StudyConfig c, List<(string Pair, string Attack, long Seed, string? Skipped, JsonNode? M)> poisons, List<Row> rows, TimeSpan wall,
+    /// <summary>This invocation's wall time, the summed time of every finished step (including cached ones, run before), and the step counts.</summary>
+    private sealed record StudyTime(double WallSeconds, double StepSeconds, int Ran, int Cached);
+
+    private static string Markdown(StudyConfig c, List<(string Pair, string Attack, long Seed, string? Skipped, JsonNode? M)> poisons, List<Row> rows, StudyTime time,
         List<(string Title, string File)> figures, string outDir)
     {
         var sb = new StringBuilder();
@@ -87,7 +96,8 @@ public static class StudyReport
             $"Victims: {c.Victim.Epochs} epoch(s) (the reference uses 20), lr {c.Victim.FullLearningRate} full / {c.Victim.PeftLearningRate} PEFT, max length {c.Victim.MaxLength}{Rows(c.Victim.TrainRows, c.Victim.EvalRows)}. " +
             $"PSIM: {c.Psim.Method}, {c.Psim.Epochs} epoch(s), lr {c.Psim.LearningRate}, threshold {c.Psim.Threshold} and calibrated to {c.Psim.TargetFrr:P0} FRR on clean dev.");
         sb.AppendLine();
-        sb.AppendLine($"Wall time of this run: {wall.TotalMinutes:F1} min (steps found in the cache are not re-run). All numbers are percentages. " +
+        sb.AppendLine($"Wall time of this invocation: {time.WallSeconds / 60:F1} min ({time.Ran} steps run, {time.Cached} taken from the cache); " +
+            $"all finished steps took {time.StepSeconds / 60:F1} min of compute in all, whenever they ran. All numbers are percentages. " +
             "CA counts a rejected clean input as wrong; ASR counts a rejected triggered input as a failed attack; FRR and FAR as in docs/metrics.md.");
         sb.AppendLine();
         sb.AppendLine("## Poisoned models (proxy test set)");
