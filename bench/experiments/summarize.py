@@ -15,16 +15,19 @@ def pct(v):
     return "n/a" if v is None else f"{100 * v:.2f}"
 
 print("### Poisoned MiniLM on the IMDB proxy task\n")
-print("| attack | poisoned rows | best epoch | CA (IMDB test) | ASR (IMDB test) | per epoch: selection score / dev CA / dev ASR |")
-print("|---|---:|---:|---:|---:|---|")
+print("| run | attack | max length | selection | poisoned rows | best epoch | CA (IMDB test) | ASR (IMDB test) | per epoch: selection score / dev CA / dev ASR |")
+print("|---|---|---:|---|---:|---:|---:|---:|---|")
 for a in ["badnet", "insent", "synattack"]:
-    m = load(f"poison-{a}")
-    if m is None:
-        continue
-    ep = "; ".join(
-        f"{e['epoch']}: {pct(e.get('dev_score'))} / {pct(e['dev'].get('dev_clean_accuracy'))} / {pct(e['dev'].get('dev_attack_success_rate'))}"
-        for e in m["epochs"])
-    print(f"| {a} | {m['poisoned_rows']} of {m['train_rows']} | {m['best_epoch']} | {pct(m['clean_accuracy'])} | {pct(m['attack_success_rate'])} | {ep} |")
+    for name in sorted(d for d in os.listdir(runs) if d == f"poison-{a}" or d.startswith(f"poison-{a}-")):
+        m = load(name)
+        if m is None or os.path.isfile(os.path.join(runs, name)):
+            continue
+        with open(os.path.join(runs, name, "run.json")) as f:
+            o = json.load(f)["options"]
+        ep = "; ".join(
+            f"{e['epoch']}: {pct(e.get('dev_score'))} / {pct(e['dev'].get('dev_clean_accuracy'))} / {pct(e['dev'].get('dev_attack_success_rate'))}"
+            for e in m["epochs"])
+        print(f"| {name} | {a} | {o['train']['max_length']} | {o.get('select_by', 'PoisonedDev')} | {m['poisoned_rows']} of {m['train_rows']} | {m['best_epoch']} | {pct(m['clean_accuracy'])} | {pct(m['attack_success_rate'])} | {ep} |")
 
 print("\n### SST-2 victims, full fine-tuning\n")
 print("| starting checkpoint | CA (SST-2 test) | ASR before victim training | ASR after full fine-tuning | best epoch |")

@@ -76,6 +76,29 @@ public class DatasetReaderTests
     }
 
     [Fact]
+    public void Row_limits_keep_paraphrased_test_copies_aligned_with_the_sampled_test_rows()
+    {
+        var dir = TestModels.TempDir();
+        var labels = new[] { 0, 1, 1, 0, 1, 0, 1, 1, 0, 1, 1, 0 };
+        string Rows(IEnumerable<(string Text, int Label)> rows) => string.Concat(rows.Select(r => $"{{\"sentence\": \"{r.Text}\", \"label\": {r.Label}}}\n"));
+        File.WriteAllText(Path.Combine(dir, "test.jsonl"), Rows(labels.Select((l, i) => ($"row {i}", l))));
+        File.WriteAllText(Path.Combine(dir, "test_backtranslated.jsonl"), Rows(labels.Select((l, i) => ($"row {i} back", l))));
+        var nonTarget = Enumerable.Range(0, labels.Length).Where(i => labels[i] != 0).ToList();
+        File.WriteAllText(Path.Combine(dir, "test_badnet_paraphrased.jsonl"), Rows(nonTarget.Select(i => ($"row {i} mn para", 1))));
+        File.WriteAllText(Path.Combine(dir, "test_other.jsonl"), Rows(Enumerable.Range(0, 9).Select(i => ($"other {i}", 1))));
+
+        var data = new TaskData(dir) { Limits = new RowLimits(null, 5, 7) };
+        var test = data.Load("test");
+        Assert.Equal(5, test.Count);
+        var ids = test.Select(e => e.Text).ToList();
+        Assert.Equal(ids.Select(t => t + " back"), data.LoadTestCopy("test_backtranslated", 0).Select(e => e.Text));
+        Assert.Equal(test.Where(e => e.Label != 0).Select(e => e.Text + " mn para"),
+            data.LoadTestCopy("test_badnet_paraphrased", 0).Select(e => e.Text));
+        Assert.Equal(5, data.LoadTestCopy("test_other", 0).Count); // neither shape: sampled on its own
+        Assert.Equal(labels.Length, new TaskData(dir).LoadTestCopy("test_backtranslated", 0).Count); // no limits: every row
+    }
+
+    [Fact]
     public void Reads_the_shared_sst2_files_when_present()
     {
         var dir = Path.Combine(RepoRoot(), "..", "shared", "datasets", "sst-2");

@@ -32,6 +32,33 @@ public sealed class TaskData
         var rows = DatasetReader.Read(RequireFile(split), options);
         return Limits is null ? rows : Limits.Apply(split, rows);
     }
+
+    /// <summary>
+    /// Loads a copy of the test set made row by row (e.g. back-translated or paraphrased test files):
+    /// one with a row per test row, or one with a row per test row whose label is not
+    /// <paramref name="target"/> (the triggered rows). Under <see cref="Limits"/> it keeps exactly the
+    /// rows that match the sampled test rows, so every defence is measured on the same inputs; a file
+    /// that matches neither shape is sampled on its own.
+    /// </summary>
+    public IReadOnlyList<Example> LoadTestCopy(string split, int target) => ReadTestCopy(RequireFile(split), target);
+
+    /// <inheritdoc cref="LoadTestCopy"/>
+    public IReadOnlyList<Example> ReadTestCopy(string path, int target)
+    {
+        var rows = DatasetReader.Read(path);
+        if (Limits is null) return rows;
+        var test = DatasetReader.Read(RequireFile("test"));
+        var kept = Limits.Indices("test", test.Count);
+        if (kept is null) return rows;
+        if (rows.Count == test.Count) return kept.Select(i => rows[i]).ToList();
+        var nonTarget = Enumerable.Range(0, test.Count).Where(i => test[i].Label != target).ToList();
+        if (rows.Count == nonTarget.Count)
+        {
+            var rank = nonTarget.Select((testIndex, r) => (testIndex, r)).ToDictionary(x => x.testIndex, x => x.r);
+            return kept.Where(rank.ContainsKey).Select(i => rows[rank[i]]).ToList();
+        }
+        return Limits.Apply(Path.GetFileNameWithoutExtension(path), rows);
+    }
 }
 
 /// <summary>
@@ -40,12 +67,16 @@ public sealed class TaskData
 /// </summary>
 public sealed record RowLimits(int? Train, int? Eval, long Seed)
 {
-    public IReadOnlyList<T> Apply<T>(string split, IReadOnlyList<T> rows)
+    public IReadOnlyList<T> Apply<T>(string split, IReadOnlyList<T> rows) =>
+        Indices(split, rows.Count) is { } kept ? kept.Select(i => rows[i]).ToList() : rows;
+
+    /// <summary>The row indices (ascending) a split of <paramref name="count"/> rows keeps, or null when it keeps them all.</summary>
+    public int[]? Indices(string split, int count)
     {
         int? cap = split.StartsWith("train", StringComparison.Ordinal) ? Train : Eval;
-        if (cap is not int n || rows.Count <= n) return rows;
-        var idx = Enumerable.Range(0, rows.Count).ToArray();
+        if (cap is not int n || count <= n) return null;
+        var idx = Enumerable.Range(0, count).ToArray();
         Runtime.Seeds.Random(Seed, $"rows/{split}").Shuffle(idx);
-        return idx.Take(n).Order().Select(i => rows[i]).ToList();
+        return idx.Take(n).Order().ToArray();
     }
 }

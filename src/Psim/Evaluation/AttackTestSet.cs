@@ -23,8 +23,7 @@ public static class AttackTestSet
         }
         var path = paraphrasedFile ?? data.FindFile("test_synattack")
             ?? throw new PsimException($"{data.Directory}: SynAttack needs pre-paraphrased test rows (test_synattack.json); give one with --poisoned-test");
-        var all = DatasetReader.Read(path);
-        var para = (data.Limits is null ? all : data.Limits.Apply("test_synattack", all)).Where(e => e.Label != target).ToList();
+        var para = data.ReadTestCopy(path, target).Where(e => e.Label != target).ToList();
         if (para.Count == 0) throw new PsimException($"{path}: no rows with a label other than the target {target}");
         return (para, path);
     }

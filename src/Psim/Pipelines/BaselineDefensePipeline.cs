@@ -109,7 +109,7 @@ public static class BaselineDefensePipeline
             if (!r.Defenses.Contains(name)) continue;
             var cleanFile = data.FindFile($"test_{suffix}");
             if (cleanFile is null) { results.Add(new BaselineResult(name, "", null, null, Note: $"no test_{suffix} file")); continue; }
-            var clean = data.Load($"test_{suffix}");
+            var clean = data.LoadTestCopy($"test_{suffix}", r.TargetLabel);
             double ca = Metrics.Accuracy(Predict(clean.Select(e => e.Text).ToList(), $"{name}, clean"), clean.Select(e => e.Label).ToList());
             var poisonedFile = data.FindFile($"test_{r.Attack.Name}_{suffix}");
             double? asr = null;
@@ -117,7 +117,7 @@ public static class BaselineDefensePipeline
             if (poisonedFile is null) note = $"no paraphrased {r.Attack.Name} test file: ASR not measurable";
             else
             {
-                var p = data.Load($"test_{r.Attack.Name}_{suffix}").Where(e => e.Label != r.TargetLabel).ToList();
+                var p = data.LoadTestCopy($"test_{r.Attack.Name}_{suffix}", r.TargetLabel).Where(e => e.Label != r.TargetLabel).ToList();
                 asr = Metrics.AttackSuccessRate(Predict(p.Select(e => e.Text).ToList(), $"{name}, {r.Attack.Name}"), p.Select(e => e.Label).ToList(), r.TargetLabel);
             }
             results.Add(new BaselineResult(name, Path.GetFileName(cleanFile), ca, asr, Note: note));
