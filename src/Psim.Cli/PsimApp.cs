@@ -30,5 +30,22 @@ public static class PsimApp
         return root;
     }
 
-    public static int Run(string[] args) => Build().Parse(args).Invoke();
+    public static int Run(string[] args)
+    {
+        UseInvariantNumbers();
+        return Build().Parse(args).Invoke();
+    }
+
+    /// <summary>
+    /// Numbers print the same on every machine (a decimal point, whatever the locale), and
+    /// percentages as "5%" rather than the invariant culture's "5 %".
+    /// </summary>
+    private static void UseInvariantNumbers()
+    {
+        var c = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
+        c.NumberFormat.PercentPositivePattern = 1; // n%
+        c.NumberFormat.PercentNegativePattern = 1; // -n%
+        System.Globalization.CultureInfo.CurrentCulture = c;
+        System.Globalization.CultureInfo.DefaultThreadCurrentCulture = c;
+    }
 }
