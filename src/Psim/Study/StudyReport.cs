@@ -96,8 +96,10 @@ public static class StudyReport
             $"Victims: {c.Victim.Epochs} epoch(s) (the reference uses 20), lr {c.Victim.FullLearningRate} full / {c.Victim.PeftLearningRate} PEFT, max length {c.Victim.MaxLength}{Rows(c.Victim.TrainRows, c.Victim.EvalRows)}. " +
             $"PSIM: {c.Psim.Method}, {c.Psim.Epochs} epoch(s), lr {c.Psim.LearningRate}, threshold {c.Psim.Threshold} and calibrated to {c.Psim.TargetFrr:P0} FRR on clean dev.");
         sb.AppendLine();
-        sb.AppendLine($"Wall time of this invocation: {time.WallSeconds / 60:F1} min ({time.Ran} steps run, {time.Cached} taken from the cache); " +
-            $"all finished steps took {time.StepSeconds / 60:F1} min of compute in all, whenever they ran. All numbers are percentages. " +
+        sb.AppendLine((time.Ran == 0
+                ? $"Every step was found in the cache; this invocation only rewrote the report. "
+                : $"Wall time of this invocation: {time.WallSeconds / 60:F1} min ({time.Ran} steps run, {time.Cached} taken from the cache). ") +
+            $"The finished steps took {time.StepSeconds / 60:F1} min in all, summed over the invocations that ran them (each step's time is in its step.json). All numbers are percentages. " +
             "CA counts a rejected clean input as wrong; ASR counts a rejected triggered input as a failed attack; FRR and FAR as in docs/metrics.md.");
         sb.AppendLine();
         sb.AppendLine("## Poisoned models (proxy test set)");
