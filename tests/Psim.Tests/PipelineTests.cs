@@ -80,6 +80,19 @@ public class PipelineTests
         Assert.Equal(results[0].GetProperty("clean_accuracy").GetDouble(), bt.GetProperty("clean_accuracy").GetDouble(), 9);
         Assert.Contains("not measurable", bt.GetProperty("note").GetString());
         Assert.Contains("no test_paraphrased file", output);
+
+        // explicit bars (the reference's GPT-2 sweep) instead of calibrated ones
+        var outDir2 = Path.Combine(TestModels.TempDir(), "baselines-bars");
+        (code, _, err) = CliTests.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--attack", "badnet", "--out", outDir2,
+            "--defense", "onion", "--onion-bars", "-300", "-30", "--max-length", "16");
+        Assert.True(code == 0, err);
+        var bars = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir2, "metrics.json"))).RootElement.EnumerateArray()
+            .Where(x => x.GetProperty("defense").GetString() == "onion").Select(x => x.GetProperty("setting").GetString()).ToList();
+        Assert.Equal(["bar -300.0", "bar -30.0"], bars);
+        (code, _, err) = CliTests.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--attack", "badnet", "--out", outDir2,
+            "--defense", "onion", "--onion-removal-rates", "2");
+        Assert.Equal(1, code);
+        Assert.Contains("fractions between 0 and 1", err);
     }
 
     [Fact]
