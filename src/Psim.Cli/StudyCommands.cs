@@ -174,7 +174,7 @@ internal static class StudyCommands
     private static void PrintReport(EvalReport r, string title)
     {
         Console.WriteLine(title);
-        Console.WriteLine($"  CA  {r.CleanAccuracy:P2}  ({r.CleanRows} clean test rows)");
+        Console.WriteLine($"  CA  {r.CleanAccuracy:P2}  ({r.CleanRows} clean test rows; by label: {string.Join(", ", r.ClassAccuracy.Select((a, i) => $"{i}: {(a is double v ? v.ToString("P1") : "no rows")}"))})");
         if (r.AttackSuccessRate is double asr) Console.WriteLine($"  ASR {asr:P2}  ({r.AttackRows} triggered non-target rows, {r.Attack})");
     }
 }

@@ -20,6 +20,11 @@ public class PipelineTests
         Assert.InRange(m.GetProperty("clean_accuracy").GetDouble(), 0, 1);
         Assert.InRange(m.GetProperty("attack_success_rate").GetDouble(), 0, 1);
         Assert.Equal(8, m.GetProperty("poisoned_rows").GetInt32());
+        // CA is the row-weighted mean of the per-label accuracies
+        var byLabel = m.GetProperty("clean_accuracy_by_label").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+        Assert.Equal(2, byLabel.Length);
+        Assert.All(byLabel, a => Assert.InRange(a, 0, 1));
+        Assert.InRange(m.GetProperty("clean_accuracy").GetDouble(), byLabel.Min() - 1e-9, byLabel.Max() + 1e-9);
         var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(poisoned, "run.json"))).RootElement;
         Assert.Equal("finished", run.GetProperty("status").GetString());
         Assert.Equal(8, run.GetProperty("poisoned_row_ids").GetArrayLength());

@@ -43,6 +43,8 @@ public class TrainingTests
         Assert.Equal(0.75, Metrics.Accuracy([1, 0, 1, 1], [1, 0, 0, 1]));
         // ASR ignores rows whose gold label is the target
         Assert.Equal(2.0 / 3.0, Metrics.AttackSuccessRate([0, 0, 1, 0], [1, 1, 1, 0], target: 0), 12);
+        // per-class accuracy: of the gold-0 rows 1 of 2 right, of the gold-1 rows 2 of 2; no gold-2 rows
+        Assert.Equal([0.5, 1.0, null], Metrics.ClassAccuracy([1, 0, 1, 1], [0, 0, 1, 1], numClasses: 3));
     }
 
     [Fact]

@@ -1,4 +1,8 @@
 namespace Psim.Evaluation;
 
 /// <summary>CA on the clean test set and, when an attack is named, ASR on its triggered non-target rows.</summary>
-public sealed record EvalReport(double CleanAccuracy, int CleanRows, double? AttackSuccessRate, int? AttackRows, string? Attack);
+public sealed record EvalReport(double CleanAccuracy, int CleanRows, double? AttackSuccessRate, int? AttackRows, string? Attack)
+{
+    /// <summary>Clean test accuracy on each gold class (index = label): shows a poisoned model's drift toward one class.</summary>
+    public IReadOnlyList<double?> ClassAccuracy { get; init; } = [];
+}

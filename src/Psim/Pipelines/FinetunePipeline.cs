@@ -91,6 +91,7 @@ public static class FinetunePipeline
         RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), new
         {
             clean_accuracy = test.CleanAccuracy,
+            clean_accuracy_by_label = test.ClassAccuracy,
             attack_success_rate = test.AttackSuccessRate,
             clean_rows = test.CleanRows,
             attack_rows = test.AttackRows,

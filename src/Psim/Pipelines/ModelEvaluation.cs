@@ -17,11 +17,14 @@ public static class ModelEvaluation
         int target, long seed, int batchSize, CancellationToken ct, string? paraphrasedTest = null)
     {
         var test = data.Load("test");
-        var ca = Metrics.Accuracy(Predict(model, encoder, test, batchSize, "test (clean)", ct), test.Select(e => e.Label).ToList());
-        if (attack is null) return new EvalReport(ca, test.Count, null, null, null);
+        var gold = test.Select(e => e.Label).ToList();
+        var predicted = Predict(model, encoder, test, batchSize, "test (clean)", ct);
+        var ca = Metrics.Accuracy(predicted, gold);
+        var perClass = Metrics.ClassAccuracy(predicted, gold, NumClasses(test));
+        if (attack is null) return new EvalReport(ca, test.Count, null, null, null) { ClassAccuracy = perClass };
         var (rows, _) = AttackTestSet.Build(attack, data, target, seed, paraphrasedTest);
         var asr = Metrics.AttackSuccessRate(Predict(model, encoder, rows, batchSize, $"test ({attack.Name})", ct), rows.Select(e => e.Label).ToList(), target);
-        return new EvalReport(ca, test.Count, asr, rows.Count, attack.Name);
+        return new EvalReport(ca, test.Count, asr, rows.Count, attack.Name) { ClassAccuracy = perClass };
     }
 
     /// <summary>The number of classes of a labelled set: the largest label + 1, at least 2.</summary>
