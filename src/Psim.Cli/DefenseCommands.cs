@@ -24,12 +24,13 @@ internal static class DefenseCommands
         var threshold = new Option<double>("--threshold") { Description = "fixed confidence threshold τ", DefaultValueFactory = _ => 0.7 };
         var targetFrr = new Option<double?>("--target-frr") { Description = "calibrate τ on the clean dev set to this false-rejection rate (e.g. 0.05) instead" };
         var train = new TrainingFlags(new TrainOptions { Epochs = 1, LearningRate = 2e-5, MaxLength = 128, KeepBestEpoch = false });
-        var cmd = new Command("train", "Train a PSIM detector on randomly relabelled clean data (spec §4)") { model, data, outDir, method, threshold, targetFrr };
+        var allowEmptyDetector = Cli.AllowEmptyTextOption();
+        var cmd = new Command("train", "Train a PSIM detector on randomly relabelled clean data (spec §4)") { model, data, outDir, method, threshold, targetFrr, allowEmptyDetector };
         train.AddTo(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
             var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
-            var task = new TaskData(r.GetValue(data)!);
+            var task = new TaskData(r.GetValue(data)!) { Options = new ReadOptions { AllowEmptyText = r.GetValue(allowEmptyDetector) } };
             var options = new DetectorTrainOptions
             {
                 Method = r.GetValue(method)!, Threshold = r.GetValue(threshold), TargetFrr = r.GetValue(targetFrr),
@@ -158,8 +159,9 @@ internal static class DefenseCommands
         { Description = "ONION: use these bars instead of calibrated ones (the reference's GPT-2 sweep is -300 -270 ... -30)", AllowMultipleArgumentsPerToken = true };
         var threads = Cli.ThreadsOption();
         var attack = new AttackFlags(required: true);
+        var allowEmptyBaselines = Cli.AllowEmptyTextOption();
         var cmd = new Command("baselines", "CA and ASR under ONION (n-gram LM), STRIP, back-translation and SCPD (spec §6)")
-            { model, adapter, data, outDir, defenses, copies, frr, maxLen, seed, onionRates, onionBars, threads };
+            { model, adapter, data, outDir, defenses, copies, frr, maxLen, seed, onionRates, onionBars, threads, allowEmptyBaselines };
         attack.AddTo(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
@@ -167,6 +169,7 @@ internal static class DefenseCommands
             var request = new BaselineRequest
             {
                 Model = r.GetValue(model)!, Adapter = r.GetValue(adapter), DataDir = r.GetValue(data)!, Attack = attack.Read(r)!, TargetLabel = r.GetValue(attack.Target),
+                AllowEmptyText = r.GetValue(allowEmptyBaselines),
                 OutDir = r.GetValue(outDir)!, Seed = r.GetValue(seed), MaxLength = r.GetValue(maxLen), StripCopies = r.GetValue(copies), StripTargetFrr = r.GetValue(frr),
             };
             if (r.GetValue(defenses) is { Length: > 0 } d) request = request with { Defenses = d };
@@ -203,8 +206,9 @@ internal static class DefenseCommands
         var seed = new Option<long>("--seed") { Description = "seed for trigger insertion", DefaultValueFactory = _ => 42 };
         var threads = Cli.ThreadsOption();
         var attack = new AttackFlags(required: true);
+        var allowEmptyDefend = Cli.AllowEmptyTextOption();
         var evaluate = new Command("evaluate", "CA and ASR with and without PSIM, FRR, FAR, precision, recall, F1, AUROC, and a confidence histogram")
-            { model, adapter, detector, detectorBase, data, outDir, threshold, maxLen, seed, threads };
+            { model, adapter, detector, detectorBase, data, outDir, threshold, maxLen, seed, threads, allowEmptyDefend };
         attack.AddTo(evaluate);
         evaluate.SetAction(r => Cli.RunCancellable(ct =>
         {
@@ -212,7 +216,7 @@ internal static class DefenseCommands
             var m = DefendEvaluatePipeline.Run(new DefendRequest
             {
                 Model = r.GetValue(model)!, Adapter = r.GetValue(adapter), Detector = r.GetValue(detector)!, DetectorBase = r.GetValue(detectorBase),
-                DataDir = r.GetValue(data)!, Attack = attack.Read(r)!, TargetLabel = r.GetValue(attack.Target), OutDir = r.GetValue(outDir)!,
+                DataDir = r.GetValue(data)!, Attack = attack.Read(r)!, TargetLabel = r.GetValue(attack.Target), OutDir = r.GetValue(outDir)!, AllowEmptyText = r.GetValue(allowEmptyDefend),
                 Seed = r.GetValue(seed), MaxLength = r.GetValue(maxLen), PoisonedTestFile = r.GetValue(attack.PoisonedTest), Threshold = r.GetValue(threshold),
             }, Cli.Log, ct);
             Console.WriteLine($"CA  {m.CleanAccuracy:P2} -> {m.DefendedCleanAccuracy:P2} with PSIM ({m.CleanRows} rows)");

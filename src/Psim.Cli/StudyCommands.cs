@@ -28,7 +28,8 @@ internal static class StudyCommands
         var poisonedTrain = new Option<string?>("--poisoned-train") { Description = "SynAttack: paraphrased training set (default: train_synattack.json in the data folder)" };
         var attack = new AttackFlags(required: true);
         var train = new TrainingFlags(new TrainOptions { MaxLength = 256 });
-        var cmd = new Command("poison", "Build a weight-poisoned checkpoint by full fine-tuning on a poisoned proxy set (spec §2)") { baseModel, data, outDir, mode, count, rate, selectBy, poisonedTrain };
+        var allowEmptyPoison = Cli.AllowEmptyTextOption();
+        var cmd = new Command("poison", "Build a weight-poisoned checkpoint by full fine-tuning on a poisoned proxy set (spec §2)") { baseModel, data, outDir, mode, count, rate, selectBy, poisonedTrain, allowEmptyPoison };
         attack.AddTo(cmd);
         train.AddTo(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
@@ -36,7 +37,7 @@ internal static class StudyCommands
             var spec = attack.Read(r)!;
             var res = PoisonPipeline.Run(new PoisonRequest
             {
-                BaseModel = r.GetValue(baseModel)!, Attack = spec, DataDir = r.GetValue(data)!, OutDir = r.GetValue(outDir)!,
+                BaseModel = r.GetValue(baseModel)!, Attack = spec, DataDir = r.GetValue(data)!, OutDir = r.GetValue(outDir)!, AllowEmptyText = r.GetValue(allowEmptyPoison),
                 Poison = new PoisonOptions
                 {
                     Mode = ParseMode(r.GetValue(mode)!), TargetLabel = r.GetValue(attack.Target),
@@ -67,14 +68,15 @@ internal static class StudyCommands
         var outDir = new Option<string>("--out") { Description = "folder for the fine-tuned model, metrics.json and run.json", Required = true };
         var attack = new AttackFlags(required: false);
         var train = new TrainingFlags(new TrainOptions { MaxLength = 128 }, lrHelp: "2e-5 for full, 2e-3 for PEFT methods");
-        var cmd = new Command("finetune", "Fine-tune a checkpoint on clean data (the victim, spec §3); measures CA, and ASR when --attack is given") { model, method, data, outDir };
+        var allowEmptyFinetune = Cli.AllowEmptyTextOption();
+        var cmd = new Command("finetune", "Fine-tune a checkpoint on clean data (the victim, spec §3); measures CA, and ASR when --attack is given") { model, method, data, outDir, allowEmptyFinetune };
         attack.AddTo(cmd);
         train.AddTo(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
             var res = FinetunePipeline.Run(new FinetuneRequest
             {
-                Model = r.GetValue(model)!, Method = r.GetValue(method)!, DataDir = r.GetValue(data)!, OutDir = r.GetValue(outDir)!,
+                Model = r.GetValue(model)!, Method = r.GetValue(method)!, DataDir = r.GetValue(data)!, OutDir = r.GetValue(outDir)!, AllowEmptyText = r.GetValue(allowEmptyFinetune),
                 Attack = attack.Read(r), TargetLabel = r.GetValue(attack.Target), PoisonedTestFile = r.GetValue(attack.PoisonedTest),
                 Train = train.Read(r, r.GetValue(method) == "full" ? 2e-5 : 2e-3),
             }, Cli.Log, ct);
@@ -94,14 +96,15 @@ internal static class StudyCommands
         var outFile = new Option<string?>("--out") { Description = "also write the metrics to this JSON file" };
         var threads = Cli.ThreadsOption();
         var attack = new AttackFlags(required: false);
-        var cmd = new Command("evaluate", "Measure CA (and ASR with --attack) of a saved classifier") { model, adapter, data, maxLen, seed, outFile, threads };
+        var allowEmptyEval = Cli.AllowEmptyTextOption();
+        var cmd = new Command("evaluate", "Measure CA (and ASR with --attack) of a saved classifier") { model, adapter, data, maxLen, seed, outFile, threads, allowEmptyEval };
         attack.AddTo(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
             Cli.SetThreads(r.GetValue(threads));
             var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
             using var m = VictimLoader.Load(ckpt, r.GetValue(adapter), Cli.Log);
-            var report = ModelEvaluation.Evaluate(m, ckpt.CreateTextEncoder(r.GetValue(maxLen)), new TaskData(r.GetValue(data)!),
+            var report = ModelEvaluation.Evaluate(m, ckpt.CreateTextEncoder(r.GetValue(maxLen)), new TaskData(r.GetValue(data)!) { Options = new ReadOptions { AllowEmptyText = r.GetValue(allowEmptyEval) } },
                 attack.Read(r), r.GetValue(attack.Target), r.GetValue(seed), 64, ct, r.GetValue(attack.PoisonedTest));
             PrintReport(report, Path.GetFullPath(ckpt.Directory));
             if (r.GetValue(outFile) is { } f) RunRecord.SaveJson(f, report);

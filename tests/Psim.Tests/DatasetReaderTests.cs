@@ -76,6 +76,18 @@ public class DatasetReaderTests
     }
 
     [Fact]
+    public void Empty_text_stops_the_read_unless_allowed()
+    {
+        var path = Write("e.jsonl", "{\"sentence\": \"good\", \"label\": 1}\n{\"sentence\": \"\", \"label\": 0}\n");
+        Assert.Contains("--allow-empty-text", Error(path));
+        var rows = DatasetReader.Read(path, new ReadOptions { AllowEmptyText = true });
+        Assert.Equal(["good", ""], rows.Select(r => r.Text));
+        var dir = Path.GetDirectoryName(path)!;
+        File.Copy(path, Path.Combine(dir, "train.jsonl"));
+        Assert.Equal(2, new TaskData(dir) { Options = new ReadOptions { AllowEmptyText = true } }.Load("train").Count);
+    }
+
+    [Fact]
     public void Row_limits_keep_paraphrased_test_copies_aligned_with_the_sampled_test_rows()
     {
         var dir = TestModels.TempDir();

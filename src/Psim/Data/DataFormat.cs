@@ -13,6 +13,8 @@ public sealed record ReadOptions
     public string? LabelColumn { get; init; }
     /// <summary>Labels must be in [0, NumClasses) when set.</summary>
     public int? NumClasses { get; init; }
+    /// <summary>Keep rows whose text is empty (as empty inputs) instead of stopping; the released CR files have a few.</summary>
+    public bool AllowEmptyText { get; init; }
 
     public static ReadOptions Default { get; } = new();
 

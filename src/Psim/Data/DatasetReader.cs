@@ -83,7 +83,8 @@ public static class DatasetReader
 
     internal static Example Validate(string text, int label, int index, string where, ReadOptions o)
     {
-        if (string.IsNullOrWhiteSpace(text)) throw new PsimFormatException($"{where}: empty text");
+        if (string.IsNullOrWhiteSpace(text) && !o.AllowEmptyText)
+            throw new PsimFormatException($"{where}: empty text (to keep such rows as empty inputs, as the reference does with the released CR files: --allow-empty-text, or allow_empty_text in a study config)");
         if (label < 0 || (o.NumClasses is int k && label >= k))
             throw new PsimFormatException($"{where}: label {label} is out of range{(o.NumClasses is int n ? $" [0, {n - 1}]" : " (labels are 0, 1, ...)")}");
         return new Example(text, label, index);

@@ -27,9 +27,12 @@ public sealed class TaskData
     /// <summary>Caps on rows per split (a seeded sample that keeps file order); null: every row.</summary>
     public RowLimits? Limits { get; init; }
 
+    /// <summary>How files are read when a caller gives no options (e.g. whether empty texts are allowed).</summary>
+    public ReadOptions Options { get; init; } = ReadOptions.Default;
+
     public IReadOnlyList<Example> Load(string split, ReadOptions? options = null)
     {
-        var rows = DatasetReader.Read(RequireFile(split), options);
+        var rows = DatasetReader.Read(RequireFile(split), options ?? Options);
         return Limits is null ? rows : Limits.Apply(split, rows);
     }
 
@@ -45,9 +48,9 @@ public sealed class TaskData
     /// <inheritdoc cref="LoadTestCopy"/>
     public IReadOnlyList<Example> ReadTestCopy(string path, int target)
     {
-        var rows = DatasetReader.Read(path);
+        var rows = DatasetReader.Read(path, Options);
         if (Limits is null) return rows;
-        var test = DatasetReader.Read(RequireFile("test"));
+        var test = DatasetReader.Read(RequireFile("test"), Options);
         var kept = Limits.Indices("test", test.Count);
         if (kept is null) return rows;
         if (rows.Count == test.Count) return kept.Select(i => rows[i]).ToList();

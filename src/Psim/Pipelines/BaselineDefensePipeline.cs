@@ -12,6 +12,8 @@ namespace Psim.Pipelines;
 
 public sealed record BaselineRequest
 {
+    /// <summary>Keep data rows with empty text as empty inputs instead of stopping at them.</summary>
+    public bool AllowEmptyText { get; init; }
     public required string Model { get; init; }
     public string? Adapter { get; init; }
     public required string DataDir { get; init; }
@@ -51,7 +53,7 @@ public static class BaselineDefensePipeline
 {
     public static IReadOnlyList<BaselineResult> Run(BaselineRequest r, Action<string> log, CancellationToken ct = default)
     {
-        var data = new TaskData(r.DataDir) { Limits = r.Limits };
+        var data = new TaskData(r.DataDir) { Limits = r.Limits, Options = new ReadOptions { AllowEmptyText = r.AllowEmptyText } };
         var ckpt = ModelResolver.Open(r.Model, log);
         using var victim = VictimLoader.Load(ckpt, r.Adapter, log);
         var encoder = ckpt.CreateTextEncoder(r.MaxLength);

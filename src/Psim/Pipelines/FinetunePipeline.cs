@@ -11,6 +11,8 @@ namespace Psim.Pipelines;
 /// <summary>What <c>psim finetune</c> does: the victim adapts a (possibly poisoned) checkpoint on clean data.</summary>
 public sealed record FinetuneRequest
 {
+    /// <summary>Keep data rows with empty text as empty inputs instead of stopping at them.</summary>
+    public bool AllowEmptyText { get; init; }
     public required string Model { get; init; }
     public required string DataDir { get; init; }
     /// <summary>Row caps for quick runs (null: every row).</summary>
@@ -44,7 +46,7 @@ public static class FinetunePipeline
             Options = new() { ["model"] = r.Model, ["method"] = r.Method, ["data"] = Path.GetFullPath(r.DataDir), ["out"] = Path.GetFullPath(r.OutDir),
                 ["attack"] = r.Attack?.Name, ["target_label"] = r.TargetLabel, ["train"] = o },
         };
-        var data = new TaskData(r.DataDir) { Limits = r.Limits };
+        var data = new TaskData(r.DataDir) { Limits = r.Limits, Options = new ReadOptions { AllowEmptyText = r.AllowEmptyText } };
         var ckpt = ModelResolver.Open(r.Model, log);
         record.Models["start"] = new { source = r.Model, directory = Path.GetFullPath(ckpt.Directory), origin = ckpt.Origin };
         var trainRows = data.Load("train");

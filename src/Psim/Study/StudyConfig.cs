@@ -66,6 +66,8 @@ public sealed record StudyConfig
     [JsonPropertyName("defenses")] public List<string> Defenses { get; init; } = ["psim", "onion", "strip", "backtranslation", "scpd"];
     [JsonPropertyName("seeds")] public List<long> Seeds { get; init; } = [42];
     [JsonPropertyName("target_label")] public int TargetLabel { get; init; }
+    /// <summary>Keep rows with empty text as empty inputs (the released CR train and paraphrased test files have a few); false: stop at them.</summary>
+    [JsonPropertyName("allow_empty_text")] public bool AllowEmptyText { get; init; } = true;
     [JsonPropertyName("poison")] public PoisonSettings Poison { get; init; } = new();
     [JsonPropertyName("victim")] public VictimSettings Victim { get; init; } = new();
     [JsonPropertyName("psim")] public PsimSettings Psim { get; init; } = new();
