@@ -8,6 +8,18 @@ using Psim.Training;
 
 namespace Psim.Study;
 
+/// <summary>
+/// Versions of what each kind of step computes, part of its cache key: bump one when psim's code
+/// changes that step's output for the same inputs, so an upgraded psim redoes those steps (and the
+/// steps that depend on them) instead of reusing stale results.
+/// </summary>
+internal static class StepCode
+{
+    public const int Poison = 1, Victim = 1, Detector = 1, PsimEvaluation = 1;
+    /// <summary>2: ONION bars calibrated on clean dev; paraphrased test files sampled on the same rows as the test set.</summary>
+    public const int Baselines = 2;
+}
+
 /// <summary>One finished (or skipped) step of the grid.</summary>
 public sealed record StepRecord(string Kind, string Pair, string Attack, string? Strategy, long Seed, string Dir, bool Ran, string? Skipped = null);
 
@@ -69,7 +81,7 @@ public sealed class StudyRunner
                         n += StepsPerAttack();
                         continue;
                     }
-                    var poisonInputs = new { kind = "poison", base_model = baseId, proxy = proxyId, attack = attackName, seed, settings = _c.Poison, target = _c.TargetLabel };
+                    var poisonInputs = new { kind = "poison", code = StepCode.Poison, allow_empty_text = _c.AllowEmptyText, base_model = baseId, proxy = proxyId, attack = attackName, seed, settings = _c.Poison, target = _c.TargetLabel };
                     var poison = Step("poison", pair, attackName, null, seed, poisonInputs, ++n, total, dir => PoisonPipeline.Run(new PoisonRequest
                     {
                         BaseModel = _c.BaseModel, Attack = attack, AllowEmptyText = _c.AllowEmptyText, DataDir = DataDir(pair.Proxy), OutDir = dir,
@@ -82,7 +94,7 @@ public sealed class StudyRunner
                     var victims = new Dictionary<string, (string Dir, string Key)>();
                     foreach (var strategy in _c.Strategies)
                     {
-                        var inputs = new { kind = "victim", poison = poison.Key, victim = victimId, strategy, seed, settings = _c.Victim };
+                        var inputs = new { kind = "victim", code = StepCode.Victim, allow_empty_text = _c.AllowEmptyText, poison = poison.Key, victim = victimId, strategy, seed, settings = _c.Victim };
                         var v = Step("victim", pair, attackName, strategy, seed, inputs, ++n, total, dir => FinetunePipeline.Run(new FinetuneRequest
                         {
                             Model = poison.Dir, Method = strategy, AllowEmptyText = _c.AllowEmptyText, DataDir = DataDir(pair.Victim), OutDir = dir, Attack = attack, TargetLabel = _c.TargetLabel,
@@ -101,7 +113,7 @@ public sealed class StudyRunner
                         // the fixed threshold feeds the detector only when no calibration replaces it; evaluations at 0.7 name it themselves
                         var detInputs = new
                         {
-                            kind = "detector", poison = poison.Key, victim = victimId, seed, method = _c.Psim.Method, epochs = _c.Psim.Epochs, lr = _c.Psim.LearningRate,
+                            kind = "detector", code = StepCode.Detector, allow_empty_text = _c.AllowEmptyText, poison = poison.Key, victim = victimId, seed, method = _c.Psim.Method, epochs = _c.Psim.Epochs, lr = _c.Psim.LearningRate,
                             target_frr = _c.Psim.TargetFrr, threshold = _c.Psim.TargetFrr is null ? _c.Psim.Threshold : (double?)null,
                             max_length = _c.Victim.MaxLength, rows = new { _c.Victim.TrainRows, _c.Victim.EvalRows },
                         };
@@ -121,7 +133,7 @@ public sealed class StudyRunner
                             foreach (var thr in new[] { "fixed", "calibrated" })
                             {
                                 if (thr == "calibrated" && _c.Psim.TargetFrr is null) { n++; continue; }
-                                var inputs = new { kind = "psim", victim = v.Key, detector = det.Key, threshold = thr, fixed_threshold = thr == "fixed" ? _c.Psim.Threshold : (double?)null };
+                                var inputs = new { kind = "psim", code = StepCode.PsimEvaluation, victim = v.Key, detector = det.Key, threshold = thr, fixed_threshold = thr == "fixed" ? _c.Psim.Threshold : (double?)null };
                                 Step($"psim-{thr}", pair, attackName, strategy, seed, inputs, ++n, total, dir => DefendEvaluatePipeline.Run(new DefendRequest
                                 {
                                     Model = strategy == "full" ? v.Dir : poison.Dir, Adapter = strategy == "full" ? null : v.Dir,
@@ -137,7 +149,7 @@ public sealed class StudyRunner
                     {
                         if (baselineDefenses.Length == 0) break;
                         var v = victims[strategy];
-                        var inputs = new { kind = "baselines", victim = v.Key, defenses = baselineDefenses, settings = _c.Baselines };
+                        var inputs = new { kind = "baselines", code = StepCode.Baselines, victim = v.Key, defenses = baselineDefenses, settings = _c.Baselines };
                         Step("baselines", pair, attackName, strategy, seed, inputs, ++n, total, dir => BaselineDefensePipeline.Run(new BaselineRequest
                         {
                             Model = strategy == "full" ? v.Dir : poison.Dir, Adapter = strategy == "full" ? null : v.Dir, DataDir = DataDir(pair.Victim),
