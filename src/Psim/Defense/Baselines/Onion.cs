@@ -26,8 +26,7 @@ public sealed class Onion
     {
         if (cleanScores.Count == 0) throw new ArgumentException("no clean words to calibrate ONION's bar on", nameof(cleanScores));
         if (rate is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(rate), "a removal rate is a fraction in [0, 1]");
-        var desc = cleanScores.OrderByDescending(x => x).ToArray();
-        return desc[Math.Min((int)Math.Floor(rate * desc.Length), desc.Length - 1)];
+        return RankThreshold.FromTop(cleanScores, rate);
     }
 
     /// <summary>Every word's suspicion score over all the texts (for calibrating bars on clean text).</summary>

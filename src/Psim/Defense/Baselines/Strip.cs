@@ -51,8 +51,6 @@ public sealed class Strip
     {
         if (cleanEntropies.Count == 0) throw new PsimException("STRIP calibration needs clean inputs");
         if (targetFrr is < 0 or >= 1) throw new PsimException($"target FRR {targetFrr} must be in [0, 1)");
-        var sorted = cleanEntropies.Order().ToArray();
-        int allowed = (int)Math.Floor(targetFrr * sorted.Length);
-        return sorted[allowed]; // entropies strictly below the (allowed+1)-th smallest are flagged
+        return RankThreshold.FromBottom(cleanEntropies, targetFrr); // entropies strictly below it are flagged
     }
 }

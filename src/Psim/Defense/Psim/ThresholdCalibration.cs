@@ -8,9 +8,7 @@ public static class ThresholdCalibration
     {
         if (cleanScores.Count == 0) throw new PsimException("calibration needs clean scores");
         if (targetFrr is < 0 or >= 1) throw new PsimException($"target FRR {targetFrr} must be in [0, 1)");
-        var sorted = cleanScores.OrderByDescending(s => s).ToArray();
-        int allowed = (int)Math.Floor(targetFrr * sorted.Length);
-        // flag the `allowed` highest scores: τ = the next score down; ties at τ are not flagged
-        return allowed >= sorted.Length ? sorted[^1] : sorted[allowed];
+        // flag the ⌊target · n⌋ highest scores: τ = the next score down; ties at τ are not flagged
+        return RankThreshold.FromTop(cleanScores, targetFrr);
     }
 }
