@@ -144,16 +144,20 @@ public static class BaselineDefensePipeline
         var dev = data.Load("dev");
         var devTexts = dev.Select(e => e.Text).ToList();
         var devGold = dev.Select(e => e.Label).ToList();
+        var devScored = onion.ScoreAll(devTexts); // for the calibration and the dev accuracy at each bar
         List<(double Bar, string Setting)> bars;
         if (r.OnionBars is { } given) bars = given.Select(b => (b, $"bar {b:F1}")).ToList();
         else
         {
-            var devScores = onion.AllScores(devTexts);
-            bars = r.OnionRemovalRates.Select(rate => Onion.BarForRemovalRate(devScores, rate) is var bar
-                ? (bar, $"bar {bar:F1}: removes {100 * rate:G3}% of clean dev words") : default).ToList();
+            var devWordScores = devScored.SelectMany(s => s.Scores).ToList();
+            bars = r.OnionRemovalRates.Select(rate =>
+            {
+                double bar = Onion.BarForRemovalRate(devWordScores, rate);
+                return (bar, $"bar {bar:F1}: removes {100 * rate:G3}% of clean dev words");
+            }).ToList();
         }
         var distinct = bars.Select(b => b.Bar).Distinct().ToList();
-        var devFiltered = onion.FilterAll(devTexts, distinct);
+        var devFiltered = Onion.Apply(devScored, distinct);
         var cleanFiltered = onion.FilterAll(test.Select(e => e.Text).ToList(), distinct);
         var attackFiltered = onion.FilterAll(attackRows.Select(e => e.Text).ToList(), distinct);
         double devBase = Metrics.Accuracy(predict(devTexts, "ONION, dev undefended"), devGold);

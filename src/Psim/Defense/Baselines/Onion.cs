@@ -29,13 +29,30 @@ public sealed class Onion
         return RankThreshold.FromTop(cleanScores, rate);
     }
 
-    /// <summary>Every word's suspicion score over all the texts (for calibrating bars on clean text).</summary>
-    public double[] AllScores(IReadOnlyList<string> texts)
+    /// <summary>A text's words (original casing) with their suspicion scores.</summary>
+    public sealed record ScoredText(string[] Words, double[] Scores)
     {
-        var scores = new double[texts.Count][];
-        Parallel.For(0, texts.Count, i => scores[i] = Suspicion(Words(texts[i]).Select(w => w.ToLowerInvariant()).ToList()));
-        return scores.SelectMany(s => s).ToArray();
+        /// <summary>The text without the words whose suspicion exceeds the bar.</summary>
+        public string Keep(double bar) => string.Join(' ', Words.Where((_, i) => Scores[i] <= bar));
     }
+
+    /// <summary>Splits the text into whitespace words and scores each (on the lower-cased words).</summary>
+    public ScoredText Score(string text)
+    {
+        var original = Words(text);
+        return new ScoredText(original, Suspicion(original.Select(w => w.ToLowerInvariant()).ToList()));
+    }
+
+    /// <summary>Scores every text (in parallel); the scores serve any number of bars and the calibration.</summary>
+    public ScoredText[] ScoreAll(IReadOnlyList<string> texts)
+    {
+        var scored = new ScoredText[texts.Count];
+        Parallel.For(0, texts.Count, i => scored[i] = Score(texts[i]));
+        return scored;
+    }
+
+    /// <summary>Every word's suspicion score over all the texts (for calibrating bars on clean text).</summary>
+    public double[] AllScores(IReadOnlyList<string> texts) => ScoreAll(texts).SelectMany(s => s.Scores).ToArray();
 
     private static string[] Words(string text) => text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
 
@@ -53,23 +70,12 @@ public sealed class Onion
     }
 
     /// <summary>The text with every word whose suspicion exceeds the bar removed (original casing kept).</summary>
-    public string Filter(string text, double bar)
-    {
-        var original = Words(text);
-        var f = Suspicion(original.Select(w => w.ToLowerInvariant()).ToList());
-        return string.Join(' ', original.Where((_, i) => f[i] <= bar));
-    }
+    public string Filter(string text, double bar) => Score(text).Keep(bar);
 
     /// <summary>Filters with several bars at once, computing each text's suspicion scores once.</summary>
-    public IReadOnlyDictionary<double, string[]> FilterAll(IReadOnlyList<string> texts, IReadOnlyList<double> bars)
-    {
-        var result = bars.ToDictionary(b => b, _ => new string[texts.Count]);
-        Parallel.For(0, texts.Count, i =>
-        {
-            var original = Words(texts[i]);
-            var f = Suspicion(original.Select(w => w.ToLowerInvariant()).ToList());
-            foreach (var b in bars) result[b][i] = string.Join(' ', original.Where((_, j) => f[j] <= b));
-        });
-        return result;
-    }
+    public IReadOnlyDictionary<double, string[]> FilterAll(IReadOnlyList<string> texts, IReadOnlyList<double> bars) => Apply(ScoreAll(texts), bars);
+
+    /// <summary>Already scored texts filtered at each bar.</summary>
+    public static IReadOnlyDictionary<double, string[]> Apply(IReadOnlyList<ScoredText> scored, IReadOnlyList<double> bars) =>
+        bars.ToDictionary(b => b, b => scored.Select(s => s.Keep(b)).ToArray());
 }
