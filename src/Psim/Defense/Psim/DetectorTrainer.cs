@@ -42,31 +42,21 @@ public static class DetectorTrainer
         if (result.Interrupted) throw new OperationCanceledException("stopped before the detector finished its training; nothing was saved");
 
         var fingerprint = WeightsFingerprint.Compute(suspicious.Weights);
-        ThresholdChoice threshold = new() { Threshold = o.Threshold, How = "fixed" };
         var settings = new DetectorSettings
         {
             Method = o.Method, NumClasses = k, Seed = t.Seed, MaxLength = t.MaxLength, BaseModel = Path.GetFullPath(suspicious.Directory),
             BaseFingerprint = fingerprint, TrainFile = trainFile is null ? null : Path.GetFullPath(trainFile), TrainRows = clean.Count,
-            Epochs = t.Epochs, LearningRate = t.LearningRate, Threshold = threshold,
+            Epochs = t.Epochs, LearningRate = t.LearningRate, Threshold = new ThresholdChoice { Threshold = o.Threshold, How = "fixed" },
         };
         var detector = CreateInMemory(outDir, settings, peft, encoder);
         if (o.TargetFrr is double target)
         {
             if (calibration is null || calibration.Count == 0) throw new PsimException("calibrating to a target FRR needs held-out clean data (a dev set)");
-            var scores = detector.Score(calibration.Select(e => e.Text).ToList(), progressLabel: "calibration", ct: ct);
-            double tau = ThresholdCalibration.ForTargetFrr(scores, target);
-            threshold = new ThresholdChoice
-            {
-                Threshold = tau, How = "calibrated", TargetFrr = target, CalibrationRows = calibration.Count,
-                CalibrationFile = calibrationFile is null ? null : Path.GetFullPath(calibrationFile),
-                CalibrationFrr = scores.Count(s => s > tau) / (double)scores.Length,
-            };
-            settings = settings with { Threshold = threshold };
+            settings = settings with { Threshold = Calibrate(detector, calibration, calibrationFile, target, log, ct) };
             detector = CreateInMemory(outDir, settings, peft, encoder);
-            log($"PSIM: threshold {tau:F6} flags {threshold.CalibrationFrr:P2} of {calibration.Count} held-out clean rows (target {target:P1})");
         }
         PeftAdapterFolder.Save(outDir, peft, suspicious, fingerprint);
-        AtomicFile.WriteAllText(Path.Combine(outDir, PsimDetector.SettingsFile), JsonSerializer.Serialize(settings, new JsonSerializerOptions { WriteIndented = true }));
+        SaveSettings(outDir, settings);
         return detector;
     }
 
@@ -77,6 +67,14 @@ public static class DetectorTrainer
     public static ThresholdChoice Recalibrate(PsimDetector detector, IReadOnlyList<Example> calibration, string? calibrationFile, double targetFrr, Action<string> log, CancellationToken ct = default)
     {
         if (calibration.Count == 0) throw new PsimException("calibration needs held-out clean rows");
+        var choice = Calibrate(detector, calibration, calibrationFile, targetFrr, log, ct);
+        SaveSettings(detector.Directory, detector.Settings with { Threshold = choice });
+        return choice;
+    }
+
+    /// <summary>Scores held-out clean rows with the detector and chooses τ for the target FRR.</summary>
+    private static ThresholdChoice Calibrate(PsimDetector detector, IReadOnlyList<Example> calibration, string? calibrationFile, double targetFrr, Action<string> log, CancellationToken ct)
+    {
         var scores = detector.Score(calibration.Select(e => e.Text).ToList(), progressLabel: "calibration", ct: ct);
         double tau = ThresholdCalibration.ForTargetFrr(scores, targetFrr);
         var choice = new ThresholdChoice
@@ -85,11 +83,12 @@ public static class DetectorTrainer
             CalibrationFile = calibrationFile is null ? null : Path.GetFullPath(calibrationFile),
             CalibrationFrr = scores.Count(s => s > tau) / (double)scores.Length,
         };
-        var settings = detector.Settings with { Threshold = choice };
-        AtomicFile.WriteAllText(Path.Combine(detector.Directory, PsimDetector.SettingsFile), JsonSerializer.Serialize(settings, new JsonSerializerOptions { WriteIndented = true }));
         log($"PSIM: threshold {tau:F6} flags {choice.CalibrationFrr:P2} of {calibration.Count} held-out clean rows (target {targetFrr:P1})");
         return choice;
     }
+
+    private static void SaveSettings(string dir, DetectorSettings settings) =>
+        AtomicFile.WriteAllText(Path.Combine(dir, PsimDetector.SettingsFile), JsonSerializer.Serialize(settings, new JsonSerializerOptions { WriteIndented = true }));
 
     private static PsimDetector CreateInMemory(string dir, DetectorSettings s, PeftClassifier model, TextEncoder encoder) =>
         PsimDetector.Create(dir, s, model, encoder);
