@@ -140,17 +140,10 @@ public static class StudyReport
             {
                 var list = r.Baselines?.AsArray().Where(x => x?["defense"]?.GetValue<string>() == name).ToList();
                 if (list is null || list.Count == 0) return "";
-                JsonNode? pick = list[0];
-                if (name == "onion")
-                {
-                    double ca0 = r.Baselines!.AsArray().First(x => x?["defense"]?.GetValue<string>() == "none")!["clean_accuracy"]!.GetValue<double>();
-                    pick = list.FirstOrDefault(x => x?["selected"]?.GetValue<bool>() == true)
-                        ?? list.Where(x => x!["clean_accuracy"]!.GetValue<double>() >= ca0 - 0.03)
-                            .OrderBy(x => x!["attack_success_rate"]?.GetValue<double>() ?? 1).FirstOrDefault()
-                        ?? list.OrderByDescending(x => x!["clean_accuracy"]!.GetValue<double>()).First();
-                    return $"{P(pick, "clean_accuracy")} / {P(pick, "attack_success_rate")} ({pick!["setting"]!.GetValue<string>()})";
-                }
-                return $"{P(pick, "clean_accuracy")} / {P(pick, "attack_success_rate")}";
+                if (name != "onion") return $"{P(list[0], "clean_accuracy")} / {P(list[0], "attack_success_rate")}";
+                // ONION: the pipeline marks the one bar it reports (chosen on clean dev)
+                var pick = list.First(x => x?["selected"]?.GetValue<bool>() == true)!;
+                return $"{P(pick, "clean_accuracy")} / {P(pick, "attack_success_rate")} ({pick["setting"]!.GetValue<string>()})";
             }
             sb.AppendLine($"| {r.Pair} | {r.Attack} | {r.Strategy} | {P(r.Victim, "clean_accuracy")} / {P(r.Victim, "attack_success_rate")} | " +
                 $"{P(r.PsimFixed, "defended_clean_accuracy")} / {P(r.PsimFixed, "defended_attack_success_rate")} | " +
