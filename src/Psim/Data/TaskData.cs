@@ -45,12 +45,14 @@ public sealed class TaskData
     /// </summary>
     public IReadOnlyList<Example> LoadTestCopy(string split, int target) => ReadTestCopy(RequireFile(split), target);
 
+    private IReadOnlyList<Example>? _fullTest;
+
     /// <inheritdoc cref="LoadTestCopy"/>
     public IReadOnlyList<Example> ReadTestCopy(string path, int target)
     {
         var rows = DatasetReader.Read(path, Options);
         if (Limits is null) return rows;
-        var test = DatasetReader.Read(RequireFile("test"), Options);
+        var test = _fullTest ??= DatasetReader.Read(RequireFile("test"), Options); // read once for all the copies
         var kept = Limits.Indices("test", test.Count);
         if (kept is null) return rows;
         if (rows.Count == test.Count) return kept.Select(i => rows[i]).ToList();
