@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 
 namespace Psim.Pipelines;
 
-public sealed record BaselineRequest
+public sealed record BaselineRequest : ITaskRequest
 {
     /// <summary>Keep data rows with empty text as empty inputs instead of stopping at them.</summary>
     public bool AllowEmptyText { get; init; }
@@ -53,7 +53,7 @@ public static class BaselineDefensePipeline
 {
     public static IReadOnlyList<BaselineResult> Run(BaselineRequest r, Action<string> log, CancellationToken ct = default)
     {
-        var data = new TaskData(r.DataDir) { Limits = r.Limits, Options = new ReadOptions { AllowEmptyText = r.AllowEmptyText } };
+        var data = r.OpenData();
         var ckpt = ModelResolver.Open(r.Model, log);
         using var victim = VictimLoader.Load(ckpt, r.Adapter, log);
         var encoder = ckpt.CreateTextEncoder(r.MaxLength);

@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 
 namespace Psim.Pipelines;
 
-public sealed record DefendRequest
+public sealed record DefendRequest : ITaskRequest
 {
     /// <summary>Keep data rows with empty text as empty inputs instead of stopping at them.</summary>
     public bool AllowEmptyText { get; init; }
@@ -55,7 +55,7 @@ public static class DefendEvaluatePipeline
             Options = new() { ["model"] = r.Model, ["adapter"] = r.Adapter, ["detector"] = Path.GetFullPath(r.Detector), ["detector_base"] = r.DetectorBase,
                 ["data"] = Path.GetFullPath(r.DataDir), ["attack"] = r.Attack.Name, ["target_label"] = r.TargetLabel, ["max_length"] = r.MaxLength, ["threshold_override"] = r.Threshold },
         };
-        var data = new TaskData(r.DataDir) { Limits = r.Limits, Options = new ReadOptions { AllowEmptyText = r.AllowEmptyText } };
+        var data = r.OpenData();
         var ckpt = ModelResolver.Open(r.Model, log);
         using var victim = VictimLoader.Load(ckpt, r.Adapter, log);
         // the detector runs on the suspicious checkpoint: --model itself for a PEFT victim, else --detector-base or the one it recorded

@@ -9,7 +9,7 @@ using Psim.Training;
 namespace Psim.Pipelines;
 
 /// <summary>What <c>psim finetune</c> does: the victim adapts a (possibly poisoned) checkpoint on clean data.</summary>
-public sealed record FinetuneRequest
+public sealed record FinetuneRequest : ITaskRequest
 {
     /// <summary>Keep data rows with empty text as empty inputs instead of stopping at them.</summary>
     public bool AllowEmptyText { get; init; }
@@ -46,7 +46,7 @@ public static class FinetunePipeline
             Options = new() { ["model"] = r.Model, ["method"] = r.Method, ["data"] = Path.GetFullPath(r.DataDir), ["out"] = Path.GetFullPath(r.OutDir),
                 ["attack"] = r.Attack?.Name, ["target_label"] = r.TargetLabel, ["train"] = o },
         };
-        var data = new TaskData(r.DataDir) { Limits = r.Limits, Options = new ReadOptions { AllowEmptyText = r.AllowEmptyText } };
+        var data = r.OpenData();
         var ckpt = ModelResolver.Open(r.Model, log);
         record.Models["start"] = new { source = r.Model, directory = Path.GetFullPath(ckpt.Directory), origin = ckpt.Origin };
         var trainRows = data.Load("train");

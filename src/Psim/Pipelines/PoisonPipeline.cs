@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace Psim.Pipelines;
 
 /// <summary>What <c>psim poison</c> does: the attacker's side of spec §2.</summary>
-public sealed record PoisonRequest
+public sealed record PoisonRequest : ITaskRequest
 {
     /// <summary>Keep data rows with empty text as empty inputs instead of stopping at them.</summary>
     public bool AllowEmptyText { get; init; }
@@ -50,7 +50,7 @@ public static class PoisonPipeline
         var o = r.Train;
         o.Validate();
         var record = new RunRecord { Command = "poison", Seed = o.Seed, Options = Describe(r) };
-        var data = new TaskData(r.DataDir) { Limits = r.Limits, Options = new ReadOptions { AllowEmptyText = r.AllowEmptyText } };
+        var data = r.OpenData();
         var ckpt = ModelResolver.Open(r.BaseModel, log);
         record.Models["base"] = new { source = r.BaseModel, directory = Path.GetFullPath(ckpt.Directory), origin = ckpt.Origin };
         var cleanTrain = data.Load("train");
