@@ -55,6 +55,14 @@ internal static class Cli
         finally { Console.CancelKeyPress -= handler; }
     }
 
+    /// <summary>Lines piped on standard input; an error when nothing is piped (a terminal would wait for ever).</summary>
+    public static IEnumerable<string> ReadStdinLines()
+    {
+        if (!Console.IsInputRedirected) throw new PsimException("no input texts (give them as arguments, with --input FILE, or pipe them on stdin)");
+        string? line;
+        while ((line = Console.In.ReadLine()) is not null) yield return line;
+    }
+
     /// <summary>Progress and notes go to stderr so stdout stays clean for results.</summary>
     public static void Log(string message) => Console.Error.WriteLine(message);
 

@@ -114,7 +114,7 @@ internal static class DefenseCommands
             Cli.SetThreads(r.GetValue(threads));
             IReadOnlyList<string> items = r.GetValue(texts) is { Length: > 0 } t ? t
                 : r.GetValue(input) is { } f ? TextListReader.Read(f)
-                : TextListReader.Lines(ReadStdin());
+                : TextListReader.Lines(Cli.ReadStdinLines());
             if (items.Count == 0) throw new PsimException("no input texts (give them as arguments, with --input FILE, or on stdin)");
             var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
             using var victim = VictimLoader.Load(ckpt, r.GetValue(adapter), Cli.Log);
@@ -184,13 +184,6 @@ internal static class DefenseCommands
             return 0;
         }));
         return cmd;
-    }
-
-    private static IEnumerable<string> ReadStdin()
-    {
-        if (!Console.IsInputRedirected) throw new PsimException("no input texts (give them as arguments, with --input FILE, or pipe them on stdin)");
-        string? line;
-        while ((line = Console.In.ReadLine()) is not null) yield return line;
     }
 
     public static Command Defend()

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using Psim.Data;
 using Psim.Inspection;
 using Psim.IO;
 using Psim.Models;
@@ -23,6 +24,7 @@ internal static class ModelCommands
         cmd.Subcommands.Add(Info());
         cmd.Subcommands.Add(Export());
         cmd.Subcommands.Add(Forward());
+        cmd.Subcommands.Add(Tokenize());
         return cmd;
     }
 
@@ -54,7 +56,7 @@ internal static class ModelCommands
         Row("attention heads", s.Heads);
         Row("feed-forward size", $"{s.Intermediate} ({s.Activation})");
         Row("max positions", s.MaxPositions);
-        Row("vocabulary", $"{s.VocabSize:N0} ids, {s.VocabFileEntries:N0} in vocab.txt, {(s.LowerCase ? "uncased" : "cased")}");
+        Row("vocabulary", $"{s.VocabSize:N0} ids, {s.VocabFileEntries:N0} in the vocabulary, {(s.LowerCase ? "uncased" : "cased")}");
         Row("encoder parameters", $"{s.EncoderParameters:N0} (embeddings {s.EmbeddingParameters:N0}, pooler {s.PoolerParameters:N0})");
         Row("head parameters", s.HeadClasses is int k ? $"{s.HeadParameters:N0} ({k} classes)" : "none (encoder only)");
         Row("total parameters", $"{s.TotalParameters:N0}");
@@ -75,14 +77,34 @@ internal static class ModelCommands
             if (ckpt.HasClassifierHead)
             {
                 using var m = ckpt.LoadClassifier(out _);
-                HfCheckpoint.Save(dest, m, m.Config, ckpt.VocabPath, ckpt.LowerCase, ckpt.Origin);
+                HfCheckpoint.Save(dest, m, m.Config, ckpt.Tokenizer, ckpt.Origin);
             }
             else
             {
                 using var m = ckpt.LoadEncoder(out _);
-                HfCheckpoint.Save(dest, m, ckpt.Config, ckpt.VocabPath, ckpt.LowerCase, ckpt.Origin);
+                HfCheckpoint.Save(dest, m, ckpt.Config, ckpt.Tokenizer, ckpt.Origin);
             }
             Cli.Log($"wrote {Path.GetFullPath(dest)}");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static Command Tokenize()
+    {
+        var model = ModelOption();
+        var input = new Option<string>("--input") { Description = "texts to tokenize: a data file (.jsonl, .json, .csv, .tsv) or one text per line; default: standard input" };
+        var text = new Option<string[]>("--text") { Description = "texts given on the command line", AllowMultipleArgumentsPerToken = true };
+        var cmd = new Command("tokenize", "Print each text's WordPiece ids and tokens as JSON Lines (no [CLS]/[SEP], no truncation), as transformers' BertTokenizer gives them") { model, input, text };
+        cmd.SetAction(r => Cli.Run(() =>
+        {
+            var tokenizer = ModelResolver.Open(r.GetValue(model)!, Cli.Log).Tokenizer;
+            var texts = r.GetValue(text) is { Length: > 0 } t ? t
+                : r.GetValue(input) is { } f ? TextListReader.Read(f)
+                : TextListReader.Lines(Cli.ReadStdinLines());
+            var json = new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+            for (int i = 0; i < texts.Count; i++)
+                Console.WriteLine(JsonSerializer.Serialize(tokenizer.Explain(i + 1, texts[i]), json));
             return 0;
         }));
         return cmd;

@@ -159,7 +159,7 @@ internal static class StudyCommands
             var peft = Peft.PeftAdapterFolder.Load(r.GetValue(adapter)!, ckpt, w => Cli.Log("psim: warning: " + w));
             if (peft.Method is not Peft.Lora.LoraMethod lora) throw new PsimException($"only LoRA adapters can be merged into the weights; this one is {peft.Config.Method}");
             lora.MergeAndUnload(peft.Model);
-            HfCheckpoint.Save(r.GetValue(outDir)!, peft.Model, peft.Model.Config, ckpt.VocabPath, ckpt.LowerCase,
+            HfCheckpoint.Save(r.GetValue(outDir)!, peft.Model, peft.Model.Config, ckpt.Tokenizer,
                 $"psim merge: LoRA adapter {Path.GetFullPath(r.GetValue(adapter)!)} merged into {ckpt.Origin}");
             Cli.Log($"wrote {Path.GetFullPath(r.GetValue(outDir)!)}");
             return 0;

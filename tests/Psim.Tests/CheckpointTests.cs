@@ -11,7 +11,7 @@ public class CheckpointTests
         var dir = TestModels.TempDir();
         var model = TestModels.TinyClassifier(seed);
         var vocab = TestModels.WriteVocab(TestModels.TempDir());
-        HfCheckpoint.Save(dir, model, model.Config, vocab, lowerCase: true, "unit test");
+        HfCheckpoint.Save(dir, model, model.Config, TestModels.Tokenizer(vocab), "unit test");
         return (dir, model);
     }
 
@@ -63,7 +63,7 @@ public class CheckpointTests
         manual_seed(5);
         var config = TestModels.TinyConfig();
         using var enc = new BertModel(config);
-        HfCheckpoint.Save(dir, enc, config, TestModels.WriteVocab(TestModels.TempDir()), true, "unit test");
+        HfCheckpoint.Save(dir, enc, config, TestModels.Tokenizer(), "unit test");
         Assert.Contains("embeddings.word_embeddings.weight", SafeTensorsFile.Open(Path.Combine(dir, "model.safetensors")).Entries.Keys);
         var ckpt = HfCheckpoint.Open(dir);
         Assert.False(ckpt.HasClassifierHead);

@@ -16,7 +16,7 @@ public class PeftTests
     {
         var dir = TestModels.TempDir();
         using var m = TestModels.TinyClassifier(seed);
-        HfCheckpoint.Save(dir, m, m.Config, TestModels.WriteVocab(TestModels.TempDir()), true, "unit test base");
+        HfCheckpoint.Save(dir, m, m.Config, TestModels.Tokenizer(), "unit test base");
         return (HfCheckpoint.Open(dir), dir);
     }
 
@@ -38,7 +38,7 @@ public class PeftTests
 
     private static void TrainSteps(PeftClassifier m, string vocabDir)
     {
-        var enc = new TextEncoder(Path.Combine(vocabDir, "vocab.txt"), true, 16);
+        var enc = new TextEncoder(TestModels.Tokenizer(Path.Combine(vocabDir, "vocab.txt")), 16);
         var set = new EncodedSet(Enumerable.Range(0, 16).Select(i => new[] { 101, 104 + i % 5, 105, 102 }).ToList(), Enumerable.Range(0, 16).Select(i => i % 2).ToList());
         new Trainer().Train(m, m.TrainableParameters(), set, enc, new TrainOptions { Epochs = 2, BatchSize = 4, LearningRate = 1e-2, WarmupRatio = 0, Seed = 3 });
     }

@@ -72,7 +72,7 @@ public class PsimDefenseTests
     {
         var baseDir = TestModels.TempDir();
         using var m = TestModels.TinyClassifier(seed);
-        HfCheckpoint.Save(baseDir, m, m.Config, TestModels.WriteVocab(TestModels.TempDir()), true, "unit test base");
+        HfCheckpoint.Save(baseDir, m, m.Config, TestModels.Tokenizer(), "unit test base");
         var dataDir = TestModels.TempDir();
         var rng = new Random(1);
         string[] words = ["the", "movie", "good", "bad", "a", "is"];

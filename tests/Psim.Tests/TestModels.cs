@@ -38,6 +38,10 @@ internal static class TestModels
         File.WriteAllLines(path, words.Take(Math.Max(size, 112)));
         return path;
     }
+
+    /// <summary>A BertTokenizer on <paramref name="vocabPath"/>, or on a fresh <see cref="WriteVocab"/>.</summary>
+    public static Text.BertTokenizer Tokenizer(string? vocabPath = null) =>
+        new(Text.WordPieceVocab.Load(vocabPath ?? WriteVocab(TempDir())), new Text.BertTokenizerOptions());
 }
 
 internal static class TensorAssert

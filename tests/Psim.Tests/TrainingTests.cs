@@ -51,7 +51,7 @@ public class TrainingTests
     public void Trainer_drives_a_learnable_task_to_near_zero_loss_and_keeps_the_best_epoch()
     {
         var dir = TestModels.TempDir();
-        var enc = new TextEncoder(TestModels.WriteVocab(dir), lowerCase: true, maxLength: 16);
+        var enc = new TextEncoder(TestModels.Tokenizer(TestModels.WriteVocab(dir)), maxLength: 16);
         var rng = new Random(5);
         // label 1 iff the word "good" (id 106) appears; filler ids 104/105/108
         var rows = new List<int[]>();
@@ -90,7 +90,7 @@ public class TrainingTests
     [Fact]
     public void Cancellation_stops_at_a_batch_boundary()
     {
-        var enc = new TextEncoder(TestModels.WriteVocab(TestModels.TempDir()), true, 16);
+        var enc = new TextEncoder(TestModels.Tokenizer(), 16);
         var set = new EncodedSet(Enumerable.Range(0, 32).Select(_ => new[] { 101, 104, 102 }).ToList(), Enumerable.Range(0, 32).Select(i => i % 2).ToList());
         using var model = TestModels.TinyClassifier(13);
         using var cts = new CancellationTokenSource();

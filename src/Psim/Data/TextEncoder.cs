@@ -1,4 +1,4 @@
-using Microsoft.ML.Tokenizers;
+using Psim.Text;
 using static TorchSharp.torch;
 
 namespace Psim.Data;
@@ -15,50 +15,39 @@ public sealed record EncodedBatch(Tensor InputIds, Tensor AttentionMask, Tensor 
 }
 
 /// <summary>
-/// BERT WordPiece tokenisation as transformers' BertTokenizer does it: basic tokenisation
-/// (lower-casing and accent stripping when the vocabulary is uncased, CJK characters split),
-/// WordPiece, then [CLS] ... [SEP], truncated to a maximum length. Batches are padded per batch.
+/// Token ids for the encoder: <see cref="BertTokenizer"/>'s WordPiece ids (transformers' exactly), then
+/// [CLS] ... [SEP], truncated to a maximum length. Batches are padded per batch.
 /// </summary>
 public sealed class TextEncoder
 {
-    private readonly BertTokenizer _tok;
-
+    public BertTokenizer Tokenizer { get; }
     public int MaxLength { get; }
-    public bool LowerCase { get; }
-    public int VocabSize { get; }
-    public int PadId => _tok.PaddingTokenId;
-    public int ClsId => _tok.ClassificationTokenId;
-    public int SepId => _tok.SeparatorTokenId;
+    public int PadId { get; }
+    public int ClsId { get; }
+    public int SepId { get; }
 
-    public TextEncoder(string vocabPath, bool lowerCase, int maxLength)
+    public TextEncoder(BertTokenizer tokenizer, int maxLength)
     {
-        if (!File.Exists(vocabPath)) throw new PsimException($"{vocabPath}: vocabulary file not found");
         if (maxLength < 3) throw new PsimException($"max length {maxLength} is too small: [CLS] and [SEP] alone take 2 tokens");
-        LowerCase = lowerCase;
+        Tokenizer = tokenizer;
         MaxLength = maxLength;
-        using var stream = File.OpenRead(vocabPath);
-        _tok = BertTokenizer.Create(stream, new BertOptions
-        {
-            LowerCaseBeforeTokenization = lowerCase,
-            RemoveNonSpacingMarks = lowerCase, // transformers: strip_accents follows do_lower_case unless set
-            IndividuallyTokenizeCjk = true,
-            ApplyBasicTokenization = true,
-        });
-        VocabSize = File.ReadLines(vocabPath).Count();
+        var o = tokenizer.Options;
+        PadId = tokenizer.Vocab.Require(o.PadToken, "padding");
+        ClsId = tokenizer.Vocab.Require(o.ClsToken, "classification");
+        SepId = tokenizer.Vocab.Require(o.SepToken, "separator");
     }
 
     /// <summary>[CLS] wordpieces [SEP], with the wordpieces cut so the whole fits <see cref="MaxLength"/>.</summary>
     public int[] Encode(string text)
     {
-        var pieces = _tok.EncodeToIds(text, addSpecialTokens: false, considerPreTokenization: true, considerNormalization: true);
-        int keep = Math.Min(pieces.Count, MaxLength - 2);
+        var pieces = Tokenizer.Encode(text);
+        int keep = Math.Min(pieces.Length, MaxLength - 2);
         var ids = new int[keep + 2];
         ids[0] = ClsId;
-        for (int i = 0; i < keep; i++) ids[i + 1] = pieces[i];
+        Array.Copy(pieces, 0, ids, 1, keep);
         ids[keep + 1] = SepId;
         return ids;
     }
-
     public EncodedBatch EncodeBatch(IReadOnlyList<string> texts) => Pad(texts.Select(Encode).ToList());
 
     /// <summary>Pads token-id rows to the longest row with [PAD]; mask 1 on real tokens, segment ids 0.</summary>

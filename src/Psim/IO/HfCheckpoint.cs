@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Psim.Data;
 using Psim.Models;
+using Psim.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,17 +20,17 @@ public sealed class HfCheckpoint
     public string Directory { get; }
     public BertConfig Config { get; }
     public SafeTensorsFile Weights { get; }
-    public string VocabPath => Path.Combine(Directory, VocabFile);
-    public bool LowerCase { get; }
+    /// <summary>The folder's tokenizer (vocab.txt and tokenizer_config.json, or tokenizer.json).</summary>
+    public BertTokenizer Tokenizer { get; }
     /// <summary>Where the weights came from, as recorded when psim wrote the folder (or "unknown").</summary>
     public string Origin { get; }
 
-    private HfCheckpoint(string dir, BertConfig config, SafeTensorsFile weights, bool lowerCase, string origin)
+    private HfCheckpoint(string dir, BertConfig config, SafeTensorsFile weights, BertTokenizer tokenizer, string origin)
     {
         Directory = dir;
         Config = config;
         Weights = weights;
-        LowerCase = lowerCase;
+        Tokenizer = tokenizer;
         Origin = origin;
     }
 
@@ -54,24 +55,11 @@ public sealed class HfCheckpoint
         var configPath = Path.Combine(dir, ConfigFile);
         if (!File.Exists(configPath)) throw new PsimException($"{dir}: no {ConfigFile} in the folder");
         var config = BertConfig.Load(configPath);
-        if (!File.Exists(Path.Combine(dir, VocabFile))) throw new PsimException($"{dir}: no {VocabFile} in the folder (psim needs the WordPiece vocabulary)");
+        var tokenizer = TokenizerFolder.Load(dir);
+        if (tokenizer.Vocab.Count > config.VocabSize)
+            throw new PsimFormatException($"{tokenizer.Vocab.Source}: {tokenizer.Vocab.Count:N0} tokens, but {configPath} has vocab_size {config.VocabSize:N0}: ids past the embedding table would index out of range");
         var st = SafeTensorsFile.Open(weights);
-        return new HfCheckpoint(dir, config, st, ReadLowerCase(dir, config), ReadOrigin(dir));
-    }
-
-    private static bool ReadLowerCase(string dir, BertConfig config)
-    {
-        var path = Path.Combine(dir, TokenizerConfigFile);
-        if (File.Exists(path))
-        {
-            try
-            {
-                var node = JsonNode.Parse(File.ReadAllText(path));
-                if (node?["do_lower_case"] is JsonValue v && v.TryGetValue(out bool b)) return b;
-            }
-            catch (JsonException e) { throw new PsimFormatException($"{path}: invalid JSON: {e.Message}"); }
-        }
-        return config.DoLowerCase ?? true; // transformers' BertTokenizer default
+        return new HfCheckpoint(dir, config, st, tokenizer, ReadOrigin(dir));
     }
 
     private static string ReadOrigin(string dir)
@@ -86,7 +74,7 @@ public sealed class HfCheckpoint
     public bool HasClassifierHead => Weights.Entries.Keys.Any(k => k.StartsWith("classifier.", StringComparison.Ordinal));
 
     public TextEncoder CreateTextEncoder(int maxLength) =>
-        new(VocabPath, LowerCase, Math.Min(maxLength, Config.MaxPositionEmbeddings));
+        new(Tokenizer, Math.Min(maxLength, Config.MaxPositionEmbeddings));
 
     /// <summary>Builds an encoder and loads it strictly (a head in the file is ignored).</summary>
     public BertModel LoadEncoder(out LoadReport report)
@@ -130,7 +118,7 @@ public sealed class HfCheckpoint
     /// Writes a Hugging Face folder for a <see cref="BertModel"/> or <see cref="BertForSequenceClassification"/>.
     /// Each file is written atomically.
     /// </summary>
-    public static void Save(string dir, nn.Module model, BertConfig config, string vocabSource, bool lowerCase, string origin)
+    public static void Save(string dir, nn.Module model, BertConfig config, BertTokenizer tokenizer, string origin)
     {
         System.IO.Directory.CreateDirectory(dir);
         string arch = model is BertForSequenceClassification ? "BertForSequenceClassification" : "BertModel";
@@ -138,17 +126,7 @@ public sealed class HfCheckpoint
         var sd = model.state_dict();
         SafeTensorsWriter.Write(Path.Combine(dir, WeightsFile), sd, new Dictionary<string, string> { ["format"] = "pt" });
         AtomicFile.WriteAllText(Path.Combine(dir, ConfigFile), cfg.ToJson());
-        var vocabTarget = Path.Combine(dir, VocabFile);
-        if (!string.Equals(Path.GetFullPath(vocabSource), Path.GetFullPath(vocabTarget), StringComparison.Ordinal))
-            AtomicFile.WriteAllText(vocabTarget, File.ReadAllText(vocabSource));
-        var tok = new JsonObject
-        {
-            ["tokenizer_class"] = "BertTokenizer",
-            ["do_lower_case"] = lowerCase,
-            ["model_max_length"] = config.MaxPositionEmbeddings,
-            ["unk_token"] = "[UNK]", ["sep_token"] = "[SEP]", ["pad_token"] = "[PAD]", ["cls_token"] = "[CLS]", ["mask_token"] = "[MASK]",
-        };
-        AtomicFile.WriteAllText(Path.Combine(dir, TokenizerConfigFile), tok.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        TokenizerFolder.Save(dir, tokenizer, config.MaxPositionEmbeddings);
         var originJson = new JsonObject
         {
             ["origin"] = origin,

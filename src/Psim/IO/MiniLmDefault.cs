@@ -103,9 +103,10 @@ public static class MiniLmDefault
             if (covered != sd.Count) throw new PsimFormatException($"MiniLM ONNX: filled {covered} of {sd.Count} tensors");
         }
         Directory.CreateDirectory(outDir);
-        var vocabTmp = Path.Combine(outDir, HfCheckpoint.VocabFile);
-        File.WriteAllText(vocabTmp, vocab);
-        HfCheckpoint.Save(outDir, model, config, vocabTmp, lowerCase: true, Origin);
+        var tokens = vocab.Split('\n');
+        if (tokens[^1].Length == 0) tokens = tokens[..^1];
+        var tokenizer = new Text.BertTokenizer(new Text.WordPieceVocab(tokens, "MiniLM vocab.txt"), new Text.BertTokenizerOptions());
+        HfCheckpoint.Save(outDir, model, config, tokenizer, Origin);
     }
 
     private static Tensor FloatTensor(OnnxInitializer init) =>

@@ -47,7 +47,7 @@ public sealed record ModelSummary(
             Path.GetFullPath(ckpt.Directory), ckpt.Origin,
             ckpt.HasClassifierHead ? "BertForSequenceClassification" : "BertModel",
             c.NumHiddenLayers, c.HiddenSize, c.NumAttentionHeads, c.IntermediateSize, c.HiddenAct, c.MaxPositionEmbeddings,
-            c.VocabSize, File.ReadLines(ckpt.VocabPath).Count(), ckpt.LowerCase,
+            c.VocabSize, ckpt.Tokenizer.Vocab.Count, ckpt.Tokenizer.Options.DoLowerCase,
             enc, emb, pool, head, ckpt.HasClassifierHead ? c.NumLabels : null, other, dtypes);
     }
 }

@@ -78,7 +78,7 @@ public static class FinetunePipeline
             onBest: epoch =>
             {
                 if (peft is null)
-                    HfCheckpoint.Save(r.OutDir, classifier, classifier.Config, ckpt.VocabPath, ckpt.LowerCase,
+                    HfCheckpoint.Save(r.OutDir, classifier, classifier.Config, ckpt.Tokenizer,
                         $"psim finetune ({r.Method}) on {data.Name} (best epoch {epoch}) from {ckpt.Origin}");
                 else
                     PeftAdapterFolder.Save(r.OutDir, peft, ckpt, fingerprint!);

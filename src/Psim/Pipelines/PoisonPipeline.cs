@@ -127,7 +127,7 @@ public static class PoisonPipeline
         var result = new Trainer().Train(model, model.parameters().ToList(), train, encoder, o, EvaluateDev,
             onBest: epoch =>
             {
-                HfCheckpoint.Save(r.OutDir, model, model.Config, ckpt.VocabPath, ckpt.LowerCase,
+                HfCheckpoint.Save(r.OutDir, model, model.Config, ckpt.Tokenizer,
                     $"psim poison: {r.Attack.Name} on {data.Name} (best epoch {epoch}) from {ckpt.Origin}");
                 log($"saved epoch {epoch} to {r.OutDir}");
             }, ct);

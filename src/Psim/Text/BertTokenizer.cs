@@ -1,0 +1,107 @@
+namespace Psim.Text;
+
+/// <summary>
+/// transformers' <c>BertTokenizer</c> (and the fast tokenizer's BERT normaliser and WordPiece model):
+/// the special tokens in the text are kept whole, the rest is lower-cased character by character,
+/// basic-tokenised (<see cref="BasicTokenizer"/>) and cut into WordPiece tokens by greedy longest match.
+/// Gives the same ids as Python for any text, in any globalization mode.
+/// </summary>
+public sealed class BertTokenizer
+{
+    private readonly BasicTokenizer _basic;
+
+    public WordPieceVocab Vocab { get; }
+    public BertTokenizerOptions Options { get; }
+    public int UnkId { get; }
+
+    public BertTokenizer(WordPieceVocab vocab, BertTokenizerOptions options)
+    {
+        Vocab = vocab;
+        Options = options;
+        UnkId = vocab.Require(options.UnkToken, "unknown");
+        _basic = new BasicTokenizer(options);
+    }
+
+    /// <summary>The WordPiece tokens of a text, without [CLS] and [SEP].</summary>
+    public List<string> Tokenize(string text)
+    {
+        var tokens = new List<string>();
+        foreach (var (segment, special) in SplitOnSpecialTokens(text))
+        {
+            if (special) { tokens.Add(segment); continue; }
+            var cps = CodePoints.Of(segment);
+            if (Options.DoLowerCase) cps = _basic.Lower(cps);
+            var words = Options.DoBasicTokenize ? _basic.Tokenize(cps) : _basic.SplitOnWhitespace(cps);
+            foreach (var word in words) WordPiece(word, tokens);
+        }
+        return tokens;
+    }
+
+    /// <summary>The ids of a text, without [CLS] and [SEP]; tokens outside the vocabulary are the unknown id.</summary>
+    public int[] Encode(string text) => Ids(Tokenize(text));
+
+    public int[] Ids(IEnumerable<string> tokens) => tokens.Select(t => Vocab.Id(t) ?? UnkId).ToArray();
+
+    /// <summary>A text's tokens and ids side by side (what <c>psim model tokenize</c> prints).</summary>
+    public TokenizedText Explain(int row, string text)
+    {
+        var tokens = Tokenize(text);
+        return new TokenizedText(row, text, Ids(tokens), [.. tokens]);
+    }
+
+    /// <summary>PreTrainedTokenizer.tokenize: the text split at exact occurrences of the special tokens.</summary>
+    private IEnumerable<(string Text, bool Special)> SplitOnSpecialTokens(string text)
+    {
+        var specials = Options.SpecialTokens;
+        int start = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            var hit = specials.FirstOrDefault(s => s.Length > 0 && string.CompareOrdinal(text, i, s, 0, s.Length) == 0);
+            if (hit is null) continue;
+            if (i > start) yield return (text[start..i], false);
+            yield return (hit, true);
+            start = i + hit.Length;
+            i = start - 1;
+        }
+        if (start < text.Length) yield return (text[start..], false);
+    }
+
+    /// <summary>WordpieceTokenizer.tokenize on one word: greedy longest-match-first, [UNK] for a word that does not split.</summary>
+    private void WordPiece(List<int> word, List<string> output)
+    {
+        if (word.Count > Options.MaxInputCharsPerWord) { output.Add(Options.UnkToken); return; }
+        var text = CodePoints.ToString(word);
+        var offsets = Utf16Offsets(word);
+        var pieces = new List<string>();
+        var candidate = new char[text.Length + 2];
+        int start = 0;
+        while (start < word.Count)
+        {
+            string? match = null;
+            for (int end = word.Count; end > start; end--)
+            {
+                // "##" + piece for a continuation: the piece is copied once, the prefix sits before it.
+                int from = offsets[start], length = offsets[end] - from;
+                var span = start > 0 ? Continuation(candidate, text, from, length) : text.AsSpan(from, length);
+                if (Vocab.Contains(span)) { match = span.ToString(); start = end; break; }
+            }
+            if (match is null) { output.Add(Options.UnkToken); return; }
+            pieces.Add(match);
+        }
+        output.AddRange(pieces);
+    }
+
+    private static ReadOnlySpan<char> Continuation(char[] scratch, string text, int from, int length)
+    {
+        scratch[0] = scratch[1] = '#';
+        text.CopyTo(from, scratch, 2, length);
+        return scratch.AsSpan(0, length + 2);
+    }
+
+    private static int[] Utf16Offsets(List<int> word)
+    {
+        var offsets = new int[word.Count + 1];
+        for (int i = 0; i < word.Count; i++) offsets[i + 1] = offsets[i] + (word[i] < 0x10000 ? 1 : 2);
+        return offsets;
+    }
+}
