@@ -15,9 +15,10 @@ namespace Psim.Study;
 /// </summary>
 internal static class StepCode
 {
-    public const int Poison = 1, Victim = 1, Detector = 1, PsimEvaluation = 1;
-    /// <summary>2: ONION bars calibrated on clean dev; paraphrased test files sampled on the same rows as the test set.</summary>
-    public const int Baselines = 2;
+    /// <summary>2: transformers' exact BertTokenizer ids (accents, symbols, tabs).</summary>
+    public const int Poison = 2, Victim = 2, Detector = 2, PsimEvaluation = 2;
+    /// <summary>2: ONION bars calibrated on clean dev; paraphrased test files sampled on the same rows as the test set. 3: exact tokenizer ids.</summary>
+    public const int Baselines = 3;
 }
 
 /// <summary>One finished (or skipped) step of the grid.</summary>
