@@ -37,11 +37,11 @@ internal static class DefenseCommands
                 Train = train.Read(r, 2e-5) with { KeepBestEpoch = false },
             };
             var dev = options.TargetFrr is null ? null : task.Load("dev");
-            Directory.CreateDirectory(r.GetValue(outDir)!);
             var record = new RunRecord { Command = "detector train", Seed = options.Train.Seed, Options = new() { ["model"] = r.GetValue(model), ["data"] = Path.GetFullPath(task.Directory), ["detector"] = options } };
             var trainRows = task.Load("train");
             record.AddData("train", task.RequireFile("train"), trainRows.Count);
             if (dev is not null) record.AddData("calibration", task.RequireFile("dev"), dev.Count);
+            record.Begin(r.GetValue(outDir)!, Cli.Log);
             using var detector = DetectorTrainer.Train(ckpt, r.GetValue(model)!, trainRows, task.RequireFile("train"), dev, dev is null ? null : task.RequireFile("dev"),
                 options, r.GetValue(outDir)!, Cli.Log, ct);
             record.Finish(r.GetValue(outDir)!);

@@ -27,6 +27,7 @@ public static class PsimApp
         var dataCmd = new Command("data", "Inspect and poison data files");
         dataCmd.Subcommands.Add(StudyCommands.DataPoison());
         root.Subcommands.Add(dataCmd);
+        OptionGuards.Apply(root);
         return root;
     }
 

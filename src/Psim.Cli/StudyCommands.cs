@@ -103,9 +103,8 @@ internal static class StudyCommands
         {
             Cli.SetThreads(r.GetValue(threads));
             var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
-            using var m = VictimLoader.Load(ckpt, r.GetValue(adapter), Cli.Log);
-            var report = ModelEvaluation.Evaluate(m, ckpt.CreateTextEncoder(r.GetValue(maxLen)), new TaskData(r.GetValue(data)!) { Options = new ReadOptions { AllowEmptyText = r.GetValue(allowEmptyEval) } },
-                attack.Read(r), r.GetValue(attack.Target), r.GetValue(seed), 64, ct, r.GetValue(attack.PoisonedTest));
+            var report = ModelEvaluation.EvaluateSaved(ckpt, r.GetValue(adapter), new TaskData(r.GetValue(data)!) { Options = new ReadOptions { AllowEmptyText = r.GetValue(allowEmptyEval) } },
+                attack.Read(r), r.GetValue(attack.Target), r.GetValue(seed), r.GetValue(maxLen), Cli.Log, ct, r.GetValue(attack.PoisonedTest));
             PrintReport(report, Path.GetFullPath(ckpt.Directory));
             if (r.GetValue(outFile) is { } f) RunRecord.SaveJson(f, report);
             return 0;

@@ -90,14 +90,15 @@ public class CheckpointTests
         // claim a wider model than the weights hold
         var cfgPath = Path.Combine(dir, "config.json");
         File.WriteAllText(cfgPath, File.ReadAllText(cfgPath).Replace("\"intermediate_size\": 64", "\"intermediate_size\": 96"));
-        var e = Assert.Throws<PsimFormatException>(() => HfCheckpoint.Open(dir).LoadClassifier(out _));
-        Assert.Contains("shape mismatch", e.Message);
+        // refused when the folder is opened, before any model is built from the config
+        var e = Assert.Throws<PsimFormatException>(() => HfCheckpoint.Open(dir));
+        Assert.Contains("intermediate_size", e.Message);
         Assert.Contains("intermediate.dense.weight", e.Message);
 
         File.WriteAllText(cfgPath, File.ReadAllText(cfgPath).Replace("\"intermediate_size\": 96", "\"intermediate_size\": 64").Replace("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 3"));
-        var e2 = Assert.Throws<PsimFormatException>(() => HfCheckpoint.Open(dir).LoadClassifier(out _));
-        Assert.Contains("missing", e2.Message);
-        Assert.Contains("encoder.layer.2.", e2.Message);
+        var e2 = Assert.Throws<PsimFormatException>(() => HfCheckpoint.Open(dir));
+        Assert.Contains("num_hidden_layers is 3", e2.Message);
+        Assert.Contains("holds 2 layers", e2.Message);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed record PoisonOptions
     {
         if (Rate is double r)
         {
-            if (r is <= 0 or > 1) throw new PsimException($"poison rate {r} must be in (0, 1]");
+            if (!(r > 0 && r <= 1)) throw new PsimException($"poison rate {r} must be in (0, 1]");
             return (int)Math.Round(r * setSize);
         }
         if (Count is int c && c < 0) throw new PsimException("poison count must not be negative");

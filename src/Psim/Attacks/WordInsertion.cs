@@ -21,13 +21,14 @@ public sealed class BadNetTrigger : ITextTrigger
 {
     public IReadOnlyList<string> Words { get; }
     public int Count { get; }
+    public const int MaxInsertions = 1000;
 
     public BadNetTrigger(IReadOnlyList<string>? words = null, int count = 1)
     {
         Words = words is { Count: > 0 } ? words : ["mn"];
         if (Words.Any(w => string.IsNullOrWhiteSpace(w) || w.Any(char.IsWhiteSpace)))
             throw new PsimException("BadNet trigger words must be single words without spaces");
-        if (count < 1) throw new PsimException("BadNet insertion count must be at least 1");
+        if (count is < 1 or > MaxInsertions) throw new PsimException($"BadNet insertion count {count} must be in [1, {MaxInsertions}] (--insertions)");
         Count = count;
     }
 

@@ -13,7 +13,8 @@ public static class DatasetReader
     public static IReadOnlyList<Example> Read(string path, ReadOptions? options = null)
     {
         options ??= ReadOptions.Default;
-        if (!File.Exists(path)) throw new PsimException($"{path}: data file not found");
+        if (!File.Exists(path) && !Directory.Exists(path)) throw new PsimException($"{path}: data file not found");
+        IO.RegularFile.Require(path);
         var rows = options.Resolve(path) switch
         {
             DataFormat.JsonLines => ReadJsonLines(path, options),
@@ -26,17 +27,20 @@ public static class DatasetReader
         return rows;
     }
 
+    /// <summary>A row with a key twice ({"label": 0, "label": 1}) is ambiguous: refused, not read as the last value.</summary>
+    internal static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
+
     private static IReadOnlyList<Example> ReadJsonLines(string path, ReadOptions o)
     {
         var rows = new List<Example>();
         int lineNo = 0;
-        foreach (var raw in File.ReadLines(path, Encoding.UTF8))
+        foreach (var raw in IO.StrictText.ReadLines(path))
         {
             lineNo++;
             var line = raw.TrimStart('\uFEFF').Trim();
             if (line.Length == 0) continue;
             JsonDocument doc;
-            try { doc = JsonDocument.Parse(line); }
+            try { doc = JsonDocument.Parse(line, StrictJson); }
             catch (JsonException e) { throw new PsimFormatException($"{path}:{lineNo}: bad JSON: {e.Message}"); }
             using (doc) rows.Add(ToExample(doc.RootElement, $"{path}:{lineNo}", rows.Count, o));
         }
@@ -45,9 +49,9 @@ public static class DatasetReader
 
     private static IReadOnlyList<Example> ReadJsonArray(string path, ReadOptions o)
     {
-        var text = File.ReadAllText(path, Encoding.UTF8).TrimStart('\uFEFF');
+        var text = IO.StrictText.ReadAll(path);
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(text); }
+        try { doc = JsonDocument.Parse(text, StrictJson); }
         catch (JsonException e) { throw new PsimFormatException($"{path}:{(e.LineNumber ?? 0) + 1}: bad JSON: {e.Message}"); }
         using (doc)
         {
@@ -77,7 +81,12 @@ public static class DatasetReader
         if (!e.TryGetProperty(labelField, out var l)) throw new PsimFormatException($"{where}: missing field \"{labelField}\"");
         if (l.ValueKind != JsonValueKind.Number || !l.TryGetInt32(out int label))
             throw new PsimFormatException($"{where}: label {l.GetRawText()} is not an integer");
-        int index = e.TryGetProperty("idx", out var idx) && idx.TryGetInt32(out int i) ? i : position;
+        int index = position;
+        if (e.TryGetProperty("idx", out var idx))
+        {
+            if (idx.ValueKind != JsonValueKind.Number || !idx.TryGetInt32(out index))
+                throw new PsimFormatException($"{where}: \"idx\" {idx.GetRawText()} is not an integer");
+        }
         return Validate(s.GetString()!, label, index, where, o);
     }
 

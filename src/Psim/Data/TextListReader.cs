@@ -13,13 +13,14 @@ public static class TextListReader
     public static IReadOnlyList<string> Read(string path)
     {
         if (!File.Exists(path)) throw new PsimException($"{path}: input file not found");
+        IO.RegularFile.Require(path);
         var ext = Path.GetExtension(path).ToLowerInvariant();
         var texts = ext switch
         {
             ".jsonl" or ".ndjson" => JsonLines(path),
             ".json" => JsonArray(path),
             ".csv" or ".tsv" => Delimited(path),
-            _ => Lines(File.ReadLines(path, Encoding.UTF8)),
+            _ => Lines(IO.StrictText.ReadLines(path)),
         };
         if (texts.Count == 0) throw new PsimFormatException($"{path}: no texts");
         return texts;
@@ -32,14 +33,14 @@ public static class TextListReader
     {
         var texts = new List<string>();
         int lineNo = 0;
-        foreach (var raw in File.ReadLines(path, Encoding.UTF8))
+        foreach (var raw in IO.StrictText.ReadLines(path))
         {
             lineNo++;
             var line = raw.TrimStart('\uFEFF').Trim();
             if (line.Length == 0) continue;
             try
             {
-                using var doc = JsonDocument.Parse(line);
+                using var doc = JsonDocument.Parse(line, DatasetReader.StrictJson);
                 texts.Add(TextOf(doc.RootElement, $"{path}:{lineNo}"));
             }
             catch (JsonException e) { throw new PsimFormatException($"{path}:{lineNo}: bad JSON: {e.Message}"); }
@@ -51,7 +52,7 @@ public static class TextListReader
     {
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path, Encoding.UTF8).TrimStart('\uFEFF'));
+            using var doc = JsonDocument.Parse(IO.StrictText.ReadAll(path), DatasetReader.StrictJson);
             if (doc.RootElement.ValueKind != JsonValueKind.Array) throw new PsimFormatException($"{path}:1: expected a JSON array");
             return doc.RootElement.EnumerateArray().Select((e, i) => TextOf(e, $"{path}: item {i}")).ToList();
         }
@@ -73,7 +74,7 @@ public static class TextListReader
         try { return DatasetReader.Read(path).Select(e => e.Text).ToList(); }
         catch (PsimFormatException) when (Path.GetExtension(path).Equals(".tsv", StringComparison.OrdinalIgnoreCase))
         {
-            return Lines(File.ReadLines(path, Encoding.UTF8)).Select(l => l.Split('\t')[0].Trim()).ToList();
+            return Lines(IO.StrictText.ReadLines(path)).Select(l => l.Split('\t')[0].Trim()).ToList();
         }
     }
 }

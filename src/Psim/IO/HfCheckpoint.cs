@@ -43,6 +43,7 @@ public sealed class HfCheckpoint
             throw new PsimException($"{dir} is a file; give the model folder (config.json, model.safetensors, vocab.txt)");
         }
         if (!System.IO.Directory.Exists(dir)) throw new PsimException($"{dir}: model folder not found");
+        Runtime.RunRecord.RequireFinished(dir);
         var weights = Path.Combine(dir, WeightsFile);
         if (!File.Exists(weights))
         {
@@ -59,6 +60,7 @@ public sealed class HfCheckpoint
         if (tokenizer.Vocab.Count > config.VocabSize)
             throw new PsimFormatException($"{tokenizer.Vocab.Source}: {tokenizer.Vocab.Count:N0} tokens, but {configPath} has vocab_size {config.VocabSize:N0}: ids past the embedding table would index out of range");
         var st = SafeTensorsFile.Open(weights);
+        ConfigHeaderCheck.Check(config, configPath, st);
         return new HfCheckpoint(dir, config, st, tokenizer, ReadOrigin(dir));
     }
 
@@ -86,21 +88,20 @@ public sealed class HfCheckpoint
     }
 
     /// <summary>
-    /// Builds a sequence classifier and loads it strictly. A file without a head (a plain encoder)
-    /// gets a new head, initialised with <paramref name="numLabels"/> classes from the current seed.
+    /// Builds a sequence classifier and loads it strictly. A file without a head (a plain encoder) gets a
+    /// new head with <paramref name="numLabels"/> classes; so does a file whose head has another number of
+    /// classes (as transformers' <c>ignore_mismatched_sizes</c>): <see cref="LoadReport.ReplacedHeadClasses"/>
+    /// says so. New heads are initialised from the current seed.
     /// </summary>
     public BertForSequenceClassification LoadClassifier(out LoadReport report, int? numLabels = null)
     {
         var config = Config;
-        if (!HasClassifierHead || (numLabels is int n && n != config.NumLabels))
-        {
-            if (HasClassifierHead)
-                throw new PsimException($"{Directory}: the checkpoint's head has {config.NumLabels} classes, the task {numLabels}");
-            config = config.WithNumLabels(numLabels ?? config.NumLabels);
-        }
+        bool replace = HasClassifierHead && numLabels is int n && n != config.NumLabels;
+        if (!HasClassifierHead || replace) config = config.WithNumLabels(numLabels ?? config.NumLabels);
         var model = new BertForSequenceClassification(config);
         BertInit.Apply(model, config.InitializerRange);
-        report = StateDictLoader.Load(model, Weights, ["classifier.", "bert.pooler."]);
+        report = StateDictLoader.Load(model, Weights, ["classifier.", "bert.pooler."], skipFileKeys: replace ? ["classifier."] : null);
+        if (replace) report = report with { ReplacedHeadClasses = Config.NumLabels };
         return model;
     }
 

@@ -9,6 +9,14 @@ public sealed record LoadReport(
     IReadOnlyList<string> NewlyInitialized,
     IReadOnlyList<string> Ignored)
 {
+    /// <summary>Set when the checkpoint's head had another number of classes and a new head replaced it: its class count.</summary>
+    public int? ReplacedHeadClasses { get; init; }
+
+    /// <summary>What happened to the classification head, for the log and run.json; null when the checkpoint's head was kept.</summary>
+    public string? HeadNote(int classes) => ReplacedHeadClasses is int old
+        ? $"the checkpoint's head has {old} classes, the task {classes}: a new {classes}-class head replaces it ({string.Join(", ", NewlyInitialized)})"
+        : NewlyInitialized.Count > 0 ? $"new classification head: {string.Join(", ", NewlyInitialized)}" : null;
+
     public bool IsClean => Missing.Count == 0 && Unexpected.Count == 0 && Mismatched.Count == 0;
 
     public string Describe(int maxPerList = 8)

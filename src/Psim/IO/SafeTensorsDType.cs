@@ -30,4 +30,6 @@ public static class SafeTensorsDType
         ?? throw new PsimException($"tensors of type {type} cannot be written to safetensors by psim");
 
     public static IEnumerable<string> Names => Known.Keys;
+
+    public static bool IsFloat(string name) => name is "F64" or "F32" or "F16" or "BF16";
 }

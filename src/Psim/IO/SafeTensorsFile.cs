@@ -36,7 +36,7 @@ public sealed class SafeTensorsFile
 
     public static SafeTensorsFile Open(string path)
     {
-        if (!File.Exists(path)) throw new PsimException($"{path}: file not found");
+        RegularFile.Require(path);
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         long fileLength = fs.Length;
         string Where(string what) => $"{path}: not a valid safetensors file: {what}";
@@ -59,18 +59,20 @@ public sealed class SafeTensorsFile
         return new SafeTensorsFile(path, entries, metadata, dataStart);
     }
 
+    private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
+
     private static (Dictionary<string, SafeTensorsEntry>, Dictionary<string, string>) ParseHeader(
         byte[] header, long dataLength, Func<string, string> where)
     {
         JsonDocument doc;
         try
         {
-            var text = Encoding.UTF8.GetString(header).TrimEnd(' ');
+            var text = StrictUtf8.GetString(header).TrimEnd(' ');
             doc = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 8 });
         }
         catch (Exception e) when (e is JsonException or ArgumentException or DecoderFallbackException)
         {
-            throw new PsimFormatException(where($"the header is not valid JSON ({e.Message})"));
+            throw new PsimFormatException(where(e is DecoderFallbackException ? "the header is not valid UTF-8" : $"the header is not valid JSON ({e.Message})"));
         }
         using (doc)
         {
@@ -115,7 +117,8 @@ public sealed class SafeTensorsFile
         if (shape.Count > 16) throw new PsimFormatException(W($"shape has {shape.Count} dimensions"));
         if (!e.TryGetProperty("data_offsets", out var off) || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2)
             throw new PsimFormatException(W("missing 'data_offsets' or it is not a pair [begin, end]"));
-        if (!off[0].TryGetInt64(out long begin) || !off[1].TryGetInt64(out long end) || begin < 0 || end < begin)
+        if (off[0].ValueKind != JsonValueKind.Number || off[1].ValueKind != JsonValueKind.Number
+            || !off[0].TryGetInt64(out long begin) || !off[1].TryGetInt64(out long end) || begin < 0 || end < begin)
             throw new PsimFormatException(W("data_offsets must be integers with 0 <= begin <= end"));
         long expected;
         try
@@ -181,6 +184,40 @@ public sealed class SafeTensorsFile
         }
     }
 
-    /// <summary>Reads every tensor (name → tensor). The caller owns the tensors.</summary>
-    public Dictionary<string, Tensor> ReadAll() => Entries.Keys.ToDictionary(k => k, Read, StringComparer.Ordinal);
+    /// <summary>
+    /// Reads a tensor that must be model weights: a floating-point dtype and every value finite. An integer
+    /// or bool tensor where a weight belongs, or a NaN/Inf anywhere, is refused by name: such a model
+    /// would give plausible-looking metrics (an all-NaN classifier predicts one class: 100% "ASR").
+    /// </summary>
+    public Tensor ReadParameter(string name)
+    {
+        if (!Entries.TryGetValue(name, out var e)) throw new PsimException($"{Path}: no tensor named '{name}'");
+        if (!SafeTensorsDType.IsFloat(e.DType))
+            throw new PsimFormatException($"{Path}: tensor '{name}' is {e.DType}; model weights must be floating point (F32, F16, BF16, F64)");
+        var t = Read(name);
+        long bad;
+        using (var finite = isfinite(t)) bad = finite.numel() - finite.count_nonzero().item<long>();
+        if (bad > 0)
+        {
+            t.Dispose();
+            throw new PsimFormatException($"{Path}: tensor '{name}' holds {bad:N0} NaN or infinite values; psim refuses a model whose weights are not all finite");
+        }
+        return t;
+    }
+
+    /// <summary>Reads every tensor as model weights (<see cref="ReadParameter"/>). The caller owns the tensors.</summary>
+    public Dictionary<string, Tensor> ReadAllParameters()
+    {
+        var all = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var k in Entries.Keys) all[k] = ReadParameter(k);
+            return all;
+        }
+        catch
+        {
+            foreach (var t in all.Values) t.Dispose();
+            throw;
+        }
+    }
 }

@@ -13,10 +13,14 @@ public static class StateDictLoader
     private static bool IsBenignExtra(string key) => key.EndsWith("embeddings.position_ids", StringComparison.Ordinal);
 
     /// <param name="allowNew">keys (exact or prefixes ending in '.') the caller accepts to initialise freshly when absent, e.g. a new head</param>
-    public static LoadReport Load(nn.Module module, SafeTensorsFile file, IReadOnlyCollection<string> allowNew, bool strict = true)
+    /// <param name="skipFileKeys">file keys (exact or prefixes ending in '.') not to load, e.g. a head being replaced; reported as ignored</param>
+    public static LoadReport Load(nn.Module module, SafeTensorsFile file, IReadOnlyCollection<string> allowNew, bool strict = true,
+        IReadOnlyCollection<string>? skipFileKeys = null)
     {
         var wanted = module.state_dict();
-        var fileKeys = file.Entries.Keys.ToList();
+        bool Skip(string k) => skipFileKeys?.Any(a => a == k || (a.EndsWith('.') && k.StartsWith(a, StringComparison.Ordinal))) == true;
+        var fileKeys = file.Entries.Keys.Where(k => !Skip(k)).ToList();
+        var skipped = file.Entries.Keys.Where(Skip).ToList();
         var mapped = MapKeys(wanted.Keys, fileKeys);
 
         var missing = new List<string>();
@@ -36,7 +40,7 @@ public static class StateDictLoader
             else toCopy.Add((key, fk));
         }
         var unexpected = mapped.Keys.Where(k => !wanted.ContainsKey(k) && !IsBenignExtra(k)).Select(k => mapped[k]).ToList();
-        var ignored = mapped.Keys.Where(k => !wanted.ContainsKey(k) && IsBenignExtra(k)).Select(k => mapped[k]).ToList();
+        var ignored = mapped.Keys.Where(k => !wanted.ContainsKey(k) && IsBenignExtra(k)).Select(k => mapped[k]).Concat(skipped).ToList();
         var report = new LoadReport(missing, unexpected, mismatched, newInit, ignored);
         if (strict && !report.IsClean)
             throw new PsimFormatException($"{file.Path}: the weights do not fit this model: {report.Describe()}");
@@ -45,7 +49,7 @@ public static class StateDictLoader
         {
             foreach (var (key, fk) in toCopy)
             {
-                using var src = file.Read(fk);
+                using var src = file.ReadParameter(fk);
                 wanted[key].copy_(src.to(wanted[key].dtype));
             }
         }

@@ -60,6 +60,9 @@ public sealed record BertConfig
         Need(LayerNormEps is > 0 and < 1, $"layer_norm_eps {LayerNormEps} is out of range");
         Need(HiddenDropoutProb is >= 0 and < 1 && AttentionProbsDropoutProb is >= 0 and < 1, "dropout probabilities must be in [0, 1)");
         Need(HiddenAct is "gelu" or "gelu_new" or "gelu_pytorch_tanh" or "relu", $"hidden_act '{HiddenAct}' is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu)");
+        Need(PadTokenId >= 0 && PadTokenId < VocabSize, $"pad_token_id {PadTokenId} is outside the vocabulary [0, {VocabSize - 1}]");
+        Need(double.IsFinite(InitializerRange) && InitializerRange >= 0, $"initializer_range {InitializerRange} is not a finite non-negative number");
+        Need(ClassifierDropout is null || ClassifierDropout is >= 0 and < 1, $"classifier_dropout {ClassifierDropout} must be in [0, 1)");
         Need(NumLabels is > 0 and <= 100_000, $"num_labels {NumLabels} is out of range");
     }
 

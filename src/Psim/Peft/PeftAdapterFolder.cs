@@ -46,6 +46,7 @@ public static class PeftAdapterFolder
     public static PeftClassifier Load(string dir, HfCheckpoint baseCheckpoint, Action<string>? warn = null)
     {
         if (!Directory.Exists(dir)) throw new PsimException($"{dir}: adapter folder not found");
+        Runtime.RunRecord.RequireFinished(dir);
         var config = ReadConfig(dir);
         var weightsPath = Path.Combine(dir, WeightsFile);
         if (!File.Exists(weightsPath))
@@ -55,7 +56,7 @@ public static class PeftAdapterFolder
         }
         CheckBase(dir, baseCheckpoint, warn);
         var file = SafeTensorsFile.Open(weightsPath);
-        var state = file.ReadAll();
+        var state = file.ReadAllParameters();
         var headKey = state.Keys.FirstOrDefault(k => k.EndsWith("classifier.weight", StringComparison.Ordinal))
             ?? throw new PsimFormatException($"{weightsPath}: no classifier.weight (the trained head copy)");
         int numLabels = (int)state[headKey].shape[0];
@@ -78,12 +79,13 @@ public static class PeftAdapterFolder
             warn?.Invoke($"{dir} has no {IdentityFile}: cannot check that it was trained on {baseCheckpoint.Directory}");
             return;
         }
-        var node = JsonNode.Parse(File.ReadAllText(idPath));
-        var expected = node?["base_fingerprint"]?.GetValue<string>() ?? throw new PsimFormatException($"{idPath}: no base_fingerprint");
+        var fields = new JsonFields(Json.ParseObject(idPath), idPath);
+        var expected = fields.String("base_fingerprint") ?? throw new PsimFormatException($"{idPath}: no base_fingerprint");
+        if (expected.Length < 19) throw new PsimFormatException($"{idPath}: base_fingerprint \"{expected}\" is not a fingerprint psim wrote");
         var actual = WeightsFingerprint.Compute(baseCheckpoint.Weights);
         if (expected != actual)
             throw new PsimException(
-                $"the adapter in {dir} was trained on different base weights ({node?["base_model"]?.GetValue<string>() ?? "unknown"}, {expected[..19]}...) " +
+                $"the adapter in {dir} was trained on different base weights ({fields.String("base_model") ?? "unknown"}, {expected[..19]}...) " +
                 $"than {baseCheckpoint.Directory} ({actual[..19]}...). An adapter only works on the exact weights it was trained with; give that model with --model.");
     }
 }

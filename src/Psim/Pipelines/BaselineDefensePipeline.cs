@@ -56,6 +56,7 @@ public static class BaselineDefensePipeline
         var data = r.OpenData();
         var ckpt = ModelResolver.Open(r.Model, log);
         using var victim = VictimLoader.Load(ckpt, r.Adapter, log);
+        TaskClasses.CheckTarget(r.TargetLabel, VictimLoader.NumClasses(victim));
         var encoder = ckpt.CreateTextEncoder(r.MaxLength);
         var test = data.Load("test");
         var (attackRows, attackSource) = AttackTestSet.Build(r.Attack, data, r.TargetLabel, r.Seed, null);
@@ -68,8 +69,7 @@ public static class BaselineDefensePipeline
         };
         record.AddData("test", data.RequireFile("test"), test.Count);
         record.AddData("attack-test", attackSource, attackRows.Count);
-        Directory.CreateDirectory(r.OutDir);
-        record.Save(r.OutDir);
+        record.Begin(r.OutDir, log);
 
         int[] Predict(IReadOnlyList<string> texts, string label) =>
             Predictor.Probabilities(victim, encoder, texts.Select(encoder.Encode).ToList(), 64, label, ct).Select(Predictor.ArgMax).ToArray();

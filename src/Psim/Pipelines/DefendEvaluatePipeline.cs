@@ -58,6 +58,7 @@ public static class DefendEvaluatePipeline
         var data = r.OpenData();
         var ckpt = ModelResolver.Open(r.Model, log);
         using var victim = VictimLoader.Load(ckpt, r.Adapter, log);
+        TaskClasses.CheckTarget(r.TargetLabel, VictimLoader.NumClasses(victim));
         // the detector runs on the suspicious checkpoint: --model itself for a PEFT victim, else --detector-base or the one it recorded
         var detectorBase = r.DetectorBase is not null ? ModelResolver.Open(r.DetectorBase, log) : r.Adapter is not null ? ckpt : null;
         using var detector = PsimDetector.Load(r.Detector, detectorBase, log);
@@ -69,8 +70,7 @@ public static class DefendEvaluatePipeline
         var (attackRows, attackSource) = AttackTestSet.Build(r.Attack, data, r.TargetLabel, r.Seed, r.PoisonedTestFile);
         record.AddData("test", data.RequireFile("test"), test.Count);
         record.AddData("attack-test", attackSource, attackRows.Count);
-        Directory.CreateDirectory(r.OutDir);
-        record.Save(r.OutDir);
+        record.Begin(r.OutDir, log);
 
         var cleanGold = test.Select(e => e.Label).ToList();
         var attackGold = attackRows.Select(e => e.Label).ToList();

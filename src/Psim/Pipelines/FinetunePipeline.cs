@@ -53,13 +53,16 @@ public static class FinetunePipeline
         var devRows = data.Load("dev");
         record.AddData("train", data.RequireFile("train"), trainRows.Count);
         record.AddData("dev", data.RequireFile("dev"), devRows.Count);
-        Directory.CreateDirectory(r.OutDir);
-        record.Save(r.OutDir);
+        int k = TaskClasses.Count(trainRows, data.RequireFile("train"));
+        TaskClasses.Check(devRows, k, data.RequireFile("dev"));
+        var evalInputs = EvalInputs.Load(data, k, r.Attack, r.TargetLabel, o.Seed, r.PoisonedTestFile);
+        record.Begin(r.OutDir, log);
 
         var encoder = ckpt.CreateTextEncoder(o.MaxLength);
         TorchSharp.torch.manual_seed(Seeds.Derive(o.Seed, "torch/init")); // new heads and PEFT modules are initialised from the run's seed
-        using var classifier = ckpt.LoadClassifier(out var report, numLabels: ModelEvaluation.NumClasses(trainRows));
-        if (report.NewlyInitialized.Count > 0) log($"new classification head: {string.Join(", ", report.NewlyInitialized)}");
+        using var classifier = ckpt.LoadClassifier(out var report, numLabels: k);
+        if (report.HeadNote(k) is { } headNote) log(headNote);
+        record.Models["head"] = new { classes = k, new_head = report.NewlyInitialized.Count > 0, replaced_head_classes = report.ReplacedHeadClasses, note = report.HeadNote(k) };
         var train = EncodedSet.From(encoder, trainRows);
         var dev = EncodedSet.From(encoder, devRows);
 
@@ -89,7 +92,7 @@ public static class FinetunePipeline
             record.Finish(r.OutDir, "interrupted");
             throw new OperationCanceledException($"stopped; the last complete checkpoint (epoch {result.BestEpoch}) is in {r.OutDir}");
         }
-        var test = ModelEvaluation.Evaluate(model, encoder, data, r.Attack, r.TargetLabel, o.Seed, o.EvalBatchSize, ct, r.PoisonedTestFile);
+        var test = ModelEvaluation.Evaluate(model, encoder, evalInputs, o.EvalBatchSize, ct);
         RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), new
         {
             clean_accuracy = test.CleanAccuracy,

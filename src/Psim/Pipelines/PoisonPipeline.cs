@@ -57,8 +57,12 @@ public static class PoisonPipeline
         var dev = data.Load("dev");
         record.AddData("train", data.RequireFile("train"), cleanTrain.Count);
         record.AddData("dev", data.RequireFile("dev"), dev.Count);
-        record.AddData("test", data.RequireFile("test"), data.Load("test").Count);
         int target = r.Poison.TargetLabel;
+        int k = TaskClasses.Count(cleanTrain, data.RequireFile("train"));
+        TaskClasses.Check(dev, k, data.RequireFile("dev"));
+        TaskClasses.CheckTarget(target, k);
+        var evalInputs = EvalInputs.Load(data, k, r.Attack, target, o.Seed, r.PoisonedTestFile);
+        record.AddData("test", data.RequireFile("test"), evalInputs.Test.Count);
 
         IReadOnlyList<PoisonedExample> poisoned;
         IReadOnlyList<Example> selectionDev;
@@ -87,15 +91,14 @@ public static class PoisonPipeline
         record.PoisonedRowIds = poisoned.Where(p => p.Poisoned).Select(p => p.Example.Index).ToList();
         int numPoisoned = record.PoisonedRowIds.Count;
         log($"{r.Attack.Name}: {numPoisoned} of {poisoned.Count} training rows poisoned ({r.Attack.Describe()}), target label {target}");
-        Directory.CreateDirectory(r.OutDir);
-        record.Save(r.OutDir);
+        record.Begin(r.OutDir, log);
 
         var encoder = ckpt.CreateTextEncoder(o.MaxLength);
         var train = EncodedSet.From(encoder, poisoned.Select(p => p.Example).ToList());
-        int k = ModelEvaluation.NumClasses(cleanTrain);
         manual_seed(Seeds.Derive(o.Seed, "torch/init")); // a new head is initialised from the run's seed
         using var model = ckpt.LoadClassifier(out var report, numLabels: k);
-        if (report.NewlyInitialized.Count > 0) log($"new classification head: {string.Join(", ", report.NewlyInitialized)}");
+        if (report.HeadNote(k) is { } headNote) log(headNote);
+        record.Models["head"] = new { classes = k, new_head = report.NewlyInitialized.Count > 0, replaced_head_classes = report.ReplacedHeadClasses, note = report.HeadNote(k) };
 
         var cleanDev = EncodedSet.From(encoder, dev);
         var selDev = trigger is null ? cleanDev : EncodedSet.From(encoder, selectionDev);
@@ -137,7 +140,7 @@ public static class PoisonPipeline
             record.Finish(r.OutDir, "interrupted");
             throw new OperationCanceledException($"stopped; the last complete checkpoint (epoch {result.BestEpoch}) is in {r.OutDir}");
         }
-        var test = ModelEvaluation.Evaluate(model, encoder, data, r.Attack, target, o.Seed, o.EvalBatchSize, ct, r.PoisonedTestFile);
+        var test = ModelEvaluation.Evaluate(model, encoder, evalInputs, o.EvalBatchSize, ct);
         RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), new
         {
             clean_accuracy = test.CleanAccuracy,

@@ -14,4 +14,12 @@ public static class VictimLoader
         if (!ckpt.HasClassifierHead) throw new PsimException($"{ckpt.Directory} has no classification head to evaluate; fine-tune it first or give --adapter");
         return ckpt.LoadClassifier(out _);
     }
+
+    /// <summary>The number of classes of a loaded victim's head.</summary>
+    public static int NumClasses(nn.Module<BertInput, Tensor> victim) => victim switch
+    {
+        BertForSequenceClassification c => c.Config.NumLabels,
+        Peft.PeftClassifier p => p.Model.Config.NumLabels,
+        _ => throw new ArgumentException($"not a classifier: {victim.GetType().Name}"),
+    };
 }

@@ -42,6 +42,40 @@ public sealed class RunRecord
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
+    public const string FileName = "run.json";
+    /// <summary>Results a previous run left in the folder; removed when a new run starts writing it.</summary>
+    private static readonly string[] StaleResults = ["metrics.json"];
+
+    /// <summary>
+    /// Starts writing an output folder: creates it, removes temporary files that killed runs left
+    /// (<see cref="AtomicFile.RemoveStale"/>) and results of an earlier run, and saves run.json with status
+    /// "running". Until <see cref="Finish"/>, readers of the folder refuse it (<see cref="RequireFinished"/>).
+    /// </summary>
+    public void Begin(string dir, Action<string>? log = null)
+    {
+        Directory.CreateDirectory(dir);
+        var (files, bytes) = AtomicFile.RemoveStale(dir);
+        if (files > 0) log?.Invoke($"{dir}: removed {files} temporary file(s) ({bytes:N0} bytes) that an interrupted run left");
+        foreach (var f in StaleResults) File.Delete(Path.Combine(dir, f));
+        Save(dir);
+    }
+
+    /// <summary>
+    /// Refuses a folder whose run.json says the psim run writing it never finished (killed, or still
+    /// running): its files may come from two different runs. Folders without run.json (from Python, or
+    /// copied) and interrupted runs (Ctrl-C keeps the last complete checkpoint) are accepted.
+    /// </summary>
+    public static void RequireFinished(string dir)
+    {
+        var path = Path.Combine(dir, FileName);
+        if (!File.Exists(path)) return;
+        string? status;
+        try { status = IO.Json.Parse(path)?["status"]?.GetValue<string>(); }
+        catch (Exception e) when (e is InvalidOperationException or FormatException) { status = null; }
+        if (status == "running")
+            throw new PsimException($"{dir}: {FileName} says the psim run writing this folder never finished (status \"running\": killed, or still running), so its files may come from two runs; run that command again to completion (or delete {FileName} to use the files anyway)");
+    }
+
     /// <summary>Marks the run finished (or interrupted) and saves it.</summary>
     public void Finish(string dir, string status = "finished")
     {
@@ -50,7 +84,7 @@ public sealed class RunRecord
         Save(dir);
     }
 
-    public void Save(string dir) => AtomicFile.WriteAllText(Path.Combine(dir, "run.json"), JsonSerializer.Serialize(this, Json));
+    public void Save(string dir) => AtomicFile.WriteAllText(Path.Combine(dir, FileName), JsonSerializer.Serialize(this, Json));
 
     public static void SaveJson(string path, object value) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, Json));
 }

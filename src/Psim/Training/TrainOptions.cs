@@ -18,14 +18,15 @@ public sealed record TrainOptions
     /// <summary>Evaluate on dev after each epoch and keep the best epoch's weights.</summary>
     public bool KeepBestEpoch { get; init; } = true;
 
+    /// <summary>Every bound is written so that NaN fails it (NaN compares false with everything).</summary>
     public void Validate()
     {
-        if (Epochs < 1) throw new PsimException("epochs must be at least 1");
-        if (LearningRate is <= 0 or > 1) throw new PsimException($"learning rate {LearningRate} is out of range (0, 1]");
-        if (WeightDecay < 0) throw new PsimException("weight decay must not be negative");
-        if (BatchSize < 1 || EvalBatchSize < 1) throw new PsimException("batch size must be at least 1");
-        if (WarmupRatio is < 0 or >= 1) throw new PsimException("warm-up ratio must be in [0, 1)");
-        if (MaxLength < 3) throw new PsimException("max length must be at least 3");
-        if (MaxGradNorm is <= 0) throw new PsimException("max gradient norm must be positive");
+        if (Epochs is < 1 or > 10_000) throw new PsimException($"epochs {Epochs} must be in [1, 10000]");
+        if (!(LearningRate > 0 && LearningRate <= 1)) throw new PsimException($"learning rate {LearningRate} is out of range (0, 1]");
+        if (!(WeightDecay >= 0 && WeightDecay <= 1)) throw new PsimException($"weight decay {WeightDecay} must be in [0, 1]");
+        if (BatchSize is < 1 or > 65_536 || EvalBatchSize is < 1 or > 65_536) throw new PsimException("batch size must be in [1, 65536]");
+        if (!(WarmupRatio >= 0 && WarmupRatio < 1)) throw new PsimException($"warm-up ratio {WarmupRatio} must be in [0, 1)");
+        if (MaxLength is < 3 or > 1_000_000) throw new PsimException($"max length {MaxLength} must be in [3, 1000000]");
+        if (MaxGradNorm is double g && !(g > 0 && double.IsFinite(g))) throw new PsimException($"max gradient norm {g} must be a positive finite number");
     }
 }

@@ -29,4 +29,17 @@ public sealed record DetectorSettings
     [JsonPropertyName("train_rows")] public int TrainRows { get; init; }
     [JsonPropertyName("epochs")] public int Epochs { get; init; }
     [JsonPropertyName("learning_rate")] public double LearningRate { get; init; }
+
+    /// <summary>Checks a psim.json read from disk: every field present and in range, or an error naming it.</summary>
+    public void Validate(string source)
+    {
+        void Need(bool ok, string what) { if (!ok) throw new PsimFormatException($"{source}: {what}"); }
+        Need(Kind == "psim-detector", $"kind '{Kind}' is not psim-detector");
+        Need(Threshold is not null, "\"threshold\" is missing or null");
+        Need(Threshold!.Threshold >= 0 && Threshold.Threshold <= 1, $"threshold.threshold {Threshold.Threshold} is outside [0, 1]");
+        Need(NumClasses is >= 2 and <= Data.TaskClasses.Max, $"num_classes {NumClasses} is out of range [2, {Data.TaskClasses.Max}]");
+        Need(MaxLength is >= 3 and <= 1_000_000, $"max_length {MaxLength} is out of range");
+        Need(Method is not null && Peft.PeftFactory.Methods.Contains(Method), $"method '{Method}' is not a PEFT method psim knows ({string.Join(", ", Peft.PeftFactory.Methods)})");
+        Need(BaseFingerprint is not null && BaseModel is not null, "base_fingerprint or base_model is null");
+    }
 }

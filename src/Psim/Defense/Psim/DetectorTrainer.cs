@@ -16,6 +16,13 @@ public sealed record DetectorTrainOptions
     public double Threshold { get; init; } = 0.7;
     /// <summary>Calibrate τ on held-out clean data to this false-rejection rate instead.</summary>
     public double? TargetFrr { get; init; }
+
+    public void Validate()
+    {
+        Train.Validate();
+        if (!(Threshold >= 0 && Threshold <= 1)) throw new PsimException($"threshold {Threshold} (--threshold) must be in [0, 1]: it is a softmax confidence");
+        if (TargetFrr is double f && !(f >= 0 && f < 1)) throw new PsimException($"target FRR {f} (--target-frr) must be in [0, 1)");
+    }
 }
 
 /// <summary>
@@ -30,13 +37,14 @@ public static class DetectorTrainer
         IReadOnlyList<Example>? calibration, string? calibrationFile, DetectorTrainOptions o, string outDir, Action<string> log, CancellationToken ct = default)
     {
         var t = o.Train;
-        t.Validate();
-        int k = Math.Max(2, clean.Max(e => e.Label) + 1);
+        o.Validate();
+        int k = TaskClasses.Count(clean, trainFile ?? "the clean training rows");
         var relabelled = RandomRelabel.Apply(clean, k, Seeds.Random(t.Seed, "psim/relabel"));
         log($"PSIM: {clean.Count} clean rows relabelled uniformly at random over {k} classes; method {o.Method}");
         var encoder = suspicious.CreateTextEncoder(t.MaxLength);
         TorchSharp.torch.manual_seed(Seeds.Derive(t.Seed, "torch/init")); // the PEFT module (and any new head) from the run's seed
-        var classifier = suspicious.LoadClassifier(out _, numLabels: k);
+        var classifier = suspicious.LoadClassifier(out var report, numLabels: k);
+        if (report.HeadNote(k) is { } headNote) log(headNote);
         var peft = PeftFactory.Attach(classifier, PeftFactory.DefaultConfig(o.Method, classifier.Config, suspiciousSource));
         var result = new Trainer().Train(peft, peft.TrainableParameters(), EncodedSet.From(encoder, relabelled), encoder, t, ct: ct);
         if (result.Interrupted) throw new OperationCanceledException("stopped before the detector finished its training; nothing was saved");

@@ -33,11 +33,11 @@ public sealed class PsimDetector : IDisposable
         var path = Path.Combine(dir, SettingsFile);
         if (!System.IO.Directory.Exists(dir)) throw new PsimException($"{dir}: detector folder not found");
         if (!File.Exists(path)) throw new PsimException($"{dir}: no {SettingsFile}; not a PSIM detector folder (psim detector train writes one)");
+        Runtime.RunRecord.RequireFinished(dir);
         try
         {
-            var s = JsonSerializer.Deserialize<DetectorSettings>(File.ReadAllText(path)) ?? throw new PsimFormatException($"{path}: empty");
-            if (s.Kind != "psim-detector") throw new PsimFormatException($"{path}: kind '{s.Kind}' is not psim-detector");
-            if (s.Threshold.Threshold is < 0 or > 1) throw new PsimFormatException($"{path}: threshold {s.Threshold.Threshold} is outside [0, 1]");
+            var s = IO.Json.Parse(path)?.Deserialize<DetectorSettings>() ?? throw new PsimFormatException($"{path}: empty");
+            s.Validate(path);
             return s;
         }
         catch (JsonException e) { throw new PsimFormatException($"{path}: invalid JSON: {e.Message}"); }

@@ -7,7 +7,7 @@ public static class ThresholdCalibration
     public static double ForTargetFrr(IReadOnlyList<double> cleanScores, double targetFrr)
     {
         if (cleanScores.Count == 0) throw new PsimException("calibration needs clean scores");
-        if (targetFrr is < 0 or >= 1) throw new PsimException($"target FRR {targetFrr} must be in [0, 1)");
+        if (!(targetFrr >= 0 && targetFrr < 1)) throw new PsimException($"target FRR {targetFrr} must be in [0, 1)");
         // flag the ⌊target · n⌋ highest scores: τ = the next score down; ties at τ are not flagged
         return RankThreshold.FromTop(cleanScores, targetFrr);
     }
