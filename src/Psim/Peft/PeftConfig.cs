@@ -32,7 +32,8 @@ public abstract record PeftConfig
         JsonNode? node;
         try { node = JsonNode.Parse(json); }
         catch (JsonException e) { throw new PsimFormatException($"{source}: invalid JSON: {e.Message}"); }
-        var type = node?["peft_type"]?.GetValue<string>() ?? throw new PsimFormatException($"{source}: no peft_type");
+        if (node is not JsonObject obj) throw new PsimFormatException($"{source}: expected a JSON object");
+        var type = new IO.JsonFields(obj, source).String("peft_type") ?? throw new PsimFormatException($"{source}: no peft_type");
         Type t = type switch
         {
             "LORA" => typeof(Lora.LoraConfig),
