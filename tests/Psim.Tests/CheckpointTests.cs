@@ -125,4 +125,36 @@ public class CheckpointTests
         File.WriteAllText(cfgPath, "{ not json");
         Assert.Contains("invalid config JSON", Assert.Throws<PsimFormatException>(() => HfCheckpoint.Open(dir)).Message);
     }
+
+    [Fact]
+    public void A_sharded_checkpoint_loads_like_the_single_file()
+    {
+        var (dir, model) = SaveTiny();
+        var single = HfCheckpoint.Open(dir);
+        var fingerprint = WeightsFingerprint.Compute(single.Weights);
+        var st = SafeTensorsFile.Open(Path.Combine(dir, "model.safetensors"));
+        var names = st.Entries.Keys.Order(StringComparer.Ordinal).ToList();
+        var map = new System.Text.Json.Nodes.JsonObject();
+        for (int part = 0; part < 2; part++)
+        {
+            var file = $"model-0000{part + 1}-of-00002.safetensors";
+            var mine = names.Where((_, i) => i % 2 == part).ToList();
+            SafeTensorsWriter.Write(Path.Combine(dir, file), mine.ToDictionary(n => n, st.Read));
+            foreach (var n in mine) map[n] = file;
+        }
+        File.Delete(Path.Combine(dir, "model.safetensors"));
+        var index = Path.Combine(dir, "model.safetensors.index.json");
+        File.WriteAllText(index, new System.Text.Json.Nodes.JsonObject { ["metadata"] = new System.Text.Json.Nodes.JsonObject(), ["weight_map"] = map }.ToJsonString());
+
+        var sharded = HfCheckpoint.Open(dir);
+        Assert.Equal(fingerprint, WeightsFingerprint.Compute(sharded.Weights));
+        using var loaded = sharded.LoadClassifier(out _);
+        long[,] ids = { { 101, 104, 105, 102 } };
+        Assert.True((Logits(loaded, ids) - Logits(model, ids)).abs().max().item<float>() < 1e-6);
+
+        map[names[0]] = "model-00002-of-00002.safetensors"; // names[0] sits in shard 1
+        File.WriteAllText(index, new System.Text.Json.Nodes.JsonObject { ["weight_map"] = map.DeepClone() }.ToJsonString());
+        var e = Assert.Throws<PsimFormatException>(() => HfCheckpoint.Open(dir));
+        Assert.Contains(names[0], e.Message);
+    }
 }

@@ -12,7 +12,7 @@ public class PeftTests
 {
     public static IEnumerable<object[]> AllMethods => PeftFactory.Methods.Select(m => new object[] { m });
 
-    private static (HfCheckpoint Ckpt, string Dir) SavedBase(long seed = 21)
+    internal static (HfCheckpoint Ckpt, string Dir) SavedBase(long seed = 21)
     {
         var dir = TestModels.TempDir();
         using var m = TestModels.TinyClassifier(seed);
@@ -20,7 +20,7 @@ public class PeftTests
         return (HfCheckpoint.Open(dir), dir);
     }
 
-    private static PeftClassifier Attach(HfCheckpoint ckpt, string method, PeftConfig? config = null)
+    internal static PeftClassifier Attach(HfCheckpoint ckpt, string method, PeftConfig? config = null)
     {
         var model = ckpt.LoadClassifier(out _);
         return PeftFactory.Attach(model, config ?? PeftFactory.DefaultConfig(method, model.Config));
@@ -29,14 +29,14 @@ public class PeftTests
     private static readonly long[,] Ids = { { 101, 104, 105, 106, 102, 0, 0 }, { 101, 107, 108, 109, 110, 111, 102 } };
     private static readonly long[,] Mask = { { 1, 1, 1, 1, 1, 0, 0 }, { 1, 1, 1, 1, 1, 1, 1 } };
 
-    private static Tensor Logits(nn.Module<BertInput, Tensor> m, long[,]? ids = null, long[,]? mask = null)
+    internal static Tensor Logits(nn.Module<BertInput, Tensor> m, long[,]? ids = null, long[,]? mask = null)
     {
         m.eval();
         using var _ = no_grad();
         return m.call(new BertInput { InputIds = tensor(ids ?? Ids), AttentionMask = tensor(mask ?? Mask) });
     }
 
-    private static void TrainSteps(PeftClassifier m, string vocabDir)
+    internal static void TrainSteps(PeftClassifier m, string vocabDir)
     {
         var enc = new TextEncoder(TestModels.Tokenizer(Path.Combine(vocabDir, "vocab.txt")), 16);
         var set = new EncodedSet(Enumerable.Range(0, 16).Select(i => new[] { 101, 104 + i % 5, 105, 102 }).ToList(), Enumerable.Range(0, 16).Select(i => i % 2).ToList());
@@ -130,9 +130,12 @@ public class PeftTests
     public void Unknown_lora_target_fails_clearly()
     {
         var (ckpt, _) = SavedBase();
-        var e = Assert.Throws<PsimException>(() => Attach(ckpt, "lora", new LoraConfig { TargetModules = ["query", "qkv_proj"] }));
+        var e = Assert.Throws<PsimException>(() => Attach(ckpt, "lora", new LoraConfig { TargetModules = new(["qkv_proj"]) }));
         Assert.Contains("qkv_proj", e.Message);
         Assert.Contains("query", e.Message);
+        // as in peft, a list is fine as long as some entry matches
+        var ok = Attach(ckpt, "lora", new LoraConfig { TargetModules = new(["query", "qkv_proj"]) });
+        Assert.Equal(ckpt.Config.NumHiddenLayers, ((LoraMethod)ok.Method).Layers.Count);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ namespace Psim.IO;
 public sealed class HfCheckpoint
 {
     public const string ConfigFile = "config.json", WeightsFile = "model.safetensors", VocabFile = "vocab.txt",
-        TokenizerConfigFile = "tokenizer_config.json", OriginFile = "psim_origin.json";
+        TokenizerConfigFile = "tokenizer_config.json", OriginFile = "psim_origin.json", ShardIndexFile = "model.safetensors.index.json";
 
     public string Directory { get; }
     public BertConfig Config { get; }
@@ -45,13 +45,12 @@ public sealed class HfCheckpoint
         if (!System.IO.Directory.Exists(dir)) throw new PsimException($"{dir}: model folder not found");
         Runtime.RunRecord.RequireFinished(dir);
         var weights = Path.Combine(dir, WeightsFile);
-        if (!File.Exists(weights))
+        var index = Path.Combine(dir, ShardIndexFile);
+        if (!File.Exists(weights) && !File.Exists(index))
         {
             var pickle = System.IO.Directory.EnumerateFiles(dir).FirstOrDefault(PickleGuard.IsPickleName);
             if (pickle is not null) throw PickleGuard.Refusal(pickle);
-            if (File.Exists(Path.Combine(dir, "model.safetensors.index.json")))
-                throw new PsimException($"{dir}: sharded safetensors checkpoints are not supported yet; save the model unsharded");
-            throw new PsimException($"{dir}: no {WeightsFile} in the folder");
+            throw new PsimException($"{dir}: no {WeightsFile} (or {ShardIndexFile}) in the folder");
         }
         var configPath = Path.Combine(dir, ConfigFile);
         if (!File.Exists(configPath)) throw new PsimException($"{dir}: no {ConfigFile} in the folder");
@@ -59,7 +58,7 @@ public sealed class HfCheckpoint
         var tokenizer = TokenizerFolder.Load(dir);
         if (tokenizer.Vocab.Count > config.VocabSize)
             throw new PsimFormatException($"{tokenizer.Vocab.Source}: {tokenizer.Vocab.Count:N0} tokens, but {configPath} has vocab_size {config.VocabSize:N0}: ids past the embedding table would index out of range");
-        var st = SafeTensorsFile.Open(weights);
+        var st = File.Exists(weights) ? SafeTensorsFile.Open(weights) : SafeTensorsFile.OpenSharded(index);
         ConfigHeaderCheck.Check(config, configPath, st);
         return new HfCheckpoint(dir, config, st, tokenizer, ReadOrigin(dir));
     }

@@ -25,13 +25,49 @@ public sealed class SafeTensorsFile
     public IReadOnlyDictionary<string, SafeTensorsEntry> Entries { get; }
     public IReadOnlyDictionary<string, string> Metadata { get; }
     private readonly long _dataStart;
+    /// <summary>For a sharded checkpoint: the shard that holds each tensor (null for a single file).</summary>
+    private readonly IReadOnlyDictionary<string, SafeTensorsFile>? _shards;
 
-    private SafeTensorsFile(string path, Dictionary<string, SafeTensorsEntry> entries, Dictionary<string, string> metadata, long dataStart)
+    private SafeTensorsFile(string path, Dictionary<string, SafeTensorsEntry> entries, Dictionary<string, string> metadata, long dataStart,
+        IReadOnlyDictionary<string, SafeTensorsFile>? shards = null)
     {
         Path = path;
         Entries = entries;
         Metadata = metadata;
         _dataStart = dataStart;
+        _shards = shards;
+    }
+
+    /// <summary>
+    /// A sharded checkpoint (<c>model.safetensors.index.json</c> with its <c>weight_map</c>, as transformers
+    /// writes it) read as one file: every shard is validated, every tensor must sit in exactly the shard
+    /// the index names, and no shard may hold a tensor the index does not list.
+    /// </summary>
+    public static SafeTensorsFile OpenSharded(string indexPath)
+    {
+        var root = Json.ParseObject(indexPath);
+        if (root["weight_map"] is not System.Text.Json.Nodes.JsonObject map || map.Count == 0)
+            throw new PsimFormatException($"{indexPath}: no \"weight_map\" object");
+        var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(indexPath))!;
+        var files = new Dictionary<string, SafeTensorsFile>(StringComparer.Ordinal);
+        var shardOf = new Dictionary<string, SafeTensorsFile>(StringComparer.Ordinal);
+        var entries = new Dictionary<string, SafeTensorsEntry>(StringComparer.Ordinal);
+        foreach (var (name, node) in map)
+        {
+            var file = node is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? f) ? f : null;
+            if (file is null || file != System.IO.Path.GetFileName(file) || !file.EndsWith(".safetensors", StringComparison.Ordinal))
+                throw new PsimFormatException($"{indexPath}: weight_map[\"{name}\"] must name a .safetensors file in the same folder, not {node?.ToJsonString() ?? "null"}");
+            if (!files.TryGetValue(file, out var shard)) files[file] = shard = Open(System.IO.Path.Combine(dir, file));
+            if (!shard.Entries.TryGetValue(name, out var entry))
+                throw new PsimFormatException($"{indexPath}: weight_map puts '{name}' in {file}, which does not hold it");
+            entries[name] = entry;
+            shardOf[name] = shard;
+        }
+        foreach (var (file, shard) in files)
+            if (shard.Entries.Keys.FirstOrDefault(k => !shardOf.TryGetValue(k, out var s) || s != shard) is { } stray)
+                throw new PsimFormatException($"{System.IO.Path.Combine(dir, file)}: tensor '{stray}' is not listed for this shard in {indexPath}");
+        var metadata = files.Values.First().Metadata.ToDictionary(kv => kv.Key, kv => kv.Value);
+        return new SafeTensorsFile(indexPath, entries, metadata, 0, shardOf);
     }
 
     public static SafeTensorsFile Open(string path)
@@ -155,6 +191,7 @@ public sealed class SafeTensorsFile
     /// <summary>Reads one tensor into a new CPU tensor of its stored dtype.</summary>
     public Tensor Read(string name)
     {
+        if (_shards?.GetValueOrDefault(name) is { } shard) return shard.Read(name);
         if (!Entries.TryGetValue(name, out var e)) throw new PsimException($"{Path}: no tensor named '{name}'");
         SafeTensorsDType.TryGet(e.DType, out _, out var type);
         var t = empty(e.Shape, type);
@@ -170,6 +207,7 @@ public sealed class SafeTensorsFile
     /// <summary>Streams a tensor's raw little-endian bytes to <paramref name="sink"/> without building a tensor.</summary>
     public void CopyRaw(string name, Action<ReadOnlySpan<byte>> sink)
     {
+        if (_shards?.GetValueOrDefault(name) is { } shard) { shard.CopyRaw(name, sink); return; }
         var e = Entries[name];
         using var fs = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read);
         fs.Seek(_dataStart + e.Begin, SeekOrigin.Begin);

@@ -29,17 +29,16 @@ public sealed class BertEncoder : nn.Module
 }
 
 /// <summary>tanh(dense(hidden[:, 0])): [B, S, H] -> [B, H].</summary>
-public sealed class BertPooler : nn.Module<Tensor, Tensor>
+public sealed class BertPooler : DenseHost
 {
-    private readonly Linear dense;
-
-    public BertPooler(BertConfig c) : base(nameof(BertPooler))
+    public BertPooler(BertConfig c) : base(nameof(BertPooler), c.HiddenSize, c.HiddenSize)
     {
-        dense = nn.Linear(c.HiddenSize, c.HiddenSize);
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor hidden) => tanh(dense.call(hidden[.., 0])); // [B, H]
+    /// <param name="hidden">[B, S, H]</param>
+    /// <returns>tanh(dense(hidden[:, 0])): [B, H]</returns>
+    public Tensor forward(Tensor hidden) => tanh(dense.call(hidden[.., 0]));
 }
 
 /// <summary>
@@ -80,6 +79,7 @@ public sealed class BertModel : nn.Module<BertInput, BertOutputs>
             yield return ($"{p}.intermediate", l.Intermediate);
             yield return ($"{p}.output", l.Output);
         }
+        yield return ("pooler", pooler);
     }
 
     public override BertOutputs forward(BertInput input)
@@ -106,6 +106,6 @@ public sealed class BertModel : nn.Module<BertInput, BertOutputs>
 
         var hidden = embeddings.forward(words, tokenTypes, positions); // [B, S, H]
         hidden = encoder.forward(hidden, additive, input.Prefix);     // [B, S, H]
-        return new BertOutputs(hidden, pooler.call(hidden));          // [B, S, H], [B, H]
+        return new BertOutputs(hidden, pooler.forward(hidden));          // [B, S, H], [B, H]
     }
 }

@@ -8,8 +8,8 @@ namespace Psim.Peft.Adapters;
 /// </summary>
 public sealed record BottleneckConfig : PeftConfig
 {
-    public override string PeftType => "BOTTLENECK";
-    public override string Method => "adapter";
+    protected override string TypeName => "BOTTLENECK";
+    protected override string MethodName => "adapter";
     [JsonPropertyName("reduction_factor")] public int ReductionFactor { get; init; } = 16;
     [JsonPropertyName("non_linearity")] public string NonLinearity { get; init; } = "relu";
     /// <summary>Where adapters sit: after the attention output and after the feed-forward output (Houlsby).</summary>

@@ -70,6 +70,7 @@ public sealed class BottleneckMethod : IPeftMethod
         int dim = model.Config.HiddenSize, bottleneck = Math.Max(1, dim / _config.ReductionFactor);
         foreach (var (path, host) in model.Bert.LinearHosts())
         {
+            if (!path.StartsWith("encoder.layer.", StringComparison.Ordinal)) continue; // adapters sit inside the layers, not on the pooler
             var suffix = path[(path.IndexOf('.', "encoder.layer.".Length) + 1)..]; // "attention.output", "output", ...
             if (!_config.TargetModules.Contains(suffix)) continue;
             var adapted = new AdaptedLinear(host.GetLinear("dense"), new BottleneckAdapter(dim, bottleneck, _config.NonLinearity));

@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace Psim.Peft.Lora;
 
 /// <summary>
-/// A frozen linear layer plus a low-rank update: y = W x + b + (alpha / r) · B A dropout(x).
+/// A frozen linear layer plus a low-rank update: y = W x + b + scaling · B A dropout(x), with
+/// scaling = alpha / r (or alpha / √r for rsLoRA, chosen by the config).
 /// A is Kaiming-uniform (a = √5), B zeros, so a fresh LoRA layer computes exactly W x + b.
 /// </summary>
 public sealed class LoraLinear : nn.Module<Tensor, Tensor>
@@ -18,18 +19,19 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
 
     public bool Merged { get; private set; }
 
-    public LoraLinear(Linear baseLayer, int r, int alpha, double dropout) : base(nameof(LoraLinear))
+    public LoraLinear(Linear baseLayer, int r, double scaling, double dropout) : base(nameof(LoraLinear))
     {
         base_layer = baseLayer;
         lora_A = nn.Linear(baseLayer.in_features, r, hasBias: false);   // Kaiming-uniform(a=√5), as nn.Linear
         lora_B = nn.Linear(r, baseLayer.out_features, hasBias: false);
         nn.init.zeros_(lora_B.weight);
         lora_dropout = nn.Dropout(dropout);
-        _scaling = (double)alpha / r;
+        _scaling = scaling;
         RegisterComponents();
     }
 
     public Linear BaseLayer => base_layer;
+    public double Scaling => _scaling;
     public Parameter A => lora_A.weight!;
     public Parameter B => lora_B.weight!;
 

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Psim.Models;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -18,21 +19,43 @@ public sealed class LoraMethod : IPeftMethod
     public string KeyPrefix => "base_model.model.";
     public IReadOnlyList<(string Path, LoraLinear Layer)> Layers => _layers;
 
-    /// <summary>Replaces every linear child whose name is a target module (e.g. query, value, dense).</summary>
+    /// <summary>
+    /// Wraps every linear module peft would target (see <see cref="TargetModules.Matches"/>, then
+    /// layers_to_transform), each with its own rank and alpha from rank_pattern / alpha_pattern.
+    /// </summary>
     public void Inject(BertForSequenceClassification model)
     {
-        var known = model.Bert.LinearHosts().SelectMany(h => h.Host.LinearNames).ToHashSet();
-        var unknown = _config.TargetModules.Where(t => !known.Contains(t)).ToList();
-        if (unknown.Count > 0)
-            throw new PsimException($"LoRA target module(s) {string.Join(", ", unknown)} not found; this model has {string.Join(", ", known.Order())}");
-        foreach (var (path, host) in model.Bert.LinearHosts())
-            foreach (var name in host.LinearNames.Where(_config.TargetModules.Contains))
-            {
-                if (host.GetLinear(name) is not Linear linear) throw new PsimException($"bert.{path}.{name} is already wrapped");
-                var lora = new LoraLinear(linear, _config.R, _config.LoraAlpha, _config.LoraDropout);
-                host.SetLinear(name, lora);
-                _layers.Add(($"bert.{path}.{name}", lora));
-            }
+        if (_config.TargetModules.Matches("classifier"))
+            throw new PsimException($"LoRA target_modules ({_config.TargetModules}) include the classifier, which psim trains and saves whole (modules_to_save)");
+        var candidates = model.Bert.LinearHosts().SelectMany(h => h.Host.LinearNames.Select(n => (Host: h.Host, Name: n, Key: $"bert.{h.Path}.{n}"))).ToList();
+        var targets = candidates.Where(c => _config.TargetModules.Matches(c.Key) && InLayers(c.Key)).ToList();
+        if (targets.Count == 0)
+            throw new PsimException($"LoRA target_modules ({_config.TargetModules}) match no linear layer of this model; it has {string.Join(", ", candidates.Select(c => c.Name).Distinct().Order())} (e.g. {candidates[0].Key})");
+        foreach (var (host, name, key) in targets)
+        {
+            if (host.GetLinear(name) is not Linear linear) throw new PsimException($"{key} is already wrapped");
+            int r = PatternValue(_config.RankPattern, key) ?? _config.R;
+            double alpha = PatternValue(_config.AlphaPattern, key) ?? _config.LoraAlpha;
+            var lora = new LoraLinear(linear, r, _config.Scaling(r, alpha), _config.LoraDropout);
+            host.SetLinear(name, lora);
+            _layers.Add((key, lora));
+        }
+    }
+
+    /// <summary>peft's get_pattern_key: the first pattern p with the module name matching <c>(.*\.)?(p)$</c>.</summary>
+    private static T? PatternValue<T>(Dictionary<string, T> patterns, string key) where T : struct
+    {
+        foreach (var (pattern, value) in patterns)
+            if (Regex.IsMatch(key, $"^(?:.*\\.)?(?:{pattern})$")) return value;
+        return null;
+    }
+
+    /// <summary>layers_to_transform: the module's layer index (the number after ".layer.") must be listed.</summary>
+    private bool InLayers(string key)
+    {
+        if (_config.LayersToTransform is not { } layers) return true;
+        var m = Regex.Match(key, @"^.*\.[^.]*\.(\d+)\.");
+        return m.Success && layers.Layers.Contains(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public Tensor Forward(BertForSequenceClassification model, BertInput input) => model.call(input);

@@ -6,24 +6,37 @@ using static TorchSharp.torch;
 namespace Psim.Peft.PTuning;
 
 /// <summary>
-/// peft's PromptEncoder with an MLP: prompts = MLP(E), E an [n, d] table N(0, 1),
-/// MLP d → h → h → d with ReLU after the first two layers.
+/// peft's PromptEncoder: prompts = head(E), E an [n, d] table N(0, 1). MLP: d → h → h → d with ReLU after
+/// the first two layers. LSTM: a bidirectional LSTM (h per direction, encoder_num_layers, encoder_dropout)
+/// over E, then 2h → 2h → d with a ReLU between.
 /// </summary>
 public sealed class PromptEncoder : nn.Module
 {
     private readonly Embedding embedding;
+    private readonly LSTM? lstm_head;
     private readonly Sequential mlp_head;
 
-    public PromptEncoder(int tokens, int dim, int hidden) : base(nameof(PromptEncoder))
+    public PromptEncoder(PTuningConfig c) : base(nameof(PromptEncoder))
     {
-        embedding = nn.Embedding(tokens, dim);
+        int n = c.NumVirtualTokens, d = c.TokenDim, h = c.EncoderHiddenSize;
+        embedding = nn.Embedding(n, d);
         nn.init.normal_(embedding.weight!, 0, 1);
-        mlp_head = nn.Sequential(nn.Linear(dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, dim));
+        if (c.EncoderReparameterizationType == "LSTM")
+        {
+            lstm_head = nn.LSTM(d, h, c.EncoderNumLayers, dropout: c.EncoderDropout, bidirectional: true, batchFirst: true);
+            mlp_head = nn.Sequential(nn.Linear(2 * h, 2 * h), nn.ReLU(), nn.Linear(2 * h, d));
+        }
+        else mlp_head = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, h), nn.ReLU(), nn.Linear(h, d));
         RegisterComponents();
     }
 
     /// <returns>the virtual token embeddings [n, d]</returns>
-    public Tensor Compute() => mlp_head.call(embedding.weight!);
+    public Tensor Compute()
+    {
+        if (lstm_head is null) return mlp_head.call(embedding.weight!);
+        var (output, _, _) = lstm_head.call(embedding.weight!.unsqueeze(0), null); // [1, n, 2h]
+        return mlp_head.call(output).squeeze(0);                                   // [n, d]
+    }
 }
 
 /// <summary>
@@ -39,7 +52,7 @@ public sealed class PTuningMethod : IPeftMethod
     public PTuningMethod(PTuningConfig config)
     {
         _config = config;
-        _encoder = new PromptEncoder(config.NumVirtualTokens, config.TokenDim, config.EncoderHiddenSize);
+        _encoder = new PromptEncoder(config);
     }
 
     public PeftConfig Config => _config;

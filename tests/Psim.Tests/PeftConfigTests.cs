@@ -1,0 +1,166 @@
+using System.Text.Json;
+using Psim.IO;
+using Psim.Models;
+using Psim.Peft;
+using Psim.Peft.Lora;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Psim.Tests;
+
+/// <summary>adapter_config.json as peft writes and reads it: every field honoured, or refused by name.</summary>
+public class PeftConfigTests
+{
+    /// <summary>A LoRA config as peft 0.13 writes it (every field of its LoraConfig).</summary>
+    private static string PeftLora() => """
+        {
+          "alpha_pattern": {}, "auto_mapping": null, "base_model_name_or_path": "some/model", "bias": "none",
+          "fan_in_fan_out": false, "inference_mode": true, "init_lora_weights": true, "layer_replication": null,
+          "layers_pattern": null, "layers_to_transform": null, "loftq_config": {}, "lora_alpha": 16, "lora_dropout": 0.0,
+          "megatron_config": null, "megatron_core": "megatron.core", "modules_to_save": ["classifier"], "peft_type": "LORA",
+          "r": 4, "rank_pattern": {}, "revision": null, "target_modules": ["query", "value"], "task_type": "SEQ_CLS",
+          "use_dora": false, "use_rslora": false, "peft_version": "0.13.2"
+        }
+        """;
+
+    /// <summary>The peft config with some fields replaced (overrides: ", \"field\": value, ...").</summary>
+    private static LoraConfig Parse(string overrides)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(PeftLora())!.AsObject();
+        var changes = System.Text.Json.Nodes.JsonNode.Parse("{" + overrides.Trim().TrimStart(',') + "}")!.AsObject();
+        foreach (var (k, v) in changes.ToList()) { changes.Remove(k); node[k] = v; }
+        return (LoraConfig)PeftConfig.Parse(node.ToJsonString(), "adapter_config.json");
+    }
+
+    [Fact]
+    public void Rslora_probabilities_equal_a_hand_computed_merge_with_alpha_over_sqrt_r()
+    {
+        // "lora_alpha": 8.0 is how Python writes a float; rsLoRA scaling = 8 / sqrt(4) = 4 (plain LoRA would be 2)
+        var config = Parse(""", "use_rslora": true, "lora_alpha": 8.0, "target_modules": ["query"]""");
+        var (ckpt, _) = PeftTests.SavedBase();
+        var peft = PeftTests.Attach(ckpt, "lora", config);
+        var layers = ((LoraMethod)peft.Method).Layers;
+        Assert.Equal(2, layers.Count);
+        manual_seed(7);
+        using (no_grad()) foreach (var (_, l) in layers) l.B.copy_(randn(l.B.shape) * 0.5);
+
+        using var reference = ckpt.LoadClassifier(out _);
+        using (no_grad())
+            for (int i = 0; i < layers.Count; i++)
+            {
+                var (path, l) = layers[i];
+                Assert.Equal($"bert.encoder.layer.{i}.attention.self.query", path);
+                var query = (Linear)reference.Bert.Encoder.Layers[i].Attention.Self.GetLinear("query");
+                query.weight!.add_(l.B.matmul(l.A) * (8.0 / Math.Sqrt(4)));
+            }
+        var expected = PeftTests.Logits(reference).softmax(-1);
+        var actual = PeftTests.Logits(peft).softmax(-1);
+        Assert.True((expected - actual).abs().max().item<float>() < 1e-5, "rsLoRA probabilities differ from W + (alpha/sqrt r) B A");
+    }
+
+    [Fact]
+    public void Rank_and_alpha_patterns_apply_per_module()
+    {
+        var config = Parse(""", "rank_pattern": {"value": 2}, "alpha_pattern": {"layer.0.attention.self.query": 32}""");
+        var (ckpt, _) = PeftTests.SavedBase();
+        var layers = ((LoraMethod)PeftTests.Attach(ckpt, "lora", config).Method).Layers.ToDictionary(l => l.Path, l => l.Layer);
+        Assert.Equal(2, layers["bert.encoder.layer.1.attention.self.value"].A.shape[0]);
+        Assert.Equal(4, layers["bert.encoder.layer.1.attention.self.query"].A.shape[0]);
+        Assert.Equal(32.0 / 4, layers["bert.encoder.layer.0.attention.self.query"].Scaling);
+        Assert.Equal(16.0 / 4, layers["bert.encoder.layer.1.attention.self.query"].Scaling);
+        Assert.Equal(16.0 / 2, layers["bert.encoder.layer.0.attention.self.value"].Scaling);
+    }
+
+    [Fact]
+    public void Regex_dense_and_layer_targets_select_modules_as_peft_does()
+    {
+        var (ckpt, _) = PeftTests.SavedBase();
+        string[] Paths(string overrides) => [.. ((LoraMethod)PeftTests.Attach(ckpt, "lora", Parse(overrides)).Method).Layers.Select(l => l.Path).Order()];
+        Assert.Equal(["bert.encoder.layer.1.attention.self.key", "bert.encoder.layer.1.attention.self.query"],
+            Paths(""", "target_modules": ".*\\.layer\\.1\\..*(query|key)" """));
+        var dense = Paths(""", "target_modules": ["dense"]""");
+        Assert.Equal(3 * 2 + 1, dense.Length);
+        Assert.Contains("bert.pooler.dense", dense);
+        Assert.Contains("bert.encoder.layer.0.intermediate.dense", dense);
+        Assert.Equal(["bert.encoder.layer.0.attention.self.query", "bert.encoder.layer.0.attention.self.value"],
+            Paths(""", "layers_to_transform": [0]"""));
+    }
+
+    [Fact]
+    public void Lora_on_the_pooler_changes_the_output_and_reloads()
+    {
+        var (ckpt, dir) = PeftTests.SavedBase();
+        var peft = PeftTests.Attach(ckpt, "lora", Parse(""", "target_modules": ["dense"]"""));
+        PeftTests.TrainSteps(peft, dir);
+        var expected = PeftTests.Logits(peft);
+        var adapterDir = TestModels.TempDir();
+        PeftAdapterFolder.Save(adapterDir, peft, ckpt, WeightsFingerprint.Compute(ckpt.Weights));
+        Assert.Contains("base_model.model.bert.pooler.dense.lora_A.weight", SafeTensorsFile.Open(Path.Combine(adapterDir, PeftAdapterFolder.WeightsFile)).Entries.Keys);
+        var loaded = PeftAdapterFolder.Load(adapterDir, ckpt);
+        Assert.True((PeftTests.Logits(loaded) - expected).abs().max().item<float>() < 1e-5);
+    }
+
+    [Fact]
+    public void Psim_writes_only_the_fields_peft_has()
+    {
+        var (ckpt, _) = PeftTests.SavedBase();
+        var peftFields = JsonDocument.Parse(PeftLora()).RootElement.EnumerateObject().Select(p => p.Name).ToHashSet();
+        foreach (var method in new[] { "lora", "prompt", "ptuning", "prefix" })
+        {
+            var dir = TestModels.TempDir();
+            PeftAdapterFolder.Save(dir, PeftTests.Attach(ckpt, method), ckpt, WeightsFingerprint.Compute(ckpt.Weights));
+            var written = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, PeftAdapterFolder.ConfigFile))).RootElement.EnumerateObject().Select(p => p.Name).ToList();
+            Assert.DoesNotContain("PeftType", written);
+            Assert.DoesNotContain("Method", written);
+            Assert.All(written, k => Assert.Matches("^[a-z_]+$", k));
+            if (method == "lora") Assert.DoesNotContain(written, k => !peftFields.Contains(k));
+        }
+    }
+
+    [Theory]
+    [InlineData(""", "use_dora": true""", "use_dora")]
+    [InlineData(""", "init_lora_weights": "pissa" """, "init_lora_weights")]
+    [InlineData(""", "r": 8.5""", "r")]
+    [InlineData(""", "some_future_field": 3""", "some_future_field")]
+    [InlineData(""", "modules_to_save": ["classifier", "pooler"]""", "modules_to_save")]
+    [InlineData(""", "bias": "all" """, "bias")]
+    [InlineData(""", "loftq_config": {"loftq_bits": 4}""", "loftq_config")]
+    [InlineData(""", "target_modules": 5""", "target_modules")]
+    public void Fields_that_change_the_numbers_are_refused_by_name(string overrides, string field)
+    {
+        var e = Assert.Throws<PsimFormatException>(() => Parse(overrides));
+        Assert.Contains(field, e.Message);
+        Assert.Contains("adapter_config.json", e.Message);
+    }
+
+    [Fact]
+    public void Off_values_of_unknown_fields_and_whole_floats_are_accepted()
+    {
+        var c = Parse(""", "some_future_field": null, "r": 8.0, "lora_alpha": 16.0""");
+        Assert.Equal(8, c.R);
+        Assert.Equal(2.0, c.Scaling(c.R, c.LoraAlpha));
+    }
+
+    [Theory]
+    [InlineData("ptuning", "encoder_reparameterization_type", "\"LSTM\"")]
+    [InlineData("prefix", "prefix_projection", "true")]
+    public void Ptuning_lstm_and_prefix_projection_train_save_and_reload(string method, string field, string value)
+    {
+        var (ckpt, dir) = PeftTests.SavedBase();
+        var json = PeftFactory.DefaultConfig(method, ckpt.Config).ToJson();
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        node[field] = System.Text.Json.Nodes.JsonNode.Parse(value);
+        if (method == "prefix") node["encoder_hidden_size"] = 24;
+        var config = PeftConfig.Parse(node.ToJsonString(), "adapter_config.json");
+        manual_seed(5);
+        var peft = PeftTests.Attach(ckpt, method, config);
+        var before = PeftTests.Logits(peft);
+        PeftTests.TrainSteps(peft, dir);
+        var expected = PeftTests.Logits(peft);
+        Assert.False(before.allclose(expected, 0, 1e-5), "training did not move the prompts");
+        var adapterDir = TestModels.TempDir();
+        PeftAdapterFolder.Save(adapterDir, peft, ckpt, WeightsFingerprint.Compute(ckpt.Weights));
+        var loaded = PeftAdapterFolder.Load(adapterDir, ckpt);
+        Assert.True((PeftTests.Logits(loaded) - expected).abs().max().item<float>() < 1e-5);
+    }
+}
