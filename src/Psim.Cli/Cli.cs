@@ -66,10 +66,6 @@ internal static class Cli
     /// <summary>Progress and notes go to stderr so stdout stays clean for results.</summary>
     public static void Log(string message) => Console.Error.WriteLine(message);
 
-    public static Option<bool> AllowEmptyTextOption() => new("--allow-empty-text")
-    {
-        Description = "keep data rows whose text is empty as empty inputs instead of stopping (the released CR files have a few)",
-    };
 
     public static Option<int> ThreadsOption() => new("--threads")
     {

@@ -24,13 +24,14 @@ internal static class DefenseCommands
         var threshold = new Option<double>("--threshold") { Description = "fixed confidence threshold τ", DefaultValueFactory = _ => 0.7 };
         var targetFrr = new Option<double?>("--target-frr") { Description = "calibrate τ on the clean dev set to this false-rejection rate (e.g. 0.05) instead" };
         var train = new TrainingFlags(new TrainOptions { Epochs = 1, LearningRate = 2e-5, MaxLength = 128, KeepBestEpoch = false });
-        var allowEmptyDetector = Cli.AllowEmptyTextOption();
-        var cmd = new Command("train", "Train a PSIM detector on randomly relabelled clean data (spec §4)") { model, data, outDir, method, threshold, targetFrr, allowEmptyDetector };
+        var dataFlags = new DataFlags();
+        var cmd = new Command("train", "Train a PSIM detector on randomly relabelled clean data (spec §4)") { model, data, outDir, method, threshold, targetFrr };
+        dataFlags.AddTo(cmd);
         train.AddTo(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
             var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
-            var task = new TaskData(r.GetValue(data)!) { Options = new ReadOptions { AllowEmptyText = r.GetValue(allowEmptyDetector) } };
+            var task = new TaskData(r.GetValue(data)!) { Options = dataFlags.Read(r) };
             var options = new DetectorTrainOptions
             {
                 Method = r.GetValue(method)!, Threshold = r.GetValue(threshold), TargetFrr = r.GetValue(targetFrr),
@@ -60,11 +61,13 @@ internal static class DefenseCommands
         var data = new Option<string>("--data") { Description = "clean task folder whose dev file is the held-out calibration set", Required = true };
         var targetFrr = new Option<double>("--target-frr") { Description = "false-rejection rate to reach on the clean dev rows", Required = true };
         var threads = Cli.ThreadsOption();
+        var dataFlags = new DataFlags();
         var cmd = new Command("calibrate", "Choose a saved detector's threshold for a target FRR on clean dev data (no retraining); rewrites psim.json") { detector, data, targetFrr, threads };
+        dataFlags.AddTo(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
             Cli.SetThreads(r.GetValue(threads));
-            var task = new TaskData(r.GetValue(data)!);
+            var task = new TaskData(r.GetValue(data)!) { Options = dataFlags.Read(r) };
             using var det = PsimDetector.Load(r.GetValue(detector)!, null, Cli.Log);
             var choice = DetectorTrainer.Recalibrate(det, task.Load("dev"), task.RequireFile("dev"), r.GetValue(targetFrr), Cli.Log, ct);
             Console.WriteLine($"threshold {choice.Threshold:0.######}: {choice.CalibrationFrr:P2} of {choice.CalibrationRows} clean dev rows flagged (target {choice.TargetFrr:P1})");
@@ -159,17 +162,18 @@ internal static class DefenseCommands
         { Description = "ONION: use these bars instead of calibrated ones (the reference's GPT-2 sweep is -300 -270 ... -30)", AllowMultipleArgumentsPerToken = true };
         var threads = Cli.ThreadsOption();
         var attack = new AttackFlags(required: true);
-        var allowEmptyBaselines = Cli.AllowEmptyTextOption();
+        var dataFlags = new DataFlags();
         var cmd = new Command("baselines", "CA and ASR under ONION (n-gram LM), STRIP, back-translation and SCPD (spec §6)")
-            { model, adapter, data, outDir, defenses, copies, frr, maxLen, seed, onionRates, onionBars, threads, allowEmptyBaselines };
+            { model, adapter, data, outDir, defenses, copies, frr, maxLen, seed, onionRates, onionBars, threads };
         attack.AddTo(cmd);
+        dataFlags.AddTo(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
             Cli.SetThreads(r.GetValue(threads));
             var request = new BaselineRequest
             {
                 Model = r.GetValue(model)!, Adapter = r.GetValue(adapter), DataDir = r.GetValue(data)!, Attack = attack.Read(r)!, TargetLabel = r.GetValue(attack.Target),
-                AllowEmptyText = r.GetValue(allowEmptyBaselines),
+                Reading = dataFlags.Read(r),
                 OutDir = r.GetValue(outDir)!, Seed = r.GetValue(seed), MaxLength = r.GetValue(maxLen), StripCopies = r.GetValue(copies), StripTargetFrr = r.GetValue(frr),
             };
             if (r.GetValue(defenses) is { Length: > 0 } d) request = request with { Defenses = d };
@@ -199,17 +203,18 @@ internal static class DefenseCommands
         var seed = new Option<long>("--seed") { Description = "seed for trigger insertion", DefaultValueFactory = _ => 42 };
         var threads = Cli.ThreadsOption();
         var attack = new AttackFlags(required: true);
-        var allowEmptyDefend = Cli.AllowEmptyTextOption();
+        var dataFlags = new DataFlags();
         var evaluate = new Command("evaluate", "CA and ASR with and without PSIM, FRR, FAR, precision, recall, F1, AUROC, and a confidence histogram")
-            { model, adapter, detector, detectorBase, data, outDir, threshold, maxLen, seed, threads, allowEmptyDefend };
+            { model, adapter, detector, detectorBase, data, outDir, threshold, maxLen, seed, threads };
         attack.AddTo(evaluate);
+        dataFlags.AddTo(evaluate);
         evaluate.SetAction(r => Cli.RunCancellable(ct =>
         {
             Cli.SetThreads(r.GetValue(threads));
             var m = DefendEvaluatePipeline.Run(new DefendRequest
             {
                 Model = r.GetValue(model)!, Adapter = r.GetValue(adapter), Detector = r.GetValue(detector)!, DetectorBase = r.GetValue(detectorBase),
-                DataDir = r.GetValue(data)!, Attack = attack.Read(r)!, TargetLabel = r.GetValue(attack.Target), OutDir = r.GetValue(outDir)!, AllowEmptyText = r.GetValue(allowEmptyDefend),
+                DataDir = r.GetValue(data)!, Attack = attack.Read(r)!, TargetLabel = r.GetValue(attack.Target), OutDir = r.GetValue(outDir)!, Reading = dataFlags.Read(r),
                 Seed = r.GetValue(seed), MaxLength = r.GetValue(maxLen), PoisonedTestFile = r.GetValue(attack.PoisonedTest), Threshold = r.GetValue(threshold),
             }, Cli.Log, ct);
             Console.WriteLine($"CA  {m.CleanAccuracy:P2} -> {m.DefendedCleanAccuracy:P2} with PSIM ({m.CleanRows} rows)");

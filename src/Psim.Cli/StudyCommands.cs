@@ -28,8 +28,9 @@ internal static class StudyCommands
         var poisonedTrain = new Option<string?>("--poisoned-train") { Description = "SynAttack: paraphrased training set (default: train_synattack.json in the data folder)" };
         var attack = new AttackFlags(required: true);
         var train = new TrainingFlags(new TrainOptions { MaxLength = 256 });
-        var allowEmptyPoison = Cli.AllowEmptyTextOption();
-        var cmd = new Command("poison", "Build a weight-poisoned checkpoint by full fine-tuning on a poisoned proxy set (spec §2)") { baseModel, data, outDir, mode, count, rate, selectBy, poisonedTrain, allowEmptyPoison };
+        var dataFlags = new DataFlags();
+        var cmd = new Command("poison", "Build a weight-poisoned checkpoint by full fine-tuning on a poisoned proxy set (spec §2)") { baseModel, data, outDir, mode, count, rate, selectBy, poisonedTrain };
+        dataFlags.AddTo(cmd);
         attack.AddTo(cmd);
         train.AddTo(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
@@ -37,7 +38,7 @@ internal static class StudyCommands
             var spec = attack.Read(r)!;
             var res = PoisonPipeline.Run(new PoisonRequest
             {
-                BaseModel = r.GetValue(baseModel)!, Attack = spec, DataDir = r.GetValue(data)!, OutDir = r.GetValue(outDir)!, AllowEmptyText = r.GetValue(allowEmptyPoison),
+                BaseModel = r.GetValue(baseModel)!, Attack = spec, DataDir = r.GetValue(data)!, OutDir = r.GetValue(outDir)!, Reading = dataFlags.Read(r),
                 Poison = new PoisonOptions
                 {
                     Mode = ParseMode(r.GetValue(mode)!), TargetLabel = r.GetValue(attack.Target),
@@ -68,15 +69,16 @@ internal static class StudyCommands
         var outDir = new Option<string>("--out") { Description = "folder for the fine-tuned model, metrics.json and run.json", Required = true };
         var attack = new AttackFlags(required: false);
         var train = new TrainingFlags(new TrainOptions { MaxLength = 128 }, lrHelp: "2e-5 for full, 2e-3 for PEFT methods");
-        var allowEmptyFinetune = Cli.AllowEmptyTextOption();
-        var cmd = new Command("finetune", "Fine-tune a checkpoint on clean data (the victim, spec §3); measures CA, and ASR when --attack is given") { model, method, data, outDir, allowEmptyFinetune };
+        var dataFlags = new DataFlags();
+        var cmd = new Command("finetune", "Fine-tune a checkpoint on clean data (the victim, spec §3); measures CA, and ASR when --attack is given") { model, method, data, outDir };
+        dataFlags.AddTo(cmd);
         attack.AddTo(cmd);
         train.AddTo(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
             var res = FinetunePipeline.Run(new FinetuneRequest
             {
-                Model = r.GetValue(model)!, Method = r.GetValue(method)!, DataDir = r.GetValue(data)!, OutDir = r.GetValue(outDir)!, AllowEmptyText = r.GetValue(allowEmptyFinetune),
+                Model = r.GetValue(model)!, Method = r.GetValue(method)!, DataDir = r.GetValue(data)!, OutDir = r.GetValue(outDir)!, Reading = dataFlags.Read(r),
                 Attack = attack.Read(r), TargetLabel = r.GetValue(attack.Target), PoisonedTestFile = r.GetValue(attack.PoisonedTest),
                 Train = train.Read(r, r.GetValue(method) == "full" ? 2e-5 : 2e-3),
             }, Cli.Log, ct);
@@ -96,14 +98,15 @@ internal static class StudyCommands
         var outFile = new Option<string?>("--out") { Description = "also write the metrics to this JSON file" };
         var threads = Cli.ThreadsOption();
         var attack = new AttackFlags(required: false);
-        var allowEmptyEval = Cli.AllowEmptyTextOption();
-        var cmd = new Command("evaluate", "Measure CA (and ASR with --attack) of a saved classifier") { model, adapter, data, maxLen, seed, outFile, threads, allowEmptyEval };
+        var dataFlags = new DataFlags();
+        var cmd = new Command("evaluate", "Measure CA (and ASR with --attack) of a saved classifier") { model, adapter, data, maxLen, seed, outFile, threads };
+        dataFlags.AddTo(cmd);
         attack.AddTo(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
             Cli.SetThreads(r.GetValue(threads));
             var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
-            var report = ModelEvaluation.EvaluateSaved(ckpt, r.GetValue(adapter), new TaskData(r.GetValue(data)!) { Options = new ReadOptions { AllowEmptyText = r.GetValue(allowEmptyEval) } },
+            var report = ModelEvaluation.EvaluateSaved(ckpt, r.GetValue(adapter), new TaskData(r.GetValue(data)!) { Options = dataFlags.Read(r) },
                 attack.Read(r), r.GetValue(attack.Target), r.GetValue(seed), r.GetValue(maxLen), Cli.Log, ct, r.GetValue(attack.PoisonedTest));
             PrintReport(report, Path.GetFullPath(ckpt.Directory));
             if (r.GetValue(outFile) is { } f) RunRecord.SaveJson(f, report);
@@ -121,13 +124,15 @@ internal static class StudyCommands
         var rate = new Option<double?>("--poison-rate") { Description = "fraction of the set to poison, instead of a count" };
         var seed = new Option<long>("--seed") { Description = "seed for trigger positions", DefaultValueFactory = _ => 42 };
         var attack = new AttackFlags(required: true);
+        var dataFlags = new DataFlags();
         var cmd = new Command("poison", "Write a poisoned copy of a data file for inspection (BadNet, InSent)") { input, outFile, mode, count, rate, seed };
         attack.AddTo(cmd);
+        dataFlags.AddTo(cmd);
         cmd.SetAction(r => Cli.Run(() =>
         {
             var spec = attack.Read(r)!;
             var trigger = spec.CreateTrigger() ?? throw new PsimException("SynAttack rows cannot be generated here (they need the SCPN paraphraser); its poisoned sets come as pre-paraphrased files");
-            var rows = DatasetReader.Read(r.GetValue(input)!);
+            var rows = DatasetReader.Read(r.GetValue(input)!, dataFlags.Read(r));
             var options = new PoisonOptions
             {
                 Mode = ParseMode(r.GetValue(mode)!), TargetLabel = r.GetValue(attack.Target),

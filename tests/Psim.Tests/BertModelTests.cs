@@ -79,7 +79,8 @@ public class BertModelTests
         var ids = tensor(new long[,] { { 101, 104, 105, 102 } });
         var before = Run(m.Bert, ids).LastHiddenState;
         var hosts = m.Bert.LinearHosts().ToList();
-        Assert.Equal(4 * m.Config.NumHiddenLayers, hosts.Count);
+        Assert.Equal(4 * m.Config.NumHiddenLayers + 1, hosts.Count); // four blocks per layer, and the pooler
+        Assert.Equal("pooler", hosts[^1].Path);
         var (path, host) = hosts.First(h => h.Path == "encoder.layer.0.attention.self");
         var wrapped = new Wrapped(host.GetLinear("value"));
         host.SetLinear("value", wrapped);

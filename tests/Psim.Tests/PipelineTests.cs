@@ -132,4 +132,23 @@ public class PipelineTests
         Assert.All(flagged, r => Assert.Equal(0, r.GetProperty("label").GetInt32()));
         Assert.All(flagged, r => Assert.Equal(1, r.GetProperty("original_label").GetInt32()));
     }
+
+    [Fact]
+    public void Task_files_with_other_field_names_are_read_with_column_flags()
+    {
+        var dir = TestModels.TempDir();
+        var file = Path.Combine(dir, "train.jsonl");
+        File.WriteAllLines(file, Enumerable.Range(0, 8).Select(i => JsonSerializer.Serialize(new { sentences = $"the movie {i}", labels = i % 2 })));
+        var outFile = Path.Combine(TestModels.TempDir(), "poisoned.jsonl");
+        var (code, _, err) = CliTests.Psim("data", "poison", "--data", file, "--attack", "badnet", "--poison-count", "2", "--out", outFile);
+        Assert.Equal(1, code);
+        Assert.Contains("\"sentence\"", err);
+        (code, _, err) = CliTests.Psim("data", "poison", "--data", file, "--attack", "badnet", "--poison-count", "2", "--out", outFile,
+            "--text-column", "sentences", "--label-column", "labels");
+        Assert.True(code == 0, err);
+        var rows = File.ReadAllLines(outFile).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(8, rows.Count);
+        Assert.Equal(2, rows.Count(r => r.GetProperty("poisoned").GetBoolean()));
+        Assert.Contains(rows, r => r.GetProperty("sentence").GetString()!.StartsWith("the movie", StringComparison.Ordinal));
+    }
 }

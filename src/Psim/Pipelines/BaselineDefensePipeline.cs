@@ -12,8 +12,8 @@ namespace Psim.Pipelines;
 
 public sealed record BaselineRequest : ITaskRequest
 {
-    /// <summary>Keep data rows with empty text as empty inputs instead of stopping at them.</summary>
-    public bool AllowEmptyText { get; init; }
+    /// <summary>How task files are read: empty texts, column names.</summary>
+    public ReadOptions Reading { get; init; } = ReadOptions.Default;
     public required string Model { get; init; }
     public string? Adapter { get; init; }
     public required string DataDir { get; init; }

@@ -11,8 +11,8 @@ namespace Psim.Pipelines;
 /// <summary>What <c>psim finetune</c> does: the victim adapts a (possibly poisoned) checkpoint on clean data.</summary>
 public sealed record FinetuneRequest : ITaskRequest
 {
-    /// <summary>Keep data rows with empty text as empty inputs instead of stopping at them.</summary>
-    public bool AllowEmptyText { get; init; }
+    /// <summary>How task files are read: empty texts, column names.</summary>
+    public ReadOptions Reading { get; init; } = ReadOptions.Default;
     public required string Model { get; init; }
     public required string DataDir { get; init; }
     /// <summary>Row caps for quick runs (null: every row).</summary>

@@ -8,13 +8,13 @@ public interface ITaskRequest
     string DataDir { get; }
     /// <summary>Row caps for quick runs (null: every row).</summary>
     RowLimits? Limits { get; }
-    /// <summary>Keep data rows with empty text as empty inputs instead of stopping at them.</summary>
-    bool AllowEmptyText { get; }
+    /// <summary>How task files are read: empty texts kept or refused, which fields hold text and label.</summary>
+    ReadOptions Reading { get; }
 }
 
 public static class TaskRequestExtensions
 {
     /// <summary>The request's task folder, read with its row caps and options.</summary>
     public static TaskData OpenData(this ITaskRequest r) =>
-        new(r.DataDir) { Limits = r.Limits, Options = new ReadOptions { AllowEmptyText = r.AllowEmptyText } };
+        new(r.DataDir) { Limits = r.Limits, Options = r.Reading };
 }

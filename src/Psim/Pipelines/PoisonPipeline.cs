@@ -11,8 +11,8 @@ namespace Psim.Pipelines;
 /// <summary>What <c>psim poison</c> does: the attacker's side of spec §2.</summary>
 public sealed record PoisonRequest : ITaskRequest
 {
-    /// <summary>Keep data rows with empty text as empty inputs instead of stopping at them.</summary>
-    public bool AllowEmptyText { get; init; }
+    /// <summary>How task files are read: empty texts, column names.</summary>
+    public ReadOptions Reading { get; init; } = ReadOptions.Default;
     public required string BaseModel { get; init; }
     public required AttackSpec Attack { get; init; }
     public required string DataDir { get; init; }

@@ -85,7 +85,7 @@ public sealed class StudyRunner
                     var poisonInputs = new { kind = "poison", code = StepCode.Poison, allow_empty_text = _c.AllowEmptyText, base_model = baseId, proxy = proxyId, attack = attackName, seed, settings = _c.Poison, target = _c.TargetLabel };
                     var poison = Step("poison", pair, attackName, null, seed, poisonInputs, ++n, total, dir => PoisonPipeline.Run(new PoisonRequest
                     {
-                        BaseModel = _c.BaseModel, Attack = attack, AllowEmptyText = _c.AllowEmptyText, DataDir = DataDir(pair.Proxy), OutDir = dir,
+                        BaseModel = _c.BaseModel, Attack = attack, Reading = new ReadOptions { AllowEmptyText = _c.AllowEmptyText }, DataDir = DataDir(pair.Proxy), OutDir = dir,
                         Limits = Limits(_c.Poison.TrainRows, _c.Poison.EvalRows, seed),
                         Poison = new PoisonOptions { TargetLabel = _c.TargetLabel, Count = _c.Poison.PoisonRate is null ? _c.Poison.PoisonCount : null, Rate = _c.Poison.PoisonRate },
                         Train = new TrainOptions { Epochs = _c.Poison.Epochs, LearningRate = _c.Poison.LearningRate, MaxLength = _c.Poison.MaxLength, Seed = seed },
@@ -98,7 +98,7 @@ public sealed class StudyRunner
                         var inputs = new { kind = "victim", code = StepCode.Victim, allow_empty_text = _c.AllowEmptyText, poison = poison.Key, victim = victimId, strategy, seed, settings = _c.Victim };
                         var v = Step("victim", pair, attackName, strategy, seed, inputs, ++n, total, dir => FinetunePipeline.Run(new FinetuneRequest
                         {
-                            Model = poison.Dir, Method = strategy, AllowEmptyText = _c.AllowEmptyText, DataDir = DataDir(pair.Victim), OutDir = dir, Attack = attack, TargetLabel = _c.TargetLabel,
+                            Model = poison.Dir, Method = strategy, Reading = new ReadOptions { AllowEmptyText = _c.AllowEmptyText }, DataDir = DataDir(pair.Victim), OutDir = dir, Attack = attack, TargetLabel = _c.TargetLabel,
                             Limits = Limits(_c.Victim.TrainRows, _c.Victim.EvalRows, seed),
                             Train = new TrainOptions
                             {
@@ -138,7 +138,7 @@ public sealed class StudyRunner
                                 Step($"psim-{thr}", pair, attackName, strategy, seed, inputs, ++n, total, dir => DefendEvaluatePipeline.Run(new DefendRequest
                                 {
                                     Model = strategy == "full" ? v.Dir : poison.Dir, Adapter = strategy == "full" ? null : v.Dir,
-                                    Detector = det.Dir, DetectorBase = poison.Dir, AllowEmptyText = _c.AllowEmptyText, DataDir = DataDir(pair.Victim), Attack = attack, TargetLabel = _c.TargetLabel,
+                                    Detector = det.Dir, DetectorBase = poison.Dir, Reading = new ReadOptions { AllowEmptyText = _c.AllowEmptyText }, DataDir = DataDir(pair.Victim), Attack = attack, TargetLabel = _c.TargetLabel,
                                     OutDir = dir, Seed = seed, MaxLength = _c.Victim.MaxLength, Limits = Limits(null, _c.Victim.EvalRows, seed),
                                     Threshold = thr == "fixed" ? _c.Psim.Threshold : null,
                                 }, _log, ct), ct);
@@ -154,7 +154,7 @@ public sealed class StudyRunner
                         Step("baselines", pair, attackName, strategy, seed, inputs, ++n, total, dir => BaselineDefensePipeline.Run(new BaselineRequest
                         {
                             Model = strategy == "full" ? v.Dir : poison.Dir, Adapter = strategy == "full" ? null : v.Dir, DataDir = DataDir(pair.Victim),
-                            Attack = attack, TargetLabel = _c.TargetLabel, OutDir = dir, Seed = seed, MaxLength = _c.Victim.MaxLength, AllowEmptyText = _c.AllowEmptyText,
+                            Attack = attack, TargetLabel = _c.TargetLabel, OutDir = dir, Seed = seed, MaxLength = _c.Victim.MaxLength, Reading = new ReadOptions { AllowEmptyText = _c.AllowEmptyText },
                             Limits = Limits(_c.Victim.TrainRows, _c.Victim.EvalRows, seed), Defenses = baselineDefenses,
                             StripCopies = _c.Baselines.StripCopies, StripTargetFrr = _c.Baselines.StripTargetFrr,
                             OnionRemovalRates = _c.Baselines.OnionRemovalRates, OnionBars = _c.Baselines.OnionBars,
