@@ -158,3 +158,33 @@ public class CheckpointTests
         Assert.Contains(names[0], e.Message);
     }
 }
+
+public class OutputFolderTests
+{
+    [Fact]
+    public void A_folder_whose_run_never_finished_is_refused_and_stale_temp_files_are_removed()
+    {
+        var dir = TestModels.TempDir();
+        using (var m = TestModels.TinyClassifier())
+            HfCheckpoint.Save(dir, m, m.Config, TestModels.Tokenizer(), "unit test");
+        File.WriteAllText(Path.Combine(dir, "metrics.json"), "{\"clean_accuracy\": 0.9}");
+        var dead = Path.Combine(dir, "model.safetensors.tmp-999999999-0123");
+        var live = Path.Combine(dir, $"config.json.tmp-{Environment.ProcessId}-4567");
+        File.WriteAllBytes(dead, new byte[1000]);
+        File.WriteAllBytes(live, new byte[10]);
+
+        // a new run starts writing the folder (then is killed): stale results and dead temp files go, run.json says running
+        var notes = new List<string>();
+        new Psim.Runtime.RunRecord { Command = "finetune" }.Begin(dir, notes.Add);
+        Assert.False(File.Exists(dead));
+        Assert.True(File.Exists(live)); // its writer is alive
+        Assert.False(File.Exists(Path.Combine(dir, "metrics.json")));
+        Assert.Contains("1,000 bytes", Assert.Single(notes));
+        var e = Assert.Throws<PsimException>(() => HfCheckpoint.Open(dir));
+        Assert.Contains("never finished", e.Message);
+
+        var record = new Psim.Runtime.RunRecord { Command = "finetune" };
+        record.Finish(dir);
+        Assert.NotNull(HfCheckpoint.Open(dir));
+    }
+}
