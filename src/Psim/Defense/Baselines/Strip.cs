@@ -16,7 +16,7 @@ public sealed class Strip
     {
         _donors = cleanDonorTexts.Select(t => t.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).Where(w => w.Length > 0).ToList();
         if (_donors.Count == 0) throw new PsimException("STRIP needs clean donor texts");
-        if (copies < 1) throw new PsimException("STRIP needs at least one perturbed copy");
+        if (copies is < 1 or > 1000) throw new PsimException($"STRIP copies {copies} (--strip-copies) must be in [1, 1000]");
         if (replaceFraction is <= 0 or > 1) throw new PsimException("STRIP replace fraction must be in (0, 1]");
         Copies = copies;
         ReplaceFraction = replaceFraction;
