@@ -116,6 +116,10 @@ public class MalformedInputCorpusTests
         yield return Config("cfg-dropout", c => { c["hidden_dropout_prob"] = 1.5; return c; }, "dropout");
         yield return Config("cfg-array", _ => new JsonArray(1, 2), "config.json");
         yield return Config("cfg-string-size", c => { c["vocab_size"] = "big"; return c; }, "config.json");
+        yield return Config("cfg-relative-positions", c => { c["position_embedding_type"] = "relative_key"; return c; }, "position_embedding_type");
+        yield return Config("cfg-decoder", c => { c["is_decoder"] = true; return c; }, "is_decoder");
+        yield return Config("cfg-multi-label", c => { c["problem_type"] = "multi_label_classification"; return c; }, "problem_type");
+        yield return Config("cfg-pruned", c => { c["pruned_heads"] = new JsonObject { ["0"] = new JsonArray(1) }; return c; }, "pruned_heads");
         yield return Config("cfg-positions", c => { c["max_position_embeddings"] = 100_000; return c; }, "max_position_embeddings");
         yield return new("cfg-not-json", () => { var d = f.CopyModel(); File.WriteAllText(Path.Combine(d, "config.json"), "{"); return ["model", "info", "--model", d]; }, () => "config.json");
         // --- vocabulary and tokenizer ---

@@ -64,7 +64,31 @@ public sealed record BertConfig
         Need(double.IsFinite(InitializerRange) && InitializerRange >= 0, $"initializer_range {InitializerRange} is not a finite non-negative number");
         Need(ClassifierDropout is null || ClassifierDropout is >= 0 and < 1, $"classifier_dropout {ClassifierDropout} must be in [0, 1)");
         Need(NumLabels is > 0 and <= 100_000, $"num_labels {NumLabels} is out of range");
+        RefuseExtras(source);
     }
+
+    /// <summary>
+    /// config.json fields psim does not model but transformers honours, refused unless they hold the value
+    /// that changes nothing: another position embedding, a decoder, cross-attention, pruned heads, or a
+    /// multi-label / regression loss would all compute something psim does not.
+    /// </summary>
+    private void RefuseExtras(string source)
+    {
+        if (Extra is null) return;
+        foreach (var (name, allowed) in NeutralOnly)
+            if (Extra.TryGetValue(name, out var v) && !allowed(v))
+                throw new PsimFormatException($"{source}: {name} {v.GetRawText()} is not supported; psim implements BERT with absolute positions, an encoder only, single-label classification");
+    }
+
+    private static readonly (string Name, Func<JsonElement, bool> Allowed)[] NeutralOnly =
+    [
+        ("position_embedding_type", v => v.ValueKind == JsonValueKind.Null || v.ValueKind == JsonValueKind.String && v.GetString() == "absolute"),
+        ("is_decoder", v => v.ValueKind is JsonValueKind.False or JsonValueKind.Null),
+        ("add_cross_attention", v => v.ValueKind is JsonValueKind.False or JsonValueKind.Null),
+        ("pruned_heads", v => v.ValueKind == JsonValueKind.Null || v.ValueKind == JsonValueKind.Object && !v.EnumerateObject().Any()),
+        ("problem_type", v => v.ValueKind == JsonValueKind.Null || v.ValueKind == JsonValueKind.String && v.GetString() == "single_label_classification"),
+        ("embedding_size", v => v.ValueKind == JsonValueKind.Null),
+    ];
 
     private static readonly JsonSerializerOptions Options = new()
     {
