@@ -41,7 +41,7 @@ internal static class TestModels
 
     /// <summary>A BertTokenizer on <paramref name="vocabPath"/>, or on a fresh <see cref="WriteVocab"/>.</summary>
     public static Text.BertTokenizer Tokenizer(string? vocabPath = null) =>
-        new(Text.WordPieceVocab.Load(vocabPath ?? WriteVocab(TempDir())), new Text.BertTokenizerOptions());
+        new(IO.TokenizerFolder.LoadVocab(vocabPath ?? WriteVocab(TempDir())), new Text.BertTokenizerOptions());
 }
 
 internal static class TensorAssert

@@ -86,13 +86,13 @@ public class TokenizerTests
         var dir = TestModels.TempDir();
         var noUnk = Path.Combine(dir, "no-unk.txt");
         File.WriteAllLines(noUnk, ["[PAD]", "a"]);
-        var e = Assert.Throws<PsimFormatException>(() => new BertTokenizer(WordPieceVocab.Load(noUnk), new()));
+        var e = Assert.Throws<PsimFormatException>(() => new BertTokenizer(TokenizerFolder.LoadVocab(noUnk), new()));
         Assert.Contains(noUnk, e.Message);
         Assert.Contains("[UNK]", e.Message);
 
         var bad = Path.Combine(dir, "bad.txt");
         File.WriteAllBytes(bad, [.. "[PAD]\n[UNK]\n"u8, 0xC3, 0x28, (byte)'\n']);
-        var e2 = Assert.Throws<PsimFormatException>(() => WordPieceVocab.Load(bad));
+        var e2 = Assert.Throws<PsimFormatException>(() => TokenizerFolder.LoadVocab(bad));
         Assert.Contains($"{bad}:3", e2.Message);
 
         var dup = new WordPieceVocab(["[UNK]", "a", "a"], "dup");

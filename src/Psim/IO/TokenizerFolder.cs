@@ -19,9 +19,17 @@ public static class TokenizerFolder
         var vocabPath = Path.Combine(dir, VocabFile);
         var fastPath = Path.Combine(dir, FastFile);
         if (File.Exists(vocabPath))
-            return new BertTokenizer(WordPieceVocab.Load(vocabPath), ReadConfig(Path.Combine(dir, ConfigFile)));
+            return new BertTokenizer(LoadVocab(vocabPath), ReadConfig(Path.Combine(dir, ConfigFile)));
         if (File.Exists(fastPath)) return FastTokenizerJson.Load(fastPath);
         throw new PsimException($"{dir}: no {VocabFile} or {FastFile} in the folder (psim needs the WordPiece vocabulary)");
+    }
+
+    /// <summary>A vocab.txt: valid UTF-8, one token a line (\n, \r\n or \r, as Python's universal newlines), not empty.</summary>
+    public static WordPieceVocab LoadVocab(string path)
+    {
+        var lines = StrictText.ReadLines(path);
+        if (lines.Count == 0) throw new PsimFormatException($"{path}: the vocabulary is empty");
+        return new WordPieceVocab(lines, path);
     }
 
     /// <summary>tokenizer_config.json's BertTokenizer settings (transformers' defaults where absent or no file).</summary>

@@ -1,11 +1,9 @@
-using Psim.IO;
-
 namespace Psim.Text;
 
 /// <summary>
 /// A WordPiece vocabulary (<c>vocab.txt</c>: one token a line, the line number is the id), read as
-/// transformers' <c>load_vocab</c> reads it: a token listed twice keeps its last id. Checked on load:
-/// valid UTF-8, not empty, and the unknown token present.
+/// transformers' <c>load_vocab</c> reads it: a token listed twice keeps its last id. The file is read by
+/// <c>IO.TokenizerFolder.LoadVocab</c> (valid UTF-8, not empty).
 /// </summary>
 public sealed class WordPieceVocab
 {
@@ -24,13 +22,6 @@ public sealed class WordPieceVocab
         _ids = new Dictionary<string, int>(tokens.Count, StringComparer.Ordinal);
         for (int i = 0; i < tokens.Count; i++) _ids[tokens[i]] = i;
         _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
-    }
-
-    public static WordPieceVocab Load(string path)
-    {
-        var lines = StrictText.ReadLines(path);
-        if (lines.Count == 0) throw new PsimFormatException($"{path}: the vocabulary is empty");
-        return new WordPieceVocab(lines, path);
     }
 
     public int? Id(ReadOnlySpan<char> token) => _lookup.TryGetValue(token, out int id) ? id : null;
