@@ -151,4 +151,22 @@ public class PipelineTests
         Assert.Equal(2, rows.Count(r => r.GetProperty("poisoned").GetBoolean()));
         Assert.Contains(rows, r => r.GetProperty("sentence").GetString()!.StartsWith("the movie", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("test.jsonl", "no test file")]
+    [InlineData("test_synattack.json", "test_synattack")]
+    public void Finetune_checks_its_test_inputs_before_training(string missing, string expected)
+    {
+        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        if (missing != "test.jsonl") File.Copy(Path.Combine(dataDir, "test.jsonl"), Path.Combine(dataDir, "test_other.jsonl"));
+        else File.Delete(Path.Combine(dataDir, missing));
+        var outDir = Path.Combine(TestModels.TempDir(), "victim");
+        string[] attack = missing == "test.jsonl" ? [] : ["--attack", "synattack"];
+        var (code, _, err) = CliTests.Psim(["finetune", "--model", baseDir, "--method", "full", "--data", dataDir, "--out", outDir,
+            "--epochs", "1", "--batch-size", "16", "--max-length", "16", .. attack]);
+        Assert.Equal(1, code);
+        Assert.Contains(expected, err);
+        Assert.False(File.Exists(Path.Combine(outDir, "model.safetensors")), "a model was trained and saved before the missing input was noticed");
+        Assert.DoesNotContain("epoch 1", err);
+    }
 }
