@@ -51,6 +51,7 @@ internal static class Cli
             cts.Cancel();
         };
         Console.CancelKeyPress += handler;
+        Log($"psim: {Runtime.CpuBlas.Cpu}; BLAS: {Runtime.CpuBlas.Status}");
         try { return Run(() => body(cts.Token)); }
         finally { Console.CancelKeyPress -= handler; }
     }

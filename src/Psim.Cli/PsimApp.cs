@@ -34,6 +34,7 @@ public static class PsimApp
     public static int Run(string[] args)
     {
         UseInvariantNumbers();
+        Runtime.CpuBlas.Configure(); // before any tensor work: which BLAS kernels LibTorch's matmul runs
         return Build().Parse(args).Invoke();
     }
 

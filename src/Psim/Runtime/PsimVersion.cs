@@ -17,5 +17,7 @@ public static class PsimVersion
         ["libtorch"] = LibTorch,
         [".net"] = Dotnet,
         ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+        ["cpu"] = CpuBlas.Cpu,
+        ["blas"] = CpuBlas.Status,
     };
 }
