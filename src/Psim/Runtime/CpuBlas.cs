@@ -82,9 +82,9 @@ public static class CpuBlas
     {
         try
         {
-            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-            var family = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("cpu family", StringComparison.Ordinal));
-            return $"{line?.Split(':', 2)[1].Trim() ?? "?"} (family {family?.Split(':', 2)[1].Trim() ?? "?"})";
+            var head = File.ReadLines("/proc/cpuinfo").TakeWhile(l => l.Length > 0).ToList(); // the first processor's block
+            string Field(string name) => head.FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
+            return $"{Field("model name")} (family {Field("cpu family")})";
         }
         catch (IOException) { return "?"; }
         catch (UnauthorizedAccessException) { return "?"; }
