@@ -14,7 +14,6 @@ public static class DatasetReader
     {
         options ??= ReadOptions.Default;
         if (!File.Exists(path) && !Directory.Exists(path)) throw new PsimException($"{path}: data file not found");
-        IO.RegularFile.Require(path);
         var rows = options.Resolve(path) switch
         {
             DataFormat.JsonLines => ReadJsonLines(path, options),
@@ -27,9 +26,6 @@ public static class DatasetReader
         return rows;
     }
 
-    /// <summary>A row with a key twice ({"label": 0, "label": 1}) is ambiguous: refused, not read as the last value.</summary>
-    internal static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
-
     private static IReadOnlyList<Example> ReadJsonLines(string path, ReadOptions o)
     {
         var rows = new List<Example>();
@@ -40,7 +36,7 @@ public static class DatasetReader
             var line = raw.TrimStart('\uFEFF').Trim();
             if (line.Length == 0) continue;
             JsonDocument doc;
-            try { doc = JsonDocument.Parse(line, StrictJson); }
+            try { doc = JsonDocument.Parse(line, IO.Json.Options); }
             catch (JsonException e) { throw new PsimFormatException($"{path}:{lineNo}: bad JSON: {e.Message}"); }
             using (doc) rows.Add(ToExample(doc.RootElement, $"{path}:{lineNo}", rows.Count, o));
         }
@@ -51,7 +47,7 @@ public static class DatasetReader
     {
         var text = IO.StrictText.ReadAll(path);
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(text, StrictJson); }
+        try { doc = JsonDocument.Parse(text, IO.Json.Options); }
         catch (JsonException e) { throw new PsimFormatException($"{path}:{(e.LineNumber ?? 0) + 1}: bad JSON: {e.Message}"); }
         using (doc)
         {

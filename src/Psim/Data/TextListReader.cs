@@ -13,7 +13,6 @@ public static class TextListReader
     public static IReadOnlyList<string> Read(string path)
     {
         if (!File.Exists(path)) throw new PsimException($"{path}: input file not found");
-        IO.RegularFile.Require(path);
         var ext = Path.GetExtension(path).ToLowerInvariant();
         var texts = ext switch
         {
@@ -40,7 +39,7 @@ public static class TextListReader
             if (line.Length == 0) continue;
             try
             {
-                using var doc = JsonDocument.Parse(line, DatasetReader.StrictJson);
+                using var doc = JsonDocument.Parse(line, IO.Json.Options);
                 texts.Add(TextOf(doc.RootElement, $"{path}:{lineNo}"));
             }
             catch (JsonException e) { throw new PsimFormatException($"{path}:{lineNo}: bad JSON: {e.Message}"); }
@@ -52,7 +51,7 @@ public static class TextListReader
     {
         try
         {
-            using var doc = JsonDocument.Parse(IO.StrictText.ReadAll(path), DatasetReader.StrictJson);
+            using var doc = JsonDocument.Parse(IO.StrictText.ReadAll(path), IO.Json.Options);
             if (doc.RootElement.ValueKind != JsonValueKind.Array) throw new PsimFormatException($"{path}:1: expected a JSON array");
             return doc.RootElement.EnumerateArray().Select((e, i) => TextOf(e, $"{path}: item {i}")).ToList();
         }

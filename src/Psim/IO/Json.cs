@@ -6,7 +6,8 @@ namespace Psim.IO;
 /// <summary>Strict JSON reading of untrusted files: valid UTF-8, no duplicate keys, errors that name the file and line.</summary>
 public static class Json
 {
-    private static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false };
+    /// <summary>The options every untrusted JSON read uses: a key given twice is an error, not "the last one wins".</summary>
+    public static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false };
 
     public static JsonNode? Parse(string path, string text)
     {
@@ -23,18 +24,10 @@ public static class Json
 /// <summary>Typed reads of a JSON object's fields; a field of the wrong type is an error naming the file, field and value.</summary>
 public readonly struct JsonFields(JsonObject node, string source)
 {
-    public JsonObject Node => node;
-    public string Source => source;
-
     private PsimFormatException Wrong(string name, string expected) =>
         new($"{source}: field \"{name}\" is {node[name]?.ToJsonString() ?? "null"}; expected {expected}");
 
-    private JsonValue? Value(string name) => node[name] switch
-    {
-        null => null,
-        JsonValue v => v,
-        _ => null,
-    };
+    private JsonValue? Value(string name) => node[name] as JsonValue;
 
     public bool Has(string name) => node.ContainsKey(name) && node[name] is not null;
 

@@ -46,10 +46,7 @@ public abstract record PeftConfig
 
     public static PeftConfig Parse(string json, string source)
     {
-        JsonNode? node;
-        try { node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }); }
-        catch (JsonException e) { throw new PsimFormatException($"{source}: invalid JSON: {e.Message}"); }
-        if (node is not JsonObject obj) throw new PsimFormatException($"{source}: expected a JSON object");
+        if (IO.Json.Parse(source, json) is not JsonObject obj) throw new PsimFormatException($"{source}: expected a JSON object");
         var type = new IO.JsonFields(obj, source).String("peft_type") ?? throw new PsimFormatException($"{source}: no peft_type");
         Type t = type switch
         {

@@ -25,7 +25,10 @@ public static class CpuBlas
     public static string Status => _status ?? "not configured";
 
     /// <summary>The CPU: vendor, model name and the widest vector instructions .NET sees.</summary>
-    public static string Cpu => $"{Vendor()} {ModelName()}, {(Avx512F.IsSupported ? "AVX-512" : Avx2.IsSupported ? "AVX2" : "no AVX2")}, {Environment.ProcessorCount} cores";
+    public static string Cpu => CpuDescription.Value;
+
+    private static readonly Lazy<string> CpuDescription = new(() =>
+        $"{Vendor()} {ModelName()}, {(Avx512F.IsSupported ? "AVX-512" : Avx2.IsSupported ? "AVX2" : "no AVX2")}, {Environment.ProcessorCount} cores");
 
     /// <summary>Chooses the BLAS path once per process; call before any tensor work.</summary>
     public static string Configure()
