@@ -9,6 +9,9 @@ namespace Psim.Text;
 public sealed class BertTokenizer
 {
     private readonly BasicTokenizer _basic;
+    /// <summary>The special tokens matched in text, and their first characters (only there can a match start).</summary>
+    private readonly string[] _specials;
+    private readonly char[] _specialStarts;
 
     public WordPieceVocab Vocab { get; }
     public BertTokenizerOptions Options { get; }
@@ -20,6 +23,8 @@ public sealed class BertTokenizer
         Options = options;
         UnkId = vocab.Require(options.UnkToken, "unknown");
         _basic = new BasicTokenizer(options);
+        _specials = [.. options.SpecialTokens.Where(t => t.Length > 0)];
+        _specialStarts = [.. _specials.Select(t => t[0]).Distinct()];
     }
 
     /// <summary>The WordPiece tokens of a text, without [CLS] and [SEP].</summary>
@@ -52,11 +57,12 @@ public sealed class BertTokenizer
     /// <summary>PreTrainedTokenizer.tokenize: the text split at exact occurrences of the special tokens.</summary>
     private IEnumerable<(string Text, bool Special)> SplitOnSpecialTokens(string text)
     {
-        var specials = Options.SpecialTokens;
         int start = 0;
-        for (int i = 0; i < text.Length; i++)
+        for (int i = text.IndexOfAny(_specialStarts); i >= 0 && i < text.Length; i = text.IndexOfAny(_specialStarts, i + 1))
         {
-            var hit = specials.FirstOrDefault(s => s.Length > 0 && string.CompareOrdinal(text, i, s, 0, s.Length) == 0);
+            string? hit = null;
+            foreach (var s in _specials)
+                if (string.CompareOrdinal(text, i, s, 0, s.Length) == 0) { hit = s; break; }
             if (hit is null) continue;
             if (i > start) yield return (text[start..i], false);
             yield return (hit, true);
