@@ -6,12 +6,15 @@ using Psim.Runtime;
 using static TorchSharp.torch;
 
 // Usage: dotnet run -c Release --project bench/Psim.Bench -- forward [--data ../shared/datasets] [--threads N] [--out docs/bench-forward.md]
+//        ... -- ids --out IDS.json [--data DIR]                 (token ids for the side-by-side run, read by both sides)
+//        ... -- side --ids IDS.json [--out RESULTS.jsonl] [--tag NAME] [--workloads matmul,infer_sorted,...] [--model minilm|DIR] [--steps 20] [--fixed-warmup 1] [--fixed-steps 3]
 var opts = args.Skip(1).Select((a, i) => (a, i)).Where(t => t.a.StartsWith("--")).ToDictionary(t => t.a, t => args.Skip(1).ElementAtOrDefault(t.i + 1) ?? "");
 string data = opts.GetValueOrDefault("--data", "../shared/datasets");
 int threads = int.Parse(opts.GetValueOrDefault("--threads", Environment.ProcessorCount.ToString()));
 string? outFile = opts.GetValueOrDefault("--out");
 set_num_threads(threads);
-Console.Error.WriteLine($"CPU: {CpuBlas.Cpu}; BLAS: {CpuBlas.Configure()}");
+ProcessSetup.Configure();
+Console.Error.WriteLine($"CPU: {ProcessSetup.Describe()}");
 
 switch (args.FirstOrDefault())
 {
@@ -97,7 +100,26 @@ switch (args.FirstOrDefault())
             if (!string.IsNullOrEmpty(outFile)) File.WriteAllText(outFile, sb.ToString());
             return 0;
         }
+    case "attention":
+        foreach (var l in (opts.GetValueOrDefault("--lengths") ?? "128,256").Split(',')) AttentionBench.Run(int.Parse(l));
+        return 0;
+    case "probe-infer":
+        foreach (var l in (opts.GetValueOrDefault("--lengths") ?? "8,16,32,64").Split(',')) InferProbe.Run(32, int.Parse(l));
+        return 0;
+    case "ids":
+        SideBySide.WriteIds(data, opts.GetValueOrDefault("--out") ?? throw new ArgumentException("--out IDS.json is required"));
+        return 0;
+    case "side":
+        SideBySide.Run(new SideBySide.Options(
+            Ids: opts.GetValueOrDefault("--ids") ?? throw new ArgumentException("--ids IDS.json is required"),
+            Out: outFile, Tag: opts.GetValueOrDefault("--tag", "psim"),
+            Workloads: opts.GetValueOrDefault("--workloads", "matmul,infer_sorted,infer_file,train_lora,train_full,fixed_full:32,fixed_full:64,fixed_full:128,fixed_full:256,matmul"),
+            Model: opts.GetValueOrDefault("--model", "minilm"),
+            Steps: int.Parse(opts.GetValueOrDefault("--steps", "20")),
+            FixedWarmup: int.Parse(opts.GetValueOrDefault("--fixed-warmup", "1")),
+            FixedSteps: int.Parse(opts.GetValueOrDefault("--fixed-steps", "3"))));
+        return 0;
     default:
-        Console.Error.WriteLine("usage: Psim.Bench <forward|train|scan> [--data DIR] [--threads N] [--steps N] [--methods full,lora,...] [--out FILE]");
+        Console.Error.WriteLine("usage: Psim.Bench <forward|train|matmul|scan|ids|side> [--data DIR] [--threads N] [--steps N] [--methods full,lora,...] [--out FILE]");
         return 2;
 }

@@ -22,11 +22,11 @@ internal static class TrainBench
         PeftClassifier? peft = method == "full" ? null : PeftFactory.Attach(classifier, PeftFactory.DefaultConfig(method, classifier.Config));
         nn.Module<BertInput, Tensor> model = (nn.Module<BertInput, Tensor>?)peft ?? classifier;
         var trainable = peft?.TrainableParameters() ?? classifier.parameters().ToList();
-        using var opt = optim.AdamW(trainable, lr: 1e-5, weight_decay: 0.01);
+        using var step = new TrainStep(model, trainable, learningRate: 1e-5, weightDecay: 0.01, maxGradNorm: null);
         var set = EncodedSet.From(encoder, rows);
         var batches = BatchPlanner.Plan(set.Lengths, 32, bucketing: true, new Random(1));
         model.train();
-        ResetPeakRss();
+        ProcessStats.ResetPeakRss();
         double flops = 0;
         int samples = 0;
         var sw = new Stopwatch();
@@ -36,12 +36,7 @@ internal static class TrainBench
             var idx = batches[i % batches.Count];
             using var scope = NewDisposeScope();
             using var batch = encoder.Pad(idx.Select(j => set.Ids[j]).ToList());
-            var logits = model.call(new BertInput { InputIds = batch.InputIds, AttentionMask = batch.AttentionMask });
-            var loss = nn.functional.cross_entropy(logits, tensor(idx.Select(j => (long)set.Labels[j]).ToArray()));
-            opt.zero_grad();
-            loss.backward();
-            opt.step();
-            _ = loss.item<float>();
+            _ = step.Run(batch, tensor(idx.Select(j => (long)set.Labels[j]).ToArray()), 1e-5);
             if (i >= warmup)
             {
                 samples += idx.Length;
@@ -51,22 +46,7 @@ internal static class TrainBench
         }
         sw.Stop();
         double secs = sw.Elapsed.TotalSeconds;
-        return new Result(method, steps, secs, samples / secs, secs / steps, trainable.Sum(p => p.numel()), PeakRssMiB(),
+        return new Result(method, steps, secs, samples / secs, secs / steps, trainable.Sum(p => p.numel()), ProcessStats.StatusMiB("VmHWM:"),
             method == "full" ? flops / secs / 1e9 : null);
-    }
-
-    private static void ResetPeakRss()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
-
-    private static double PeakRssMiB()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
-        return double.NaN;
     }
 }

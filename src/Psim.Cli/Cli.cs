@@ -51,7 +51,7 @@ internal static class Cli
             cts.Cancel();
         };
         Console.CancelKeyPress += handler;
-        Log($"psim: {Runtime.CpuBlas.Cpu}; BLAS: {Runtime.CpuBlas.Status}");
+        Log($"psim: {Runtime.ProcessSetup.Describe()}");
         try { return Run(() => body(cts.Token)); }
         finally { Console.CancelKeyPress -= handler; }
     }

@@ -34,7 +34,7 @@ public static class PsimApp
     public static int Run(string[] args)
     {
         UseInvariantNumbers();
-        Runtime.CpuBlas.Configure(); // before any tensor work: which BLAS kernels LibTorch's matmul runs
+        Runtime.ProcessSetup.Configure(); // before any tensor work: the BLAS kernels and the native heap LibTorch uses
         return Build().Parse(args).Invoke();
     }
 

@@ -4,7 +4,7 @@ namespace Psim.Tests;
 
 internal static class AssemblySetup
 {
-    /// <summary>Tests run on the BLAS path users get (the psim command configures it at start-up).</summary>
+    /// <summary>Tests run on the BLAS path and heap policy users get (the psim command sets them at start-up).</summary>
     [ModuleInitializer]
-    internal static void ConfigureBlas() => Psim.Runtime.CpuBlas.Configure();
+    internal static void ConfigureProcess() => Psim.Runtime.ProcessSetup.Configure();
 }

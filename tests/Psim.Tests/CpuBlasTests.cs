@@ -28,3 +28,36 @@ public class CpuBlasTests
         Assert.Contains("cores", all["cpu"]);
     }
 }
+
+public class NativeHeapTests
+{
+    /// <summary>glibc's mallinfo2: bytes the heap holds (arena), and bytes in blocks it got by mmap (hblkhd).</summary>
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern MallInfo2 mallinfo2();
+
+    private readonly record struct MallInfo2(nuint Arena, nuint Ordblks, nuint Smblks, nuint Hblks, nuint Hblkhd, nuint Usmblks, nuint Fsmblks, nuint Uordblks, nuint Fordblks, nuint Keepcost);
+
+    [Fact]
+    public void Large_tensors_come_from_the_heap_and_stay_there_for_the_next_step()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        Assert.Contains("keeping large blocks in its heap", NativeHeap.Status);
+        // above glibc's largest mmap threshold (32 MiB): mapped on its own under default settings; below the
+        // 64 MiB a per-thread arena can hold (test threads are not the main thread)
+        const long bytes = 48L << 20;
+        using (var t = zeros(bytes / 4))
+        {
+            var during = mallinfo2();
+            Assert.True((long)during.Hblkhd < bytes, $"a {bytes >> 20} MiB tensor was mapped on its own ({(long)during.Hblkhd >> 20} MiB in mmapped blocks)");
+            Assert.True((long)during.Arena >= bytes, $"the heap holds {(long)during.Arena >> 20} MiB while a {bytes >> 20} MiB tensor lives");
+        }
+        var after = mallinfo2();
+        Assert.True((long)after.Arena >= bytes, $"the heap gave its memory back to the kernel ({(long)after.Arena >> 20} MiB left)");
+    }
+
+    [Fact]
+    public void Run_records_name_the_heap_policy()
+    {
+        Assert.Equal(NativeHeap.Status, PsimVersion.All["heap"]);
+    }
+}

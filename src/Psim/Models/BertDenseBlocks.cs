@@ -31,12 +31,12 @@ public abstract class DenseHost : nn.Module, ILinearHost
 public sealed class BertResidualOutput : DenseHost
 {
     private readonly LayerNorm LayerNorm;
-    private readonly Dropout dropout;
+    private readonly ParallelDropout dropout;
 
     public BertResidualOutput(int inFeatures, BertConfig c) : base(nameof(BertResidualOutput), inFeatures, c.HiddenSize)
     {
         LayerNorm = nn.LayerNorm(c.HiddenSize, c.LayerNormEps);
-        dropout = nn.Dropout(c.HiddenDropoutProb);
+        dropout = new ParallelDropout(c.HiddenDropoutProb);
         RegisterComponents();
     }
 

@@ -11,7 +11,7 @@ public sealed class BertEmbeddings : nn.Module
     private readonly Embedding position_embeddings;
     private readonly Embedding token_type_embeddings;
     private readonly LayerNorm LayerNorm;
-    private readonly Dropout dropout;
+    private readonly ParallelDropout dropout;
 
     public BertEmbeddings(BertConfig c) : base(nameof(BertEmbeddings))
     {
@@ -19,7 +19,7 @@ public sealed class BertEmbeddings : nn.Module
         position_embeddings = nn.Embedding(c.MaxPositionEmbeddings, c.HiddenSize);
         token_type_embeddings = nn.Embedding(c.TypeVocabSize, c.HiddenSize);
         LayerNorm = nn.LayerNorm(c.HiddenSize, c.LayerNormEps);
-        dropout = nn.Dropout(c.HiddenDropoutProb);
+        dropout = new ParallelDropout(c.HiddenDropoutProb);
         RegisterComponents();
     }
 

@@ -11,7 +11,7 @@ namespace Psim.Models;
 public sealed class BertForSequenceClassification : nn.Module<BertInput, Tensor>
 {
     private readonly BertModel bert;
-    private readonly Dropout dropout;
+    private readonly ParallelDropout dropout;
     private nn.Module<Tensor, Tensor> classifier;
 
     public BertConfig Config { get; }
@@ -20,7 +20,7 @@ public sealed class BertForSequenceClassification : nn.Module<BertInput, Tensor>
     {
         Config = config;
         bert = new BertModel(config);
-        dropout = nn.Dropout(config.ClassifierDropout ?? config.HiddenDropoutProb);
+        dropout = new ParallelDropout(config.ClassifierDropout ?? config.HiddenDropoutProb);
         classifier = nn.Linear(config.HiddenSize, config.NumLabels);
         RegisterComponents();
     }
@@ -36,7 +36,7 @@ public sealed class BertForSequenceClassification : nn.Module<BertInput, Tensor>
 
     public override Tensor forward(BertInput input)
     {
-        var pooled = bert.call(input).PooledOutput;   // [B, H]
+        var pooled = bert.call(input with { PooledOnly = true }).PooledOutput; // [B, H]
         return classifier.call(dropout.call(pooled)); // [B, num_labels]
     }
 }

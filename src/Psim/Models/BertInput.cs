@@ -26,7 +26,14 @@ public sealed record BertInput
     public Tensor? PositionIds { get; init; }
     /// <summary>Per-layer prefix keys and values (one per layer), or null.</summary>
     public IReadOnlyList<LayerPrefix>? Prefix { get; init; }
+    /// <summary>
+    /// Only the pooled output is wanted (sequence classification): the last layer then computes its first
+    /// position alone, the only one the pooler reads (keys and values still come from every position), and
+    /// <see cref="BertOutputs.LastHiddenState"/> is [batch, 1, hidden]. Exact: the other positions of the last
+    /// layer feed nothing, so outputs and gradients are those of the full computation.
+    /// </summary>
+    public bool PooledOnly { get; init; }
 }
 
-/// <summary>Outputs of the encoder: last hidden state [batch, seq, hidden] and pooled [batch, hidden].</summary>
+/// <summary>Outputs of the encoder: last hidden state [batch, seq, hidden] ([batch, 1, hidden] when pooled only) and pooled [batch, hidden].</summary>
 public sealed record BertOutputs(Tensor LastHiddenState, Tensor PooledOutput);

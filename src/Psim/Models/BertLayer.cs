@@ -19,9 +19,13 @@ public sealed class BertAttention : nn.Module
     public BertSelfAttention Self => self;
     public BertResidualOutput Output => output;
 
-    /// <returns>LayerNorm(hidden + dropout(W_o attn(hidden))): [B, S, H]</returns>
-    public Tensor forward(Tensor hidden, Tensor mask, LayerPrefix? prefix) =>
-        output.forward(self.forward(hidden, mask, prefix), hidden);
+    /// <param name="firstOnly">attend from position 0 alone (keys and values from all): returns [B, 1, H]</param>
+    /// <returns>LayerNorm(x + dropout(W_o attn(x, hidden))) for the queried positions x: [B, S, H] or [B, 1, H]</returns>
+    public Tensor forward(Tensor hidden, Tensor mask, LayerPrefix? prefix, bool firstOnly = false)
+    {
+        var queries = firstOnly ? hidden.narrow(1, 0, 1) : hidden; // [B, S or 1, H]
+        return output.forward(self.forward(hidden, mask, prefix, queries), queries);
+    }
 }
 
 /// <summary>One post-LN transformer layer: attention, then the feed-forward block.</summary>
@@ -45,10 +49,11 @@ public sealed class BertLayer : nn.Module
 
     /// <param name="hidden">[B, S, H]</param>
     /// <param name="mask">[B, 1, 1, P + S] additive</param>
-    /// <returns>[B, S, H]</returns>
-    public Tensor forward(Tensor hidden, Tensor mask, LayerPrefix? prefix)
+    /// <param name="firstOnly">compute position 0 alone (what the pooler reads)</param>
+    /// <returns>[B, S, H], or [B, 1, H] with firstOnly</returns>
+    public Tensor forward(Tensor hidden, Tensor mask, LayerPrefix? prefix, bool firstOnly = false)
     {
-        var a = attention.forward(hidden, mask, prefix);   // [B, S, H]
-        return output.forward(intermediate.forward(a), a);  // [B, S, H]
+        var a = attention.forward(hidden, mask, prefix, firstOnly); // [B, S or 1, H]
+        return output.forward(intermediate.forward(a), a);           // [B, S or 1, H]
     }
 }

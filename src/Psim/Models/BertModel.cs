@@ -20,10 +20,11 @@ public sealed class BertEncoder : nn.Module
 
     private IReadOnlyList<BertLayer> _layers = [];
 
-    public Tensor forward(Tensor hidden, Tensor mask, IReadOnlyList<LayerPrefix>? prefix)
+    /// <param name="firstOnly">the last layer computes position 0 alone: returns [B, 1, H]</param>
+    public Tensor forward(Tensor hidden, Tensor mask, IReadOnlyList<LayerPrefix>? prefix, bool firstOnly = false)
     {
         for (int i = 0; i < layer.Count; i++)
-            hidden = layer[i].forward(hidden, mask, prefix?[i]); // [B, S, H]
+            hidden = layer[i].forward(hidden, mask, prefix?[i], firstOnly && i == layer.Count - 1); // [B, S, H]
         return hidden;
     }
 }
@@ -105,7 +106,7 @@ public sealed class BertModel : nn.Module<BertInput, BertOutputs>
         var additive = (1 - mask.to(words.dtype)).unsqueeze(1).unsqueeze(2) * finfo(words.dtype).min;
 
         var hidden = embeddings.forward(words, tokenTypes, positions); // [B, S, H]
-        hidden = encoder.forward(hidden, additive, input.Prefix);     // [B, S, H]
-        return new BertOutputs(hidden, pooler.forward(hidden));          // [B, S, H], [B, H]
+        hidden = encoder.forward(hidden, additive, input.Prefix, input.PooledOnly); // [B, S, H] ([B, 1, H] pooled only)
+        return new BertOutputs(hidden, pooler.forward(hidden));                      // [B, H]
     }
 }

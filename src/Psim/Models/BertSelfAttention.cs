@@ -27,11 +27,14 @@ public sealed class BertSelfAttention : nn.Module, ILinearHost
     /// <param name="hidden">[B, S, H]</param>
     /// <param name="mask">[B, 1, 1, P + S] additive mask (0 keep, very negative drop)</param>
     /// <param name="prefix">keys and values [B, heads, P, d] prepended to this layer's own, or null</param>
-    /// <returns>[B, S, H]</returns>
-    public Tensor forward(Tensor hidden, Tensor mask, LayerPrefix? prefix)
+    /// <param name="queries">[B, Q, H] the positions that attend (null: all of hidden)</param>
+    /// <returns>[B, Q, H]</returns>
+    public Tensor forward(Tensor hidden, Tensor mask, LayerPrefix? prefix, Tensor? queries = null)
     {
         long b = hidden.shape[0], s = hidden.shape[1];
-        var q = SplitHeads(query.call(hidden), b, s); // [B, h, S, d]
+        queries ??= hidden;
+        long nq = queries.shape[1];
+        var q = SplitHeads(query.call(queries), b, nq); // [B, h, Q, d]
         var k = SplitHeads(key.call(hidden), b, s);   // [B, h, S, d]
         var v = SplitHeads(value.call(hidden), b, s); // [B, h, S, d]
         if (prefix is not null)
@@ -39,9 +42,28 @@ public sealed class BertSelfAttention : nn.Module, ILinearHost
             k = cat([prefix.Key.to(k.dtype), k], 2); // [B, h, P + S, d]
             v = cat([prefix.Value.to(v.dtype), v], 2);
         }
-        // softmax(q k^T / sqrt(d) + mask) v, with dropout on the probabilities while training
-        var ctx = nn.functional.scaled_dot_product_attention(q, k, v, mask, training ? _dropoutP : 0.0, false); // [B, h, S, d]
-        return ctx.transpose(1, 2).reshape(b, s, _heads * _headDim); // [B, S, H]
+        var ctx = Attend(q, k, v, mask); // [B, h, Q, d]
+        return ctx.transpose(1, 2).reshape(b, nq, _heads * _headDim); // [B, Q, H]
+    }
+
+    /// <summary>
+    /// softmax(q kᵀ / √d + mask) v, with dropout on the probabilities while training. Without dropout
+    /// (evaluation, or p = 0) this is LibTorch's fused flash attention: no [B, h, S, S] tensor is formed.
+    /// LibTorch has no fused CPU kernel with dropout (its scaled_dot_product_attention then takes its
+    /// unfused math path, with a one-thread dropout mask); psim spells that path out with a parallel mask.
+    /// </summary>
+    /// <param name="q">[B, h, S, d]</param>
+    /// <param name="k">[B, h, K, d] (K = P + S with a prefix)</param>
+    /// <param name="v">[B, h, K, d]</param>
+    /// <param name="mask">[B, 1, 1, K] additive</param>
+    /// <returns>[B, h, S, d]</returns>
+    private Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor mask)
+    {
+        if (!training || _dropoutP == 0) return nn.functional.scaled_dot_product_attention(q, k, v, mask);
+        var scores = matmul(q * (1.0 / Math.Sqrt(_headDim)), k.transpose(-1, -2)); // [B, h, S, K]
+        scores.add_(mask);
+        var probs = nn.functional.softmax(scores, -1);                               // [B, h, S, K]
+        return matmul(probs * ParallelDropout.Mask(probs.shape, _dropoutP, probs.dtype), v);
     }
 
     private Tensor SplitHeads(Tensor x, long b, long s) => x.view(b, s, _heads, _headDim).transpose(1, 2);

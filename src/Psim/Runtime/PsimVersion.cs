@@ -19,5 +19,6 @@ public static class PsimVersion
         ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
         ["cpu"] = CpuBlas.Cpu,
         ["blas"] = CpuBlas.Status,
+        ["heap"] = NativeHeap.Status,
     };
 }

@@ -13,8 +13,8 @@ public sealed record EpochLog(int Epoch, double TrainLoss, double? DevScore, IRe
 public sealed record TrainResult(IReadOnlyList<EpochLog> Epochs, int BestEpoch, bool Interrupted, int Steps);
 
 /// <summary>
-/// Supervised training of a sequence classifier: cross-entropy, AdamW (decoupled weight decay on all
-/// trainable parameters), linear schedule with warm-up, dynamic padding, optional length bucketing and
+/// Supervised training of a sequence classifier: a <see cref="TrainStep"/> per batch (cross-entropy,
+/// AdamW), linear schedule with warm-up, dynamic padding, optional length bucketing and
 /// gradient clipping. After each epoch <c>evaluate</c> scores dev; the best epoch's weights are kept
 /// (and handed to <c>onBest</c>, e.g. to save a checkpoint). Cancellation stops at a batch boundary.
 /// </summary>
@@ -34,12 +34,11 @@ public sealed class Trainer
         CancellationToken ct = default)
     {
         o.Validate();
-        if (trainable.Count == 0) throw new PsimException("nothing to train: no trainable parameters");
         manual_seed(Seeds.Derive(o.Seed, "torch/train"));
         var rng = Seeds.Random(o.Seed, "batches");
         int stepsPerEpoch = (train.Count + o.BatchSize - 1) / o.BatchSize;
         var schedule = new LinearWarmupSchedule(o.LearningRate, stepsPerEpoch * o.Epochs, o.WarmupRatio);
-        using var opt = optim.AdamW(trainable, lr: schedule.RateAt(0), beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: o.WeightDecay);
+        using var update = new TrainStep(model, trainable, schedule.RateAt(0), o.WeightDecay, o.MaxGradNorm);
         var lengths = train.Lengths;
         var logs = new List<EpochLog>();
         int step = 0, bestEpoch = 0;
@@ -62,14 +61,7 @@ public sealed class Trainer
                     {
                         using var batch = encoder.Pad(idx.Select(i => train.Ids[i]).ToList());
                         var labels = tensor(idx.Select(i => (long)train.Labels[i]).ToArray());
-                        var logits = model.call(new BertInput { InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds });
-                        var loss = nn.functional.cross_entropy(logits, labels);
-                        opt.zero_grad();
-                        loss.backward();
-                        if (o.MaxGradNorm is double clip) nn.utils.clip_grad_norm_(trainable, clip);
-                        foreach (var g in opt.ParamGroups) g.LearningRate = schedule.RateAt(step);
-                        opt.step();
-                        lossSum += loss.item<float>();
+                        lossSum += update.Run(batch, labels, schedule.RateAt(step));
                     }
                     batches++;
                     step++;

@@ -1,4 +1,5 @@
 using TorchSharp;
+using Psim.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -14,7 +15,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
     private readonly Linear base_layer;
     private readonly Linear lora_A;
     private readonly Linear lora_B;
-    private readonly Dropout lora_dropout;
+    private readonly ParallelDropout lora_dropout;
     private readonly double _scaling;
 
     public bool Merged { get; private set; }
@@ -25,7 +26,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         lora_A = nn.Linear(baseLayer.in_features, r, hasBias: false);   // Kaiming-uniform(a=√5), as nn.Linear
         lora_B = nn.Linear(r, baseLayer.out_features, hasBias: false);
         nn.init.zeros_(lora_B.weight);
-        lora_dropout = nn.Dropout(dropout);
+        lora_dropout = new ParallelDropout(dropout);
         _scaling = scaling;
         RegisterComponents();
     }
