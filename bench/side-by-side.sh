@@ -47,4 +47,8 @@ for r in $(seq 1 "$repeats"); do
   t0=$SECONDS; $first "$r"; $second "$r"
   echo "repeat $r/$repeats: $((SECONDS - t0)) s" >&2
 done
+# the attention core alone at the fixed lengths, to separate it from the rest of a training step
+lengths=$(tr ',' '\n' <<<"$workloads" | sed -n 's/^fixed_full://p' | paste -sd, -)
+rm -f "$out/attention.jsonl"
+[ -z "$lengths" ] || dotnet "$bin/bench/Psim.Bench.dll" attention --lengths "$lengths" --out "$out/attention.jsonl" >/dev/null
 /usr/bin/python3 "$root/bench/side_by_side_summary.py" "$out" | tee "$out/summary.md"

@@ -41,22 +41,38 @@ print()
 print(f"psim's median matmul is {med(pm) / best_any:.2f}x the best matmul any library reached in this run ({best_any:.0f} GFLOP/s).")
 
 fixed = sorted((int(w.split(":")[1]), w) for w in workloads if w.startswith("fixed_full:"))
+attention_file = out / "attention.jsonl"
+attention = {}  # L -> seconds per layer of psim's attention core (forward + backward, training dropout)
+if attention_file.exists():
+    for line in attention_file.read_text().splitlines():
+        r = json.loads(line)
+        if r["variant"] == "psim":
+            attention[int(r["workload"].split(":")[1])] = r["s_per_layer"]
 if len(fixed) >= 2:
     print()
-    print("Full fine-tuning on a fixed [32, L] batch: time per token relative to the shortest length, and the share the work per token predicts (dense + attention FLOPs).")
+    print("Full fine-tuning on a fixed [32, L] batch: time per token relative to the shortest length; the same without psim's attention core "
+          "(6 layers × its forward + backward time, measured alone in this run, `attention.jsonl`); and what the work per token predicts (dense + attention FLOPs).")
     print()
-    print("| L | psim s/step | psim s/token vs first | FLOP/token vs first | PyTorch s/step | PyTorch s/token vs first | psim minor faults/step | psim kernel share |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| L | psim s/step | psim s/token vs first | psim s/token without attention, vs first | FLOP/token vs first | PyTorch s/step | PyTorch s/token vs first | psim minor faults/step | psim kernel share |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     h, i, layers = 384, 1536, 6
     def flop_per_token(L):
         return layers * (2 * (4 * h * h + 2 * h * i) + 4 * L * h)
     (l0, w0) = fixed[0]
     p0, t0 = med(values("psim", w0, "s_per_step")) / l0, med(values("torch", w0, "s_per_step")) / l0
+    rest_per_token = {}
+    rest0 = (med(values("psim", w0, "s_per_step")) - layers * attention[l0]) / l0 if l0 in attention else float("nan")
     for L, w in fixed:
         ps, ts = med(values("psim", w, "s_per_step")), med(values("torch", w, "s_per_step"))
+        rest = (ps - layers * attention[L]) / L / rest0 if L in attention else float("nan")
         steps = med(values("psim", w, "steps"))
         faults = med(values("psim", w, "timed_minor_faults")) / steps if steps else float("nan")
-        print(f"| {L} | {ps:.3f} | {ps / L / p0:.2f} | {flop_per_token(L) / flop_per_token(l0):.2f} | {ts:.3f} | {ts / L / t0:.2f} | {faults:,.0f} | {med(values('psim', w, 'timed_kernel_share')):.1%} |")
+        rest_per_token[L] = (ps - layers * attention[L]) / L if L in attention else float("nan")
+        print(f"| {L} | {ps:.3f} | {ps / L / p0:.2f} | {rest:.2f} | {flop_per_token(L) / flop_per_token(l0):.2f} | {ts:.3f} | {ts / L / t0:.2f} | {faults:,.0f} | {med(values('psim', w, 'timed_kernel_share')):.1%} |")
+if 128 in dict(fixed) and 256 in dict(fixed):
+    print()
+    print(f"psim, full fine-tuning at length 256 against 128, time per token: {med(values('psim', 'fixed_full:256', 's_per_step')) / med(values('psim', 'fixed_full:128', 's_per_step')) / 2:.2f}x; "
+          f"without the attention core: {rest_per_token[256] / rest_per_token[128]:.2f}x (PyTorch: {med(values('torch', 'fixed_full:256', 's_per_step')) / med(values('torch', 'fixed_full:128', 's_per_step')) / 2:.2f}x with attention).")
 print()
 print(f"ratios: full={ratio.get('train_full', float('nan')):.2f} lora={ratio.get('train_lora', float('nan')):.2f} "
       f"inference={ratio.get('infer_sorted', float('nan')):.2f} matmul={med(pm) / best_any:.2f}")

@@ -101,7 +101,7 @@ switch (args.FirstOrDefault())
             return 0;
         }
     case "attention":
-        foreach (var l in (opts.GetValueOrDefault("--lengths") ?? "128,256").Split(',')) AttentionBench.Run(int.Parse(l));
+        foreach (var l in (opts.GetValueOrDefault("--lengths") ?? "128,256").Split(',')) AttentionBench.Run(int.Parse(l), outFile);
         return 0;
     case "probe-infer":
         foreach (var l in (opts.GetValueOrDefault("--lengths") ?? "8,16,32,64").Split(',')) InferProbe.Run(32, int.Parse(l));

@@ -42,13 +42,13 @@ public sealed class BertSelfAttention : nn.Module, ILinearHost
             k = cat([prefix.Key.to(k.dtype), k], 2); // [B, h, P + S, d]
             v = cat([prefix.Value.to(v.dtype), v], 2);
         }
-        var ctx = Attend(q, k, v, mask); // [B, h, Q, d]
+        var ctx = Attend(q, k, v, mask, training ? _dropoutP : 0); // [B, h, Q, d]
         return ctx.transpose(1, 2).reshape(b, nq, _heads * _headDim); // [B, Q, H]
     }
 
     /// <summary>
-    /// softmax(q kᵀ / √d + mask) v, with dropout on the probabilities while training. Without dropout
-    /// (evaluation, or p = 0) this is LibTorch's fused flash attention: no [B, h, S, S] tensor is formed.
+    /// softmax(q kᵀ / √d + mask) v, with dropout p on the probabilities (p = 0 outside training). Without
+    /// dropout this is LibTorch's fused flash attention: no [B, h, S, S] tensor is formed.
     /// LibTorch has no fused CPU kernel with dropout (its scaled_dot_product_attention then takes its
     /// unfused math path, with a one-thread dropout mask); psim spells that path out with a parallel mask.
     /// </summary>
@@ -56,14 +56,15 @@ public sealed class BertSelfAttention : nn.Module, ILinearHost
     /// <param name="k">[B, h, K, d] (K = P + S with a prefix)</param>
     /// <param name="v">[B, h, K, d]</param>
     /// <param name="mask">[B, 1, 1, K] additive</param>
+    /// <param name="dropoutP">dropout probability on the attention probabilities (0: none)</param>
     /// <returns>[B, h, S, d]</returns>
-    private Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor mask)
+    public static Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor mask, double dropoutP)
     {
-        if (!training || _dropoutP == 0) return nn.functional.scaled_dot_product_attention(q, k, v, mask);
-        var scores = matmul(q * (1.0 / Math.Sqrt(_headDim)), k.transpose(-1, -2)); // [B, h, S, K]
+        if (dropoutP == 0) return nn.functional.scaled_dot_product_attention(q, k, v, mask);
+        var scores = matmul(q * (1.0 / Math.Sqrt(q.shape[^1])), k.transpose(-1, -2)); // [B, h, S, K]
         scores.add_(mask);
-        var probs = nn.functional.softmax(scores, -1);                               // [B, h, S, K]
-        return matmul(probs * ParallelDropout.Mask(probs.shape, _dropoutP, probs.dtype), v);
+        var probs = nn.functional.softmax(scores, -1);                                  // [B, h, S, K]
+        return matmul(probs * ParallelDropout.Mask(probs.shape, dropoutP, probs.dtype), v);
     }
 
     private Tensor SplitHeads(Tensor x, long b, long s) => x.view(b, s, _heads, _headDim).transpose(1, 2);
