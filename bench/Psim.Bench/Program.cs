@@ -12,8 +12,8 @@ var opts = args.Skip(1).Select((a, i) => (a, i)).Where(t => t.a.StartsWith("--")
 string data = opts.GetValueOrDefault("--data", "../shared/datasets");
 int threads = int.Parse(opts.GetValueOrDefault("--threads", Environment.ProcessorCount.ToString()));
 string? outFile = opts.GetValueOrDefault("--out");
+ProcessSetup.Configure(); // before LibTorch loads (set_num_threads loads it)
 set_num_threads(threads);
-ProcessSetup.Configure();
 Console.Error.WriteLine($"CPU: {ProcessSetup.Describe()}");
 
 switch (args.FirstOrDefault())

@@ -61,3 +61,14 @@ public class NativeHeapTests
         Assert.Equal(NativeHeap.Status, PsimVersion.All["heap"]);
     }
 }
+
+public class HugePagesTests
+{
+    [Fact]
+    public void Huge_pages_are_asked_for_before_LibTorch_loads()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(NativeHeap.ThpVariable) is not null) return; // a given value is kept
+        // LibTorch reads the switch once, when it loads: set too late, it is silently ignored
+        Assert.Contains($"{NativeHeap.ThpVariable}=1 (huge pages", NativeHeap.Status);
+    }
+}

@@ -57,7 +57,15 @@ public static class NativeHeap
     {
         string? given = Marshal.PtrToStringUTF8(getenv(ThpVariable));
         if (given is not null) return $"{ThpVariable}={given} as given";
+        if (LibTorchLoaded()) return $"{ThpVariable} not set: LibTorch was loaded before psim's set-up (no huge pages)";
         return setenv(ThpVariable, "1", 0) == 0 ? $"{ThpVariable}=1 (huge pages for blocks of 2 MiB and more)" : $"{ThpVariable} could not be set";
+    }
+
+    private static bool LibTorchLoaded()
+    {
+        try { return File.ReadLines("/proc/self/maps").Any(l => l.EndsWith("/libc10.so", StringComparison.Ordinal)); }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
     }
 
     [DllImport("libc", EntryPoint = "setenv")]
