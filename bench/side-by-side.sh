@@ -13,6 +13,7 @@ out="${2:-$root/runs/side-by-side}"
 repeats="${3:-3}"
 torch_bert="${TORCH_BERT:-$root/../shared/bench/torch_bert.py}"
 workloads="${WORKLOADS:-matmul,infer_sorted,infer_file,train_lora,train_full,fixed_full:32,fixed_full:64,fixed_full:128,fixed_full:256,matmul}"
+fixed="--fixed-warmup 4 --fixed-steps 4" # both sides: the fixed-length steps after 4 warm-up steps (psim's heap grows over the first few)
 mkdir -p "$out"
 
 # PyTorch: Debian's packages (OpenBLAS, not the reference BLAS, behind numpy and torch)
@@ -39,9 +40,9 @@ cat "$out/machine.txt" | head -3
 /usr/bin/python3 "$torch_bert" --model "$out/minilm" --ids "$out/ids.json" --check
 
 rm -f "$out/psim.jsonl" "$out/torch.jsonl"
-psim_side() { dotnet "$bin/bench/Psim.Bench.dll" side --ids "$out/ids.json" --out "$out/psim.jsonl" --tag "psim-$1" --workloads "$workloads" >/dev/null; }
+psim_side() { dotnet "$bin/bench/Psim.Bench.dll" side --ids "$out/ids.json" --out "$out/psim.jsonl" --tag "psim-$1" --workloads "$workloads" $fixed >/dev/null; }
 torch_side() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 "$torch_bert" --model "$out/minilm" --ids "$out/ids.json" \
-  --out "$out/torch.jsonl" --tag "torch-$1" --threads 1 --workloads "$workloads" >/dev/null; }
+  --out "$out/torch.jsonl" --tag "torch-$1" --threads 1 --workloads "$workloads" $fixed >/dev/null; }
 for r in $(seq 1 "$repeats"); do
   if [ $((r % 2)) = 1 ]; then first=psim_side; second=torch_side; else first=torch_side; second=psim_side; fi
   t0=$SECONDS; $first "$r"; $second "$r"

@@ -9,7 +9,9 @@ namespace Psim.Runtime;
 /// CPU time in the kernel at length 128-256). psim, in its own process and before LibTorch loads:
 /// <list type="bullet">
 /// <item>asks glibc to keep large blocks in its heap and never trim it, so freed activations are reused by
-/// the next step (the heap stays near its peak until the process ends);</item>
+/// later steps. The heap grows over the first steps (the blocks of one step do not fit exactly in the
+/// holes of the last) and stays at its peak until the process ends: at length 256 with MiniLM, 8.3 GB
+/// after 14 steps against 6.2 GB with glibc's defaults;</item>
 /// <item>sets <c>C10_THP_MEM_ALLOC_ENABLE=1</c> unless the environment sets it, so LibTorch aligns
 /// blocks of 2 MiB and more to huge pages and advises the kernel to back them with them.</item>
 /// </list>
@@ -41,7 +43,7 @@ public static class NativeHeap
         try
         {
             bool kept = mallopt(MmapMax, 0) == 1 // no mmap per large block: large tensors come from the heap
-                & mallopt(TrimThreshold, int.MaxValue) == 1 // never hand the heap's top back to the kernel
+                & mallopt(TrimThreshold, -1) == 1 // -1: never hand the heap's top back to the kernel (int.MaxValue would trim above 2 GiB)
                 & mallopt(TopPad, 64 << 20) == 1; // grow the heap 64 MiB at a time
             string heap = kept ? "glibc malloc keeping large blocks in its heap (no per-block mmap, no trimming)" : "glibc malloc, default settings (mallopt refused)";
             return $"{heap}; {HugePages()}; {OptOutVariable}=default to disable";
