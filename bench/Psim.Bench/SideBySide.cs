@@ -175,14 +175,15 @@ internal static class SideBySide
     private static (double Flops, long Padded) Work(BertConfig c, IEnumerable<List<int[]>> batches) =>
         batches.Aggregate((0.0, 0L), (acc, b) => { int s = b.Max(r => r.Length); return (acc.Item1 + ForwardBench.Flops(c, b.Count, s), acc.Item2 + (long)b.Count * s); });
 
-    private static (nn.Module<BertInput, Tensor> Model, TrainStep Step, long Trainable, IDisposable Owner) Trainable(HfCheckpoint ckpt, string method)
+    /// <summary>MiniLM with a fresh 2-class head, fully trainable or with a default PEFT method attached, in training mode, and its step.</summary>
+    internal static (nn.Module<BertInput, Tensor> Model, TrainStep Step, long Trainable, IDisposable Owner) Trainable(HfCheckpoint ckpt, string method, double learningRate = 2e-5)
     {
         var classifier = Classifier(ckpt);
         PeftClassifier? peft = method == "full" ? null : PeftFactory.Attach(classifier, PeftFactory.DefaultConfig(method, classifier.Config));
         nn.Module<BertInput, Tensor> model = (nn.Module<BertInput, Tensor>?)peft ?? classifier;
         var trainable = peft?.TrainableParameters() ?? classifier.parameters().ToList();
         model.train();
-        return (model, new TrainStep(model, trainable, learningRate: 2e-5, weightDecay: 0.01, maxGradNorm: null), trainable.Sum(p => p.numel()), classifier);
+        return (model, new TrainStep(model, trainable, learningRate, weightDecay: 0.01, maxGradNorm: null), trainable.Sum(p => p.numel()), classifier);
     }
 
     /// <summary>One timed training step split into forward, backward, optimizer and other (the loss read, the collector).</summary>

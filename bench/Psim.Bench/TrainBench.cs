@@ -18,14 +18,11 @@ internal static class TrainBench
     public static Result Run(HfCheckpoint ckpt, IReadOnlyList<Example> rows, string method, int steps, int warmup = 3)
     {
         var encoder = ckpt.CreateTextEncoder(128);
-        using var classifier = ckpt.LoadClassifier(out _, numLabels: 2);
-        PeftClassifier? peft = method == "full" ? null : PeftFactory.Attach(classifier, PeftFactory.DefaultConfig(method, classifier.Config));
-        nn.Module<BertInput, Tensor> model = (nn.Module<BertInput, Tensor>?)peft ?? classifier;
-        var trainable = peft?.TrainableParameters() ?? classifier.parameters().ToList();
-        using var step = new TrainStep(model, trainable, learningRate: 1e-5, weightDecay: 0.01, maxGradNorm: null);
+        var (_, step, trainableCount, owner) = SideBySide.Trainable(ckpt, method, learningRate: 1e-5);
+        using var o1 = owner;
+        using var o2 = step;
         var set = EncodedSet.From(encoder, rows);
         var batches = BatchPlanner.Plan(set.Lengths, 32, bucketing: true, new Random(1));
-        model.train();
         ProcessStats.ResetPeakRss();
         double flops = 0;
         int samples = 0;
@@ -46,7 +43,7 @@ internal static class TrainBench
         }
         sw.Stop();
         double secs = sw.Elapsed.TotalSeconds;
-        return new Result(method, steps, secs, samples / secs, secs / steps, trainable.Sum(p => p.numel()), ProcessStats.StatusMiB("VmHWM:"),
+        return new Result(method, steps, secs, samples / secs, secs / steps, trainableCount, ProcessStats.StatusMiB("VmHWM:"),
             method == "full" ? flops / secs / 1e9 : null);
     }
 }
