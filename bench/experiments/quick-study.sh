@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's main command from a clean clone, timed, killed once part-way and started again to show
-# that the study resumes without redoing finished steps.
+# that the study resumes without redoing finished steps. WORKDIR/timing.txt: totals, then each part's step log.
 #   bench/experiments/quick-study.sh [WORKDIR] [KILL_AFTER_SECONDS]
 # WORKDIR gets a clean clone of this repository's HEAD (next to ../shared, so the default data_root
 # resolves) and a fresh model cache; the study folder is WORKDIR/clone/quick-study.
@@ -34,4 +34,7 @@ echo "part 2: rc $? in $(( $(date +%s) - t1 )) s" >>"$log"
 echo "total wall: $(( $(date +%s) - t0 )) s" >>"$log"
 grep -c ": cached" "$work/part2.log" | sed 's/^/part 2 steps from the cache: /' >>"$log"
 grep -c ": done in" "$work/part2.log" | sed 's/^/part 2 steps run: /' >>"$log"
+# the step log of both parts: each step's wall time ("done in N s") or its cache hit
+steps='^\[[0-9]+/[0-9]+\]'
+{ echo; echo "# part 1"; grep -E "$steps" "$work/part1.log"; echo; echo "# part 2"; grep -E "$steps" "$work/part2.log"; } >>"$log"
 cat "$log"
