@@ -33,7 +33,7 @@ pkill -f Psim.Bench.dll 2>/dev/null || true # a leftover benchmark would halve e
   lscpu | grep -E '^(Model name|CPU\(s\)|Thread|Core|Socket|Vendor ID|CPU family|Model:|L[123])' ; echo "flags: $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2)"
   echo "torch: $(/usr/bin/python3 -c 'import torch; print(torch.__version__)')"; echo "blas: $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3)"
 } > "$out/machine.txt"
-cat "$out/machine.txt" | head -3
+head -3 "$out/machine.txt"
 
 [ -d "$out/minilm" ] || dotnet "$bin/cli/Psim.Cli.dll" model export --model minilm --out "$out/minilm" >/dev/null
 [ -f "$out/ids.json" ] || dotnet "$bin/bench/Psim.Bench.dll" ids --data "$data" --out "$out/ids.json"

@@ -55,7 +55,8 @@ if len(fixed) >= 2:
     print()
     print("| L | psim s/step | psim s/token vs first | psim s/token without attention, vs first | FLOP/token vs first | PyTorch s/step | PyTorch s/token vs first | psim minor faults/step | psim kernel share |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    h, i, layers = 384, 1536, 6
+    config = json.loads((out / "minilm" / "config.json").read_text())  # the model both sides ran
+    h, i, layers = config["hidden_size"], config["intermediate_size"], config["num_hidden_layers"]
     def flop_per_token(L):
         return layers * (2 * (4 * h * h + 2 * h * i) + 4 * L * h)
     (l0, w0) = fixed[0]
