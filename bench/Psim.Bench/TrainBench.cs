@@ -1,11 +1,7 @@
 using System.Diagnostics;
 using Psim.Data;
 using Psim.IO;
-using Psim.Models;
-using Psim.Peft;
 using Psim.Training;
-using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Psim.Bench;
