@@ -35,7 +35,6 @@ internal static class TrainBench
                 samples += idx.Length;
                 flops += 3 * ForwardBench.Flops(ckpt.Config, batch.InputIds.shape[0], batch.InputIds.shape[1]); // forward + backward ≈ 3× forward
             }
-            if (i % 10 == 0) GC.Collect();
         }
         sw.Stop();
         double secs = sw.Elapsed.TotalSeconds;

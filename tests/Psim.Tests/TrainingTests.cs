@@ -1,6 +1,7 @@
 using Psim.Data;
 using Psim.Evaluation;
 using Psim.Training;
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace Psim.Tests;
@@ -85,6 +86,38 @@ public class TrainingTests
         Assert.Equal(devScores.IndexOf(devScores.Max()) + 1, result.BestEpoch);
         var acc = Metrics.Accuracy(Predictor.Probabilities(model, enc, set.Ids, 64).Select(Predictor.ArgMax).ToList(), set.Labels);
         Assert.Equal(devScores.Max(), acc); // the kept weights are the best epoch's
+    }
+
+    /// <summary>Sets its box when its finalizer runs; stands for TorchSharp's Scalars, which only the finalizer frees.</summary>
+    private sealed class Abandoned(StrongBox<bool> finalized)
+    {
+        ~Abandoned() => finalized.Value = true;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static StrongBox<bool> Abandon()
+    {
+        var box = new StrongBox<bool>();
+        _ = new Abandoned(box);
+        return box;
+    }
+
+    [Fact]
+    public void A_training_step_and_a_prediction_batch_free_what_they_left_to_the_finalizer()
+    {
+        // left to the GC, such objects pin holes between the large tensors of a step and the native heap grows
+        var enc = new TextEncoder(TestModels.Tokenizer(), 16);
+        var rows = new List<int[]> { new[] { 101, 104, 102 }, new[] { 101, 105, 106, 102 } };
+        using var model = TestModels.TinyClassifier(14);
+        using var step = new TrainStep(model, model.parameters().ToList(), 1e-3, 0.01, 1.0);
+        using var batch = enc.Pad(rows);
+        using var labels = tensor(new long[] { 0, 1 });
+        var beforeStep = Abandon();
+        step.Run(batch, labels, 1e-3);
+        Assert.True(beforeStep.Value, "the step ended with a finalizable object still waiting for the GC");
+        var beforePrediction = Abandon();
+        Predictor.Probabilities(model, enc, rows);
+        Assert.True(beforePrediction.Value, "prediction ended with a finalizable object still waiting for the GC");
     }
 
     [Fact]

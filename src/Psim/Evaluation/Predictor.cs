@@ -1,5 +1,6 @@
 using Psim.Data;
 using Psim.Models;
+using Psim.Runtime;
 using Psim.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,12 +25,15 @@ public static class Predictor
             {
                 ct.ThrowIfCancellationRequested();
                 var idx = order[start..Math.Min(order.Length, start + batchSize)];
-                using var scope = NewDisposeScope();
-                using var batch = encoder.Pad(idx.Select(i => rows[i]).ToList());
-                var logits = model.call(new BertInput { InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds });
-                var probs = nn.functional.softmax(logits.to(ScalarType.Float32), 1).contiguous().data<float>().ToArray(); // [b * K]
-                int k = (int)logits.shape[1];
-                for (int j = 0; j < idx.Length; j++) result[idx[j]] = probs[(j * k)..((j + 1) * k)];
+                using (NewDisposeScope())
+                {
+                    using var batch = encoder.Pad(idx.Select(i => rows[i]).ToList());
+                    var logits = model.call(new BertInput { InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds });
+                    var probs = nn.functional.softmax(logits.to(ScalarType.Float32), 1).contiguous().data<float>().ToArray(); // [b * K]
+                    int k = (int)logits.shape[1];
+                    for (int j = 0; j < idx.Length; j++) result[idx[j]] = probs[(j * k)..((j + 1) * k)];
+                }
+                NativeHeap.ReleaseFinalizable();
                 progress?.Report(start + idx.Length);
             }
         }

@@ -9,15 +9,15 @@ namespace Psim.Runtime;
 /// CPU time in the kernel at length 128-256). psim, in its own process and before LibTorch loads:
 /// <list type="bullet">
 /// <item>asks glibc to keep large blocks in its heap and never trim it, so freed activations are reused by
-/// later steps. The heap grows over the first steps (the blocks of one step do not fit exactly in the
-/// holes of the last) and stays at its peak until the process ends: at length 256 with MiniLM, 8.3 GB
-/// after 14 steps against 6.2 GB with glibc's defaults;</item>
+/// later steps. The heap stays at its peak until the process ends;</item>
 /// <item>sets <c>C10_THP_MEM_ALLOC_ENABLE=1</c> unless the environment sets it, so LibTorch aligns
 /// blocks of 2 MiB and more to huge pages and advises the kernel to back them with them.</item>
 /// </list>
 /// The heap is the main thread's, where psim runs its work; glibc gives other threads arenas of at most
 /// 64 MiB, and a larger block allocated there is still mapped on its own.
-/// <c>PSIM_NATIVE_HEAP=default</c> leaves both as they are.
+/// <c>PSIM_NATIVE_HEAP=default</c> leaves both as they are. Loops that free large tensors every batch
+/// call <see cref="ReleaseFinalizable"/> after each batch, so that small native objects left to the GC do
+/// not pin the holes those tensors leave.
 /// </summary>
 public static class NativeHeap
 {
@@ -52,6 +52,22 @@ public static class NativeHeap
         {
             return "the C library's default allocator (no glibc mallopt)";
         }
+    }
+
+    /// <summary>
+    /// Frees the native objects of the last batch that only a .NET finalizer frees: TorchSharp's
+    /// <c>Scalar</c>s, made for every number in tensor arithmetic (<c>q * 0.125</c>, the optimizer's
+    /// betas), which no dispose scope tracks. Left to the GC they live for many steps (about a thousand
+    /// per MiniLM training step, and no collection for ten steps), scattered through the heap in the holes
+    /// the step's large tensors left when freed; the next step's large blocks then no longer fit there and
+    /// glibc grows the heap, faulting fresh pages in (at length 256: 25-120 thousand faults, +0.3-0.6 s,
+    /// in most steps). Collecting the youngest generation and running its finalizers costs well under a
+    /// millisecond with psim's small managed heap.
+    /// </summary>
+    public static void ReleaseFinalizable()
+    {
+        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+        GC.WaitForPendingFinalizers();
     }
 
     /// <summary>LibTorch reads its huge-page switch from the native environment once, when it loads.</summary>

@@ -1,5 +1,6 @@
 using Psim.Data;
 using Psim.Models;
+using Psim.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -42,12 +43,16 @@ public sealed class TrainStep : IDisposable
         loss.backward();
     }
 
-    /// <summary>Clips if asked, then one AdamW update at <paramref name="learningRate"/>.</summary>
+    /// <summary>
+    /// Clips if asked, then one AdamW update at <paramref name="learningRate"/>; ends the step by freeing
+    /// the native scalars it made (<see cref="NativeHeap.ReleaseFinalizable"/>).
+    /// </summary>
     public void Update(double learningRate)
     {
         if (_maxGradNorm is double clip) nn.utils.clip_grad_norm_(_trainable, clip);
         foreach (var g in _opt.ParamGroups) g.LearningRate = learningRate;
         _opt.step();
+        NativeHeap.ReleaseFinalizable();
     }
 
     /// <summary>All three phases; returns the batch loss.</summary>

@@ -65,7 +65,6 @@ public sealed class Trainer
                     }
                     batches++;
                     step++;
-                    if (step % 10 == 0) GC.Collect(); // native scalars are freed by the GC only
                     progress.Report(batches, $"loss {lossSum / batches:F4}");
                 }
                 if (interrupted) break;
