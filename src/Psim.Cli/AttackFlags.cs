@@ -6,24 +6,30 @@ namespace Psim.Cli;
 /// <summary>How an attack is named and configured on the command line.</summary>
 internal sealed class AttackFlags
 {
-    public Option<string> Attack { get; }
+    public Option<AttackKind?> Attack { get; }
     public Option<string[]> Trigger { get; } = new("--trigger") { Description = "BadNet: the rare word(s) to insert, one drawn per insertion (default: mn)", AllowMultipleArgumentsPerToken = true };
     public Option<int> Insertions { get; } = new("--insertions") { Description = "BadNet: how many times to insert a trigger word", DefaultValueFactory = _ => 1 };
     public Option<string?> Sentence { get; } = new("--sentence") { Description = "InSent: the sentence to insert (default: \"I watched this 3D movie\")" };
     public Option<int> Target { get; } = new("--target") { Description = "the attack's target label", DefaultValueFactory = _ => 0 };
     public Option<string?> PoisonedTest { get; } = new("--poisoned-test") { Description = "SynAttack: paraphrased ASR test file (default: test_synattack.json in the data folder)" };
 
-    public AttackFlags(bool required)
+    private readonly bool _poisonedTest;
+
+    /// <param name="required">whether the command needs an attack</param>
+    /// <param name="poisonedTest">whether the command measures ASR, and so takes <c>--poisoned-test</c></param>
+    public AttackFlags(bool required, bool poisonedTest = true)
     {
-        Attack = new("--attack") { Description = "badnet, insent or synattack", Required = required };
+        _poisonedTest = poisonedTest;
+        Attack = VocabularyOption.Optional<AttackKind>("--attack", "the attack", required);
     }
 
     public void AddTo(Command c)
     {
-        foreach (var o in new Option[] { Attack, Trigger, Insertions, Sentence, Target, PoisonedTest }) c.Options.Add(o);
+        foreach (var o in new Option[] { Attack, Trigger, Insertions, Sentence, Target }) c.Options.Add(o);
+        if (_poisonedTest) c.Options.Add(PoisonedTest);
     }
 
-    public AttackSpec? Read(ParseResult r) => r.GetValue(Attack) is { } name
-        ? new AttackSpec(AttackSpec.Parse(name), r.GetValue(Trigger), r.GetValue(Insertions), r.GetValue(Sentence))
+    public AttackSpec? Read(ParseResult r) => r.GetValue(Attack) is { } kind
+        ? new AttackSpec(kind, r.GetValue(Trigger), r.GetValue(Insertions), r.GetValue(Sentence))
         : null;
 }

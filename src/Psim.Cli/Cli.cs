@@ -6,33 +6,38 @@ namespace Psim.Cli;
 /// <summary>Shared plumbing of the commands: error handling, progress, thread settings.</summary>
 internal static class Cli
 {
-    /// <summary>Runs a command body: user errors print one line on stderr and give exit code 1; Ctrl-C gives 130.</summary>
-    public static int Run(Func<int> body)
+    /// <summary>Runs a command body: user errors print one line on stderr; a stop prints what was kept.</summary>
+    public static int Run(Func<ExitCode> body)
     {
         try
         {
-            return body();
+            return (int)body();
         }
         catch (PsimException e)
         {
             Console.Error.WriteLine($"psim: error: {e.Message}");
-            return 1;
+            return (int)ExitCode.UserError;
         }
-        catch (OperationCanceledException e)
+        catch (PsimInterruptedException e)
         {
-            Console.Error.WriteLine($"psim: {(e.Message.StartsWith("stopped", StringComparison.Ordinal) ? e.Message : "stopped.")}");
-            return 130;
+            Console.Error.WriteLine($"psim: {e.Message}");
+            return (int)ExitCode.Interrupted;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("psim: stopped.");
+            return (int)ExitCode.Interrupted;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"psim: error: {e.Message}");
-            return 1;
+            return (int)ExitCode.UserError;
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("PSIM_DEBUG") != "1")
         {
             Console.Error.WriteLine($"psim: internal error ({e.GetType().Name}): {e.Message}");
             Console.Error.WriteLine("psim: this is a bug in psim; run again with PSIM_DEBUG=1 for the stack trace, and report it.");
-            return 70;
+            return (int)ExitCode.Internal;
         }
     }
 
@@ -40,7 +45,7 @@ internal static class Cli
     /// Runs a long command with a cancellation token: the first Ctrl-C asks it to stop at the next
     /// batch boundary (keeping what is complete), a second one ends the process.
     /// </summary>
-    public static int RunCancellable(Func<CancellationToken, int> body)
+    public static int RunCancellable(Func<CancellationToken, ExitCode> body)
     {
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler handler = (_, e) =>

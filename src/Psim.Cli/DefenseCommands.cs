@@ -42,12 +42,10 @@ internal static class DefenseCommands
             var trainRows = task.Load("train");
             record.AddData("train", task.RequireFile("train"), trainRows.Count);
             if (dev is not null) record.AddData("calibration", task.RequireFile("dev"), dev.Count);
-            record.Begin(r.GetValue(outDir)!, Cli.Log);
-            using var detector = DetectorTrainer.Train(ckpt, r.GetValue(model)!, trainRows, task.RequireFile("train"), dev, dev is null ? null : task.RequireFile("dev"),
-                options, r.GetValue(outDir)!, Cli.Log, ct);
-            record.Finish(r.GetValue(outDir)!);
+            using var detector = record.Execute(r.GetValue(outDir)!, Cli.Log, () => DetectorTrainer.Train(ckpt, r.GetValue(model)!, trainRows, task.RequireFile("train"),
+                dev, dev is null ? null : task.RequireFile("dev"), options, r.GetValue(outDir)!, Cli.Log, ct));
             Console.WriteLine($"detector written to {Path.GetFullPath(r.GetValue(outDir)!)}: {detector.Settings.Method}, threshold {detector.Threshold:0.######} ({detector.Settings.Threshold.How})");
-            return 0;
+            return ExitCode.Ok;
         }));
         var group = new Command("detector", "Train and calibrate PSIM detectors");
         group.Subcommands.Add(cmd);
@@ -71,7 +69,7 @@ internal static class DefenseCommands
             using var det = PsimDetector.Load(r.GetValue(detector)!, null, Cli.Log);
             var choice = DetectorTrainer.Recalibrate(det, task.Load("dev"), task.RequireFile("dev"), r.GetValue(targetFrr), Cli.Log, ct);
             Console.WriteLine($"threshold {choice.Threshold:0.######}: {choice.CalibrationFrr:P2} of {choice.CalibrationRows} clean dev rows flagged (target {choice.TargetFrr:P1})");
-            return 0;
+            return ExitCode.Ok;
         }));
         return cmd;
     }
@@ -96,7 +94,7 @@ internal static class DefenseCommands
             if (r.GetValue(outFile) is { } f) AtomicFile.WriteAllText(f, body); else Console.Write(body);
             int flagged = scores.Count(det.Flags);
             Cli.Log($"scanned {texts.Count} inputs: {flagged} flagged ({100.0 * flagged / texts.Count:F2}%) at threshold {det.Threshold:0.######} ({det.Settings.Threshold.How})");
-            return r.GetValue(failOnFlag) && flagged > 0 ? 3 : 0;
+            return r.GetValue(failOnFlag) && flagged > 0 ? ExitCode.Flagged : ExitCode.Ok;
         }));
         return cmd;
     }
@@ -140,7 +138,7 @@ internal static class DefenseCommands
                     rejected,
                 }, Line));
             }
-            return 0;
+            return ExitCode.Ok;
         }));
         return cmd;
     }
@@ -173,7 +171,7 @@ internal static class DefenseCommands
             var request = new BaselineRequest
             {
                 Model = r.GetValue(model)!, Adapter = r.GetValue(adapter), DataDir = r.GetValue(data)!, Attack = attack.Read(r)!, TargetLabel = r.GetValue(attack.Target),
-                Reading = dataFlags.Read(r),
+                PoisonedTestFile = r.GetValue(attack.PoisonedTest), Reading = dataFlags.Read(r),
                 OutDir = r.GetValue(outDir)!, Seed = r.GetValue(seed), MaxLength = r.GetValue(maxLen), StripCopies = r.GetValue(copies), StripTargetFrr = r.GetValue(frr),
             };
             if (r.GetValue(defenses) is { Length: > 0 } d) request = request with { Defenses = d };
@@ -185,7 +183,7 @@ internal static class DefenseCommands
             if (r.GetValue(onionBars) is { Length: > 0 } bars) request = request with { OnionBars = bars };
             foreach (var x in BaselineDefensePipeline.Run(request, Cli.Log, ct))
                 Console.WriteLine($"{(x.Selected == true ? "*" : " ")}{x.Defense,-16} {x.Setting,-48} CA {(x.CleanAccuracy is double c ? c.ToString("P2") : "n/a")}  ASR {(x.AttackSuccessRate is double a ? a.ToString("P2") : "n/a")}{(x.Note is null ? "" : "  (" + x.Note + ")")}");
-            return 0;
+            return ExitCode.Ok;
         }));
         return cmd;
     }
@@ -220,7 +218,7 @@ internal static class DefenseCommands
             Console.WriteLine($"CA  {m.CleanAccuracy:P2} -> {m.DefendedCleanAccuracy:P2} with PSIM ({m.CleanRows} rows)");
             Console.WriteLine($"ASR {m.AttackSuccessRate:P2} -> {m.DefendedAttackSuccessRate:P2} with PSIM ({m.AttackRows} rows, {m.Attack})");
             Console.WriteLine($"FRR {m.Frr:P2}  FAR {m.Far:P2}  precision {m.Precision:P2}  recall {m.Recall:P2}  F1 {m.F1:P2}  AUROC {m.Auroc:F4}  threshold {m.Threshold:0.######} ({m.ThresholdHow})");
-            return 0;
+            return ExitCode.Ok;
         }));
         var group = new Command("defend", "Evaluate defences");
         group.Subcommands.Add(evaluate);

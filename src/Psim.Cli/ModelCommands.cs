@@ -41,7 +41,7 @@ internal static class ModelCommands
                 Console.WriteLine(JsonSerializer.Serialize(s, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
             else
                 PrintSummary(s);
-            return 0;
+            return ExitCode.Ok;
         }));
         return cmd;
     }
@@ -85,7 +85,7 @@ internal static class ModelCommands
                 HfCheckpoint.Save(dest, m, ckpt.Config, ckpt.Tokenizer, ckpt.Origin);
             }
             Cli.Log($"wrote {Path.GetFullPath(dest)}");
-            return 0;
+            return ExitCode.Ok;
         }));
         return cmd;
     }
@@ -105,7 +105,7 @@ internal static class ModelCommands
             var json = new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
             for (int i = 0; i < texts.Count; i++)
                 Console.WriteLine(JsonSerializer.Serialize(tokenizer.Explain(i + 1, texts[i]), json));
-            return 0;
+            return ExitCode.Ok;
         }));
         return cmd;
     }
@@ -151,7 +151,7 @@ internal static class ModelCommands
             for (int i = 0; i < sentences.Length; i++)
                 Console.WriteLine("  " + string.Join(" ", sims[i].data<float>().ToArray().Select(v => v.ToString("F3").PadLeft(6))));
             Cli.Log($"encoded {sentences.Length} sentences in {sw.Elapsed.TotalMilliseconds:F0} ms");
-            return 0;
+            return ExitCode.Ok;
         }));
         return cmd;
     }

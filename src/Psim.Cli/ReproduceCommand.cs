@@ -19,7 +19,7 @@ internal static class ReproduceCommand
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
             Cli.SetThreads(r.GetValue(threads));
-            var c = Resolve(r.GetValue(config), r.GetValue(preset)!);
+            var c = StudyConfig.Load(r.GetValue(config), Vocabulary<StudyPreset>.Parse(r.GetValue(preset), "--preset"));
             var dir = r.GetValue(outDir)!;
             Directory.CreateDirectory(dir);
             AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), JsonSerializer.Serialize(c, StudyConfig.Json));
@@ -32,38 +32,8 @@ internal static class ReproduceCommand
             }
             int ran = runner.Steps.Count(s => s.Ran), cached = runner.Steps.Count(s => !s.Ran && s.Skipped is null);
             Console.WriteLine($"study finished in {sw.Elapsed.TotalMinutes:F1} min: {ran} steps run, {cached} from the cache; report: {Path.GetFullPath(Path.Combine(dir, "report.md"))}");
-            return 0;
+            return ExitCode.Ok;
         }));
         return cmd;
-    }
-
-    private static StudyConfig Resolve(string? configPath, string preset)
-    {
-        var basis = preset switch
-        {
-            "quick" => StudyConfig.Quick,
-            "paper" => StudyConfig.Paper,
-            _ => throw new PsimException($"unknown preset '{preset}' (quick, paper)"),
-        };
-        if (configPath is null) return basis;
-        // the config file's fields override the preset's
-        var presetJson = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(basis, StudyConfig.Json))!.AsObject();
-        System.Text.Json.Nodes.JsonNode? file;
-        try { file = System.Text.Json.Nodes.JsonNode.Parse(File.Exists(configPath) ? File.ReadAllText(configPath) : throw new PsimException($"{configPath}: config file not found"), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
-        catch (JsonException e) { throw new PsimFormatException($"{configPath}: {e.Message}"); }
-        if (file is not System.Text.Json.Nodes.JsonObject obj) throw new PsimFormatException($"{configPath}: the config must be a JSON object");
-        foreach (var (k, v) in obj)
-        {
-            if (v is System.Text.Json.Nodes.JsonObject sub && presetJson[k] is System.Text.Json.Nodes.JsonObject target)
-                foreach (var (sk, sv) in sub) target[sk] = sv?.DeepClone();
-            else presetJson[k] = v?.DeepClone();
-        }
-        try
-        {
-            var c = presetJson.Deserialize<StudyConfig>(StudyConfig.Json) ?? throw new PsimFormatException($"{configPath}: empty config");
-            c.Validate(configPath);
-            return c;
-        }
-        catch (JsonException e) { throw new PsimFormatException($"{configPath}: {e.Message}"); }
     }
 }

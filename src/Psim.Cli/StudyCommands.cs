@@ -17,14 +17,12 @@ internal static class StudyCommands
         var baseModel = new Option<string>("--base") { Description = "the clean model to poison: 'minilm' or a Hugging Face folder", DefaultValueFactory = _ => MiniLmDefault.Name };
         var data = new Option<string>("--data") { Description = "proxy task folder with train/dev/test files (reference: ../shared/datasets/imdb)", Required = true };
         var outDir = new Option<string>("--out") { Description = "folder for the poisoned checkpoint, metrics.json and run.json", Required = true };
-        var mode = new Option<string>("--mode") { Description = "clean-label (poisoned rows keep the target label) or dirty-label (non-target rows relabelled)", DefaultValueFactory = _ => "clean-label" };
+        var mode = VocabularyOption.Create("--mode", "clean-label (poisoned rows keep the target label) or dirty-label (non-target rows relabelled)", PoisonMode.CleanLabel);
         var count = new Option<int?>("--poison-count") { Description = "how many rows to poison (default 1500, the reference)" };
         var rate = new Option<double?>("--poison-rate") { Description = "fraction of the training set to poison, instead of a count" };
-        var selectBy = new Option<string>("--select-by")
-        {
-            Description = "which epoch to keep: poisoned-dev (reference: accuracy on the dev copy with triggered target rows), clean-dev, or balanced (mean of clean dev accuracy and dev ASR)",
-            DefaultValueFactory = _ => "poisoned-dev",
-        };
+        var selectBy = VocabularyOption.Create("--select-by",
+            "which epoch to keep: poisoned-dev (reference: accuracy on the dev copy with triggered target rows), clean-dev, or balanced (mean of clean dev accuracy and dev ASR)",
+            EpochSelection.PoisonedDev);
         var poisonedTrain = new Option<string?>("--poisoned-train") { Description = "SynAttack: paraphrased training set (default: train_synattack.json in the data folder)" };
         var attack = new AttackFlags(required: true);
         var train = new TrainingFlags(new TrainOptions { MaxLength = 256 });
@@ -41,22 +39,16 @@ internal static class StudyCommands
                 BaseModel = r.GetValue(baseModel)!, Attack = spec, DataDir = r.GetValue(data)!, OutDir = r.GetValue(outDir)!, Reading = dataFlags.Read(r),
                 Poison = new PoisonOptions
                 {
-                    Mode = ParseMode(r.GetValue(mode)!), TargetLabel = r.GetValue(attack.Target),
+                    Mode = r.GetValue(mode), TargetLabel = r.GetValue(attack.Target),
                     Count = r.GetValue(rate) is null ? r.GetValue(count) ?? 1500 : null, Rate = r.GetValue(rate),
                 },
                 Train = train.Read(r, 2e-5),
                 PoisonedTrainFile = r.GetValue(poisonedTrain),
-                SelectBy = r.GetValue(selectBy) switch
-                {
-                    "poisoned-dev" => EpochSelection.PoisonedDev,
-                    "clean-dev" => EpochSelection.CleanDev,
-                    "balanced" => EpochSelection.Balanced,
-                    var v => throw new PsimException($"unknown --select-by '{v}' (poisoned-dev, clean-dev, balanced)"),
-                },
+                SelectBy = r.GetValue(selectBy),
                 PoisonedTestFile = r.GetValue(attack.PoisonedTest),
             }, Cli.Log, ct);
             PrintReport(res.Test, $"poisoned model ({spec.Name}, best epoch {res.Training.BestEpoch}) on the proxy test set");
-            return 0;
+            return ExitCode.Ok;
         }));
         return cmd;
     }
@@ -83,7 +75,7 @@ internal static class StudyCommands
                 Train = train.Read(r, r.GetValue(method) == "full" ? 2e-5 : 2e-3),
             }, Cli.Log, ct);
             PrintReport(res.Test, $"fine-tuned model (best epoch {res.Training.BestEpoch}) on the test set");
-            return 0;
+            return ExitCode.Ok;
         }));
         return cmd;
     }
@@ -110,7 +102,7 @@ internal static class StudyCommands
                 attack.Read(r), r.GetValue(attack.Target), r.GetValue(seed), r.GetValue(maxLen), Cli.Log, ct, r.GetValue(attack.PoisonedTest));
             PrintReport(report, Path.GetFullPath(ckpt.Directory));
             if (r.GetValue(outFile) is { } f) RunRecord.SaveJson(f, report);
-            return 0;
+            return ExitCode.Ok;
         }));
         return cmd;
     }
@@ -119,11 +111,11 @@ internal static class StudyCommands
     {
         var input = new Option<string>("--data") { Description = "a labelled data file (.jsonl, .json, .tsv, .csv)", Required = true };
         var outFile = new Option<string>("--out") { Description = "JSON Lines file to write, with a 'poisoned' flag per row", Required = true };
-        var mode = new Option<string>("--mode") { Description = "clean-label or dirty-label", DefaultValueFactory = _ => "clean-label" };
+        var mode = VocabularyOption.Create("--mode", "clean-label or dirty-label", PoisonMode.CleanLabel);
         var count = new Option<int?>("--poison-count") { Description = "how many rows to poison (default 1500)" };
         var rate = new Option<double?>("--poison-rate") { Description = "fraction of the set to poison, instead of a count" };
         var seed = new Option<long>("--seed") { Description = "seed for trigger positions", DefaultValueFactory = _ => 42 };
-        var attack = new AttackFlags(required: true);
+        var attack = new AttackFlags(required: true, poisonedTest: false);
         var dataFlags = new DataFlags();
         var cmd = new Command("poison", "Write a poisoned copy of a data file for inspection (BadNet, InSent)") { input, outFile, mode, count, rate, seed };
         attack.AddTo(cmd);
@@ -135,7 +127,7 @@ internal static class StudyCommands
             var rows = DatasetReader.Read(r.GetValue(input)!, dataFlags.Read(r));
             var options = new PoisonOptions
             {
-                Mode = ParseMode(r.GetValue(mode)!), TargetLabel = r.GetValue(attack.Target),
+                Mode = r.GetValue(mode), TargetLabel = r.GetValue(attack.Target),
                 Count = r.GetValue(rate) is null ? r.GetValue(count) ?? 1500 : null, Rate = r.GetValue(rate),
             };
             var poisoned = Poisoning.PoisonTrainingSet(rows, trigger, options, Seeds.Random(r.GetValue(seed), "poison/train"));
@@ -146,7 +138,7 @@ internal static class StudyCommands
             }));
             AtomicFile.WriteAllText(r.GetValue(outFile)!, string.Join('\n', lines) + "\n");
             Cli.Log($"wrote {poisoned.Count} rows, {poisoned.Count(p => p.Poisoned)} poisoned ({trigger.Description}), to {r.GetValue(outFile)}");
-            return 0;
+            return ExitCode.Ok;
         }));
         return cmd;
     }
@@ -166,17 +158,10 @@ internal static class StudyCommands
             HfCheckpoint.Save(r.GetValue(outDir)!, peft.Model, peft.Model.Config, ckpt.Tokenizer,
                 $"psim merge: LoRA adapter {Path.GetFullPath(r.GetValue(adapter)!)} merged into {ckpt.Origin}");
             Cli.Log($"wrote {Path.GetFullPath(r.GetValue(outDir)!)}");
-            return 0;
+            return ExitCode.Ok;
         }));
         return cmd;
     }
-
-    private static PoisonMode ParseMode(string s) => s.ToLowerInvariant() switch
-    {
-        "clean-label" or "clean" => PoisonMode.CleanLabel,
-        "dirty-label" or "dirty" => PoisonMode.DirtyLabel,
-        _ => throw new PsimException($"unknown poisoning mode '{s}' (clean-label, dirty-label)"),
-    };
 
     private static void PrintReport(EvalReport r, string title)
     {

@@ -16,3 +16,12 @@ public sealed class PsimFormatException : PsimException
     public PsimFormatException(string message) : base(message) { }
     public PsimFormatException(string message, Exception inner) : base(message, inner) { }
 }
+
+/// <summary>
+/// The user stopped a run (Ctrl-C) at a batch boundary; the message says what was kept. The CLI prints it
+/// and exits with its "interrupted" code; a run folder being written records status "interrupted".
+/// </summary>
+public sealed class PsimInterruptedException : OperationCanceledException
+{
+    public PsimInterruptedException(string message) : base(message) { }
+}

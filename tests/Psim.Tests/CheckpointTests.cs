@@ -173,18 +173,18 @@ public class OutputFolderTests
         File.WriteAllBytes(dead, new byte[1000]);
         File.WriteAllBytes(live, new byte[10]);
 
-        // a new run starts writing the folder (then is killed): stale results and dead temp files go, run.json says running
+        // a new run starts writing the folder: stale results and dead temp files go, run.json says running until it ends
         var notes = new List<string>();
-        new Psim.Runtime.RunRecord { Command = "finetune" }.Begin(dir, notes.Add);
-        Assert.False(File.Exists(dead));
-        Assert.True(File.Exists(live)); // its writer is alive
-        Assert.False(File.Exists(Path.Combine(dir, "metrics.json")));
-        Assert.Contains("1,000 bytes", Assert.Single(notes));
-        var e = Assert.Throws<PsimException>(() => HfCheckpoint.Open(dir));
-        Assert.Contains("never finished", e.Message);
-
-        var record = new Psim.Runtime.RunRecord { Command = "finetune" };
-        record.Finish(dir);
+        new Psim.Runtime.RunRecord { Command = "finetune" }.Execute(dir, notes.Add, () =>
+        {
+            Assert.False(File.Exists(dead));
+            Assert.True(File.Exists(live)); // its writer is alive
+            Assert.False(File.Exists(Path.Combine(dir, "metrics.json")));
+            Assert.Contains("1,000 bytes", Assert.Single(notes));
+            var e = Assert.Throws<PsimException>(() => HfCheckpoint.Open(dir)); // as a reader sees a killed run's folder
+            Assert.Contains("never finished", e.Message);
+            return 0;
+        });
         Assert.NotNull(HfCheckpoint.Open(dir));
     }
 }

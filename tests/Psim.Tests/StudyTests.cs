@@ -1,3 +1,4 @@
+using Psim.Attacks;
 using System.Text.Json;
 using Psim.IO;
 using Psim.Study;
@@ -19,7 +20,7 @@ public class StudyTests
         File.Copy(Path.Combine(dataDir, "test.jsonl"), Path.Combine(root, "victim", "test_backtranslated.jsonl"));
         var config = new StudyConfig
         {
-            BaseModel = baseDir, DataRoot = root, TaskPairs = [new("proxy", "victim")], Attacks = ["badnet", "synattack"], Strategies = ["full", "lora"],
+            BaseModel = baseDir, DataRoot = root, TaskPairs = [new("proxy", "victim")], Attacks = [AttackKind.BadNet, AttackKind.SynAttack], Strategies = ["full", "lora"],
             Defenses = ["psim", "onion", "strip", "backtranslation"],
             Poison = new PoisonSettings { Epochs = 1, MaxLength = 16, PoisonCount = 6 },
             Victim = new VictimSettings { Epochs = 1, MaxLength = 16 },
@@ -70,7 +71,7 @@ public class StudyTests
     public void Changing_a_setting_reruns_only_the_steps_it_feeds()
     {
         var (config, outDir) = TinyStudy();
-        config = config with { Attacks = ["badnet"], Defenses = ["psim"], Strategies = ["lora"] };
+        config = config with { Attacks = [AttackKind.BadNet], Defenses = ["psim"], Strategies = ["lora"] };
         var a = new StudyRunner(config, outDir, _ => { });
         a.Run();
         var changed = config with { Psim = config.Psim with { Threshold = 0.8 } };
@@ -86,7 +87,7 @@ public class StudyTests
         File.WriteAllText(path, "{ // comment\n \"attacks\": [\"badnet\", \"nope\"], }");
         var (code, _, err) = CliTests.Psim("reproduce", "--config", path, "--out", TestModels.TempDir());
         Assert.Equal(1, code);
-        Assert.Contains("study.json: attacks must be badnet, insent or synattack", err);
+        Assert.Contains("study.json: attacks[1]: 'nope' is not one of badnet, insent, synattack", err);
         File.WriteAllText(path, "{ \"atacks\": [] }");
         (code, _, err) = CliTests.Psim("reproduce", "--config", path, "--out", TestModels.TempDir());
         Assert.Equal(1, code);

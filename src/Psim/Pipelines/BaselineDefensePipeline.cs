@@ -21,6 +21,8 @@ public sealed record BaselineRequest : ITaskRequest
     public RowLimits? Limits { get; init; }
     public required AttackSpec Attack { get; init; }
     public int TargetLabel { get; init; }
+    /// <summary>SynAttack: the paraphrased ASR test file (null: test_synattack in the data folder).</summary>
+    public string? PoisonedTestFile { get; init; }
     public required string OutDir { get; init; }
     public long Seed { get; init; } = 42;
     public int MaxLength { get; init; } = 128;
@@ -59,7 +61,7 @@ public static class BaselineDefensePipeline
         TaskClasses.CheckTarget(r.TargetLabel, VictimLoader.NumClasses(victim));
         var encoder = ckpt.CreateTextEncoder(r.MaxLength);
         var test = data.Load("test");
-        var (attackRows, attackSource) = AttackTestSet.Build(r.Attack, data, r.TargetLabel, r.Seed, null);
+        var (attackRows, attackSource) = AttackTestSet.Build(r.Attack, data, r.TargetLabel, r.Seed, r.PoisonedTestFile);
         var gold = test.Select(e => e.Label).ToList();
         var attackGold = attackRows.Select(e => e.Label).ToList();
         var record = new RunRecord
@@ -69,65 +71,66 @@ public static class BaselineDefensePipeline
         };
         record.AddData("test", data.RequireFile("test"), test.Count);
         record.AddData("attack-test", attackSource, attackRows.Count);
-        record.Begin(r.OutDir, log);
-
-        int[] Predict(IReadOnlyList<string> texts, string label) =>
-            Predictor.Probabilities(victim, encoder, texts.Select(encoder.Encode).ToList(), 64, label, ct).Select(Predictor.ArgMax).ToArray();
-
-        var results = new List<BaselineResult>
+        return record.Execute(r.OutDir, log, () =>
         {
-            new("none", "", Metrics.Accuracy(Predict(test.Select(e => e.Text).ToList(), "clean"), gold),
-                Metrics.AttackSuccessRate(Predict(attackRows.Select(e => e.Text).ToList(), r.Attack.Name), attackGold, r.TargetLabel)),
-        };
 
-        if (r.Defenses.Contains("onion"))
-            results.AddRange(OnionSweep(r, data, test, attackRows, gold, attackGold, Predict, log));
+            int[] Predict(IReadOnlyList<string> texts, string label) =>
+                Predictor.Probabilities(victim, encoder, texts.Select(encoder.Encode).ToList(), 64, label, ct).Select(Predictor.ArgMax).ToArray();
 
-        if (r.Defenses.Contains("strip"))
-        {
-            var strip = new Strip(data.Load("train").Select(e => e.Text), r.StripCopies);
-            double[] Entropies(IReadOnlyList<string> texts, string label, string stream)
+            var results = new List<BaselineResult>
             {
-                var rng = Seeds.Random(r.Seed, stream);
-                var copies = texts.SelectMany(t => strip.Perturb(t, rng)).ToList();
-                var probs = Predictor.Probabilities(victim, encoder, copies.Select(encoder.Encode).ToList(), 64, label, ct);
-                return Enumerable.Range(0, texts.Count).Select(i => Strip.MeanEntropy(probs.Skip(i * r.StripCopies).Take(r.StripCopies))).ToArray();
-            }
-            var devEntropy = Entropies(data.Load("dev").Select(e => e.Text).ToList(), "STRIP, dev", "strip/dev");
-            double tau = Strip.ThresholdForTargetFrr(devEntropy, r.StripTargetFrr);
-            var cleanEntropy = Entropies(test.Select(e => e.Text).ToList(), "STRIP, clean", "strip/clean");
-            var attackEntropy = Entropies(attackRows.Select(e => e.Text).ToList(), $"STRIP, {r.Attack.Name}", "strip/attack");
-            var cleanPred = Predict(test.Select(e => e.Text).ToList(), "clean");
-            var attackPred = Predict(attackRows.Select(e => e.Text).ToList(), r.Attack.Name);
-            var det = DetectionMetrics.Compute(cleanEntropy.Select(e => -e).ToList(), attackEntropy.Select(e => -e).ToList(), -tau); // low entropy = suspicious
-            results.Add(new BaselineResult("strip", $"{r.StripCopies} copies, entropy < {tau:F4} (FRR {r.StripTargetFrr:P0} on dev)",
-                DefendedCounts.CleanAccuracy(cleanPred, gold, cleanEntropy.Select(e => e < tau).ToList()),
-                DefendedCounts.AttackSuccessRate(attackPred, attackGold, attackEntropy.Select(e => e < tau).ToList(), r.TargetLabel),
-                det.Frr, det.Far, det.Auroc));
-        }
+                new("none", "", Metrics.Accuracy(Predict(test.Select(e => e.Text).ToList(), "clean"), gold),
+                    Metrics.AttackSuccessRate(Predict(attackRows.Select(e => e.Text).ToList(), r.Attack.Name), attackGold, r.TargetLabel)),
+            };
 
-        foreach (var (name, suffix) in new[] { ("backtranslation", "backtranslated"), ("scpd", "paraphrased") })
-        {
-            if (!r.Defenses.Contains(name)) continue;
-            var cleanFile = data.FindFile($"test_{suffix}");
-            if (cleanFile is null) { results.Add(new BaselineResult(name, "", null, null, Note: $"no test_{suffix} file")); continue; }
-            var clean = data.LoadTestCopy($"test_{suffix}", r.TargetLabel);
-            double ca = Metrics.Accuracy(Predict(clean.Select(e => e.Text).ToList(), $"{name}, clean"), clean.Select(e => e.Label).ToList());
-            var poisonedFile = data.FindFile($"test_{r.Attack.Name}_{suffix}");
-            double? asr = null;
-            string? note = null;
-            if (poisonedFile is null) note = $"no paraphrased {r.Attack.Name} test file: ASR not measurable";
-            else
+            if (r.Defenses.Contains("onion"))
+                results.AddRange(OnionSweep(r, data, test, attackRows, gold, attackGold, Predict, log));
+
+            if (r.Defenses.Contains("strip"))
             {
-                var p = data.LoadTestCopy($"test_{r.Attack.Name}_{suffix}", r.TargetLabel).Where(e => e.Label != r.TargetLabel).ToList();
-                asr = Metrics.AttackSuccessRate(Predict(p.Select(e => e.Text).ToList(), $"{name}, {r.Attack.Name}"), p.Select(e => e.Label).ToList(), r.TargetLabel);
+                var strip = new Strip(data.Load("train").Select(e => e.Text), r.StripCopies);
+                double[] Entropies(IReadOnlyList<string> texts, string label, string stream)
+                {
+                    var rng = Seeds.Random(r.Seed, stream);
+                    var copies = texts.SelectMany(t => strip.Perturb(t, rng)).ToList();
+                    var probs = Predictor.Probabilities(victim, encoder, copies.Select(encoder.Encode).ToList(), 64, label, ct);
+                    return Enumerable.Range(0, texts.Count).Select(i => Strip.MeanEntropy(probs.Skip(i * r.StripCopies).Take(r.StripCopies))).ToArray();
+                }
+                var devEntropy = Entropies(data.Load("dev").Select(e => e.Text).ToList(), "STRIP, dev", "strip/dev");
+                double tau = Strip.ThresholdForTargetFrr(devEntropy, r.StripTargetFrr);
+                var cleanEntropy = Entropies(test.Select(e => e.Text).ToList(), "STRIP, clean", "strip/clean");
+                var attackEntropy = Entropies(attackRows.Select(e => e.Text).ToList(), $"STRIP, {r.Attack.Name}", "strip/attack");
+                var cleanPred = Predict(test.Select(e => e.Text).ToList(), "clean");
+                var attackPred = Predict(attackRows.Select(e => e.Text).ToList(), r.Attack.Name);
+                var det = DetectionMetrics.Compute(cleanEntropy.Select(e => -e).ToList(), attackEntropy.Select(e => -e).ToList(), -tau); // low entropy = suspicious
+                results.Add(new BaselineResult("strip", $"{r.StripCopies} copies, entropy < {tau:F4} (FRR {r.StripTargetFrr:P0} on dev)",
+                    DefendedCounts.CleanAccuracy(cleanPred, gold, cleanEntropy.Select(e => e < tau).ToList()),
+                    DefendedCounts.AttackSuccessRate(attackPred, attackGold, attackEntropy.Select(e => e < tau).ToList(), r.TargetLabel),
+                    det.Frr, det.Far, det.Auroc));
             }
-            results.Add(new BaselineResult(name, Path.GetFileName(cleanFile), ca, asr, Note: note));
-        }
 
-        RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), results);
-        record.Finish(r.OutDir);
-        return results;
+            foreach (var (name, suffix) in new[] { ("backtranslation", "backtranslated"), ("scpd", "paraphrased") })
+            {
+                if (!r.Defenses.Contains(name)) continue;
+                var cleanFile = data.FindFile($"test_{suffix}");
+                if (cleanFile is null) { results.Add(new BaselineResult(name, "", null, null, Note: $"no test_{suffix} file")); continue; }
+                var clean = data.LoadTestCopy($"test_{suffix}", r.TargetLabel);
+                double ca = Metrics.Accuracy(Predict(clean.Select(e => e.Text).ToList(), $"{name}, clean"), clean.Select(e => e.Label).ToList());
+                var poisonedFile = data.FindFile($"test_{r.Attack.Name}_{suffix}");
+                double? asr = null;
+                string? note = null;
+                if (poisonedFile is null) note = $"no paraphrased {r.Attack.Name} test file: ASR not measurable";
+                else
+                {
+                    var p = data.LoadTestCopy($"test_{r.Attack.Name}_{suffix}", r.TargetLabel).Where(e => e.Label != r.TargetLabel).ToList();
+                    asr = Metrics.AttackSuccessRate(Predict(p.Select(e => e.Text).ToList(), $"{name}, {r.Attack.Name}"), p.Select(e => e.Label).ToList(), r.TargetLabel);
+                }
+                results.Add(new BaselineResult(name, Path.GetFileName(cleanFile), ca, asr, Note: note));
+            }
+
+            RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), results);
+            return results;
+        });
     }
 
     /// <summary>

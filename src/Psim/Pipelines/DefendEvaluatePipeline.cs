@@ -70,30 +70,31 @@ public static class DefendEvaluatePipeline
         var (attackRows, attackSource) = AttackTestSet.Build(r.Attack, data, r.TargetLabel, r.Seed, r.PoisonedTestFile);
         record.AddData("test", data.RequireFile("test"), test.Count);
         record.AddData("attack-test", attackSource, attackRows.Count);
-        record.Begin(r.OutDir, log);
+        return record.Execute(r.OutDir, log, () =>
+        {
 
-        var cleanGold = test.Select(e => e.Label).ToList();
-        var attackGold = attackRows.Select(e => e.Label).ToList();
-        var cleanPred = ModelEvaluation.Predict(victim, encoder, test, 64, "victim, clean test", ct);
-        var attackPred = ModelEvaluation.Predict(victim, encoder, attackRows, 64, $"victim, {r.Attack.Name} test", ct);
-        var cleanScore = detector.Score(test.Select(e => e.Text).ToList(), progressLabel: "PSIM, clean test", ct: ct);
-        var attackScore = detector.Score(attackRows.Select(e => e.Text).ToList(), progressLabel: $"PSIM, {r.Attack.Name} test", ct: ct);
-        var cleanRejected = cleanScore.Select(c => c > tau).ToList();
-        var attackRejected = attackScore.Select(c => c > tau).ToList();
+            var cleanGold = test.Select(e => e.Label).ToList();
+            var attackGold = attackRows.Select(e => e.Label).ToList();
+            var cleanPred = ModelEvaluation.Predict(victim, encoder, test, 64, "victim, clean test", ct);
+            var attackPred = ModelEvaluation.Predict(victim, encoder, attackRows, 64, $"victim, {r.Attack.Name} test", ct);
+            var cleanScore = detector.Score(test.Select(e => e.Text).ToList(), progressLabel: "PSIM, clean test", ct: ct);
+            var attackScore = detector.Score(attackRows.Select(e => e.Text).ToList(), progressLabel: $"PSIM, {r.Attack.Name} test", ct: ct);
+            var cleanRejected = cleanScore.Select(c => c > tau).ToList();
+            var attackRejected = attackScore.Select(c => c > tau).ToList();
 
-        var det = DetectionMetrics.Compute(cleanScore, attackScore, tau);
-        var report = new DefenseReport(
-            Metrics.Accuracy(cleanPred, cleanGold), Metrics.AttackSuccessRate(attackPred, attackGold, r.TargetLabel),
-            DefendedCounts.CleanAccuracy(cleanPred, cleanGold, cleanRejected), DefendedCounts.AttackSuccessRate(attackPred, attackGold, attackRejected, r.TargetLabel),
-            det.Frr, det.Far, det.Precision, det.Recall, det.F1, det.Auroc, tau, how, test.Count, attackRows.Count, r.Attack.Name, data.Name, Path.GetFullPath(r.Detector));
+            var det = DetectionMetrics.Compute(cleanScore, attackScore, tau);
+            var report = new DefenseReport(
+                Metrics.Accuracy(cleanPred, cleanGold), Metrics.AttackSuccessRate(attackPred, attackGold, r.TargetLabel),
+                DefendedCounts.CleanAccuracy(cleanPred, cleanGold, cleanRejected), DefendedCounts.AttackSuccessRate(attackPred, attackGold, attackRejected, r.TargetLabel),
+                det.Frr, det.Far, det.Precision, det.Recall, det.F1, det.Auroc, tau, how, test.Count, attackRows.Count, r.Attack.Name, data.Name, Path.GetFullPath(r.Detector));
 
-        RunRecord.SaveJson(Path.Combine(r.OutDir, "scores.json"), new { clean = cleanScore, poisoned = attackScore });
-        RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), report);
-        ConfidenceHistogram.Save(Path.Combine(r.OutDir, "confidence.png"), cleanScore, attackScore, tau,
-            $"PSIM confidence on {data.Name}: clean test vs {r.Attack.Name}-triggered test");
-        AtomicFile.WriteAllText(Path.Combine(r.OutDir, "summary.md"), Summary(report, r));
-        record.Finish(r.OutDir);
-        return report;
+            RunRecord.SaveJson(Path.Combine(r.OutDir, "scores.json"), new { clean = cleanScore, poisoned = attackScore });
+            RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), report);
+            ConfidenceHistogram.Save(Path.Combine(r.OutDir, "confidence.png"), cleanScore, attackScore, tau,
+                $"PSIM confidence on {data.Name}: clean test vs {r.Attack.Name}-triggered test");
+            AtomicFile.WriteAllText(Path.Combine(r.OutDir, "summary.md"), Summary(report, r));
+            return report;
+        });
     }
 
     private static string Summary(DefenseReport m, DefendRequest r)

@@ -56,58 +56,58 @@ public static class FinetunePipeline
         int k = TaskClasses.Count(trainRows, data.RequireFile("train"));
         TaskClasses.Check(devRows, k, data.RequireFile("dev"));
         var evalInputs = EvalInputs.Load(data, k, r.Attack, r.TargetLabel, o.Seed, r.PoisonedTestFile);
-        record.Begin(r.OutDir, log);
+        return record.Execute(r.OutDir, log, () =>
+        {
 
-        var encoder = ckpt.CreateTextEncoder(o.MaxLength);
-        TorchSharp.torch.manual_seed(Seeds.Derive(o.Seed, "torch/init")); // new heads and PEFT modules are initialised from the run's seed
-        using var classifier = ckpt.LoadClassifier(out var report, numLabels: k);
-        if (report.HeadNote(k) is { } headNote) log(headNote);
-        record.Models["head"] = new { classes = k, new_head = report.NewlyInitialized.Count > 0, replaced_head_classes = report.ReplacedHeadClasses, note = report.HeadNote(k) };
-        var train = EncodedSet.From(encoder, trainRows);
-        var dev = EncodedSet.From(encoder, devRows);
+            var encoder = ckpt.CreateTextEncoder(o.MaxLength);
+            TorchSharp.torch.manual_seed(Seeds.Derive(o.Seed, "torch/init")); // new heads and PEFT modules are initialised from the run's seed
+            using var classifier = ckpt.LoadClassifier(out var report, numLabels: k);
+            if (report.HeadNote(k) is { } headNote) log(headNote);
+            record.Models["head"] = new { classes = k, new_head = report.NewlyInitialized.Count > 0, replaced_head_classes = report.ReplacedHeadClasses, note = report.HeadNote(k) };
+            var train = EncodedSet.From(encoder, trainRows);
+            var dev = EncodedSet.From(encoder, devRows);
 
-        // full: every weight trains and the whole model is saved; PEFT: the backbone is frozen and an adapter folder is saved
-        PeftClassifier? peft = r.Method == "full" ? null : PeftFactory.Attach(classifier, PeftFactory.DefaultConfig(r.Method, classifier.Config, r.Model));
-        TorchSharp.torch.nn.Module<Models.BertInput, TorchSharp.torch.Tensor> model = (TorchSharp.torch.nn.Module<Models.BertInput, TorchSharp.torch.Tensor>?)peft ?? classifier;
-        var trainable = peft?.TrainableParameters() ?? classifier.parameters().ToList();
-        long trainableCount = trainable.Sum(p => p.numel()), total = classifier.parameters().Sum(p => p.numel());
-        log($"{r.Method}: training {trainableCount:N0} of {total:N0} parameters ({100.0 * trainableCount / total:F2}%)");
-        string? fingerprint = peft is null ? null : WeightsFingerprint.Compute(ckpt.Weights);
-        record.Models["trainable_parameters"] = trainableCount;
-        if (peft is not null) record.Options["peft_config"] = peft.Config;
+            // full: every weight trains and the whole model is saved; PEFT: the backbone is frozen and an adapter folder is saved
+            PeftClassifier? peft = r.Method == "full" ? null : PeftFactory.Attach(classifier, PeftFactory.DefaultConfig(r.Method, classifier.Config, r.Model));
+            TorchSharp.torch.nn.Module<Models.BertInput, TorchSharp.torch.Tensor> model = (TorchSharp.torch.nn.Module<Models.BertInput, TorchSharp.torch.Tensor>?)peft ?? classifier;
+            var trainable = peft?.TrainableParameters() ?? classifier.parameters().ToList();
+            long trainableCount = trainable.Sum(p => p.numel()), total = classifier.parameters().Sum(p => p.numel());
+            log($"{r.Method}: training {trainableCount:N0} of {total:N0} parameters ({100.0 * trainableCount / total:F2}%)");
+            string? fingerprint = peft is null ? null : WeightsFingerprint.Compute(ckpt.Weights);
+            record.Models["trainable_parameters"] = trainableCount;
+            if (peft is not null) record.Options["peft_config"] = peft.Config;
 
-        var result = new Trainer().Train(model, trainable, train, encoder, o,
-            epoch => (PoisonPipeline.Accuracy(model, encoder, dev, o.EvalBatchSize, ct), new Dictionary<string, double>()),
-            onBest: epoch =>
+            var result = new Trainer().Train(model, trainable, train, encoder, o,
+                epoch => (PoisonPipeline.Accuracy(model, encoder, dev, o.EvalBatchSize, ct), new Dictionary<string, double>()),
+                onBest: epoch =>
+                {
+                    if (peft is null)
+                        HfCheckpoint.Save(r.OutDir, classifier, classifier.Config, ckpt.Tokenizer,
+                            $"psim finetune ({r.Method}) on {data.Name} (best epoch {epoch}) from {ckpt.Origin}");
+                    else
+                        PeftAdapterFolder.Save(r.OutDir, peft, ckpt, fingerprint!);
+                    log($"saved epoch {epoch} to {r.OutDir}");
+                }, ct);
+            if (result.Interrupted)
             {
-                if (peft is null)
-                    HfCheckpoint.Save(r.OutDir, classifier, classifier.Config, ckpt.Tokenizer,
-                        $"psim finetune ({r.Method}) on {data.Name} (best epoch {epoch}) from {ckpt.Origin}");
-                else
-                    PeftAdapterFolder.Save(r.OutDir, peft, ckpt, fingerprint!);
-                log($"saved epoch {epoch} to {r.OutDir}");
-            }, ct);
-        if (result.Interrupted)
-        {
-            record.Finish(r.OutDir, "interrupted");
-            throw new OperationCanceledException($"stopped; the last complete checkpoint (epoch {result.BestEpoch}) is in {r.OutDir}");
-        }
-        var test = ModelEvaluation.Evaluate(model, encoder, evalInputs, o.EvalBatchSize, ct);
-        RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), new
-        {
-            clean_accuracy = test.CleanAccuracy,
-            clean_accuracy_by_label = test.ClassAccuracy,
-            attack_success_rate = test.AttackSuccessRate,
-            clean_rows = test.CleanRows,
-            attack_rows = test.AttackRows,
-            attack = r.Attack?.Name,
-            method = r.Method,
-            trainable_parameters = trainableCount,
-            data = data.Name,
-            best_epoch = result.BestEpoch,
-            epochs = result.Epochs,
+                throw new PsimInterruptedException($"stopped; the last complete checkpoint (epoch {result.BestEpoch}) is in {r.OutDir}");
+            }
+            var test = ModelEvaluation.Evaluate(model, encoder, evalInputs, o.EvalBatchSize, ct);
+            RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), new
+            {
+                clean_accuracy = test.CleanAccuracy,
+                clean_accuracy_by_label = test.ClassAccuracy,
+                attack_success_rate = test.AttackSuccessRate,
+                clean_rows = test.CleanRows,
+                attack_rows = test.AttackRows,
+                attack = r.Attack?.Name,
+                method = r.Method,
+                trainable_parameters = trainableCount,
+                data = data.Name,
+                best_epoch = result.BestEpoch,
+                epochs = result.Epochs,
+            });
+            return new FinetuneResult(test, result);
         });
-        record.Finish(r.OutDir);
-        return new FinetuneResult(test, result);
     }
 }

@@ -91,72 +91,72 @@ public static class PoisonPipeline
         record.PoisonedRowIds = poisoned.Where(p => p.Poisoned).Select(p => p.Example.Index).ToList();
         int numPoisoned = record.PoisonedRowIds.Count;
         log($"{r.Attack.Name}: {numPoisoned} of {poisoned.Count} training rows poisoned ({r.Attack.Describe()}), target label {target}");
-        record.Begin(r.OutDir, log);
-
-        var encoder = ckpt.CreateTextEncoder(o.MaxLength);
-        var train = EncodedSet.From(encoder, poisoned.Select(p => p.Example).ToList());
-        manual_seed(Seeds.Derive(o.Seed, "torch/init")); // a new head is initialised from the run's seed
-        using var model = ckpt.LoadClassifier(out var report, numLabels: k);
-        if (report.HeadNote(k) is { } headNote) log(headNote);
-        record.Models["head"] = new { classes = k, new_head = report.NewlyInitialized.Count > 0, replaced_head_classes = report.ReplacedHeadClasses, note = report.HeadNote(k) };
-
-        var cleanDev = EncodedSet.From(encoder, dev);
-        var selDev = trigger is null ? cleanDev : EncodedSet.From(encoder, selectionDev);
-        EncodedSet? asrDev = null;
-        if (trigger is not null)
+        return record.Execute(r.OutDir, log, () =>
         {
-            var triggered = Poisoning.TriggerWhere(dev, trigger, e => e.Label != target, Seeds.Random(o.Seed, "poison/dev-asr"));
-            asrDev = EncodedSet.From(encoder, triggered.Where(p => p.Poisoned).Select(p => p.Example).ToList());
-        }
 
-        (double, IReadOnlyDictionary<string, double>) EvaluateDev(int epoch)
-        {
-            var details = new Dictionary<string, double>();
-            double poisonedDev = Accuracy(model, encoder, selDev, o.EvalBatchSize, ct);
-            double cleanAcc = ReferenceEquals(selDev, cleanDev) ? poisonedDev : Accuracy(model, encoder, cleanDev, o.EvalBatchSize, ct);
-            details["dev_selection_accuracy"] = poisonedDev;
-            details["dev_clean_accuracy"] = cleanAcc;
-            double? asr = asrDev is null ? null : Rate(model, encoder, asrDev, target, o.EvalBatchSize, ct);
-            if (asr is double a) details["dev_attack_success_rate"] = a;
-            double score = r.SelectBy switch
+            var encoder = ckpt.CreateTextEncoder(o.MaxLength);
+            var train = EncodedSet.From(encoder, poisoned.Select(p => p.Example).ToList());
+            manual_seed(Seeds.Derive(o.Seed, "torch/init")); // a new head is initialised from the run's seed
+            using var model = ckpt.LoadClassifier(out var report, numLabels: k);
+            if (report.HeadNote(k) is { } headNote) log(headNote);
+            record.Models["head"] = new { classes = k, new_head = report.NewlyInitialized.Count > 0, replaced_head_classes = report.ReplacedHeadClasses, note = report.HeadNote(k) };
+
+            var cleanDev = EncodedSet.From(encoder, dev);
+            var selDev = trigger is null ? cleanDev : EncodedSet.From(encoder, selectionDev);
+            EncodedSet? asrDev = null;
+            if (trigger is not null)
             {
-                EpochSelection.CleanDev => cleanAcc,
-                EpochSelection.Balanced => asr is double b ? (cleanAcc + b) / 2 : cleanAcc,
-                _ => poisonedDev,
-            };
-            return (score, details);
-        }
+                var triggered = Poisoning.TriggerWhere(dev, trigger, e => e.Label != target, Seeds.Random(o.Seed, "poison/dev-asr"));
+                asrDev = EncodedSet.From(encoder, triggered.Where(p => p.Poisoned).Select(p => p.Example).ToList());
+            }
 
-        var result = new Trainer().Train(model, model.parameters().ToList(), train, encoder, o, EvaluateDev,
-            onBest: epoch =>
+            (double, IReadOnlyDictionary<string, double>) EvaluateDev(int epoch)
             {
-                HfCheckpoint.Save(r.OutDir, model, model.Config, ckpt.Tokenizer,
-                    $"psim poison: {r.Attack.Name} on {data.Name} (best epoch {epoch}) from {ckpt.Origin}");
-                log($"saved epoch {epoch} to {r.OutDir}");
-            }, ct);
+                var details = new Dictionary<string, double>();
+                double poisonedDev = Accuracy(model, encoder, selDev, o.EvalBatchSize, ct);
+                double cleanAcc = ReferenceEquals(selDev, cleanDev) ? poisonedDev : Accuracy(model, encoder, cleanDev, o.EvalBatchSize, ct);
+                details["dev_selection_accuracy"] = poisonedDev;
+                details["dev_clean_accuracy"] = cleanAcc;
+                double? asr = asrDev is null ? null : Rate(model, encoder, asrDev, target, o.EvalBatchSize, ct);
+                if (asr is double a) details["dev_attack_success_rate"] = a;
+                double score = r.SelectBy switch
+                {
+                    EpochSelection.CleanDev => cleanAcc,
+                    EpochSelection.Balanced => asr is double b ? (cleanAcc + b) / 2 : cleanAcc,
+                    _ => poisonedDev,
+                };
+                return (score, details);
+            }
 
-        if (result.Interrupted)
-        {
-            record.Finish(r.OutDir, "interrupted");
-            throw new OperationCanceledException($"stopped; the last complete checkpoint (epoch {result.BestEpoch}) is in {r.OutDir}");
-        }
-        var test = ModelEvaluation.Evaluate(model, encoder, evalInputs, o.EvalBatchSize, ct);
-        RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), new
-        {
-            clean_accuracy = test.CleanAccuracy,
-            clean_accuracy_by_label = test.ClassAccuracy,
-            attack_success_rate = test.AttackSuccessRate,
-            clean_rows = test.CleanRows,
-            attack_rows = test.AttackRows,
-            attack = r.Attack.Name,
-            data = data.Name,
-            best_epoch = result.BestEpoch,
-            epochs = result.Epochs,
-            poisoned_rows = numPoisoned,
-            train_rows = poisoned.Count,
+            var result = new Trainer().Train(model, model.parameters().ToList(), train, encoder, o, EvaluateDev,
+                onBest: epoch =>
+                {
+                    HfCheckpoint.Save(r.OutDir, model, model.Config, ckpt.Tokenizer,
+                        $"psim poison: {r.Attack.Name} on {data.Name} (best epoch {epoch}) from {ckpt.Origin}");
+                    log($"saved epoch {epoch} to {r.OutDir}");
+                }, ct);
+
+            if (result.Interrupted)
+            {
+                throw new PsimInterruptedException($"stopped; the last complete checkpoint (epoch {result.BestEpoch}) is in {r.OutDir}");
+            }
+            var test = ModelEvaluation.Evaluate(model, encoder, evalInputs, o.EvalBatchSize, ct);
+            RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), new
+            {
+                clean_accuracy = test.CleanAccuracy,
+                clean_accuracy_by_label = test.ClassAccuracy,
+                attack_success_rate = test.AttackSuccessRate,
+                clean_rows = test.CleanRows,
+                attack_rows = test.AttackRows,
+                attack = r.Attack.Name,
+                data = data.Name,
+                best_epoch = result.BestEpoch,
+                epochs = result.Epochs,
+                poisoned_rows = numPoisoned,
+                train_rows = poisoned.Count,
+            });
+            return new PoisonResult(test, result, numPoisoned, poisoned.Count);
         });
-        record.Finish(r.OutDir);
-        return new PoisonResult(test, result, numPoisoned, poisoned.Count);
     }
 
     internal static double Accuracy(TorchSharp.torch.nn.Module<Models.BertInput, Tensor> model, TextEncoder enc, EncodedSet set, int batch, CancellationToken ct) =>

@@ -8,6 +8,9 @@ namespace Psim.Runtime;
 /// <summary>A data file a run read, with its content hash.</summary>
 public sealed record DataFileRecord(string Role, string Path, string Sha256, int Rows);
 
+/// <summary>Where the run writing a folder stands: readers refuse folders still "running" or "failed".</summary>
+public enum RunStatus { Running, Finished, Interrupted, Failed }
+
 /// <summary>
 /// What made a run's results (written as <c>run.json</c> next to them): the command, the seed, every
 /// option, tool versions, the data files with their hashes, and which rows were poisoned.
@@ -23,7 +26,9 @@ public sealed class RunRecord
     [JsonPropertyName("poisoned_row_ids")] public List<int>? PoisonedRowIds { get; set; }
     public DateTime StartedAt { get; init; } = DateTime.UtcNow;
     public DateTime? FinishedAt { get; set; }
-    public string Status { get; set; } = "running";
+    public RunStatus Status { get; private set; } = RunStatus.Running;
+    /// <summary>Why a failed run stopped.</summary>
+    public string? Error { get; private set; }
 
     public void AddData(string role, string path, int rows) =>
         Data.Add(new DataFileRecord(role, System.IO.Path.GetFullPath(path), HashFile(path), rows));
@@ -39,7 +44,7 @@ public sealed class RunRecord
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        Converters = { new VocabularyJsonConverter() },
     };
 
     public const string FileName = "run.json";
@@ -47,11 +52,24 @@ public sealed class RunRecord
     private static readonly string[] StaleResults = ["metrics.json"];
 
     /// <summary>
-    /// Starts writing an output folder: creates it, removes temporary files that killed runs left
-    /// (<see cref="AtomicFile.RemoveStale"/>) and results of an earlier run, and saves run.json with status
-    /// "running". Until <see cref="Finish"/>, readers of the folder refuse it (<see cref="RequireFinished"/>).
+    /// Writes an output folder through <paramref name="body"/>: first creates it, removes temporary files
+    /// that killed runs left (<see cref="AtomicFile.RemoveStale"/>) and results of an earlier run, and saves
+    /// run.json with status "running", so readers refuse the folder (<see cref="RequireFinished"/>) until the
+    /// body returns ("finished"), is stopped ("interrupted", what it kept stays usable) or throws ("failed",
+    /// with the error).
     /// </summary>
-    public void Begin(string dir, Action<string>? log = null)
+    public T Execute<T>(string dir, Action<string>? log, Func<T> body)
+    {
+        Begin(dir, log);
+        T result;
+        try { result = body(); }
+        catch (OperationCanceledException) { Finish(dir, RunStatus.Interrupted); throw; }
+        catch (Exception e) { Error = e.Message; Finish(dir, RunStatus.Failed); throw; }
+        Finish(dir, RunStatus.Finished);
+        return result;
+    }
+
+    private void Begin(string dir, Action<string>? log)
     {
         Directory.CreateDirectory(dir);
         var (files, bytes) = AtomicFile.RemoveStale(dir);
@@ -60,10 +78,18 @@ public sealed class RunRecord
         Save(dir);
     }
 
+    private void Finish(string dir, RunStatus status)
+    {
+        Status = status;
+        FinishedAt = DateTime.UtcNow;
+        Save(dir);
+    }
+
     /// <summary>
     /// Refuses a folder whose run.json says the psim run writing it never finished (killed, or still
-    /// running): its files may come from two different runs. Folders without run.json (from Python, or
-    /// copied) and interrupted runs (Ctrl-C keeps the last complete checkpoint) are accepted.
+    /// running) or failed: its files may be partial or come from two different runs. Folders without
+    /// run.json (from Python, or copied) and interrupted runs (Ctrl-C keeps the last complete checkpoint)
+    /// are accepted.
     /// </summary>
     public static void RequireFinished(string dir)
     {
@@ -72,16 +98,10 @@ public sealed class RunRecord
         string? status;
         try { status = IO.Json.Parse(path)?["status"]?.GetValue<string>(); }
         catch (Exception e) when (e is InvalidOperationException or FormatException) { status = null; }
-        if (status == "running")
+        if (status == Vocabulary<RunStatus>.Name(RunStatus.Running))
             throw new PsimException($"{dir}: {FileName} says the psim run writing this folder never finished (status \"running\": killed, or still running), so its files may come from two runs; run that command again to completion (or delete {FileName} to use the files anyway)");
-    }
-
-    /// <summary>Marks the run finished (or interrupted) and saves it.</summary>
-    public void Finish(string dir, string status = "finished")
-    {
-        Status = status;
-        FinishedAt = DateTime.UtcNow;
-        Save(dir);
+        if (status == Vocabulary<RunStatus>.Name(RunStatus.Failed))
+            throw new PsimException($"{dir}: {FileName} says the psim run writing this folder failed, so its files may be partial; run that command again to completion (or delete {FileName} to use the files anyway)");
     }
 
     public void Save(string dir) => AtomicFile.WriteAllText(Path.Combine(dir, FileName), JsonSerializer.Serialize(this, Json));

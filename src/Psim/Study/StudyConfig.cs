@@ -1,7 +1,13 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Psim.Attacks;
+using Psim.Pipelines;
 
 namespace Psim.Study;
+
+/// <summary>The study's starting points: <c>quick</c> (one pair, fewer rows and epochs) and <c>paper</c> (the reference settings).</summary>
+public enum StudyPreset { Quick, Paper }
 
 /// <summary>A proxy corpus the attacker poisons on, and the victim task the poisoned model is adapted to.</summary>
 public sealed record TaskPair([property: JsonPropertyName("proxy")] string Proxy, [property: JsonPropertyName("victim")] string Victim)
@@ -16,7 +22,7 @@ public sealed record PoisonSettings
     [JsonPropertyName("max_length")] public int MaxLength { get; init; } = 256;
     [JsonPropertyName("poison_count")] public int? PoisonCount { get; init; } = 1500;
     [JsonPropertyName("poison_rate")] public double? PoisonRate { get; init; }
-    [JsonPropertyName("select_by")] public string SelectBy { get; init; } = "poisoned-dev";
+    [JsonPropertyName("select_by")] public EpochSelection SelectBy { get; init; } = EpochSelection.PoisonedDev;
     [JsonPropertyName("train_rows")] public int? TrainRows { get; init; }
     [JsonPropertyName("eval_rows")] public int? EvalRows { get; init; }
 }
@@ -61,7 +67,7 @@ public sealed record StudyConfig
     [JsonPropertyName("base_model")] public string BaseModel { get; init; } = "minilm";
     [JsonPropertyName("data_root")] public string DataRoot { get; init; } = "../shared/datasets";
     [JsonPropertyName("task_pairs")] public List<TaskPair> TaskPairs { get; init; } = [new("imdb", "sst-2"), new("mr", "cr"), new("sst-2", "cola")];
-    [JsonPropertyName("attacks")] public List<string> Attacks { get; init; } = ["badnet", "insent", "synattack"];
+    [JsonPropertyName("attacks")] public List<AttackKind> Attacks { get; init; } = [AttackKind.BadNet, AttackKind.InSent, AttackKind.SynAttack];
     [JsonPropertyName("strategies")] public List<string> Strategies { get; init; } = ["full", "lora", "prompt", "ptuning", "prefix", "adapter"];
     [JsonPropertyName("defenses")] public List<string> Defenses { get; init; } = ["psim", "onion", "strip", "backtranslation", "scpd"];
     [JsonPropertyName("seeds")] public List<long> Seeds { get; init; } = [42];
@@ -79,6 +85,7 @@ public sealed record StudyConfig
         AllowTrailingCommas = true,
         WriteIndented = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        Converters = { new VocabularyJsonConverter() },
     };
 
     /// <summary>The reference settings (spec §2-4): 3 poisoning epochs, 20 victim epochs, every pair, attack, strategy and defence.</summary>
@@ -88,7 +95,7 @@ public sealed record StudyConfig
     public static StudyConfig Quick => new()
     {
         TaskPairs = [new("imdb", "sst-2")],
-        Attacks = ["badnet", "insent"],
+        Attacks = [AttackKind.BadNet, AttackKind.InSent],
         Strategies = ["full", "lora", "ptuning", "prefix"],
         // all 4,000 IMDB rows with the reference's 1,500 poisoned, 2 epochs at length 128 (reference: 3 at 512)
         Poison = new PoisonSettings { Epochs = 2, MaxLength = 128 },
@@ -97,23 +104,46 @@ public sealed record StudyConfig
         Baselines = new BaselineSettings { Strategies = ["lora"], StripCopies = 10 },
     };
 
-    public static StudyConfig Load(string path)
+    public static StudyConfig For(StudyPreset preset) => preset switch
     {
+        StudyPreset.Quick => Quick,
+        StudyPreset.Paper => Paper,
+        _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, null),
+    };
+
+    /// <summary>
+    /// The preset, with the fields a config file gives (JSON, comments and trailing commas allowed)
+    /// overriding it: a top-level field replaces the preset's, a field of a section (<c>poison</c>,
+    /// <c>victim</c>, ...) replaces that field only. Unknown fields and names are refused.
+    /// </summary>
+    public static StudyConfig Load(string? path, StudyPreset preset)
+    {
+        var basis = For(preset);
+        if (path is null) return basis;
         if (!File.Exists(path)) throw new PsimException($"{path}: config file not found");
+        var merged = JsonNode.Parse(JsonSerializer.Serialize(basis, Json))!.AsObject();
         try
         {
-            var c = JsonSerializer.Deserialize<StudyConfig>(File.ReadAllText(path), Json) ?? throw new PsimFormatException($"{path}: empty config");
+            if (JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) is not JsonObject file)
+                throw new PsimFormatException($"{path}: the config must be a JSON object");
+            foreach (var (k, v) in file)
+            {
+                if (v is JsonObject section && merged[k] is JsonObject target)
+                    foreach (var (sk, sv) in section) target[sk] = sv?.DeepClone();
+                else merged[k] = v?.DeepClone();
+            }
+            var c = merged.Deserialize<StudyConfig>(Json) ?? throw new PsimFormatException($"{path}: empty config");
             c.Validate(path);
             return c;
         }
-        catch (JsonException e) { throw new PsimFormatException($"{path}: {e.Message}"); }
+        catch (JsonException e) { throw new PsimFormatException(e.Path is { } at && !e.Message.Contains(at) ? $"{path}: {at.TrimStart('$', '.')}: {e.Message}" : $"{path}: {e.Message}"); }
     }
 
     public void Validate(string source)
     {
         void Need(bool ok, string what) { if (!ok) throw new PsimFormatException($"{source}: {what}"); }
         Need(TaskPairs.Count > 0, "task_pairs is empty");
-        Need(Attacks.Count > 0 && Attacks.All(a => a is "badnet" or "insent" or "synattack"), "attacks must be badnet, insent or synattack");
+        Need(Attacks.Count > 0, "attacks is empty");
         Need(Strategies.Count > 0 && Strategies.All(s => s == "full" || Peft.PeftFactory.Methods.Contains(s)), $"strategies must be full or {string.Join(", ", Peft.PeftFactory.Methods)}");
         Need(Defenses.All(d => d is "psim" or "onion" or "strip" or "backtranslation" or "scpd"), "defenses must be psim, onion, strip, backtranslation or scpd");
         Need(Seeds.Count > 0, "seeds is empty");

@@ -90,7 +90,7 @@ public static class StudyReport
         var sb = new StringBuilder();
         sb.AppendLine("# psim study report");
         sb.AppendLine();
-        sb.AppendLine($"Base model `{c.BaseModel}`; task pairs {string.Join(", ", c.TaskPairs.Select(p => p.Name))}; attacks {string.Join(", ", c.Attacks)}; " +
+        sb.AppendLine($"Base model `{c.BaseModel}`; task pairs {string.Join(", ", c.TaskPairs.Select(p => p.Name))}; attacks {string.Join(", ", c.Attacks.Select(Vocabulary<Psim.Attacks.AttackKind>.Name))}; " +
             $"strategies {string.Join(", ", c.Strategies)}; defences {string.Join(", ", c.Defenses)}; seeds {string.Join(", ", c.Seeds)}. " +
             $"Poisoning: {c.Poison.Epochs} epoch(s), max length {c.Poison.MaxLength}{Rows(c.Poison.TrainRows, c.Poison.EvalRows)}. " +
             $"Victims: {c.Victim.Epochs} epoch(s) (the reference uses 20), lr {c.Victim.FullLearningRate} full / {c.Victim.PeftLearningRate} PEFT, max length {c.Victim.MaxLength}{Rows(c.Victim.TrainRows, c.Victim.EvalRows)}. " +

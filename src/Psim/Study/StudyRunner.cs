@@ -71,9 +71,10 @@ public sealed class StudyRunner
             var proxyId = DataIdentity(pair.Proxy);
             var victimId = DataIdentity(pair.Victim);
             foreach (var seed in _c.Seeds)
-                foreach (var attackName in _c.Attacks)
+                foreach (var kind in _c.Attacks)
                 {
-                    var attack = new AttackSpec(AttackSpec.Parse(attackName));
+                    var attack = new AttackSpec(kind);
+                    string attackName = attack.Name;
                     string? missing = Missing(attack, pair);
                     if (missing is not null)
                     {
@@ -89,7 +90,7 @@ public sealed class StudyRunner
                         Limits = Limits(_c.Poison.TrainRows, _c.Poison.EvalRows, seed),
                         Poison = new PoisonOptions { TargetLabel = _c.TargetLabel, Count = _c.Poison.PoisonRate is null ? _c.Poison.PoisonCount : null, Rate = _c.Poison.PoisonRate },
                         Train = new TrainOptions { Epochs = _c.Poison.Epochs, LearningRate = _c.Poison.LearningRate, MaxLength = _c.Poison.MaxLength, Seed = seed },
-                        SelectBy = _c.Poison.SelectBy switch { "clean-dev" => EpochSelection.CleanDev, "balanced" => EpochSelection.Balanced, _ => EpochSelection.PoisonedDev },
+                        SelectBy = _c.Poison.SelectBy,
                     }, _log, ct), ct);
 
                     var victims = new Dictionary<string, (string Dir, string Key)>();
@@ -166,14 +167,7 @@ public sealed class StudyRunner
 
     private static RowLimits? Limits(int? train, int? eval, long seed) => train is null && eval is null ? null : new RowLimits(train, eval, seed);
 
-    private string? Missing(AttackSpec attack, TaskPair pair)
-    {
-        if (attack.Kind != AttackKind.SynAttack) return null;
-        if (!File.Exists(Path.Combine(DataDir(pair.Proxy), "train_synattack.json"))) return $"no SynAttack training set (train_synattack.json) for {pair.Proxy}";
-        if (!File.Exists(Path.Combine(DataDir(pair.Proxy), "test_synattack.json"))) return $"no SynAttack test set (test_synattack.json) for {pair.Proxy}";
-        if (!File.Exists(Path.Combine(DataDir(pair.Victim), "test_synattack.json"))) return $"no SynAttack test set (test_synattack.json) for {pair.Victim}";
-        return null;
-    }
+    private string? Missing(AttackSpec attack, TaskPair pair) => SynAttackFiles.Missing(attack.Kind, DataDir(pair.Proxy), DataDir(pair.Victim));
 
     private int StepsPerAttack()
     {
