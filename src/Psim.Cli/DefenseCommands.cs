@@ -30,20 +30,15 @@ internal static class DefenseCommands
         train.AddTo(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
-            var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
-            var task = new TaskData(r.GetValue(data)!) { Options = dataFlags.Read(r) };
-            var options = new DetectorTrainOptions
+            using var detector = DetectorPipeline.Run(new DetectorRequest
             {
-                Method = r.GetValue(method)!, Threshold = r.GetValue(threshold), TargetFrr = r.GetValue(targetFrr),
-                Train = train.Read(r, 2e-5) with { KeepBestEpoch = false },
-            };
-            var dev = options.TargetFrr is null ? null : task.Load("dev");
-            var record = new RunRecord { Command = "detector train", Seed = options.Train.Seed, Options = new() { ["model"] = r.GetValue(model), ["data"] = Path.GetFullPath(task.Directory), ["detector"] = options } };
-            var trainRows = task.Load("train");
-            record.AddData("train", task.RequireFile("train"), trainRows.Count);
-            if (dev is not null) record.AddData("calibration", task.RequireFile("dev"), dev.Count);
-            using var detector = record.Execute(r.GetValue(outDir)!, Cli.Log, () => DetectorTrainer.Train(ckpt, r.GetValue(model)!, trainRows, task.RequireFile("train"),
-                dev, dev is null ? null : task.RequireFile("dev"), options, r.GetValue(outDir)!, Cli.Log, ct));
+                Model = r.GetValue(model)!, DataDir = r.GetValue(data)!, OutDir = r.GetValue(outDir)!, Reading = dataFlags.Read(r),
+                Detector = new DetectorTrainOptions
+                {
+                    Method = r.GetValue(method)!, Threshold = r.GetValue(threshold), TargetFrr = r.GetValue(targetFrr),
+                    Train = train.Read(r, 2e-5) with { KeepBestEpoch = false },
+                },
+            }, Cli.Log, ct);
             Console.WriteLine($"detector written to {Path.GetFullPath(r.GetValue(outDir)!)}: {detector.Settings.Method}, threshold {detector.Threshold:0.######} ({detector.Settings.Threshold.How})");
             return ExitCode.Ok;
         }));

@@ -13,7 +13,7 @@ internal static class ReproduceCommand
     {
         var config = new Option<string?>("--config") { Description = "study config (JSON, comments allowed); fields not given take the preset's values" };
         var preset = new Option<string>("--preset") { Description = "quick (one pair, fewer rows and epochs; well under an hour on 2 cores) or paper (the reference settings)", DefaultValueFactory = _ => "quick" };
-        var outDir = new Option<string>("--out") { Description = "study folder: cached steps, results.json, report.md, report.html, figures/", Required = true };
+        var outDir = new Option<string>("--out") { Description = "study folder: config.json, plan.json, cached steps, results.json, report.md, report.html, figures/", Required = true };
         var threads = Cli.ThreadsOption();
         var cmd = new Command("reproduce", "Run the paper's grid (poison, victims, PSIM, baselines) and write a report; re-runs skip finished steps") { config, preset, outDir, threads };
         cmd.SetAction(r => Cli.RunCancellable(ct =>
@@ -24,7 +24,9 @@ internal static class ReproduceCommand
             Directory.CreateDirectory(dir);
             AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), JsonSerializer.Serialize(c, StudyConfig.Json));
             var sw = Stopwatch.StartNew();
-            var runner = new StudyRunner(c, dir, Cli.Log);
+            var plan = StudyPlan.Build(c, dir, Cli.Log);
+            AtomicFile.WriteAllText(Path.Combine(dir, "plan.json"), plan.ToJson());
+            var runner = new StudyRunner(plan, Cli.Log);
             try { runner.Run(ct); }
             finally
             {

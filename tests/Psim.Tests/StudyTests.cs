@@ -34,15 +34,15 @@ public class StudyTests
     public void A_stopped_study_resumes_without_redoing_finished_steps()
     {
         var (config, outDir) = TinyStudy();
-        var first = new StudyRunner(config, outDir, _ => { })
+        var first = new StudyRunner(StudyPlan.Build(config, outDir), _ => { })
         {
-            OnStep = s => { if (s.Kind == "victim" && s.Strategy == "full") throw new OperationCanceledException("simulated kill"); },
+            OnStep = s => { if (s.Kind == StepKind.Victim && s.Strategy == "full") throw new OperationCanceledException("simulated kill"); },
         };
         Assert.Throws<OperationCanceledException>(() => first.Run());
         var doneFirst = first.Steps.Where(s => s.Ran).Select(s => s.Dir).ToList();
         Assert.Equal(2, doneFirst.Count); // poison, then the full victim
 
-        var second = new StudyRunner(config, outDir, _ => { });
+        var second = new StudyRunner(StudyPlan.Build(config, outDir), _ => { });
         second.Run();
         var cached = second.Steps.Where(s => !s.Ran && s.Skipped is null).Select(s => s.Dir).ToList();
         Assert.Equal(doneFirst.Order(), cached.Order());
@@ -50,7 +50,7 @@ public class StudyTests
         Assert.Equal(9, second.Steps.Count(s => s.Skipped is null));
         Assert.Contains(second.Steps, s => s.Attack == "synattack" && s.Skipped is not null);
 
-        var third = new StudyRunner(config, outDir, _ => { });
+        var third = new StudyRunner(StudyPlan.Build(config, outDir), _ => { });
         third.Run();
         Assert.All(third.Steps.Where(s => s.Skipped is null), s => Assert.False(s.Ran));
 
@@ -72,12 +72,12 @@ public class StudyTests
     {
         var (config, outDir) = TinyStudy();
         config = config with { Attacks = [AttackKind.BadNet], Defenses = ["psim"], Strategies = ["lora"] };
-        var a = new StudyRunner(config, outDir, _ => { });
+        var a = new StudyRunner(StudyPlan.Build(config, outDir), _ => { });
         a.Run();
         var changed = config with { Psim = config.Psim with { Threshold = 0.8 } };
-        var b = new StudyRunner(changed, outDir, _ => { });
+        var b = new StudyRunner(StudyPlan.Build(changed, outDir), _ => { });
         b.Run();
-        Assert.Equal(["psim-fixed"], b.Steps.Where(s => s.Ran).Select(s => s.Kind));
+        Assert.Equal([StepKind.PsimFixed], b.Steps.Where(s => s.Ran).Select(s => s.Kind));
     }
 
     [Fact]

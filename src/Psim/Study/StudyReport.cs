@@ -21,13 +21,13 @@ public static class StudyReport
     {
         JsonNode? Load(string? dir, string file = "metrics.json") =>
             dir is null || !File.Exists(Path.Combine(dir, file)) ? null : JsonNode.Parse(File.ReadAllText(Path.Combine(dir, file)));
-        string? DirOf(string kind, string pair, string attack, string? strategy, long seed) =>
+        string? DirOf(StepKind kind, string pair, string attack, string? strategy, long seed) =>
             steps.FirstOrDefault(s => s.Kind == kind && s.Pair == pair && s.Attack == attack && s.Strategy == strategy && s.Seed == seed && s.Skipped is null)?.Dir;
 
-        var poisons = steps.Where(s => s.Kind == "poison").Select(s => (s.Pair, s.Attack, s.Seed, s.Skipped, Metrics: Load(s.Skipped is null ? s.Dir : null))).ToList();
-        var rows = steps.Where(s => s.Kind == "victim").Select(s => new Row(s.Pair, s.Attack, s.Strategy!, s.Seed, Load(s.Dir),
-            Load(DirOf("psim-fixed", s.Pair, s.Attack, s.Strategy, s.Seed)), Load(DirOf("psim-calibrated", s.Pair, s.Attack, s.Strategy, s.Seed)),
-            Load(DirOf("baselines", s.Pair, s.Attack, s.Strategy, s.Seed)), DirOf("psim-calibrated", s.Pair, s.Attack, s.Strategy, s.Seed) ?? DirOf("psim-fixed", s.Pair, s.Attack, s.Strategy, s.Seed))).ToList();
+        var poisons = steps.Where(s => s.Kind == StepKind.Poison).Select(s => (s.Pair, s.Attack, s.Seed, s.Skipped, Metrics: Load(s.Skipped is null ? s.Dir : null))).ToList();
+        var rows = steps.Where(s => s.Kind == StepKind.Victim).Select(s => new Row(s.Pair, s.Attack, s.Strategy!, s.Seed, Load(s.Dir),
+            Load(DirOf(StepKind.PsimFixed, s.Pair, s.Attack, s.Strategy, s.Seed)), Load(DirOf(StepKind.PsimCalibrated, s.Pair, s.Attack, s.Strategy, s.Seed)),
+            Load(DirOf(StepKind.Baselines, s.Pair, s.Attack, s.Strategy, s.Seed)), DirOf(StepKind.PsimCalibrated, s.Pair, s.Attack, s.Strategy, s.Seed) ?? DirOf(StepKind.PsimFixed, s.Pair, s.Attack, s.Strategy, s.Seed))).ToList();
 
         var figures = Path.Combine(outDir, "figures");
         Directory.CreateDirectory(figures);

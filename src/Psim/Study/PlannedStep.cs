@@ -1,0 +1,78 @@
+using System.Text.Json.Serialization;
+using Psim.Attacks;
+using Psim.Pipelines;
+
+namespace Psim.Study;
+
+/// <summary>The kinds of step of a study, in the order they run for one task pair, seed and attack.</summary>
+public enum StepKind { Poison, Victim, Detector, PsimFixed, PsimCalibrated, Baselines }
+
+/// <summary>
+/// One step of a <see cref="StudyPlan"/>: what it computes (<see cref="Request"/>, a pipeline request
+/// whose output folder is <see cref="Dir"/>), the steps whose folders it reads, and its cache key,
+/// derived from the request (<see cref="StepKey"/>). A step the study cannot run (SynAttack without its
+/// paraphrased files) has no request and says why in <see cref="Skipped"/>.
+/// </summary>
+public sealed record PlannedStep
+{
+    public required StepKind Kind { get; init; }
+    /// <summary>Readable and unique within the study: kind, pair, attack, strategy, seed.</summary>
+    public required string Name { get; init; }
+    public required TaskPair Pair { get; init; }
+    public required AttackKind Attack { get; init; }
+    /// <summary>The victim's strategy (full or a PEFT method) for victim, PSIM and baseline steps.</summary>
+    public string? Strategy { get; init; }
+    public required long Seed { get; init; }
+    public string Key { get; init; } = "";
+    public string Dir { get; init; } = "";
+    /// <summary>The version of psim's code for this kind of step (<see cref="StepCode"/>), part of the key.</summary>
+    public int Code { get; init; }
+    public IReadOnlyList<string> Upstream { get; init; } = [];
+    public StepRequest? Request { get; init; }
+    public string? Skipped { get; init; }
+}
+
+/// <summary>A step's request: one of the pipelines' requests, named in JSON by its kind.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "pipeline")]
+[JsonDerivedType(typeof(PoisonStep), "poison")]
+[JsonDerivedType(typeof(FinetuneStep), "finetune")]
+[JsonDerivedType(typeof(DetectorStep), "detector")]
+[JsonDerivedType(typeof(DefendStep), "defend")]
+[JsonDerivedType(typeof(BaselinesStep), "baselines")]
+public abstract record StepRequest
+{
+    /// <summary>The request with its output folder set.</summary>
+    public abstract StepRequest WithOutDir(string dir);
+    /// <summary>The request itself, for its key and its run.</summary>
+    [JsonIgnore] public abstract object Value { get; }
+}
+
+public sealed record PoisonStep(PoisonRequest Request) : StepRequest
+{
+    public override StepRequest WithOutDir(string dir) => new PoisonStep(Request with { OutDir = dir });
+    public override object Value => Request;
+}
+
+public sealed record FinetuneStep(FinetuneRequest Request) : StepRequest
+{
+    public override StepRequest WithOutDir(string dir) => new FinetuneStep(Request with { OutDir = dir });
+    public override object Value => Request;
+}
+
+public sealed record DetectorStep(DetectorRequest Request) : StepRequest
+{
+    public override StepRequest WithOutDir(string dir) => new DetectorStep(Request with { OutDir = dir });
+    public override object Value => Request;
+}
+
+public sealed record DefendStep(DefendRequest Request) : StepRequest
+{
+    public override StepRequest WithOutDir(string dir) => new DefendStep(Request with { OutDir = dir });
+    public override object Value => Request;
+}
+
+public sealed record BaselinesStep(BaselineRequest Request) : StepRequest
+{
+    public override StepRequest WithOutDir(string dir) => new BaselinesStep(Request with { OutDir = dir });
+    public override object Value => Request;
+}

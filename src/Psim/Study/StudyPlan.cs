@@ -1,0 +1,165 @@
+using System.Text.Json;
+using Psim.Attacks;
+using Psim.Data;
+using Psim.Defense.Psim;
+using Psim.Pipelines;
+using Psim.Training;
+
+namespace Psim.Study;
+
+/// <summary>
+/// Versions of what each kind of step computes, part of its key: bump one when psim's code changes
+/// that step's output for the same request, so an upgraded psim redoes those steps (and the steps that
+/// read them) instead of reusing stale results.
+/// </summary>
+public static class StepCode
+{
+    /// <summary>3: keys derived from the requests (issue 12).</summary>
+    public const int Poison = 3, Victim = 3, Detector = 3, PsimEvaluation = 3, Baselines = 4;
+
+    public static int Of(StepKind kind) => kind switch
+    {
+        StepKind.Poison => Poison,
+        StepKind.Victim => Victim,
+        StepKind.Detector => Detector,
+        StepKind.PsimFixed or StepKind.PsimCalibrated => PsimEvaluation,
+        StepKind.Baselines => Baselines,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+}
+
+/// <summary>
+/// The study of spec §1-6 as a list of steps, built from its config without running anything: for each
+/// task pair, seed and attack, poison the base model on the proxy corpus; adapt it to the victim task
+/// with every strategy; train a PSIM detector; evaluate every victim with PSIM (fixed and calibrated
+/// threshold) and the baseline defences. Steps come in an order that runs upstream steps first; each
+/// step's folder is <c>steps/NAME-KEY</c> under the study folder. Serialisable as JSON for other executors.
+/// </summary>
+public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps)
+{
+    public static readonly JsonSerializerOptions Json = new(StepKey.Json) { WriteIndented = true };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static StudyPlan FromJson(string json) =>
+        JsonSerializer.Deserialize<StudyPlan>(json, Json) ?? throw new PsimFormatException("empty study plan");
+
+    public static StudyPlan Build(StudyConfig config, string studyDir, Action<string>? log = null) =>
+        new Builder(config, Path.GetFullPath(studyDir), log).Build();
+
+    private sealed class Builder(StudyConfig c, string studyDir, Action<string>? log)
+    {
+        private readonly StepKey _keys = new();
+        private readonly List<PlannedStep> _steps = [];
+        private ReadOptions Reading => new() { AllowEmptyText = c.AllowEmptyText };
+
+        public StudyPlan Build()
+        {
+            string baseModel = _keys.Model(c.BaseModel, log);
+            foreach (var pair in c.TaskPairs)
+            {
+                string proxy = _keys.Data(Path.Combine(c.DataRoot, pair.Proxy)), victim = _keys.Data(Path.Combine(c.DataRoot, pair.Victim));
+                foreach (var seed in c.Seeds)
+                    foreach (var attack in c.Attacks)
+                        PlanAttack(new Cell(pair, new AttackSpec(attack), seed, proxy, victim), baseModel);
+            }
+            return new StudyPlan(studyDir, _steps);
+        }
+
+        private sealed record Cell(TaskPair Pair, AttackSpec Attack, long Seed, string ProxyDir, string VictimDir);
+
+        private void PlanAttack(Cell cell, string baseModel)
+        {
+            if (SynAttackFiles.Missing(cell.Attack.Kind, cell.ProxyDir, cell.VictimDir) is { } missing)
+            {
+                _steps.Add(Step(StepKind.Poison, cell, null) with { Skipped = missing });
+                return;
+            }
+            var poison = Add(StepKind.Poison, cell, null, [], new PoisonStep(PoisonRequest(cell, baseModel)));
+            var victims = c.Strategies.ToDictionary(s => s, s => Add(StepKind.Victim, cell, s, [poison], new FinetuneStep(VictimRequest(cell, s, poison.Dir))));
+            if (c.Defenses.Contains("psim")) PlanPsim(cell, poison, victims);
+            var baselines = c.Defenses.Where(d => d != "psim").ToArray();
+            if (baselines.Length == 0) return;
+            foreach (var s in c.Baselines.Strategies.Where(victims.ContainsKey))
+                Add(StepKind.Baselines, cell, s, [victims[s]], new BaselinesStep(BaselineRequest(cell, s, poison.Dir, victims[s].Dir, baselines)));
+        }
+
+        private void PlanPsim(Cell cell, PlannedStep poison, Dictionary<string, PlannedStep> victims)
+        {
+            var detector = Add(StepKind.Detector, cell, null, [poison], new DetectorStep(DetectorRequest(cell, poison.Dir)));
+            foreach (var (s, v) in victims)
+            {
+                Add(StepKind.PsimFixed, cell, s, [v, detector], new DefendStep(DefendRequest(cell, s, poison.Dir, v.Dir, detector.Dir, c.Psim.Threshold)));
+                if (c.Psim.TargetFrr is not null)
+                    Add(StepKind.PsimCalibrated, cell, s, [v, detector], new DefendStep(DefendRequest(cell, s, poison.Dir, v.Dir, detector.Dir, null)));
+            }
+        }
+
+        private PlannedStep Step(StepKind kind, Cell cell, string? strategy) => new()
+        {
+            Kind = kind, Pair = cell.Pair, Attack = cell.Attack.Kind, Strategy = strategy, Seed = cell.Seed, Code = StepCode.Of(kind),
+            Name = $"{Vocabulary<StepKind>.Name(kind)}-{cell.Pair.Proxy}-{cell.Pair.Victim}-{cell.Attack.Name}{(strategy is null ? "" : "-" + strategy)}-s{cell.Seed}",
+        };
+
+        private PlannedStep Add(StepKind kind, Cell cell, string? strategy, PlannedStep[] upstream, StepRequest request)
+        {
+            var step = Step(kind, cell, strategy);
+            var (key, _) = _keys.Derive(kind, step.Code, request.Value);
+            string dir = Path.Combine(studyDir, "steps", $"{step.Name}-{key}");
+            _keys.Step(dir, key);
+            step = step with { Key = key, Dir = dir, Upstream = upstream.Select(u => u.Name).ToArray(), Request = request.WithOutDir(dir) };
+            _steps.Add(step);
+            return step;
+        }
+
+        private RowLimits? Limits(int? train, int? eval, long seed) => train is null && eval is null ? null : new RowLimits(train, eval, seed);
+
+        private PoisonRequest PoisonRequest(Cell cell, string baseModel) => new()
+        {
+            BaseModel = baseModel, Attack = cell.Attack, Reading = Reading, DataDir = cell.ProxyDir, OutDir = "",
+            Limits = Limits(c.Poison.TrainRows, c.Poison.EvalRows, cell.Seed),
+            Poison = new PoisonOptions { TargetLabel = c.TargetLabel, Count = c.Poison.PoisonRate is null ? c.Poison.PoisonCount : null, Rate = c.Poison.PoisonRate },
+            Train = new TrainOptions { Epochs = c.Poison.Epochs, LearningRate = c.Poison.LearningRate, MaxLength = c.Poison.MaxLength, Seed = cell.Seed },
+            SelectBy = c.Poison.SelectBy,
+        };
+
+        private FinetuneRequest VictimRequest(Cell cell, string strategy, string poisonDir) => new()
+        {
+            Model = poisonDir, Method = strategy, Reading = Reading, DataDir = cell.VictimDir, OutDir = "", Attack = cell.Attack, TargetLabel = c.TargetLabel,
+            Limits = Limits(c.Victim.TrainRows, c.Victim.EvalRows, cell.Seed),
+            Train = new TrainOptions
+            {
+                Epochs = c.Victim.Epochs, MaxLength = c.Victim.MaxLength, Seed = cell.Seed,
+                LearningRate = strategy == "full" ? c.Victim.FullLearningRate : c.Victim.PeftLearningRate,
+            },
+        };
+
+        private DetectorRequest DetectorRequest(Cell cell, string poisonDir) => new()
+        {
+            Model = poisonDir, DataDir = cell.VictimDir, OutDir = "", Reading = Reading,
+            Limits = Limits(c.Victim.TrainRows, c.Victim.EvalRows, cell.Seed),
+            Detector = new DetectorTrainOptions
+            {
+                // the fixed threshold is the detector's only when no calibration replaces it; evaluations at it name it themselves
+                Method = c.Psim.Method, TargetFrr = c.Psim.TargetFrr, Threshold = c.Psim.TargetFrr is null ? c.Psim.Threshold : new DetectorTrainOptions().Threshold,
+                Train = new TrainOptions { Epochs = c.Psim.Epochs, LearningRate = c.Psim.LearningRate, MaxLength = c.Victim.MaxLength, Seed = cell.Seed, KeepBestEpoch = false },
+            },
+        };
+
+        private DefendRequest DefendRequest(Cell cell, string strategy, string poisonDir, string victimDir, string detectorDir, double? threshold) => new()
+        {
+            Model = strategy == "full" ? victimDir : poisonDir, Adapter = strategy == "full" ? null : victimDir,
+            Detector = detectorDir, DetectorBase = poisonDir, Reading = Reading, DataDir = cell.VictimDir, Attack = cell.Attack, TargetLabel = c.TargetLabel,
+            OutDir = "", Seed = cell.Seed, MaxLength = c.Victim.MaxLength, Limits = Limits(null, c.Victim.EvalRows, cell.Seed), Threshold = threshold,
+        };
+
+        private BaselineRequest BaselineRequest(Cell cell, string strategy, string poisonDir, string victimDir, string[] defenses) => new()
+        {
+            Model = strategy == "full" ? victimDir : poisonDir, Adapter = strategy == "full" ? null : victimDir, DataDir = cell.VictimDir,
+            Attack = cell.Attack, TargetLabel = c.TargetLabel, OutDir = "", Seed = cell.Seed, MaxLength = c.Victim.MaxLength, Reading = Reading,
+            Limits = Limits(c.Victim.TrainRows, c.Victim.EvalRows, cell.Seed), Defenses = defenses,
+            StripCopies = c.Baselines.StripCopies, StripTargetFrr = c.Baselines.StripTargetFrr,
+            OnionRemovalRates = c.Baselines.OnionRemovalRates, OnionBars = c.Baselines.OnionBars,
+        };
+    }
+}

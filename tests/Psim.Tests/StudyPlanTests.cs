@@ -1,0 +1,111 @@
+using Psim.Attacks;
+using Psim.Pipelines;
+using Psim.Study;
+
+namespace Psim.Tests;
+
+/// <summary>The study plan: its grid and its keys, built without training anything.</summary>
+public class StudyPlanTests
+{
+    private static readonly string BaseModel = PsimDefenseTests.TinyTask().BaseDir;
+
+    /// <summary>The quick preset on tiny copies of its two task folders.</summary>
+    private static StudyConfig Quick(string? root = null)
+    {
+        root ??= TestModels.TempDir();
+        foreach (var (task, seed) in new[] { ("imdb", 1), ("sst-2", 2) })
+        {
+            var dir = Path.Combine(root, task);
+            Directory.CreateDirectory(dir);
+            foreach (var split in new[] { "train", "dev", "test" })
+                File.WriteAllText(Path.Combine(dir, $"{split}.jsonl"), $"{{\"sentence\": \"{task} {split} {seed}\", \"label\": 1}}\n");
+            File.WriteAllText(Path.Combine(dir, "README.md"), "not data");
+        }
+        return StudyConfig.Quick with { BaseModel = BaseModel, DataRoot = root };
+    }
+
+    private static Dictionary<string, string> Keys(StudyPlan p) => p.Steps.ToDictionary(s => s.Name, s => s.Key);
+
+    [Fact]
+    public void The_quick_preset_plans_30_steps_each_after_the_steps_it_reads()
+    {
+        var plan = StudyPlan.Build(Quick(), TestModels.TempDir());
+        var counts = plan.Steps.GroupBy(s => s.Kind).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(new Dictionary<StepKind, int>
+        {
+            [StepKind.Poison] = 2, [StepKind.Victim] = 8, [StepKind.Detector] = 2,
+            [StepKind.PsimFixed] = 8, [StepKind.PsimCalibrated] = 8, [StepKind.Baselines] = 2,
+        }, counts);
+        var seen = new HashSet<string>();
+        foreach (var s in plan.Steps)
+        {
+            Assert.All(s.Upstream, u => Assert.Contains(u, seen));
+            Assert.True(seen.Add(s.Name), $"{s.Name} twice");
+            Assert.Equal(s.Dir, ((dynamic)s.Request!.Value).OutDir);
+            Assert.Equal(Path.Combine(plan.StudyDir, "steps", $"{s.Name}-{s.Key}"), s.Dir);
+        }
+        var victim = plan.Steps.Single(s => s.Name == "victim-imdb-sst-2-badnet-lora-s42");
+        var request = Assert.IsType<FinetuneStep>(victim.Request).Request;
+        Assert.Equal(plan.Steps.Single(s => s.Name == "poison-imdb-sst-2-badnet-s42").Dir, request.Model);
+        Assert.Equal(2e-3, request.Train.LearningRate); // PEFT victims take the PEFT learning rate
+        Assert.Equal(["poison-imdb-sst-2-badnet-s42"], victim.Upstream);
+    }
+
+    [Fact]
+    public void Keys_do_not_depend_on_where_the_study_or_its_data_are()
+    {
+        var a = StudyPlan.Build(Quick(), TestModels.TempDir());
+        var b = StudyPlan.Build(Quick(), TestModels.TempDir());
+        Assert.Equal(Keys(a), Keys(b));
+        Assert.NotEqual(a.Steps[0].Dir, b.Steps[0].Dir);
+    }
+
+    [Fact]
+    public void A_changed_input_changes_the_keys_of_the_steps_it_feeds_and_no_others()
+    {
+        var root = TestModels.TempDir();
+        var config = Quick(root);
+        var before = Keys(StudyPlan.Build(config, TestModels.TempDir()));
+        Dictionary<string, string> Changed(StudyConfig c) =>
+            Keys(StudyPlan.Build(c, TestModels.TempDir())).Where(kv => before[kv.Key] != kv.Value).ToDictionary();
+        static IEnumerable<string> Kinds(Dictionary<string, string> changed) => changed.Keys.Select(n => n.Split("-imdb-")[0]).Distinct().Order();
+
+        Assert.Equal(["psim-fixed"], Kinds(Changed(config with { Psim = config.Psim with { Threshold = 0.8 } })));
+        Assert.Equal(["baselines", "psim-calibrated", "psim-fixed", "victim"], Kinds(Changed(config with { Victim = config.Victim with { Epochs = 3 } })));
+        Assert.Equal(["baselines"], Kinds(Changed(config with { Baselines = config.Baselines with { StripCopies = 5 } })));
+        var poisonOnly = Changed(config with { Poison = config.Poison with { SelectBy = EpochSelection.CleanDev } });
+        Assert.Equal(30, poisonOnly.Count); // everything reads the poisoned model
+
+        File.AppendAllText(Path.Combine(root, "sst-2", "test.jsonl"), "{\"sentence\": \"one more\", \"label\": 0}\n");
+        var victimData = Changed(config);
+        Assert.DoesNotContain(victimData.Keys, n => n.StartsWith("poison-", StringComparison.Ordinal));
+        Assert.Equal(28, victimData.Count);
+        File.AppendAllText(Path.Combine(root, "sst-2", "README.md"), "notes are not data");
+        Assert.Equal(victimData, Changed(config));
+    }
+
+    [Fact]
+    public void A_plan_reads_back_from_its_json_with_the_same_steps()
+    {
+        var plan = StudyPlan.Build(Quick(), TestModels.TempDir());
+        var json = plan.ToJson();
+        var back = StudyPlan.FromJson(json);
+        Assert.Equal(json, back.ToJson());
+        Assert.IsType<BaselinesStep>(back.Steps.Last().Request);
+        Assert.Contains("\"pipeline\": \"defend\"", json);
+        Assert.Contains("\"kind\": \"psim-calibrated\"", json);
+    }
+
+    [Fact]
+    public void A_path_without_a_content_identity_cannot_enter_a_key()
+    {
+        var keys = new StepKey();
+        var e = Assert.Throws<InvalidOperationException>(() => keys.Derive(StepKind.Victim, 1, new { model = "/somewhere/model", epochs = 2 }));
+        Assert.Contains("request.model", e.Message);
+        var data = keys.Data(Quick() is var c ? Path.Combine(c.DataRoot, "imdb") : "");
+        var (k1, inputs) = keys.Derive(StepKind.Victim, 1, new { data_dir = data, epochs = 2, out_dir = "/ignored" });
+        Assert.DoesNotContain("/", inputs.ToJsonString().Replace("\\/", "")); // no path left in what the key hashes
+        Assert.NotEqual(k1, keys.Derive(StepKind.Victim, 2, new { data_dir = data, epochs = 2 }).Key); // the code version is part of it
+        Assert.Equal(k1, keys.Derive(StepKind.Victim, 1, new { data_dir = data, epochs = 2 }).Key); // the output folder is not
+    }
+}
