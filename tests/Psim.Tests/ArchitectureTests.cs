@@ -1,0 +1,94 @@
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Psim.Tests;
+
+/// <summary>
+/// The dependency arrows between psim's library folders, as the compiler resolves every name in the
+/// source, against the table in docs/architecture.md: an arrow the table does not list fails.
+/// </summary>
+public class ArchitectureTests
+{
+    private static string RepoRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "Psim.sln"))) return d.FullName;
+        throw new InvalidOperationException("Psim.sln not found above the test binaries");
+    }
+
+    /// <summary>folder → folders its "uses" column names (text after ';' is a comment, e.g. "never `Attacks`").</summary>
+    internal static Dictionary<string, HashSet<string>> TableArrows(string markdown)
+    {
+        var arrows = new Dictionary<string, HashSet<string>>();
+        foreach (Match m in Regex.Matches(markdown, @"^\| `(?<folder>[A-Za-z.]+)/?` \|[^|\n]*\| (?<uses>[^|\n]*) \|$", RegexOptions.Multiline))
+        {
+            var uses = m.Groups["uses"].Value.Split(';')[0];
+            arrows[m.Groups["folder"].Value] = Regex.Matches(uses, "`([A-Za-z.]+)`").Select(u => u.Groups[1].Value).ToHashSet();
+        }
+        return arrows;
+    }
+
+    /// <summary>folder → (used folder → one place that uses it), from the compiler's symbols.</summary>
+    private static Dictionary<string, Dictionary<string, string>> SourceArrows(string root)
+    {
+        var files = new[] { "src/Psim", "src/Psim.Cli" }
+            .SelectMany(p => Directory.EnumerateFiles(Path.Combine(root, p), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+            .ToList();
+        var trees = files.Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), new CSharpParseOptions(LanguageVersion.Preview), f)).ToList();
+        var refs = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Concat(Directory.EnumerateFiles(AppContext.BaseDirectory, "*.dll"))
+            .Where(p => !Path.GetFileName(p).StartsWith("Psim", StringComparison.Ordinal))
+            .DistinctBy(Path.GetFileName).Select(p => MetadataReference.CreateFromFile(p));
+        var compilation = CSharpCompilation.Create("arch", trees, refs, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        var arrows = new Dictionary<string, Dictionary<string, string>>();
+        foreach (var tree in trees)
+        {
+            string from = FolderOf(root, tree.FilePath);
+            var model = compilation.GetSemanticModel(tree);
+            foreach (var node in tree.GetRoot().DescendantNodes().Where(n => n is SimpleNameSyntax))
+            {
+                var symbol = model.GetSymbolInfo(node).Symbol ?? model.GetSymbolInfo(node).CandidateSymbols.FirstOrDefault();
+                var ns = (symbol as INamespaceSymbol)?.ToDisplayString() ?? symbol?.ContainingNamespace?.ToDisplayString();
+                if (ns is null || !ns.StartsWith("Psim.", StringComparison.Ordinal)) continue;
+                string to = ns.Split('.')[1];
+                if (to == from || (from == "Psim.Cli" && to == "Cli")) continue;
+                var uses = arrows.TryGetValue(from, out var u) ? u : arrows[from] = new();
+                uses.TryAdd(to, $"{Path.GetRelativePath(root, tree.FilePath)}:{node.GetLocation().GetLineSpan().StartLinePosition.Line + 1} ({node})");
+            }
+        }
+        return arrows;
+    }
+
+    private static string FolderOf(string root, string file)
+    {
+        var rel = Path.GetRelativePath(Path.Combine(root, "src"), file).Split(Path.DirectorySeparatorChar);
+        return rel[0] == "Psim.Cli" ? "Psim.Cli" : rel.Length > 2 ? rel[1] : "(root)";
+    }
+
+    [Fact]
+    public void Every_dependency_between_folders_is_an_arrow_of_the_architecture_table()
+    {
+        string root = RepoRoot();
+        var table = TableArrows(File.ReadAllText(Path.Combine(root, "docs", "architecture.md")));
+        var found = SourceArrows(root);
+        var unlisted = found.SelectMany(f => f.Value.Where(t => !(table.TryGetValue(f.Key, out var allowed) && allowed.Contains(t.Key)))
+            .Select(t => $"{f.Key} -> {t.Key}: {t.Value}")).Order().ToList();
+        Assert.True(unlisted.Count == 0, "arrows not in docs/architecture.md:\n" + string.Join('\n', unlisted));
+        var unused = table.SelectMany(t => t.Value.Where(to => !(found.TryGetValue(t.Key, out var f) && f.ContainsKey(to))).Select(to => $"{t.Key} -> {to}")).Order().ToList();
+        Assert.True(unused.Count == 0, "arrows docs/architecture.md lists that nothing uses:\n" + string.Join('\n', unused));
+        var folders = Directory.EnumerateDirectories(Path.Combine(root, "src", "Psim")).Select(Path.GetFileName).Where(n => n is not ("bin" or "obj"));
+        Assert.All(folders, f => Assert.True(table.ContainsKey(f!), $"folder {f} has no row in docs/architecture.md"));
+    }
+
+    [Fact]
+    public void The_fixed_rules_hold_in_the_table()
+    {
+        var table = TableArrows(File.ReadAllText(Path.Combine(RepoRoot(), "docs", "architecture.md")));
+        Assert.Empty(table["Models"]);
+        Assert.DoesNotContain("Attacks", table["Defense"]);
+        Assert.True(TableArrows("| `X/` | c | `A`, `B`; never `C` |\n")["X"].SetEquals(["A", "B"]));
+    }
+}
