@@ -128,7 +128,7 @@ public static class BaselineDefensePipeline
                 results.Add(new BaselineResult(name, Path.GetFileName(cleanFile), ca, asr, Note: note));
             }
 
-            RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), results);
+            ResultFiles.Baselines.Write(r.OutDir, results);
             return results;
         });
     }

@@ -88,8 +88,8 @@ public static class DefendEvaluatePipeline
                 DefendedCounts.CleanAccuracy(cleanPred, cleanGold, cleanRejected), DefendedCounts.AttackSuccessRate(attackPred, attackGold, attackRejected, r.TargetLabel),
                 det.Frr, det.Far, det.Precision, det.Recall, det.F1, det.Auroc, tau, how, test.Count, attackRows.Count, r.Attack.Name, data.Name, Path.GetFullPath(r.Detector));
 
-            RunRecord.SaveJson(Path.Combine(r.OutDir, "scores.json"), new { clean = cleanScore, poisoned = attackScore });
-            RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), report);
+            ResultFiles.Scores.Write(r.OutDir, new PsimScores(cleanScore, attackScore));
+            ResultFiles.Defense.Write(r.OutDir, report);
             ConfidenceHistogram.Save(Path.Combine(r.OutDir, "confidence.png"), cleanScore, attackScore, tau,
                 $"PSIM confidence on {data.Name}: clean test vs {r.Attack.Name}-triggered test");
             AtomicFile.WriteAllText(Path.Combine(r.OutDir, "summary.md"), Summary(report, r));

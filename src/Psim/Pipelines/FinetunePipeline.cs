@@ -93,20 +93,8 @@ public static class FinetunePipeline
                 throw new PsimInterruptedException($"stopped; the last complete checkpoint (epoch {result.BestEpoch}) is in {r.OutDir}");
             }
             var test = ModelEvaluation.Evaluate(model, encoder, evalInputs, o.EvalBatchSize, ct);
-            RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), new
-            {
-                clean_accuracy = test.CleanAccuracy,
-                clean_accuracy_by_label = test.ClassAccuracy,
-                attack_success_rate = test.AttackSuccessRate,
-                clean_rows = test.CleanRows,
-                attack_rows = test.AttackRows,
-                attack = r.Attack?.Name,
-                method = r.Method,
-                trainable_parameters = trainableCount,
-                data = data.Name,
-                best_epoch = result.BestEpoch,
-                epochs = result.Epochs,
-            });
+            ResultFiles.Finetune.Write(r.OutDir, new FinetuneMetrics(test.CleanAccuracy, test.ClassAccuracy, test.AttackSuccessRate, test.CleanRows, test.AttackRows,
+                r.Attack?.Name, r.Method, trainableCount, data.Name, result.BestEpoch, result.Epochs));
             return new FinetuneResult(test, result);
         });
     }

@@ -141,20 +141,8 @@ public static class PoisonPipeline
                 throw new PsimInterruptedException($"stopped; the last complete checkpoint (epoch {result.BestEpoch}) is in {r.OutDir}");
             }
             var test = ModelEvaluation.Evaluate(model, encoder, evalInputs, o.EvalBatchSize, ct);
-            RunRecord.SaveJson(Path.Combine(r.OutDir, "metrics.json"), new
-            {
-                clean_accuracy = test.CleanAccuracy,
-                clean_accuracy_by_label = test.ClassAccuracy,
-                attack_success_rate = test.AttackSuccessRate,
-                clean_rows = test.CleanRows,
-                attack_rows = test.AttackRows,
-                attack = r.Attack.Name,
-                data = data.Name,
-                best_epoch = result.BestEpoch,
-                epochs = result.Epochs,
-                poisoned_rows = numPoisoned,
-                train_rows = poisoned.Count,
-            });
+            ResultFiles.Poison.Write(r.OutDir, new PoisonMetrics(test.CleanAccuracy, test.ClassAccuracy, test.AttackSuccessRate, test.CleanRows, test.AttackRows,
+                r.Attack.Name, data.Name, result.BestEpoch, result.Epochs, numPoisoned, poisoned.Count));
             return new PoisonResult(test, result, numPoisoned, poisoned.Count);
         });
     }

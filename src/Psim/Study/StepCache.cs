@@ -1,5 +1,4 @@
-using System.Text.Json;
-using Psim.IO;
+using Psim.Pipelines;
 
 namespace Psim.Study;
 
@@ -10,9 +9,10 @@ namespace Psim.Study;
 /// </summary>
 public static class StepCache
 {
-    public const string DoneFile = "step.json";
+    /// <summary>step.json: the step as planned, and when it ran.</summary>
+    public static readonly ResultFile<StepDone> Done = new("step.json", StudyPlan.Json);
 
-    public static bool IsDone(PlannedStep step) => File.Exists(Path.Combine(step.Dir, DoneFile));
+    public static bool IsDone(PlannedStep step) => File.Exists(Path.Combine(step.Dir, Done.FileName));
 
     /// <summary>Runs <paramref name="run"/> into a fresh folder unless the step is already done; returns whether it ran.</summary>
     public static bool Run(PlannedStep step, Action run)
@@ -22,10 +22,11 @@ public static class StepCache
         Directory.CreateDirectory(step.Dir);
         var started = DateTime.UtcNow;
         run();
-        AtomicFile.WriteAllText(Path.Combine(step.Dir, DoneFile), JsonSerializer.Serialize(new
-        {
-            step, started_at = started, finished_at = DateTime.UtcNow, seconds = (DateTime.UtcNow - started).TotalSeconds,
-        }, StudyPlan.Json));
+        var finished = DateTime.UtcNow;
+        Done.Write(step.Dir, new StepDone(step, started, finished, (finished - started).TotalSeconds));
         return true;
     }
 }
+
+/// <summary>The step.json of a finished step.</summary>
+public sealed record StepDone(PlannedStep Step, DateTime StartedAt, DateTime FinishedAt, double Seconds);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Psim.Defense;
 using Psim.IO;
+using Psim.Pipelines;
 using Psim.Runtime;
 using ScottPlot;
 
@@ -15,19 +16,19 @@ namespace Psim.Study;
 /// </summary>
 public static class StudyReport
 {
-    private sealed record Row(string Pair, string Attack, string Strategy, long Seed, JsonNode? Victim, JsonNode? PsimFixed, JsonNode? PsimCalibrated, JsonNode? Baselines, string? PsimDir);
+    private sealed record Row(string Pair, string Attack, string Strategy, long Seed, FinetuneMetrics? Victim, DefenseReport? PsimFixed, DefenseReport? PsimCalibrated,
+        List<BaselineResult>? Baselines, string? PsimDir);
 
     public static void Write(string outDir, StudyConfig config, IReadOnlyList<StepRecord> steps, TimeSpan wall)
     {
-        JsonNode? Load(string? dir, string file = "metrics.json") =>
-            dir is null || !File.Exists(Path.Combine(dir, file)) ? null : JsonNode.Parse(File.ReadAllText(Path.Combine(dir, file)));
+        T? Load<T>(ResultFile<T> file, string? dir) where T : class => dir is null ? null : file.Read(dir);
         string? DirOf(StepKind kind, string pair, string attack, string? strategy, long seed) =>
             steps.FirstOrDefault(s => s.Kind == kind && s.Pair == pair && s.Attack == attack && s.Strategy == strategy && s.Seed == seed && s.Skipped is null)?.Dir;
 
-        var poisons = steps.Where(s => s.Kind == StepKind.Poison).Select(s => (s.Pair, s.Attack, s.Seed, s.Skipped, Metrics: Load(s.Skipped is null ? s.Dir : null))).ToList();
-        var rows = steps.Where(s => s.Kind == StepKind.Victim).Select(s => new Row(s.Pair, s.Attack, s.Strategy!, s.Seed, Load(s.Dir),
-            Load(DirOf(StepKind.PsimFixed, s.Pair, s.Attack, s.Strategy, s.Seed)), Load(DirOf(StepKind.PsimCalibrated, s.Pair, s.Attack, s.Strategy, s.Seed)),
-            Load(DirOf(StepKind.Baselines, s.Pair, s.Attack, s.Strategy, s.Seed)), DirOf(StepKind.PsimCalibrated, s.Pair, s.Attack, s.Strategy, s.Seed) ?? DirOf(StepKind.PsimFixed, s.Pair, s.Attack, s.Strategy, s.Seed))).ToList();
+        var poisons = steps.Where(s => s.Kind == StepKind.Poison).Select(s => (s.Pair, s.Attack, s.Seed, s.Skipped, Metrics: Load(ResultFiles.Poison, s.Skipped is null ? s.Dir : null))).ToList();
+        var rows = steps.Where(s => s.Kind == StepKind.Victim).Select(s => new Row(s.Pair, s.Attack, s.Strategy!, s.Seed, Load(ResultFiles.Finetune, s.Dir),
+            Load(ResultFiles.Defense, DirOf(StepKind.PsimFixed, s.Pair, s.Attack, s.Strategy, s.Seed)), Load(ResultFiles.Defense, DirOf(StepKind.PsimCalibrated, s.Pair, s.Attack, s.Strategy, s.Seed)),
+            Load(ResultFiles.Baselines, DirOf(StepKind.Baselines, s.Pair, s.Attack, s.Strategy, s.Seed)), DirOf(StepKind.PsimCalibrated, s.Pair, s.Attack, s.Strategy, s.Seed) ?? DirOf(StepKind.PsimFixed, s.Pair, s.Attack, s.Strategy, s.Seed))).ToList();
 
         var figures = Path.Combine(outDir, "figures");
         Directory.CreateDirectory(figures);
@@ -50,7 +51,7 @@ public static class StudyReport
         }
 
         var time = new StudyTime(wall.TotalSeconds,
-            steps.Where(s => s.Skipped is null).Sum(s => Load(s.Dir, "step.json")?["seconds"]?.GetValue<double>() ?? 0),
+            steps.Where(s => s.Skipped is null).Sum(s => StepCache.Done.Read(s.Dir)?.Seconds ?? 0),
             steps.Count(s => s.Ran), steps.Count(s => !s.Ran && s.Skipped is null));
         var results = new JsonObject
         {
@@ -62,13 +63,13 @@ public static class StudyReport
             ["steps_cached"] = time.Cached,
             ["poisoned_models"] = new JsonArray(poisons.Select(p => (JsonNode)new JsonObject
             {
-                ["pair"] = p.Pair, ["attack"] = p.Attack, ["seed"] = p.Seed, ["skipped"] = p.Skipped, ["metrics"] = p.Metrics?.DeepClone(),
+                ["pair"] = p.Pair, ["attack"] = p.Attack, ["seed"] = p.Seed, ["skipped"] = p.Skipped, ["metrics"] = Node(p.Metrics),
             }).ToArray()),
             ["victims"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
             {
                 ["pair"] = r.Pair, ["attack"] = r.Attack, ["strategy"] = r.Strategy, ["seed"] = r.Seed,
-                ["victim"] = r.Victim?.DeepClone(), ["psim_fixed"] = r.PsimFixed?.DeepClone(), ["psim_calibrated"] = r.PsimCalibrated?.DeepClone(),
-                ["baselines"] = r.Baselines?.DeepClone(),
+                ["victim"] = Node(r.Victim), ["psim_fixed"] = Node(r.PsimFixed), ["psim_calibrated"] = Node(r.PsimCalibrated),
+                ["baselines"] = Node(r.Baselines),
             }).ToArray()),
         };
         AtomicFile.WriteAllText(Path.Combine(outDir, "results.json"), results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -79,12 +80,14 @@ public static class StudyReport
     }
 
     private static string Safe(string s) => s.Replace("->", "-to-").Replace('/', '-');
-    private static string P(JsonNode? n, string key) => n?[key] is JsonValue v && v.TryGetValue(out double d) && !double.IsNaN(d) ? $"{100 * d:F1}" : "–";
+    private static string P(double? d) => d is double x && !double.IsNaN(x) ? $"{100 * x:F1}" : "–";
+    private static string CaAsr(double? ca, double? asr) => $"{P(ca)} / {P(asr)}";
+    private static JsonNode? Node<T>(T? value) where T : class => value is null ? null : JsonSerializer.SerializeToNode(value, RunRecord.Json);
 
     /// <summary>This invocation's wall time, the summed time of every finished step (including cached ones, run before), and the step counts.</summary>
     private sealed record StudyTime(double WallSeconds, double StepSeconds, int Ran, int Cached);
 
-    private static string Markdown(StudyConfig c, List<(string Pair, string Attack, long Seed, string? Skipped, JsonNode? M)> poisons, List<Row> rows, StudyTime time,
+    private static string Markdown(StudyConfig c, List<(string Pair, string Attack, long Seed, string? Skipped, PoisonMetrics? M)> poisons, List<Row> rows, StudyTime time,
         List<(string Title, string File)> figures, string outDir)
     {
         var sb = new StringBuilder();
@@ -106,7 +109,7 @@ public static class StudyReport
         sb.AppendLine();
         sb.AppendLine("| pair | attack | seed | CA | ASR | note |");
         sb.AppendLine("|---|---|---:|---:|---:|---|");
-        foreach (var p in poisons) sb.AppendLine($"| {p.Pair} | {p.Attack} | {p.Seed} | {P(p.M, "clean_accuracy")} | {P(p.M, "attack_success_rate")} | {p.Skipped ?? ""} |");
+        foreach (var p in poisons) sb.AppendLine($"| {p.Pair} | {p.Attack} | {p.Seed} | {P(p.M?.CleanAccuracy)} | {P(p.M?.AttackSuccessRate)} | {p.Skipped ?? ""} |");
         sb.AppendLine();
         sb.AppendLine("## Victims: CA / ASR by attack and strategy");
         foreach (var pair in rows.Select(r => r.Pair).Distinct())
@@ -121,7 +124,7 @@ public static class StudyReport
                 sb.AppendLine($"| {attack} | " + string.Join(" | ", strategies.Select(s =>
                 {
                     var r = rows.FirstOrDefault(x => x.Pair == pair && x.Attack == attack && x.Strategy == s);
-                    return r is null ? "" : $"{P(r.Victim, "clean_accuracy")} / {P(r.Victim, "attack_success_rate")}";
+                    return r is null ? "" : CaAsr(r.Victim?.CleanAccuracy, r.Victim?.AttackSuccessRate);
                 })) + " |");
         }
         sb.AppendLine();
@@ -138,16 +141,16 @@ public static class StudyReport
         {
             string Baseline(string name)
             {
-                var list = r.Baselines?.AsArray().Where(x => x?["defense"]?.GetValue<string>() == name).ToList();
+                var list = r.Baselines?.Where(x => x.Defense == name).ToList();
                 if (list is null || list.Count == 0) return "";
-                if (name != "onion") return $"{P(list[0], "clean_accuracy")} / {P(list[0], "attack_success_rate")}";
+                if (name != "onion") return CaAsr(list[0].CleanAccuracy, list[0].AttackSuccessRate);
                 // ONION: the pipeline marks the one bar it reports (chosen on clean dev)
-                var pick = list.First(x => x?["selected"]?.GetValue<bool>() == true)!;
-                return $"{P(pick, "clean_accuracy")} / {P(pick, "attack_success_rate")} ({pick["setting"]!.GetValue<string>()})";
+                var pick = list.First(x => x.Selected == true);
+                return $"{CaAsr(pick.CleanAccuracy, pick.AttackSuccessRate)} ({pick.Setting})";
             }
-            sb.AppendLine($"| {r.Pair} | {r.Attack} | {r.Strategy} | {P(r.Victim, "clean_accuracy")} / {P(r.Victim, "attack_success_rate")} | " +
-                $"{P(r.PsimFixed, "defended_clean_accuracy")} / {P(r.PsimFixed, "defended_attack_success_rate")} | " +
-                $"{P(r.PsimCalibrated, "defended_clean_accuracy")} / {P(r.PsimCalibrated, "defended_attack_success_rate")} | " +
+            sb.AppendLine($"| {r.Pair} | {r.Attack} | {r.Strategy} | {CaAsr(r.Victim?.CleanAccuracy, r.Victim?.AttackSuccessRate)} | " +
+                $"{CaAsr(r.PsimFixed?.DefendedCleanAccuracy, r.PsimFixed?.DefendedAttackSuccessRate)} | " +
+                $"{CaAsr(r.PsimCalibrated?.DefendedCleanAccuracy, r.PsimCalibrated?.DefendedAttackSuccessRate)} | " +
                 $"{Baseline("onion")} | {Baseline("strip")} | {Baseline("backtranslation")} | {Baseline("scpd")} |");
         }
         sb.AppendLine();
@@ -158,7 +161,7 @@ public static class StudyReport
         foreach (var g in rows.GroupBy(r => (r.Pair, r.Attack)))
             foreach (var (label, m) in new[] { ("fixed", g.First().PsimFixed), ("calibrated", g.First().PsimCalibrated) })
                 if (m is not null)
-                    sb.AppendLine($"| {g.Key.Pair} | {g.Key.Attack} | {label} | {m["threshold"]!.GetValue<double>():F4} | {P(m, "frr")} | {P(m, "far")} | {P(m, "precision")} | {P(m, "recall")} | {P(m, "f1")} | {m["auroc"]!.GetValue<double>():F4} |");
+                    sb.AppendLine($"| {g.Key.Pair} | {g.Key.Attack} | {label} | {m.Threshold:F4} | {P(m.Frr)} | {P(m.Far)} | {P(m.Precision)} | {P(m.Recall)} | {P(m.F1)} | {m.Auroc:F4} |");
         sb.AppendLine();
         sb.AppendLine("The detector's scores do not depend on the victim, so detection quality is given once per pair and attack.");
         sb.AppendLine();
@@ -185,7 +188,8 @@ public static class StudyReport
         foreach (var attack in attacks)
             foreach (var metric in new[] { "clean_accuracy", "attack_success_rate" })
             {
-                var values = strategies.Select(s => rows.FirstOrDefault(r => r.Attack == attack && r.Strategy == s)?.Victim?[metric]?.GetValue<double?>() ?? double.NaN).Select(v => 100 * v).ToArray();
+                double? Of(FinetuneMetrics? m) => metric == "clean_accuracy" ? m?.CleanAccuracy : m?.AttackSuccessRate;
+                var values = strategies.Select(s => Of(rows.FirstOrDefault(r => r.Attack == attack && r.Strategy == s)?.Victim) ?? double.NaN).Select(v => 100 * v).ToArray();
                 var positions = strategies.Select((_, i) => i - 0.4 + width * (series + 0.5)).ToArray();
                 var bars = plt.Add.Bars(positions, values);
                 bars.Color = palette.GetColor(series).WithAlpha(metric == "clean_accuracy" ? 0.5 : 1.0);
@@ -207,9 +211,9 @@ public static class StudyReport
         bool any = false;
         foreach (var g in rows.Where(r => r.PsimDir is not null).GroupBy(r => r.Attack))
         {
-            var scores = JsonNode.Parse(File.ReadAllText(Path.Combine(g.First().PsimDir!, "scores.json")))!;
-            var clean = scores["clean"]!.AsArray().Select(x => x!.GetValue<double>()).ToList();
-            var poisoned = scores["poisoned"]!.AsArray().Select(x => x!.GetValue<double>()).ToList();
+            var scores = ResultFiles.Scores.Read(g.First().PsimDir!);
+            if (scores is null) continue;
+            var (clean, poisoned) = (scores.Clean, scores.Poisoned);
             var thresholds = clean.Concat(poisoned).Distinct().OrderDescending().Prepend(double.PositiveInfinity).Append(double.NegativeInfinity).ToList();
             var fpr = thresholds.Select(t => clean.Count(s => s >= t) / (double)clean.Count).ToArray();
             var tpr = thresholds.Select(t => poisoned.Count(s => s >= t) / (double)poisoned.Count).ToArray();

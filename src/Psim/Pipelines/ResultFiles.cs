@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Psim.IO;
+using Psim.Runtime;
+using Psim.Training;
+
+namespace Psim.Pipelines;
+
+/// <summary>The metrics.json of <c>psim poison</c>: the poisoned model on the proxy test set.</summary>
+public sealed record PoisonMetrics(
+    double CleanAccuracy, IReadOnlyList<double?> CleanAccuracyByLabel, double? AttackSuccessRate, int CleanRows, int? AttackRows,
+    string Attack, string Data, int BestEpoch, IReadOnlyList<EpochLog> Epochs, int PoisonedRows, int TrainRows);
+
+/// <summary>The metrics.json of <c>psim finetune</c>: the victim on the clean test set (and ASR when an attack is named).</summary>
+public sealed record FinetuneMetrics(
+    double CleanAccuracy, IReadOnlyList<double?> CleanAccuracyByLabel, double? AttackSuccessRate, int CleanRows, int? AttackRows,
+    string? Attack, string Method, long TrainableParameters, string Data, int BestEpoch, IReadOnlyList<EpochLog> Epochs);
+
+/// <summary>The scores.json of <c>psim defend evaluate</c>: the detector's confidence on each clean and each triggered test row.</summary>
+public sealed record PsimScores(IReadOnlyList<double> Clean, IReadOnlyList<double> Poisoned);
+
+/// <summary>
+/// A file of a run folder that another part of psim reads, with its record type: written and read
+/// by the same type, in snake_case JSON (<see cref="RunRecord.Json"/>), so a renamed field fails to
+/// compile instead of turning into a blank in a report.
+/// </summary>
+public sealed class ResultFile<T>(string fileName, JsonSerializerOptions? json = null) where T : class
+{
+    private readonly JsonSerializerOptions _json = json ?? RunRecord.Json;
+
+    public string FileName => fileName;
+
+    public void Write(string dir, T value) => AtomicFile.WriteAllText(Path.Combine(dir, fileName), JsonSerializer.Serialize(value, _json));
+
+    /// <summary>The folder's file, or null when it has none.</summary>
+    public T? Read(string dir)
+    {
+        var path = Path.Combine(dir, fileName);
+        if (!File.Exists(path)) return null;
+        try { return JsonSerializer.Deserialize<T>(File.ReadAllText(path), _json) ?? throw new PsimFormatException($"{path}: empty"); }
+        catch (JsonException e) { throw new PsimFormatException($"{path}: not a {typeof(T).Name} ({e.Message})"); }
+    }
+}
+
+/// <summary>Every result file psim writes for another part to read.</summary>
+public static class ResultFiles
+{
+    public static readonly ResultFile<PoisonMetrics> Poison = new("metrics.json");
+    public static readonly ResultFile<FinetuneMetrics> Finetune = new("metrics.json");
+    public static readonly ResultFile<DefenseReport> Defense = new("metrics.json");
+    public static readonly ResultFile<List<BaselineResult>> Baselines = new("metrics.json");
+    public static readonly ResultFile<PsimScores> Scores = new("scores.json");
+}
