@@ -73,13 +73,26 @@ internal static class Cli
     public static void Log(string message) => Console.Error.WriteLine(message);
 
 
-    public static Option<int> ThreadsOption() => new("--threads")
+    public static Option<int> MaxLengthOption(string description = "truncate inputs to this many tokens") =>
+        new("--max-length") { Description = description, DefaultValueFactory = _ => Defaults.MaxLength };
+
+    public static Option<long> SeedOption(string description) => new("--seed") { Description = description, DefaultValueFactory = _ => Defaults.Seed };
+
+    public static Option<int?> PoisonCountOption(string what) =>
+        new("--poison-count") { Description = $"how many rows of {what} to poison (default {Defaults.PoisonCount}, the reference's)" };
+
+    /// <summary>--threads, declared once on the root command and inherited by every command.</summary>
+    public static readonly Option<int> Threads = new("--threads")
     {
         Description = "CPU threads for tensor work (default: all cores)",
         DefaultValueFactory = _ => Environment.ProcessorCount,
+        Recursive = true,
     };
 
-    public static void SetThreads(int threads)
+    /// <summary>Sets LibTorch's thread count from --threads (commands that do tensor work call it first).</summary>
+    public static void ApplyThreads(ParseResult r) => SetThreads(r.GetValue(Threads));
+
+    private static void SetThreads(int threads)
     {
         if (threads < 1) throw new PsimException("--threads must be at least 1");
         TorchSharp.torch.set_num_threads(threads);

@@ -21,9 +21,9 @@ internal static class DefenseCommands
         var data = new Option<string>("--data") { Description = "the defender's clean task folder (train file; dev file for calibration)", Required = true };
         var outDir = new Option<string>("--out") { Description = "folder for the detector (peft adapter + psim.json)", Required = true };
         var method = new Option<string>("--method") { Description = "PEFT method of the detector", DefaultValueFactory = _ => "ptuning" };
-        var threshold = new Option<double>("--threshold") { Description = "fixed confidence threshold τ", DefaultValueFactory = _ => 0.7 };
+        var threshold = new Option<double>("--threshold") { Description = "fixed confidence threshold τ", DefaultValueFactory = _ => Defaults.PsimThreshold };
         var targetFrr = new Option<double?>("--target-frr") { Description = "calibrate τ on the clean dev set to this false-rejection rate (e.g. 0.05) instead" };
-        var train = new TrainingFlags(new TrainOptions { Epochs = 1, LearningRate = 2e-5, MaxLength = 128, KeepBestEpoch = false });
+        var train = new TrainingFlags(new DetectorTrainOptions().Train);
         var dataFlags = new DataFlags();
         var cmd = new Command("train", "Train a PSIM detector on randomly relabelled clean data (spec §4)") { model, data, outDir, method, threshold, targetFrr };
         dataFlags.AddTo(cmd);
@@ -36,7 +36,7 @@ internal static class DefenseCommands
                 Detector = new DetectorTrainOptions
                 {
                     Method = r.GetValue(method)!, Threshold = r.GetValue(threshold), TargetFrr = r.GetValue(targetFrr),
-                    Train = train.Read(r, 2e-5) with { KeepBestEpoch = false },
+                    Train = train.Read(r, Defaults.FullLearningRate) with { KeepBestEpoch = false },
                 },
             }, Cli.Log, ct);
             Console.WriteLine($"detector written to {Path.GetFullPath(r.GetValue(outDir)!)}: {detector.Settings.Method}, threshold {detector.Threshold:0.######} ({detector.Settings.Threshold.How})");
@@ -53,13 +53,12 @@ internal static class DefenseCommands
         var detector = new Option<string>("--detector") { Description = "a PSIM detector folder", Required = true };
         var data = new Option<string>("--data") { Description = "clean task folder whose dev file is the held-out calibration set", Required = true };
         var targetFrr = new Option<double>("--target-frr") { Description = "false-rejection rate to reach on the clean dev rows", Required = true };
-        var threads = Cli.ThreadsOption();
         var dataFlags = new DataFlags();
-        var cmd = new Command("calibrate", "Choose a saved detector's threshold for a target FRR on clean dev data (no retraining); rewrites psim.json") { detector, data, targetFrr, threads };
+        var cmd = new Command("calibrate", "Choose a saved detector's threshold for a target FRR on clean dev data (no retraining); rewrites psim.json") { detector, data, targetFrr };
         dataFlags.AddTo(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
-            Cli.SetThreads(r.GetValue(threads));
+            Cli.ApplyThreads(r);
             var task = new TaskData(r.GetValue(data)!) { Options = dataFlags.Read(r) };
             using var det = PsimDetector.Load(r.GetValue(detector)!, null, Cli.Log);
             var choice = DetectorTrainer.Recalibrate(det, task.Load("dev"), task.RequireFile("dev"), r.GetValue(targetFrr), Cli.Log, ct);
@@ -76,11 +75,10 @@ internal static class DefenseCommands
         var model = new Option<string?>("--model") { Description = "where the detector's base checkpoint is, if it moved (checked by weight fingerprint)" };
         var outFile = new Option<string?>("--out") { Description = "write the JSON Lines here instead of stdout" };
         var failOnFlag = new Option<bool>("--fail-on-flag") { Description = "exit with code 3 when any input is flagged (for pipelines)" };
-        var threads = Cli.ThreadsOption();
-        var cmd = new Command("scan", "Score a dataset with PSIM: JSON Lines {index, confidence, flagged} and a summary") { detector, input, model, outFile, failOnFlag, threads };
+        var cmd = new Command("scan", "Score a dataset with PSIM: JSON Lines {index, confidence, flagged} and a summary") { detector, input, model, outFile, failOnFlag };
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
-            Cli.SetThreads(r.GetValue(threads));
+            Cli.ApplyThreads(r);
             var texts = TextListReader.Read(r.GetValue(input)!);
             using var det = PsimDetector.Load(r.GetValue(detector)!, r.GetValue(model) is { } m ? ModelResolver.Open(m, Cli.Log) : null, Cli.Log);
             var scores = det.Score(texts, progressLabel: "scan", ct: ct);
@@ -101,13 +99,12 @@ internal static class DefenseCommands
         var detector = new Option<string>("--detector") { Description = "a PSIM detector folder trained on the same suspicious checkpoint", Required = true };
         var detectorBase = new Option<string?>("--detector-base") { Description = "the detector's checkpoint when --model is a fully fine-tuned copy of it" };
         var input = new Option<string?>("--input") { Description = "a file of inputs (see scan); without it and without texts, stdin, one per line" };
-        var maxLen = new Option<int>("--max-length") { Description = "truncate inputs to this many tokens", DefaultValueFactory = _ => 128 };
+        var maxLen = Cli.MaxLengthOption();
         var texts = new Argument<string[]>("texts") { Description = "texts to classify", Arity = ArgumentArity.ZeroOrMore };
-        var threads = Cli.ThreadsOption();
-        var cmd = new Command("predict", "Classify texts behind PSIM: flagged inputs are rejected and get no label") { model, adapter, detector, detectorBase, input, maxLen, threads, texts };
+        var cmd = new Command("predict", "Classify texts behind PSIM: flagged inputs are rejected and get no label") { model, adapter, detector, detectorBase, input, maxLen, texts };
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
-            Cli.SetThreads(r.GetValue(threads));
+            Cli.ApplyThreads(r);
             IReadOnlyList<string> items = r.GetValue(texts) is { Length: > 0 } t ? t
                 : r.GetValue(input) is { } f ? TextListReader.Read(f)
                 : TextListReader.Lines(Cli.ReadStdinLines());
@@ -147,22 +144,21 @@ internal static class DefenseCommands
         var defenses = new Option<string[]>("--defense") { Description = "onion, strip, backtranslation, scpd (default: all)", AllowMultipleArgumentsPerToken = true };
         var copies = new Option<int>("--strip-copies") { Description = "STRIP: perturbed copies per input", DefaultValueFactory = _ => 20 };
         var frr = new Option<double>("--strip-target-frr") { Description = "STRIP: false-rejection rate on clean dev that sets the threshold", DefaultValueFactory = _ => 0.05 };
-        var maxLen = new Option<int>("--max-length") { Description = "truncate inputs to this many tokens", DefaultValueFactory = _ => 128 };
-        var seed = new Option<long>("--seed") { Description = "seed for trigger insertion and STRIP", DefaultValueFactory = _ => 42 };
+        var maxLen = Cli.MaxLengthOption();
+        var seed = Cli.SeedOption("seed for trigger insertion and STRIP");
         var onionRates = new Option<double[]>("--onion-removal-rates")
         { Description = "ONION: calibrate one bar per fraction of clean dev words to remove (default 0.01 0.02 0.05 0.1 0.2)", AllowMultipleArgumentsPerToken = true };
         var onionBars = new Option<double[]>("--onion-bars")
         { Description = "ONION: use these bars instead of calibrated ones (the reference's GPT-2 sweep is -300 -270 ... -30)", AllowMultipleArgumentsPerToken = true };
-        var threads = Cli.ThreadsOption();
         var attack = new AttackFlags(required: true);
         var dataFlags = new DataFlags();
         var cmd = new Command("baselines", "CA and ASR under ONION (n-gram LM), STRIP, back-translation and SCPD (spec §6)")
-            { model, adapter, data, outDir, defenses, copies, frr, maxLen, seed, onionRates, onionBars, threads };
+            { model, adapter, data, outDir, defenses, copies, frr, maxLen, seed, onionRates, onionBars };
         attack.AddTo(cmd);
         dataFlags.AddTo(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
-            Cli.SetThreads(r.GetValue(threads));
+            Cli.ApplyThreads(r);
             var request = new BaselineRequest
             {
                 Model = r.GetValue(model)!, Adapter = r.GetValue(adapter), DataDir = r.GetValue(data)!, Attack = attack.Read(r)!, TargetLabel = r.GetValue(attack.Target),
@@ -192,18 +188,17 @@ internal static class DefenseCommands
         var data = new Option<string>("--data") { Description = "task folder with the test file", Required = true };
         var outDir = new Option<string>("--out") { Description = "folder for metrics.json, confidence.png, summary.md, run.json", Required = true };
         var threshold = new Option<double?>("--threshold") { Description = "use this threshold instead of the detector's" };
-        var maxLen = new Option<int>("--max-length") { Description = "truncate inputs to this many tokens", DefaultValueFactory = _ => 128 };
-        var seed = new Option<long>("--seed") { Description = "seed for trigger insertion", DefaultValueFactory = _ => 42 };
-        var threads = Cli.ThreadsOption();
+        var maxLen = Cli.MaxLengthOption();
+        var seed = Cli.SeedOption("seed for trigger insertion");
         var attack = new AttackFlags(required: true);
         var dataFlags = new DataFlags();
         var evaluate = new Command("evaluate", "CA and ASR with and without PSIM, FRR, FAR, precision, recall, F1, AUROC, and a confidence histogram")
-            { model, adapter, detector, detectorBase, data, outDir, threshold, maxLen, seed, threads };
+            { model, adapter, detector, detectorBase, data, outDir, threshold, maxLen, seed };
         attack.AddTo(evaluate);
         dataFlags.AddTo(evaluate);
         evaluate.SetAction(r => Cli.RunCancellable(ct =>
         {
-            Cli.SetThreads(r.GetValue(threads));
+            Cli.ApplyThreads(r);
             var m = DefendEvaluatePipeline.Run(new DefendRequest
             {
                 Model = r.GetValue(model)!, Adapter = r.GetValue(adapter), Detector = r.GetValue(detector)!, DetectorBase = r.GetValue(detectorBase),

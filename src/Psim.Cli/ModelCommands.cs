@@ -114,12 +114,11 @@ internal static class ModelCommands
     {
         var model = ModelOption();
         var text = new Option<string[]>("--text") { Description = "sentences to encode (default: a few built-in examples)", AllowMultipleArgumentsPerToken = true };
-        var maxLen = new Option<int>("--max-length") { Description = "truncate to this many tokens", DefaultValueFactory = _ => 128 };
-        var threads = Cli.ThreadsOption();
-        var cmd = new Command("forward", "Run the encoder on sentences and print, per sentence, its tokens and embedding summary") { model, text, maxLen, threads };
+        var maxLen = Cli.MaxLengthOption("truncate to this many tokens");
+        var cmd = new Command("forward", "Run the encoder on sentences and print, per sentence, its tokens and embedding summary") { model, text, maxLen };
         cmd.SetAction(r => Cli.Run(() =>
         {
-            Cli.SetThreads(r.GetValue(threads));
+            Cli.ApplyThreads(r);
             var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
             var sentences = r.GetValue(text) is { Length: > 0 } t ? t :
             [

@@ -14,6 +14,7 @@ public static class PsimApp
             "and defend with PSIM, the Poisoned Sample Identification Module.");
         root.Options.Add(new HelpOption());
         root.Options.Add(new VersionOption());
+        root.Options.Add(Cli.Threads);
         root.Subcommands.Add(ModelCommands.Create());
         root.Subcommands.Add(StudyCommands.Poison());
         root.Subcommands.Add(StudyCommands.Finetune());

@@ -14,11 +14,10 @@ internal static class ReproduceCommand
         var config = new Option<string?>("--config") { Description = "study config (JSON, comments allowed); fields not given take the preset's values" };
         var preset = new Option<string>("--preset") { Description = "quick (one pair, fewer rows and epochs; well under an hour on 2 cores) or paper (the reference settings)", DefaultValueFactory = _ => "quick" };
         var outDir = new Option<string>("--out") { Description = "study folder: config.json, plan.json, cached steps, results.json, report.md, report.html, figures/", Required = true };
-        var threads = Cli.ThreadsOption();
-        var cmd = new Command("reproduce", "Run the paper's grid (poison, victims, PSIM, baselines) and write a report; re-runs skip finished steps") { config, preset, outDir, threads };
+        var cmd = new Command("reproduce", "Run the paper's grid (poison, victims, PSIM, baselines) and write a report; re-runs skip finished steps") { config, preset, outDir };
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
-            Cli.SetThreads(r.GetValue(threads));
+            Cli.ApplyThreads(r);
             var c = StudyConfig.Load(r.GetValue(config), Vocabulary<StudyPreset>.Parse(r.GetValue(preset), "--preset"));
             var dir = r.GetValue(outDir)!;
             Directory.CreateDirectory(dir);

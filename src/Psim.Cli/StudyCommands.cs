@@ -18,14 +18,14 @@ internal static class StudyCommands
         var data = new Option<string>("--data") { Description = "proxy task folder with train/dev/test files (reference: ../shared/datasets/imdb)", Required = true };
         var outDir = new Option<string>("--out") { Description = "folder for the poisoned checkpoint, metrics.json and run.json", Required = true };
         var mode = VocabularyOption.Create("--mode", "clean-label (poisoned rows keep the target label) or dirty-label (non-target rows relabelled)", PoisonMode.CleanLabel);
-        var count = new Option<int?>("--poison-count") { Description = "how many rows to poison (default 1500, the reference)" };
+        var count = Cli.PoisonCountOption("the training set");
         var rate = new Option<double?>("--poison-rate") { Description = "fraction of the training set to poison, instead of a count" };
         var selectBy = VocabularyOption.Create("--select-by",
             "which epoch to keep: poisoned-dev (reference: accuracy on the dev copy with triggered target rows), clean-dev, or balanced (mean of clean dev accuracy and dev ASR)",
             EpochSelection.PoisonedDev);
         var poisonedTrain = new Option<string?>("--poisoned-train") { Description = "SynAttack: paraphrased training set (default: train_synattack.json in the data folder)" };
         var attack = new AttackFlags(required: true);
-        var train = new TrainingFlags(new TrainOptions { MaxLength = 256 });
+        var train = new TrainingFlags(new TrainOptions { MaxLength = Defaults.PoisonMaxLength });
         var dataFlags = new DataFlags();
         var cmd = new Command("poison", "Build a weight-poisoned checkpoint by full fine-tuning on a poisoned proxy set (spec §2)") { baseModel, data, outDir, mode, count, rate, selectBy, poisonedTrain };
         dataFlags.AddTo(cmd);
@@ -40,9 +40,9 @@ internal static class StudyCommands
                 Poison = new PoisonOptions
                 {
                     Mode = r.GetValue(mode), TargetLabel = r.GetValue(attack.Target),
-                    Count = r.GetValue(rate) is null ? r.GetValue(count) ?? 1500 : null, Rate = r.GetValue(rate),
+                    Count = r.GetValue(rate) is null ? r.GetValue(count) ?? Defaults.PoisonCount : null, Rate = r.GetValue(rate),
                 },
-                Train = train.Read(r, 2e-5),
+                Train = train.Read(r, Defaults.FullLearningRate),
                 PoisonedTrainFile = r.GetValue(poisonedTrain),
                 SelectBy = r.GetValue(selectBy),
                 PoisonedTestFile = r.GetValue(attack.PoisonedTest),
@@ -60,7 +60,7 @@ internal static class StudyCommands
         var data = new Option<string>("--data") { Description = "clean task folder with train/dev/test files (e.g. ../shared/datasets/sst-2)", Required = true };
         var outDir = new Option<string>("--out") { Description = "folder for the fine-tuned model, metrics.json and run.json", Required = true };
         var attack = new AttackFlags(required: false);
-        var train = new TrainingFlags(new TrainOptions { MaxLength = 128 }, lrHelp: "2e-5 for full, 2e-3 for PEFT methods");
+        var train = new TrainingFlags(new TrainOptions(), lrHelp: $"{TrainingFlags.Rate(Defaults.FullLearningRate)} for full, {TrainingFlags.Rate(Defaults.PeftLearningRate)} for PEFT methods");
         var dataFlags = new DataFlags();
         var cmd = new Command("finetune", "Fine-tune a checkpoint on clean data (the victim, spec §3); measures CA, and ASR when --attack is given") { model, method, data, outDir };
         dataFlags.AddTo(cmd);
@@ -72,7 +72,7 @@ internal static class StudyCommands
             {
                 Model = r.GetValue(model)!, Method = r.GetValue(method)!, DataDir = r.GetValue(data)!, OutDir = r.GetValue(outDir)!, Reading = dataFlags.Read(r),
                 Attack = attack.Read(r), TargetLabel = r.GetValue(attack.Target), PoisonedTestFile = r.GetValue(attack.PoisonedTest),
-                Train = train.Read(r, r.GetValue(method) == "full" ? 2e-5 : 2e-3),
+                Train = train.Read(r, Defaults.LearningRate(r.GetValue(method)!)),
             }, Cli.Log, ct);
             PrintReport(res.Test, $"fine-tuned model (best epoch {res.Training.BestEpoch}) on the test set");
             return ExitCode.Ok;
@@ -85,18 +85,17 @@ internal static class StudyCommands
         var model = new Option<string>("--model") { Description = "a classifier folder (with a head), or the base model of --adapter", Required = true };
         var adapter = new Option<string?>("--adapter") { Description = "a PEFT adapter folder trained on --model" };
         var data = new Option<string>("--data") { Description = "task folder with a test file", Required = true };
-        var maxLen = new Option<int>("--max-length") { Description = "truncate inputs to this many tokens", DefaultValueFactory = _ => 128 };
-        var seed = new Option<long>("--seed") { Description = "seed for trigger insertion", DefaultValueFactory = _ => 42 };
+        var maxLen = Cli.MaxLengthOption();
+        var seed = Cli.SeedOption("seed for trigger insertion");
         var outFile = new Option<string?>("--out") { Description = "also write the metrics to this JSON file" };
-        var threads = Cli.ThreadsOption();
         var attack = new AttackFlags(required: false);
         var dataFlags = new DataFlags();
-        var cmd = new Command("evaluate", "Measure CA (and ASR with --attack) of a saved classifier") { model, adapter, data, maxLen, seed, outFile, threads };
+        var cmd = new Command("evaluate", "Measure CA (and ASR with --attack) of a saved classifier") { model, adapter, data, maxLen, seed, outFile };
         dataFlags.AddTo(cmd);
         attack.AddTo(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
-            Cli.SetThreads(r.GetValue(threads));
+            Cli.ApplyThreads(r);
             var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
             var report = ModelEvaluation.EvaluateSaved(ckpt, r.GetValue(adapter), new TaskData(r.GetValue(data)!) { Options = dataFlags.Read(r) },
                 attack.Read(r), r.GetValue(attack.Target), r.GetValue(seed), r.GetValue(maxLen), Cli.Log, ct, r.GetValue(attack.PoisonedTest));
@@ -112,9 +111,9 @@ internal static class StudyCommands
         var input = new Option<string>("--data") { Description = "a labelled data file (.jsonl, .json, .tsv, .csv)", Required = true };
         var outFile = new Option<string>("--out") { Description = "JSON Lines file to write, with a 'poisoned' flag per row", Required = true };
         var mode = VocabularyOption.Create("--mode", "clean-label or dirty-label", PoisonMode.CleanLabel);
-        var count = new Option<int?>("--poison-count") { Description = "how many rows to poison (default 1500)" };
+        var count = Cli.PoisonCountOption("the file");
         var rate = new Option<double?>("--poison-rate") { Description = "fraction of the set to poison, instead of a count" };
-        var seed = new Option<long>("--seed") { Description = "seed for trigger positions", DefaultValueFactory = _ => 42 };
+        var seed = Cli.SeedOption("seed for trigger positions");
         var attack = new AttackFlags(required: true, poisonedTest: false);
         var dataFlags = new DataFlags();
         var cmd = new Command("poison", "Write a poisoned copy of a data file for inspection (BadNet, InSent)") { input, outFile, mode, count, rate, seed };
@@ -128,7 +127,7 @@ internal static class StudyCommands
             var options = new PoisonOptions
             {
                 Mode = r.GetValue(mode), TargetLabel = r.GetValue(attack.Target),
-                Count = r.GetValue(rate) is null ? r.GetValue(count) ?? 1500 : null, Rate = r.GetValue(rate),
+                Count = r.GetValue(rate) is null ? r.GetValue(count) ?? Defaults.PoisonCount : null, Rate = r.GetValue(rate),
             };
             var poisoned = Poisoning.PoisonTrainingSet(rows, trigger, options, Seeds.Random(r.GetValue(seed), "poison/train"));
             var lines = poisoned.Select(p => System.Text.Json.JsonSerializer.Serialize(new

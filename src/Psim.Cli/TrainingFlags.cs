@@ -14,28 +14,30 @@ internal sealed class TrainingFlags
     public Option<double> WeightDecay { get; }
     public Option<double?> MaxGradNorm { get; } = new("--max-grad-norm") { Description = "clip the gradient norm to this value (default: no clipping)" };
     public Option<bool> NoBucketing { get; } = new("--no-bucketing") { Description = "batch rows in random order instead of grouping similar lengths" };
-    public Option<long> Seed { get; } = new("--seed") { Description = "the one seed of the run", DefaultValueFactory = _ => 42 };
-    public Option<int> Threads { get; } = Cli.ThreadsOption();
+    public Option<long> Seed { get; } = Cli.SeedOption("the one seed of the run");
 
     public TrainingFlags(TrainOptions defaults, string? lrHelp = null)
     {
         Epochs = new("--epochs") { Description = "training epochs", DefaultValueFactory = _ => defaults.Epochs };
-        LearningRate = new("--lr") { Description = $"peak learning rate (AdamW) (default: {lrHelp ?? defaults.LearningRate.ToString()})" };
+        LearningRate = new("--lr") { Description = $"peak learning rate (AdamW) (default: {lrHelp ?? Rate(defaults.LearningRate)})" };
         BatchSize = new("--batch-size") { Description = "training batch size", DefaultValueFactory = _ => defaults.BatchSize };
         MaxLength = new("--max-length") { Description = "truncate inputs to this many tokens", DefaultValueFactory = _ => defaults.MaxLength };
         Warmup = new("--warmup") { Description = "fraction of steps for linear warm-up", DefaultValueFactory = _ => defaults.WarmupRatio };
         WeightDecay = new("--weight-decay") { Description = "AdamW weight decay", DefaultValueFactory = _ => defaults.WeightDecay };
     }
 
+    /// <summary>A learning rate as the reference writes it (2e-5).</summary>
+    public static string Rate(double x) => x.ToString("0.#####E+0", System.Globalization.CultureInfo.InvariantCulture).ToLowerInvariant();
+
     public void AddTo(Command c)
     {
-        foreach (var o in new Option[] { Epochs, LearningRate, BatchSize, MaxLength, Warmup, WeightDecay, MaxGradNorm, NoBucketing, Seed, Threads })
+        foreach (var o in new Option[] { Epochs, LearningRate, BatchSize, MaxLength, Warmup, WeightDecay, MaxGradNorm, NoBucketing, Seed })
             c.Options.Add(o);
     }
 
     public TrainOptions Read(ParseResult r, double defaultLearningRate)
     {
-        Cli.SetThreads(r.GetValue(Threads));
+        Cli.ApplyThreads(r);
         return new TrainOptions
         {
             Epochs = r.GetValue(Epochs),

@@ -86,4 +86,23 @@ public class CliTests
         // and psim reads its own export back
         Assert.Equal(0, Psim("model", "info", "--model", outDir).Code);
     }
+
+    [Fact]
+    public void Threads_is_declared_once_and_every_command_takes_it()
+    {
+        var root = PsimApp.Build();
+        int declared = 0;
+        void Walk(System.CommandLine.Command c)
+        {
+            declared += c.Options.Count(o => o.Name == "--threads");
+            foreach (var sub in c.Subcommands) Walk(sub);
+        }
+        Walk(root);
+        Assert.Equal(1, declared);
+        Assert.Empty(root.Parse(["poison", "--data", "d", "--out", "o", "--attack", "badnet", "--threads", "1"]).Errors);
+        Assert.Empty(root.Parse(["defend", "baselines", "--model", "m", "--data", "d", "--out", "o", "--attack", "badnet", "--threads", "1"]).Errors);
+        var (code, _, err) = Psim("reproduce", "--out", TestModels.TempDir(), "--threads", "0");
+        Assert.Equal(1, code);
+        Assert.Contains("--threads must be at least 1", err);
+    }
 }

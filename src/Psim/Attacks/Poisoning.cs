@@ -13,7 +13,7 @@ public sealed record PoisonOptions
 {
     public PoisonMode Mode { get; init; } = PoisonMode.CleanLabel;
     public int TargetLabel { get; init; }
-    public int? Count { get; init; } = 1500;
+    public int? Count { get; init; } = Defaults.PoisonCount;
     public double? Rate { get; init; }
 
     public int ResolveCount(int setSize)

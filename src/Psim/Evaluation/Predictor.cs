@@ -11,7 +11,7 @@ namespace Psim.Evaluation;
 public static class Predictor
 {
     public static float[][] Probabilities(nn.Module<BertInput, Tensor> model, TextEncoder encoder, IReadOnlyList<int[]> rows,
-        int batchSize = 64, string? progressLabel = null, CancellationToken ct = default)
+        int batchSize = Defaults.EvalBatchSize, string? progressLabel = null, CancellationToken ct = default)
     {
         var result = new float[rows.Count][];
         var order = Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].Length).ToArray();

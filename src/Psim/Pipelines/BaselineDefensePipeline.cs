@@ -24,8 +24,8 @@ public sealed record BaselineRequest : ITaskRequest
     /// <summary>SynAttack: the paraphrased ASR test file (null: test_synattack in the data folder).</summary>
     public string? PoisonedTestFile { get; init; }
     public required string OutDir { get; init; }
-    public long Seed { get; init; } = 42;
-    public int MaxLength { get; init; } = 128;
+    public long Seed { get; init; } = Defaults.Seed;
+    public int MaxLength { get; init; } = Defaults.MaxLength;
     /// <summary>ONION's bars; null: calibrated on clean dev, one bar per <see cref="OnionRemovalRates"/> entry.</summary>
     public IReadOnlyList<double>? OnionBars { get; init; }
     public IReadOnlyList<double> OnionRemovalRates { get; init; } = Onion.DefaultRemovalRates;
@@ -75,7 +75,7 @@ public static class BaselineDefensePipeline
         {
 
             int[] Predict(IReadOnlyList<string> texts, string label) =>
-                Predictor.Probabilities(victim, encoder, texts.Select(encoder.Encode).ToList(), 64, label, ct).Select(Predictor.ArgMax).ToArray();
+                Predictor.Probabilities(victim, encoder, texts.Select(encoder.Encode).ToList(), Defaults.EvalBatchSize, label, ct).Select(Predictor.ArgMax).ToArray();
 
             var results = new List<BaselineResult>
             {
@@ -93,7 +93,7 @@ public static class BaselineDefensePipeline
                 {
                     var rng = Seeds.Random(r.Seed, stream);
                     var copies = texts.SelectMany(t => strip.Perturb(t, rng)).ToList();
-                    var probs = Predictor.Probabilities(victim, encoder, copies.Select(encoder.Encode).ToList(), 64, label, ct);
+                    var probs = Predictor.Probabilities(victim, encoder, copies.Select(encoder.Encode).ToList(), Defaults.EvalBatchSize, label, ct);
                     return Enumerable.Range(0, texts.Count).Select(i => Strip.MeanEntropy(probs.Skip(i * r.StripCopies).Take(r.StripCopies))).ToArray();
                 }
                 var devEntropy = Entropies(data.Load("dev").Select(e => e.Text).ToList(), "STRIP, dev", "strip/dev");

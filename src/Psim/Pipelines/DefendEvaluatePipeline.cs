@@ -27,8 +27,8 @@ public sealed record DefendRequest : ITaskRequest
     public required AttackSpec Attack { get; init; }
     public int TargetLabel { get; init; }
     public required string OutDir { get; init; }
-    public long Seed { get; init; } = 42;
-    public int MaxLength { get; init; } = 128;
+    public long Seed { get; init; } = Defaults.Seed;
+    public int MaxLength { get; init; } = Defaults.MaxLength;
     public string? PoisonedTestFile { get; init; }
     /// <summary>Overrides the detector's stored threshold (e.g. to compare 0.7 with a calibrated one).</summary>
     public double? Threshold { get; init; }
@@ -75,8 +75,8 @@ public static class DefendEvaluatePipeline
 
             var cleanGold = test.Select(e => e.Label).ToList();
             var attackGold = attackRows.Select(e => e.Label).ToList();
-            var cleanPred = ModelEvaluation.Predict(victim, encoder, test, 64, "victim, clean test", ct);
-            var attackPred = ModelEvaluation.Predict(victim, encoder, attackRows, 64, $"victim, {r.Attack.Name} test", ct);
+            var cleanPred = ModelEvaluation.Predict(victim, encoder, test, Defaults.EvalBatchSize, "victim, clean test", ct);
+            var attackPred = ModelEvaluation.Predict(victim, encoder, attackRows, Defaults.EvalBatchSize, $"victim, {r.Attack.Name} test", ct);
             var cleanScore = detector.Score(test.Select(e => e.Text).ToList(), progressLabel: "PSIM, clean test", ct: ct);
             var attackScore = detector.Score(attackRows.Select(e => e.Text).ToList(), progressLabel: $"PSIM, {r.Attack.Name} test", ct: ct);
             var cleanRejected = cleanScore.Select(c => c > tau).ToList();

@@ -32,6 +32,6 @@ public static class ModelEvaluation
     {
         using var model = VictimLoader.Load(ckpt, adapter, log);
         var inputs = EvalInputs.Load(data, VictimLoader.NumClasses(model), attack, target, seed, paraphrasedTest);
-        return Evaluate(model, ckpt.CreateTextEncoder(maxLength), inputs, 64, ct);
+        return Evaluate(model, ckpt.CreateTextEncoder(maxLength), inputs, Defaults.EvalBatchSize, ct);
     }
 }

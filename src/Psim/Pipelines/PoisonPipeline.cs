@@ -20,7 +20,7 @@ public sealed record PoisonRequest : ITaskRequest
     public RowLimits? Limits { get; init; }
     public required string OutDir { get; init; }
     public PoisonOptions Poison { get; init; } = new();
-    public TrainOptions Train { get; init; } = new() { MaxLength = 256 };
+    public TrainOptions Train { get; init; } = new() { MaxLength = Defaults.PoisonMaxLength };
     /// <summary>SynAttack: the paraphrased training set (default: train_synattack.json in the data folder).</summary>
     public string? PoisonedTrainFile { get; init; }
     /// <summary>SynAttack: the paraphrased ASR test set (default: test_synattack.json).</summary>

@@ -18,9 +18,9 @@ public sealed record TaskPair([property: JsonPropertyName("proxy")] string Proxy
 public sealed record PoisonSettings
 {
     [JsonPropertyName("epochs")] public int Epochs { get; init; } = 3;
-    [JsonPropertyName("lr")] public double LearningRate { get; init; } = 2e-5;
-    [JsonPropertyName("max_length")] public int MaxLength { get; init; } = 256;
-    [JsonPropertyName("poison_count")] public int? PoisonCount { get; init; } = 1500;
+    [JsonPropertyName("lr")] public double LearningRate { get; init; } = Defaults.FullLearningRate;
+    [JsonPropertyName("max_length")] public int MaxLength { get; init; } = Defaults.PoisonMaxLength;
+    [JsonPropertyName("poison_count")] public int? PoisonCount { get; init; } = Defaults.PoisonCount;
     [JsonPropertyName("poison_rate")] public double? PoisonRate { get; init; }
     [JsonPropertyName("select_by")] public EpochSelection SelectBy { get; init; } = EpochSelection.PoisonedDev;
     [JsonPropertyName("train_rows")] public int? TrainRows { get; init; }
@@ -30,9 +30,9 @@ public sealed record PoisonSettings
 public sealed record VictimSettings
 {
     [JsonPropertyName("epochs")] public int Epochs { get; init; } = 20;
-    [JsonPropertyName("full_lr")] public double FullLearningRate { get; init; } = 2e-5;
-    [JsonPropertyName("peft_lr")] public double PeftLearningRate { get; init; } = 2e-3;
-    [JsonPropertyName("max_length")] public int MaxLength { get; init; } = 128;
+    [JsonPropertyName("full_lr")] public double FullLearningRate { get; init; } = Defaults.FullLearningRate;
+    [JsonPropertyName("peft_lr")] public double PeftLearningRate { get; init; } = Defaults.PeftLearningRate;
+    [JsonPropertyName("max_length")] public int MaxLength { get; init; } = Defaults.MaxLength;
     [JsonPropertyName("train_rows")] public int? TrainRows { get; init; }
     [JsonPropertyName("eval_rows")] public int? EvalRows { get; init; }
 }
@@ -41,8 +41,8 @@ public sealed record PsimSettings
 {
     [JsonPropertyName("method")] public string Method { get; init; } = "ptuning";
     [JsonPropertyName("epochs")] public int Epochs { get; init; } = 1;
-    [JsonPropertyName("lr")] public double LearningRate { get; init; } = 2e-5;
-    [JsonPropertyName("threshold")] public double Threshold { get; init; } = 0.7;
+    [JsonPropertyName("lr")] public double LearningRate { get; init; } = Defaults.FullLearningRate;
+    [JsonPropertyName("threshold")] public double Threshold { get; init; } = Defaults.PsimThreshold;
     [JsonPropertyName("target_frr")] public double? TargetFrr { get; init; } = 0.05;
 }
 
@@ -70,7 +70,7 @@ public sealed record StudyConfig
     [JsonPropertyName("attacks")] public List<AttackKind> Attacks { get; init; } = [AttackKind.BadNet, AttackKind.InSent, AttackKind.SynAttack];
     [JsonPropertyName("strategies")] public List<string> Strategies { get; init; } = ["full", "lora", "prompt", "ptuning", "prefix", "adapter"];
     [JsonPropertyName("defenses")] public List<string> Defenses { get; init; } = ["psim", "onion", "strip", "backtranslation", "scpd"];
-    [JsonPropertyName("seeds")] public List<long> Seeds { get; init; } = [42];
+    [JsonPropertyName("seeds")] public List<long> Seeds { get; init; } = [Defaults.Seed];
     [JsonPropertyName("target_label")] public int TargetLabel { get; init; }
     /// <summary>Keep rows with empty text as empty inputs (the released CR train and paraphrased test files have a few); false: stop at them.</summary>
     [JsonPropertyName("allow_empty_text")] public bool AllowEmptyText { get; init; } = true;

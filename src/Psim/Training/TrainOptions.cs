@@ -4,17 +4,17 @@ namespace Psim.Training;
 public sealed record TrainOptions
 {
     public int Epochs { get; init; } = 3;
-    public double LearningRate { get; init; } = 2e-5;
+    public double LearningRate { get; init; } = Defaults.FullLearningRate;
     public double WeightDecay { get; init; } = 0.01;
     public int BatchSize { get; init; } = 32;
     public double WarmupRatio { get; init; } = 0.06;
-    public int MaxLength { get; init; } = 128;
+    public int MaxLength { get; init; } = Defaults.MaxLength;
     /// <summary>Clip the global gradient norm to this value; null: no clipping.</summary>
     public double? MaxGradNorm { get; init; }
     /// <summary>Group rows of similar length into batches (shuffled batch order) to cut padding.</summary>
     public bool LengthBucketing { get; init; } = true;
-    public int EvalBatchSize { get; init; } = 64;
-    public long Seed { get; init; } = 42;
+    public int EvalBatchSize { get; init; } = Defaults.EvalBatchSize;
+    public long Seed { get; init; } = Defaults.Seed;
     /// <summary>Evaluate on dev after each epoch and keep the best epoch's weights.</summary>
     public bool KeepBestEpoch { get; init; } = true;
 

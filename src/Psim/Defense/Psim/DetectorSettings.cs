@@ -5,7 +5,7 @@ namespace Psim.Defense.Psim;
 /// <summary>How a PSIM detector flags inputs: confidence above <see cref="Threshold"/>, and how that threshold was chosen.</summary>
 public sealed record ThresholdChoice
 {
-    [JsonPropertyName("threshold")] public double Threshold { get; init; } = 0.7;
+    [JsonPropertyName("threshold")] public double Threshold { get; init; } = Defaults.PsimThreshold;
     /// <summary>"fixed" (given, default 0.7 as the reference) or "calibrated" (to a target FRR on held-out clean data).</summary>
     [JsonPropertyName("how")] public string How { get; init; } = "fixed";
     [JsonPropertyName("target_frr")] public double? TargetFrr { get; init; }
@@ -22,7 +22,7 @@ public sealed record DetectorSettings
     [JsonPropertyName("threshold")] public ThresholdChoice Threshold { get; init; } = new();
     [JsonPropertyName("num_classes")] public int NumClasses { get; init; } = 2;
     [JsonPropertyName("seed")] public long Seed { get; init; }
-    [JsonPropertyName("max_length")] public int MaxLength { get; init; } = 128;
+    [JsonPropertyName("max_length")] public int MaxLength { get; init; } = Defaults.MaxLength;
     [JsonPropertyName("base_model")] public string BaseModel { get; init; } = "";
     [JsonPropertyName("base_fingerprint")] public string BaseFingerprint { get; init; } = "";
     [JsonPropertyName("train_file")] public string? TrainFile { get; init; }

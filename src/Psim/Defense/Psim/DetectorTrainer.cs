@@ -11,9 +11,9 @@ namespace Psim.Defense.Psim;
 public sealed record DetectorTrainOptions
 {
     public string Method { get; init; } = "ptuning";
-    public TrainOptions Train { get; init; } = new() { Epochs = 1, LearningRate = 2e-5, BatchSize = 32, WarmupRatio = 0.06, KeepBestEpoch = false };
+    public TrainOptions Train { get; init; } = new() { Epochs = 1, BatchSize = 32, WarmupRatio = 0.06, KeepBestEpoch = false };
     /// <summary>Fixed threshold (reference 0.7), used when <see cref="TargetFrr"/> is null.</summary>
-    public double Threshold { get; init; } = 0.7;
+    public double Threshold { get; init; } = Defaults.PsimThreshold;
     /// <summary>Calibrate τ on held-out clean data to this false-rejection rate instead.</summary>
     public double? TargetFrr { get; init; }
 

@@ -62,7 +62,7 @@ public sealed class PsimDetector : IDisposable
     }
 
     /// <summary>Confidence c(x) = max softmax probability for each text, batched (length-sorted).</summary>
-    public double[] Score(IReadOnlyList<string> texts, int batchSize = 64, string? progressLabel = null, CancellationToken ct = default) =>
+    public double[] Score(IReadOnlyList<string> texts, int batchSize = Defaults.EvalBatchSize, string? progressLabel = null, CancellationToken ct = default) =>
         Predictor.Probabilities(Model, Encoder, texts.Select(Encoder.Encode).ToList(), batchSize, progressLabel, ct)
             .Select(p => (double)p.Max()).ToArray();
 
