@@ -45,7 +45,7 @@ public class StudyPlanTests
             Assert.Equal(Path.Combine(plan.StudyDir, "steps", $"{s.Name}-{s.Key}"), s.Dir);
         }
         var victim = plan.Steps.Single(s => s.Name == "victim-imdb-sst-2-badnet-lora-s42");
-        var request = Assert.IsType<FinetuneStep>(victim.Request).Request;
+        var request = Assert.IsType<StepRequest<FinetuneRequest>>(victim.Request).Request;
         Assert.Equal(plan.Steps.Single(s => s.Name == "poison-imdb-sst-2-badnet-s42").Dir, request.Model);
         Assert.Equal(2e-3, request.Train.LearningRate); // PEFT victims take the PEFT learning rate
         Assert.Equal(["poison-imdb-sst-2-badnet-s42"], victim.Upstream);
@@ -91,7 +91,7 @@ public class StudyPlanTests
         var json = plan.ToJson();
         var back = StudyPlan.FromJson(json);
         Assert.Equal(json, back.ToJson());
-        Assert.IsType<BaselinesStep>(back.Steps.Last().Request);
+        Assert.IsType<StepRequest<BaselineRequest>>(back.Steps.Last().Request);
         Assert.Contains("\"pipeline\": \"defend\"", json);
         Assert.Contains("\"kind\": \"psim-calibrated\"", json);
     }

@@ -10,8 +10,9 @@ using static TorchSharp.torch;
 
 namespace Psim.Pipelines;
 
-public sealed record BaselineRequest : ITaskRequest
+public sealed record BaselineRequest : ITaskRequest, IFolderRequest<BaselineRequest>
 {
+    public BaselineRequest WithOutDir(string dir) => this with { OutDir = dir };
     /// <summary>How task files are read: empty texts, column names.</summary>
     public ReadOptions Reading { get; init; } = ReadOptions.Default;
     public required string Model { get; init; }

@@ -12,8 +12,9 @@ using static TorchSharp.torch;
 
 namespace Psim.Pipelines;
 
-public sealed record DefendRequest : ITaskRequest
+public sealed record DefendRequest : ITaskRequest, IFolderRequest<DefendRequest>
 {
+    public DefendRequest WithOutDir(string dir) => this with { OutDir = dir };
     /// <summary>How task files are read: empty texts, column names.</summary>
     public ReadOptions Reading { get; init; } = ReadOptions.Default;
     public required string Model { get; init; }

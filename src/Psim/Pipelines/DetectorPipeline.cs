@@ -6,8 +6,9 @@ using Psim.Runtime;
 namespace Psim.Pipelines;
 
 /// <summary>What <c>psim detector train</c> does: a PSIM detector for a suspicious checkpoint, trained on the defender's clean task.</summary>
-public sealed record DetectorRequest : ITaskRequest
+public sealed record DetectorRequest : ITaskRequest, IFolderRequest<DetectorRequest>
 {
+    public DetectorRequest WithOutDir(string dir) => this with { OutDir = dir };
     /// <summary>How task files are read: empty texts, column names.</summary>
     public ReadOptions Reading { get; init; } = ReadOptions.Default;
     /// <summary>The suspicious checkpoint, with its head: 'minilm' or a Hugging Face folder.</summary>

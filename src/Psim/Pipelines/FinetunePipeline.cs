@@ -9,8 +9,9 @@ using Psim.Training;
 namespace Psim.Pipelines;
 
 /// <summary>What <c>psim finetune</c> does: the victim adapts a (possibly poisoned) checkpoint on clean data.</summary>
-public sealed record FinetuneRequest : ITaskRequest
+public sealed record FinetuneRequest : ITaskRequest, IFolderRequest<FinetuneRequest>
 {
+    public FinetuneRequest WithOutDir(string dir) => this with { OutDir = dir };
     /// <summary>How task files are read: empty texts, column names.</summary>
     public ReadOptions Reading { get; init; } = ReadOptions.Default;
     public required string Model { get; init; }

@@ -12,6 +12,14 @@ public interface ITaskRequest
     ReadOptions Reading { get; }
 }
 
+/// <summary>A request whose run writes one output folder.</summary>
+public interface IFolderRequest<TSelf> where TSelf : IFolderRequest<TSelf>
+{
+    string OutDir { get; }
+    /// <summary>The same request writing into <paramref name="dir"/>.</summary>
+    TSelf WithOutDir(string dir);
+}
+
 public static class TaskRequestExtensions
 {
     /// <summary>The request's task folder, read with its row caps and options.</summary>

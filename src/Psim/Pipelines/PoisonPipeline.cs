@@ -9,8 +9,9 @@ using static TorchSharp.torch;
 namespace Psim.Pipelines;
 
 /// <summary>What <c>psim poison</c> does: the attacker's side of spec §2.</summary>
-public sealed record PoisonRequest : ITaskRequest
+public sealed record PoisonRequest : ITaskRequest, IFolderRequest<PoisonRequest>
 {
+    public PoisonRequest WithOutDir(string dir) => this with { OutDir = dir };
     /// <summary>How task files are read: empty texts, column names.</summary>
     public ReadOptions Reading { get; init; } = ReadOptions.Default;
     public required string BaseModel { get; init; }

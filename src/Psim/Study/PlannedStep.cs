@@ -32,13 +32,13 @@ public sealed record PlannedStep
     public string? Skipped { get; init; }
 }
 
-/// <summary>A step's request: one of the pipelines' requests, named in JSON by its kind.</summary>
+/// <summary>A step's request: one of the pipelines' requests, named in JSON by its pipeline.</summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "pipeline")]
-[JsonDerivedType(typeof(PoisonStep), "poison")]
-[JsonDerivedType(typeof(FinetuneStep), "finetune")]
-[JsonDerivedType(typeof(DetectorStep), "detector")]
-[JsonDerivedType(typeof(DefendStep), "defend")]
-[JsonDerivedType(typeof(BaselinesStep), "baselines")]
+[JsonDerivedType(typeof(StepRequest<PoisonRequest>), "poison")]
+[JsonDerivedType(typeof(StepRequest<FinetuneRequest>), "finetune")]
+[JsonDerivedType(typeof(StepRequest<DetectorRequest>), "detector")]
+[JsonDerivedType(typeof(StepRequest<DefendRequest>), "defend")]
+[JsonDerivedType(typeof(StepRequest<BaselineRequest>), "baselines")]
 public abstract record StepRequest
 {
     /// <summary>The request with its output folder set.</summary>
@@ -47,32 +47,8 @@ public abstract record StepRequest
     [JsonIgnore] public abstract object Value { get; }
 }
 
-public sealed record PoisonStep(PoisonRequest Request) : StepRequest
+public sealed record StepRequest<T>(T Request) : StepRequest where T : class, IFolderRequest<T>
 {
-    public override StepRequest WithOutDir(string dir) => new PoisonStep(Request with { OutDir = dir });
-    public override object Value => Request;
-}
-
-public sealed record FinetuneStep(FinetuneRequest Request) : StepRequest
-{
-    public override StepRequest WithOutDir(string dir) => new FinetuneStep(Request with { OutDir = dir });
-    public override object Value => Request;
-}
-
-public sealed record DetectorStep(DetectorRequest Request) : StepRequest
-{
-    public override StepRequest WithOutDir(string dir) => new DetectorStep(Request with { OutDir = dir });
-    public override object Value => Request;
-}
-
-public sealed record DefendStep(DefendRequest Request) : StepRequest
-{
-    public override StepRequest WithOutDir(string dir) => new DefendStep(Request with { OutDir = dir });
-    public override object Value => Request;
-}
-
-public sealed record BaselinesStep(BaselineRequest Request) : StepRequest
-{
-    public override StepRequest WithOutDir(string dir) => new BaselinesStep(Request with { OutDir = dir });
+    public override StepRequest WithOutDir(string dir) => new StepRequest<T>(Request.WithOutDir(dir));
     public override object Value => Request;
 }

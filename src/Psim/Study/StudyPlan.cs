@@ -75,23 +75,23 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
                 _steps.Add(Step(StepKind.Poison, cell, null) with { Skipped = missing });
                 return;
             }
-            var poison = Add(StepKind.Poison, cell, null, [], new PoisonStep(PoisonRequest(cell, baseModel)));
-            var victims = c.Strategies.ToDictionary(s => s, s => Add(StepKind.Victim, cell, s, [poison], new FinetuneStep(VictimRequest(cell, s, poison.Dir))));
+            var poison = Add(StepKind.Poison, cell, null, [], new StepRequest<PoisonRequest>(PoisonRequest(cell, baseModel)));
+            var victims = c.Strategies.ToDictionary(s => s, s => Add(StepKind.Victim, cell, s, [poison], new StepRequest<FinetuneRequest>(VictimRequest(cell, s, poison.Dir))));
             if (c.Defenses.Contains("psim")) PlanPsim(cell, poison, victims);
             var baselines = c.Defenses.Where(d => d != "psim").ToArray();
             if (baselines.Length == 0) return;
             foreach (var s in c.Baselines.Strategies.Where(victims.ContainsKey))
-                Add(StepKind.Baselines, cell, s, [victims[s]], new BaselinesStep(BaselineRequest(cell, s, poison.Dir, victims[s].Dir, baselines)));
+                Add(StepKind.Baselines, cell, s, [victims[s]], new StepRequest<BaselineRequest>(BaselineRequest(cell, s, poison.Dir, victims[s].Dir, baselines)));
         }
 
         private void PlanPsim(Cell cell, PlannedStep poison, Dictionary<string, PlannedStep> victims)
         {
-            var detector = Add(StepKind.Detector, cell, null, [poison], new DetectorStep(DetectorRequest(cell, poison.Dir)));
+            var detector = Add(StepKind.Detector, cell, null, [poison], new StepRequest<DetectorRequest>(DetectorRequest(cell, poison.Dir)));
             foreach (var (s, v) in victims)
             {
-                Add(StepKind.PsimFixed, cell, s, [v, detector], new DefendStep(DefendRequest(cell, s, poison.Dir, v.Dir, detector.Dir, c.Psim.Threshold)));
+                Add(StepKind.PsimFixed, cell, s, [v, detector], new StepRequest<DefendRequest>(DefendRequest(cell, s, poison.Dir, v.Dir, detector.Dir, c.Psim.Threshold)));
                 if (c.Psim.TargetFrr is not null)
-                    Add(StepKind.PsimCalibrated, cell, s, [v, detector], new DefendStep(DefendRequest(cell, s, poison.Dir, v.Dir, detector.Dir, null)));
+                    Add(StepKind.PsimCalibrated, cell, s, [v, detector], new StepRequest<DefendRequest>(DefendRequest(cell, s, poison.Dir, v.Dir, detector.Dir, null)));
             }
         }
 

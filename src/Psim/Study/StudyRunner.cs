@@ -42,11 +42,11 @@ public sealed class StudyRunner(StudyPlan plan, Action<string> log)
     {
         switch (request)
         {
-            case PoisonStep p: PoisonPipeline.Run(p.Request, log, ct); break;
-            case FinetuneStep f: FinetunePipeline.Run(f.Request, log, ct); break;
-            case DetectorStep d: DetectorPipeline.Run(d.Request, log, ct).Dispose(); break;
-            case DefendStep d: DefendEvaluatePipeline.Run(d.Request, log, ct); break;
-            case BaselinesStep b: BaselineDefensePipeline.Run(b.Request, log, ct); break;
+            case StepRequest<PoisonRequest> p: PoisonPipeline.Run(p.Request, log, ct); break;
+            case StepRequest<FinetuneRequest> f: FinetunePipeline.Run(f.Request, log, ct); break;
+            case StepRequest<DetectorRequest> d: DetectorPipeline.Run(d.Request, log, ct).Dispose(); break;
+            case StepRequest<DefendRequest> d: DefendEvaluatePipeline.Run(d.Request, log, ct); break;
+            case StepRequest<BaselineRequest> b: BaselineDefensePipeline.Run(b.Request, log, ct); break;
             default: throw new ArgumentOutOfRangeException(nameof(request), request.GetType().Name, "no pipeline runs this request");
         }
     }
