@@ -44,7 +44,7 @@ public sealed class RunRecord
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new VocabularyJsonConverter() },
+        Converters = { new VocabularyJsonConverter(), new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) }, // psim's vocabularies, then any other enum
     };
 
     public const string FileName = "run.json";
