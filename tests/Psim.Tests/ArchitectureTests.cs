@@ -88,6 +88,7 @@ public class ArchitectureTests
     {
         var table = TableArrows(File.ReadAllText(Path.Combine(RepoRoot(), "docs", "architecture.md")));
         Assert.Empty(table["Models"]);
+        Assert.Empty(table["Runtime"]);
         Assert.DoesNotContain("Attacks", table["Defense"]);
         Assert.True(TableArrows("| `X/` | c | `A`, `B`; never `C` |\n")["X"].SetEquals(["A", "B"]));
     }

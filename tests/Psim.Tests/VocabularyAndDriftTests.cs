@@ -71,11 +71,11 @@ public class VocabularyAndDriftTests
         var e = Assert.Throws<InvalidOperationException>(() => new RunRecord { Command = "test" }.Execute<int>(dir, null, () => throw new InvalidOperationException("disk on fire")));
         Assert.Equal("failed", Status(dir));
         Assert.Contains("disk on fire", File.ReadAllText(Path.Combine(dir, RunRecord.FileName)));
-        Assert.Contains("failed", Assert.Throws<PsimException>(() => RunRecord.RequireFinished(dir)).Message);
+        Assert.Contains("failed", Assert.Throws<PsimException>(() => Psim.IO.RunFile.RequireFinished(dir)).Message);
 
         Assert.Throws<PsimInterruptedException>(() => new RunRecord().Execute<int>(dir, null, () => throw new PsimInterruptedException("stopped")));
         Assert.Equal("interrupted", Status(dir));
-        RunRecord.RequireFinished(dir); // what an interrupted run kept is usable
+        Psim.IO.RunFile.RequireFinished(dir); // what an interrupted run kept is usable
 
         Assert.Equal(7, new RunRecord().Execute(dir, null, () => 7));
         Assert.Equal("finished", Status(dir));

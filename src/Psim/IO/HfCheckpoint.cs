@@ -43,7 +43,7 @@ public sealed class HfCheckpoint
             throw new PsimException($"{dir} is a file; give the model folder (config.json, model.safetensors, vocab.txt)");
         }
         if (!System.IO.Directory.Exists(dir)) throw new PsimException($"{dir}: model folder not found");
-        Runtime.RunRecord.RequireFinished(dir);
+        RunFile.RequireFinished(dir);
         var weights = Path.Combine(dir, WeightsFile);
         var index = Path.Combine(dir, ShardIndexFile);
         if (!File.Exists(weights) && !File.Exists(index))

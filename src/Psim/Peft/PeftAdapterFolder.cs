@@ -46,7 +46,7 @@ public static class PeftAdapterFolder
     public static PeftClassifier Load(string dir, HfCheckpoint baseCheckpoint, Action<string>? warn = null)
     {
         if (!Directory.Exists(dir)) throw new PsimException($"{dir}: adapter folder not found");
-        Runtime.RunRecord.RequireFinished(dir);
+        IO.RunFile.RequireFinished(dir);
         var config = ReadConfig(dir);
         var weightsPath = Path.Combine(dir, WeightsFile);
         if (!File.Exists(weightsPath))

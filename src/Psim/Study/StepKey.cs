@@ -67,7 +67,7 @@ public sealed class StepKey
         _ => node?.DeepClone(),
     };
 
-    private string HashFile(string path) => _fileHashes.TryGetValue(path, out var h) ? h : _fileHashes[path] = RunRecord.HashFile(path);
+    private string HashFile(string path) => _fileHashes.TryGetValue(path, out var h) ? h : _fileHashes[path] = RunFile.HashFile(path);
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

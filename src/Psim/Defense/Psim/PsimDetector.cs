@@ -33,7 +33,7 @@ public sealed class PsimDetector : IDisposable
         var path = Path.Combine(dir, SettingsFile);
         if (!System.IO.Directory.Exists(dir)) throw new PsimException($"{dir}: detector folder not found");
         if (!File.Exists(path)) throw new PsimException($"{dir}: no {SettingsFile}; not a PSIM detector folder (psim detector train writes one)");
-        Runtime.RunRecord.RequireFinished(dir);
+        IO.RunFile.RequireFinished(dir);
         try
         {
             var s = IO.Json.Parse(path)?.Deserialize<DetectorSettings>() ?? throw new PsimFormatException($"{path}: empty");

@@ -1,15 +1,12 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Psim.IO;
+using Psim.Runtime;
 
-namespace Psim.Runtime;
+namespace Psim.Pipelines;
 
 /// <summary>A data file a run read, with its content hash.</summary>
 public sealed record DataFileRecord(string Role, string Path, string Sha256, int Rows);
-
-/// <summary>Where the run writing a folder stands: readers refuse folders still "running" or "failed".</summary>
-public enum RunStatus { Running, Finished, Interrupted, Failed }
 
 /// <summary>
 /// What made a run's results (written as <c>run.json</c> next to them): the command, the seed, every
@@ -31,13 +28,8 @@ public sealed class RunRecord
     public string? Error { get; private set; }
 
     public void AddData(string role, string path, int rows) =>
-        Data.Add(new DataFileRecord(role, System.IO.Path.GetFullPath(path), HashFile(path), rows));
+        Data.Add(new DataFileRecord(role, System.IO.Path.GetFullPath(path), RunFile.HashFile(path), rows));
 
-    public static string HashFile(string path)
-    {
-        using var fs = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(fs));
-    }
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -47,14 +39,14 @@ public sealed class RunRecord
         Converters = { new VocabularyJsonConverter(), new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) }, // psim's vocabularies, then any other enum
     };
 
-    public const string FileName = "run.json";
+    public const string FileName = RunFile.Name;
     /// <summary>Results a previous run left in the folder; removed when a new run starts writing it.</summary>
     private static readonly string[] StaleResults = ["metrics.json"];
 
     /// <summary>
     /// Writes an output folder through <paramref name="body"/>: first creates it, removes temporary files
     /// that killed runs left (<see cref="AtomicFile.RemoveStale"/>) and results of an earlier run, and saves
-    /// run.json with status "running", so readers refuse the folder (<see cref="RequireFinished"/>) until the
+    /// run.json with status "running", so readers refuse the folder (<see cref="RunFile.RequireFinished"/>) until the
     /// body returns ("finished"), is stopped ("interrupted", what it kept stays usable) or throws ("failed",
     /// with the error).
     /// </summary>
@@ -83,25 +75,6 @@ public sealed class RunRecord
         Status = status;
         FinishedAt = DateTime.UtcNow;
         Save(dir);
-    }
-
-    /// <summary>
-    /// Refuses a folder whose run.json says the psim run writing it never finished (killed, or still
-    /// running) or failed: its files may be partial or come from two different runs. Folders without
-    /// run.json (from Python, or copied) and interrupted runs (Ctrl-C keeps the last complete checkpoint)
-    /// are accepted.
-    /// </summary>
-    public static void RequireFinished(string dir)
-    {
-        var path = Path.Combine(dir, FileName);
-        if (!File.Exists(path)) return;
-        string? status;
-        try { status = IO.Json.Parse(path)?["status"]?.GetValue<string>(); }
-        catch (Exception e) when (e is InvalidOperationException or FormatException) { status = null; }
-        if (status == Vocabulary<RunStatus>.Name(RunStatus.Running))
-            throw new PsimException($"{dir}: {FileName} says the psim run writing this folder never finished (status \"running\": killed, or still running), so its files may come from two runs; run that command again to completion (or delete {FileName} to use the files anyway)");
-        if (status == Vocabulary<RunStatus>.Name(RunStatus.Failed))
-            throw new PsimException($"{dir}: {FileName} says the psim run writing this folder failed, so its files may be partial; run that command again to completion (or delete {FileName} to use the files anyway)");
     }
 
     public void Save(string dir) => AtomicFile.WriteAllText(Path.Combine(dir, FileName), JsonSerializer.Serialize(this, Json));

@@ -1,0 +1,41 @@
+using System.Security.Cryptography;
+
+namespace Psim.IO;
+
+/// <summary>Where the run writing a folder stands: readers refuse folders still "running" or "failed".</summary>
+public enum RunStatus { Running, Finished, Interrupted, Failed }
+
+/// <summary>
+/// A run folder's <c>run.json</c> as its readers see it: the status of the psim run that wrote the
+/// folder. (The run record itself is written by the workflows, <c>Pipelines.RunRecord</c>.)
+/// </summary>
+public static class RunFile
+{
+    public const string Name = "run.json";
+
+    /// <summary>
+    /// Refuses a folder whose run.json says the psim run writing it never finished (killed, or still
+    /// running) or failed: its files may be partial or come from two different runs. Folders without
+    /// run.json (from Python, or copied) and interrupted runs (Ctrl-C keeps the last complete checkpoint)
+    /// are accepted.
+    /// </summary>
+    public static void RequireFinished(string dir)
+    {
+        var path = Path.Combine(dir, Name);
+        if (!File.Exists(path)) return;
+        string? status;
+        try { status = Json.Parse(path)?["status"]?.GetValue<string>(); }
+        catch (Exception e) when (e is InvalidOperationException or FormatException) { status = null; }
+        if (status == Vocabulary<RunStatus>.Name(RunStatus.Running))
+            throw new PsimException($"{dir}: {Name} says the psim run writing this folder never finished (status \"running\": killed, or still running), so its files may come from two runs; run that command again to completion (or delete {Name} to use the files anyway)");
+        if (status == Vocabulary<RunStatus>.Name(RunStatus.Failed))
+            throw new PsimException($"{dir}: {Name} says the psim run writing this folder failed, so its files may be partial; run that command again to completion (or delete {Name} to use the files anyway)");
+    }
+
+    /// <summary>A file's SHA-256, lower-case hex.</summary>
+    public static string HashFile(string path)
+    {
+        using var fs = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(fs));
+    }
+}
