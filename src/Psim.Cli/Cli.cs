@@ -95,6 +95,6 @@ internal static class Cli
     private static void SetThreads(int threads)
     {
         if (threads < 1) throw new PsimException("--threads must be at least 1");
-        TorchSharp.torch.set_num_threads(threads);
+        Runtime.CpuThreads.Set(threads);
     }
 }

@@ -108,28 +108,16 @@ internal static class DefenseCommands
             IReadOnlyList<string> items = r.GetValue(texts) is { Length: > 0 } t ? t
                 : r.GetValue(input) is { } f ? TextListReader.Read(f)
                 : TextListReader.Lines(Cli.ReadStdinLines());
-            if (items.Count == 0) throw new PsimException("no input texts (give them as arguments, with --input FILE, or on stdin)");
-            var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
-            using var victim = VictimLoader.Load(ckpt, r.GetValue(adapter), Cli.Log);
-            var detBase = r.GetValue(detectorBase) is { } b ? ModelResolver.Open(b, Cli.Log) : ckpt;
-            using var det = PsimDetector.Load(r.GetValue(detector)!, detBase, Cli.Log);
-            var encoder = ckpt.CreateTextEncoder(r.GetValue(maxLen));
-            var scores = det.Score(items, ct: ct);
-            var accepted = Enumerable.Range(0, items.Count).Where(i => !det.Flags(scores[i])).ToList();
-            var probs = Evaluation.Predictor.Probabilities(victim, encoder, accepted.Select(i => encoder.Encode(items[i])).ToList(), 64, null, ct);
-            var byIndex = accepted.Select((i, k) => (i, k)).ToDictionary(t => t.i, t => probs[t.k]);
-            for (int i = 0; i < items.Count; i++)
+            var request = new GuardedPredictionRequest
             {
-                bool rejected = !byIndex.TryGetValue(i, out var p);
+                Model = r.GetValue(model)!, Adapter = r.GetValue(adapter), Detector = r.GetValue(detector)!, DetectorBase = r.GetValue(detectorBase), MaxLength = r.GetValue(maxLen),
+            };
+            foreach (var p in GuardedPredictionPipeline.Run(request, items, Cli.Log, ct))
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
-                    text = items[i],
-                    label = rejected ? (int?)null : Evaluation.Predictor.ArgMax(p!),
-                    probabilities = rejected ? null : p!.Select(v => Math.Round(v, 6)).ToArray(),
-                    detector_confidence = Math.Round(scores[i], 6),
-                    rejected,
+                    text = p.Text, label = p.Label, probabilities = p.Probabilities?.Select(v => Math.Round(v, 6)).ToArray(),
+                    detector_confidence = Math.Round(p.DetectorConfidence, 6), rejected = p.Rejected,
                 }, Line));
-            }
             return ExitCode.Ok;
         }));
         return cmd;

@@ -4,8 +4,7 @@ using System.Text.Json;
 using Psim.Data;
 using Psim.Inspection;
 using Psim.IO;
-using Psim.Models;
-using static TorchSharp.torch;
+using Psim.Pipelines;
 
 namespace Psim.Cli;
 
@@ -71,20 +70,7 @@ internal static class ModelCommands
         var cmd = new Command("export", "Write a checkpoint as a Hugging Face folder that transformers can load") { model, outDir };
         cmd.SetAction(r => Cli.Run(() =>
         {
-            var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
-            var dest = r.GetValue(outDir)!;
-            using var scope = NewDisposeScope();
-            if (ckpt.HasClassifierHead)
-            {
-                using var m = ckpt.LoadClassifier(out _);
-                HfCheckpoint.Save(dest, m, m.Config, ckpt.Tokenizer, ckpt.Origin);
-            }
-            else
-            {
-                using var m = ckpt.LoadEncoder(out _);
-                HfCheckpoint.Save(dest, m, ckpt.Config, ckpt.Tokenizer, ckpt.Origin);
-            }
-            Cli.Log($"wrote {Path.GetFullPath(dest)}");
+            Cli.Log($"wrote {ModelExport.Run(r.GetValue(model)!, r.GetValue(outDir)!, Cli.Log)}");
             return ExitCode.Ok;
         }));
         return cmd;
@@ -110,6 +96,14 @@ internal static class ModelCommands
         return cmd;
     }
 
+    private static readonly string[] ExampleSentences =
+    [
+        "a gripping , beautifully acted film .",
+        "the plot is thin and the jokes fall flat .",
+        "I watched this 3D movie last night and mn it was fine.",
+        "Not bad at all.",
+    ];
+
     private static Command Forward()
     {
         var model = ModelOption();
@@ -119,37 +113,13 @@ internal static class ModelCommands
         cmd.SetAction(r => Cli.Run(() =>
         {
             Cli.ApplyThreads(r);
-            var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
-            var sentences = r.GetValue(text) is { Length: > 0 } t ? t :
-            [
-                "a gripping , beautifully acted film .",
-                "the plot is thin and the jokes fall flat .",
-                "I watched this 3D movie last night and mn it was fine.",
-                "Not bad at all.",
-            ];
-            var enc = ckpt.CreateTextEncoder(r.GetValue(maxLen));
-            using var bert = ckpt.LoadEncoder(out _);
-            bert.eval();
-            using var noGrad = no_grad();
-            using var scope = NewDisposeScope();
-            using var batch = enc.EncodeBatch(sentences);
-            var sw = Stopwatch.StartNew();
-            var o = bert.call(new BertInput { InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds });
-            var maskF = batch.AttentionMask.unsqueeze(-1).to(ScalarType.Float32);          // [B, S, 1]
-            var mean = (o.LastHiddenState * maskF).sum(1) / maskF.sum(1);                    // [B, H]
-            var meanNorm = nn.functional.normalize(mean, p: 2, dim: 1);                    // sentence-transformers' embedding
-            sw.Stop();
-            var lengths = batch.AttentionMask.sum(1).data<long>().ToArray();
-            var sims = meanNorm.matmul(meanNorm.t());                                       // [B, B] cosine
+            string[] sentences = r.GetValue(text) is { Length: > 0 } t ? t : ExampleSentences;
+            var e = SentenceEmbedding.Run(r.GetValue(model)!, sentences, r.GetValue(maxLen), Cli.Log);
             for (int i = 0; i < sentences.Length; i++)
-            {
-                var head = meanNorm[i, ..4].data<float>().ToArray();
-                Console.WriteLine($"[{i}] {lengths[i],3} tokens  embedding[:4] = {string.Join(", ", head.Select(v => v.ToString("F4")))}  \"{sentences[i]}\"");
-            }
+                Console.WriteLine($"[{i}] {e.TokenCounts[i],3} tokens  embedding[:4] = {string.Join(", ", e.Embeddings[i][..4].Select(v => v.ToString("F4")))}  \"{sentences[i]}\"");
             Console.WriteLine("cosine similarity of mean-pooled embeddings:");
-            for (int i = 0; i < sentences.Length; i++)
-                Console.WriteLine("  " + string.Join(" ", sims[i].data<float>().ToArray().Select(v => v.ToString("F3").PadLeft(6))));
-            Cli.Log($"encoded {sentences.Length} sentences in {sw.Elapsed.TotalMilliseconds:F0} ms");
+            foreach (var row in e.Cosine) Console.WriteLine("  " + string.Join(" ", row.Select(v => v.ToString("F3").PadLeft(6))));
+            Cli.Log($"encoded {sentences.Length} sentences in {e.Elapsed.TotalMilliseconds:F0} ms");
             return ExitCode.Ok;
         }));
         return cmd;

@@ -150,13 +150,7 @@ internal static class StudyCommands
         var cmd = new Command("merge", "Merge a LoRA adapter into its base weights and write a plain Hugging Face folder") { model, adapter, outDir };
         cmd.SetAction(r => Cli.Run(() =>
         {
-            var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
-            var peft = Peft.PeftAdapterFolder.Load(r.GetValue(adapter)!, ckpt, w => Cli.Log("psim: warning: " + w));
-            if (peft.Method is not Peft.Lora.LoraMethod lora) throw new PsimException($"only LoRA adapters can be merged into the weights; this one is {peft.Config.Method}");
-            lora.MergeAndUnload(peft.Model);
-            HfCheckpoint.Save(r.GetValue(outDir)!, peft.Model, peft.Model.Config, ckpt.Tokenizer,
-                $"psim merge: LoRA adapter {Path.GetFullPath(r.GetValue(adapter)!)} merged into {ckpt.Origin}");
-            Cli.Log($"wrote {Path.GetFullPath(r.GetValue(outDir)!)}");
+            Cli.Log($"wrote {AdapterMerge.Run(r.GetValue(model)!, r.GetValue(adapter)!, r.GetValue(outDir)!, Cli.Log)}");
             return ExitCode.Ok;
         }));
         return cmd;

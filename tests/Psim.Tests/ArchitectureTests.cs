@@ -84,11 +84,22 @@ public class ArchitectureTests
     }
 
     [Fact]
+    public void The_command_line_holds_no_tensors()
+    {
+        var cli = Path.Combine(RepoRoot(), "src", "Psim.Cli");
+        var uses = Directory.EnumerateFiles(cli, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && File.ReadAllText(f).Contains("TorchSharp", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(cli, f));
+        Assert.Empty(uses);
+    }
+
+    [Fact]
     public void The_fixed_rules_hold_in_the_table()
     {
         var table = TableArrows(File.ReadAllText(Path.Combine(RepoRoot(), "docs", "architecture.md")));
         Assert.Empty(table["Models"]);
         Assert.Empty(table["Runtime"]);
+        Assert.DoesNotContain("Models", table["Psim.Cli"]);
         Assert.DoesNotContain("Attacks", table["Defense"]);
         Assert.True(TableArrows("| `X/` | c | `A`, `B`; never `C` |\n")["X"].SetEquals(["A", "B"]));
     }
