@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Psim.Data;
+using Psim.Defense;
 using Psim.Defense.Psim;
 using Psim.IO;
 using Psim.Pipelines;
@@ -129,7 +130,7 @@ internal static class DefenseCommands
         var adapter = new Option<string?>("--adapter") { Description = "the victim's PEFT adapter on --model" };
         var data = new Option<string>("--data") { Description = "task folder (train, dev, test and the paraphrased test files)", Required = true };
         var outDir = new Option<string>("--out") { Description = "folder for metrics.json and run.json", Required = true };
-        var defenses = new Option<string[]>("--defense") { Description = "onion, strip, backtranslation, scpd (default: all)", AllowMultipleArgumentsPerToken = true };
+        var defenses = VocabularyOption.Many<DefenseKind>("--defense", "baseline defences to run (default: onion strip backtranslation scpd)");
         var copies = new Option<int>("--strip-copies") { Description = "STRIP: perturbed copies per input", DefaultValueFactory = _ => 20 };
         var frr = new Option<double>("--strip-target-frr") { Description = "STRIP: false-rejection rate on clean dev that sets the threshold", DefaultValueFactory = _ => 0.05 };
         var maxLen = Cli.MaxLengthOption();

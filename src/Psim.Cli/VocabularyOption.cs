@@ -31,6 +31,24 @@ internal static class VocabularyOption
         return o;
     }
 
+    /// <summary>An option taking several names (none given: an empty array).</summary>
+    public static Option<T[]> Many<T>(string name, string description) where T : struct, Enum
+    {
+        var o = new Option<T[]>(name)
+        {
+            Description = description, AllowMultipleArgumentsPerToken = true, HelpName = string.Join("|", Vocabulary<T>.Names),
+            CustomParser = r => r.Tokens.Select(t => Vocabulary<T>.TryParse(t.Value, out var v) ? v : Fail<T>(r, t.Value, name)).ToArray(),
+        };
+        o.CompletionSources.Add(Vocabulary<T>.Names.ToArray());
+        return o;
+    }
+
+    private static T Fail<T>(ArgumentResult r, string text, string name) where T : struct, Enum
+    {
+        r.AddError(Vocabulary<T>.Unknown(text, name));
+        return default;
+    }
+
     private static T? Parse<T>(ArgumentResult r, string name) where T : struct, Enum
     {
         string text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";

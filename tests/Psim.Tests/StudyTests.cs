@@ -1,3 +1,4 @@
+using Psim.Defense;
 using Psim.Attacks;
 using System.Text.Json;
 using Psim.IO;
@@ -21,7 +22,7 @@ public class StudyTests
         var config = new StudyConfig
         {
             BaseModel = baseDir, DataRoot = root, TaskPairs = [new("proxy", "victim")], Attacks = [AttackKind.BadNet, AttackKind.SynAttack], Strategies = ["full", "lora"],
-            Defenses = ["psim", "onion", "strip", "backtranslation"],
+            Defenses = [DefenseKind.Psim, DefenseKind.Onion, DefenseKind.Strip, DefenseKind.Backtranslation],
             Poison = new PoisonSettings { Epochs = 1, MaxLength = 16, PoisonCount = 6 },
             Victim = new VictimSettings { Epochs = 1, MaxLength = 16 },
             Psim = new PsimSettings { TargetFrr = 0.1 },
@@ -71,7 +72,7 @@ public class StudyTests
     public void Changing_a_setting_reruns_only_the_steps_it_feeds()
     {
         var (config, outDir) = TinyStudy();
-        config = config with { Attacks = [AttackKind.BadNet], Defenses = ["psim"], Strategies = ["lora"] };
+        config = config with { Attacks = [AttackKind.BadNet], Defenses = [DefenseKind.Psim], Strategies = ["lora"] };
         var a = new StudyRunner(StudyPlan.Build(config, outDir), _ => { });
         a.Run();
         var changed = config with { Psim = config.Psim with { Threshold = 0.8 } };

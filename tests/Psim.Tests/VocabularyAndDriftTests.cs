@@ -129,5 +129,11 @@ public class VocabularyAndDriftTests
         (code, _, err) = CliTests.Psim("poison", "--data", TestModels.TempDir(), "--out", TestModels.TempDir(), "--attack", "badnet", "--select-by", "clean_dev");
         Assert.NotEqual(0, code);
         Assert.Contains("'clean_dev' is not one of poisoned-dev, clean-dev, balanced", err);
+        // an unknown defence used to be accepted and silently not run
+        (code, _, err) = CliTests.Psim("defend", "baselines", "--model", "m", "--data", "d", "--out", "o", "--attack", "badnet", "--defense", "onion", "onoin");
+        Assert.NotEqual(0, code);
+        Assert.Contains("'onoin' is not one of psim, onion, strip, backtranslation, scpd", err);
+        var e = Assert.Throws<PsimFormatException>(() => StudyConfig.Load(ConfigFile("""{ "defenses": ["psim", "spcd"] }"""), StudyPreset.Quick));
+        Assert.Contains("defenses[1]: 'spcd' is not one of", e.Message);
     }
 }

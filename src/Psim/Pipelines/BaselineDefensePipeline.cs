@@ -35,10 +35,10 @@ public sealed record BaselineRequest : ITaskRequest, IFolderRequest<BaselineRequ
     public int NgramOrder { get; init; } = 3;
     public int StripCopies { get; init; } = 20;
     public double StripTargetFrr { get; init; } = 0.05;
-    public string[] Defenses { get; init; } = ["onion", "strip", "backtranslation", "scpd"];
+    public DefenseKind[] Defenses { get; init; } = [DefenseKind.Onion, DefenseKind.Strip, DefenseKind.Backtranslation, DefenseKind.Scpd];
 }
 
-/// <summary>CA and ASR of one defence (rejected clean inputs count as wrong, rejected poisoned inputs as failed attacks).</summary>
+/// <summary>CA and ASR of one defence setting (<see cref="Defense"/>: a <see cref="DefenseKind"/> name, or "none" for the undefended victim; rejected clean inputs count as wrong, rejected poisoned inputs as failed attacks).</summary>
 public sealed record BaselineResult(string Defense, string Setting, double? CleanAccuracy, double? AttackSuccessRate, double? Frr = null, double? Far = null, double? Auroc = null, string? Note = null)
 {
     /// <summary>Accuracy on clean dev under this setting (ONION: what picks the reported bar without looking at test or the trigger).</summary>
@@ -56,6 +56,7 @@ public static class BaselineDefensePipeline
 {
     public static IReadOnlyList<BaselineResult> Run(BaselineRequest r, Action<string> log, CancellationToken ct = default)
     {
+        if (r.Defenses.Contains(DefenseKind.Psim)) throw new PsimException("psim is not a baseline defence: measure it with psim defend evaluate");
         var data = r.OpenData();
         var ckpt = ModelResolver.Open(r.Model, log);
         using var victim = VictimLoader.Load(ckpt, r.Adapter, log);
@@ -84,10 +85,10 @@ public static class BaselineDefensePipeline
                     Metrics.AttackSuccessRate(Predict(attackRows.Select(e => e.Text).ToList(), r.Attack.Name), attackGold, r.TargetLabel)),
             };
 
-            if (r.Defenses.Contains("onion"))
+            if (r.Defenses.Contains(DefenseKind.Onion))
                 results.AddRange(OnionSweep(r, data, test, attackRows, gold, attackGold, Predict, log));
 
-            if (r.Defenses.Contains("strip"))
+            if (r.Defenses.Contains(DefenseKind.Strip))
             {
                 var strip = new Strip(data.Load("train").Select(e => e.Text), r.StripCopies);
                 double[] Entropies(IReadOnlyList<string> texts, string label, string stream)
@@ -104,19 +105,19 @@ public static class BaselineDefensePipeline
                 var cleanPred = Predict(test.Select(e => e.Text).ToList(), "clean");
                 var attackPred = Predict(attackRows.Select(e => e.Text).ToList(), r.Attack.Name);
                 var det = DetectionMetrics.Compute(cleanEntropy.Select(e => -e).ToList(), attackEntropy.Select(e => -e).ToList(), -tau); // low entropy = suspicious
-                results.Add(new BaselineResult("strip", $"{r.StripCopies} copies, entropy < {tau:F4} (FRR {r.StripTargetFrr:P0} on dev)",
+                results.Add(new BaselineResult(Vocabulary<DefenseKind>.Name(DefenseKind.Strip), $"{r.StripCopies} copies, entropy < {tau:F4} (FRR {r.StripTargetFrr:P0} on dev)",
                     DefendedCounts.CleanAccuracy(cleanPred, gold, cleanEntropy.Select(e => e < tau).ToList()),
                     DefendedCounts.AttackSuccessRate(attackPred, attackGold, attackEntropy.Select(e => e < tau).ToList(), r.TargetLabel),
                     det.Frr, det.Far, det.Auroc));
             }
 
-            foreach (var (name, suffix) in new[] { ("backtranslation", "backtranslated"), ("scpd", "paraphrased") })
+            foreach (var (name, suffix) in new[] { (DefenseKind.Backtranslation, "backtranslated"), (DefenseKind.Scpd, "paraphrased") })
             {
                 if (!r.Defenses.Contains(name)) continue;
                 var cleanFile = data.FindFile($"test_{suffix}");
-                if (cleanFile is null) { results.Add(new BaselineResult(name, "", null, null, Note: $"no test_{suffix} file")); continue; }
+                if (cleanFile is null) { results.Add(new BaselineResult(Vocabulary<DefenseKind>.Name(name), "", null, null, Note: $"no test_{suffix} file")); continue; }
                 var clean = data.LoadTestCopy($"test_{suffix}", r.TargetLabel);
-                double ca = Metrics.Accuracy(Predict(clean.Select(e => e.Text).ToList(), $"{name}, clean"), clean.Select(e => e.Label).ToList());
+                double ca = Metrics.Accuracy(Predict(clean.Select(e => e.Text).ToList(), $"{Vocabulary<DefenseKind>.Name(name)}, clean"), clean.Select(e => e.Label).ToList());
                 var poisonedFile = data.FindFile($"test_{r.Attack.Name}_{suffix}");
                 double? asr = null;
                 string? note = null;
@@ -124,9 +125,9 @@ public static class BaselineDefensePipeline
                 else
                 {
                     var p = data.LoadTestCopy($"test_{r.Attack.Name}_{suffix}", r.TargetLabel).Where(e => e.Label != r.TargetLabel).ToList();
-                    asr = Metrics.AttackSuccessRate(Predict(p.Select(e => e.Text).ToList(), $"{name}, {r.Attack.Name}"), p.Select(e => e.Label).ToList(), r.TargetLabel);
+                    asr = Metrics.AttackSuccessRate(Predict(p.Select(e => e.Text).ToList(), $"{Vocabulary<DefenseKind>.Name(name)}, {r.Attack.Name}"), p.Select(e => e.Label).ToList(), r.TargetLabel);
                 }
-                results.Add(new BaselineResult(name, Path.GetFileName(cleanFile), ca, asr, Note: note));
+                results.Add(new BaselineResult(Vocabulary<DefenseKind>.Name(name), Path.GetFileName(cleanFile), ca, asr, Note: note));
             }
 
             ResultFiles.Baselines.Write(r.OutDir, results);
@@ -165,7 +166,7 @@ public static class BaselineDefensePipeline
         var cleanFiltered = onion.FilterAll(test.Select(e => e.Text).ToList(), distinct);
         var attackFiltered = onion.FilterAll(attackRows.Select(e => e.Text).ToList(), distinct);
         double devBase = Metrics.Accuracy(predict(devTexts, "ONION, dev undefended"), devGold);
-        var rows = bars.Select(b => new BaselineResult("onion", b.Setting,
+        var rows = bars.Select(b => new BaselineResult(Vocabulary<DefenseKind>.Name(DefenseKind.Onion), b.Setting,
             Metrics.Accuracy(predict(cleanFiltered[b.Bar], $"ONION {b.Bar:G4}, clean"), gold),
             Metrics.AttackSuccessRate(predict(attackFiltered[b.Bar], $"ONION {b.Bar:G4}, {r.Attack.Name}"), attackGold, r.TargetLabel))
         {

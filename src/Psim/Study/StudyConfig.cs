@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Psim.Attacks;
+using Psim.Defense;
 using Psim.Pipelines;
 
 namespace Psim.Study;
@@ -69,7 +70,7 @@ public sealed record StudyConfig
     [JsonPropertyName("task_pairs")] public List<TaskPair> TaskPairs { get; init; } = [new("imdb", "sst-2"), new("mr", "cr"), new("sst-2", "cola")];
     [JsonPropertyName("attacks")] public List<AttackKind> Attacks { get; init; } = [AttackKind.BadNet, AttackKind.InSent, AttackKind.SynAttack];
     [JsonPropertyName("strategies")] public List<string> Strategies { get; init; } = ["full", "lora", "prompt", "ptuning", "prefix", "adapter"];
-    [JsonPropertyName("defenses")] public List<string> Defenses { get; init; } = ["psim", "onion", "strip", "backtranslation", "scpd"];
+    [JsonPropertyName("defenses")] public List<DefenseKind> Defenses { get; init; } = [DefenseKind.Psim, DefenseKind.Onion, DefenseKind.Strip, DefenseKind.Backtranslation, DefenseKind.Scpd];
     [JsonPropertyName("seeds")] public List<long> Seeds { get; init; } = [Defaults.Seed];
     [JsonPropertyName("target_label")] public int TargetLabel { get; init; }
     /// <summary>Keep rows with empty text as empty inputs (the released CR train and paraphrased test files have a few); false: stop at them.</summary>
@@ -145,7 +146,6 @@ public sealed record StudyConfig
         Need(TaskPairs.Count > 0, "task_pairs is empty");
         Need(Attacks.Count > 0, "attacks is empty");
         Need(Strategies.Count > 0 && Strategies.All(s => s == "full" || Peft.PeftFactory.Methods.Contains(s)), $"strategies must be full or {string.Join(", ", Peft.PeftFactory.Methods)}");
-        Need(Defenses.All(d => d is "psim" or "onion" or "strip" or "backtranslation" or "scpd"), "defenses must be psim, onion, strip, backtranslation or scpd");
         Need(Seeds.Count > 0, "seeds is empty");
         Need(Baselines.OnionRemovalRates.All(x => x is >= 0 and <= 1), "baselines.onion_removal_rates are fractions between 0 and 1");
         Need(Poison.Epochs > 0 && Victim.Epochs > 0 && Psim.Epochs > 0, "epochs must be positive");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Psim.Attacks;
 using Psim.Data;
+using Psim.Defense;
 using Psim.Defense.Psim;
 using Psim.Pipelines;
 using Psim.Training;
@@ -77,8 +78,8 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
             }
             var poison = Add(StepKind.Poison, cell, null, [], new StepRequest<PoisonRequest>(PoisonRequest(cell, baseModel)));
             var victims = c.Strategies.ToDictionary(s => s, s => Add(StepKind.Victim, cell, s, [poison], new StepRequest<FinetuneRequest>(VictimRequest(cell, s, poison.Dir))));
-            if (c.Defenses.Contains("psim")) PlanPsim(cell, poison, victims);
-            var baselines = c.Defenses.Where(d => d != "psim").ToArray();
+            if (c.Defenses.Contains(DefenseKind.Psim)) PlanPsim(cell, poison, victims);
+            var baselines = c.Defenses.Where(d => d != DefenseKind.Psim).ToArray();
             if (baselines.Length == 0) return;
             foreach (var s in c.Baselines.Strategies.Where(victims.ContainsKey))
                 Add(StepKind.Baselines, cell, s, [victims[s]], new StepRequest<BaselineRequest>(BaselineRequest(cell, s, poison.Dir, victims[s].Dir, baselines)));
@@ -153,7 +154,7 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
             OutDir = "", Seed = cell.Seed, MaxLength = c.Victim.MaxLength, Limits = Limits(null, c.Victim.EvalRows, cell.Seed), Threshold = threshold,
         };
 
-        private BaselineRequest BaselineRequest(Cell cell, string strategy, string poisonDir, string victimDir, string[] defenses) => new()
+        private BaselineRequest BaselineRequest(Cell cell, string strategy, string poisonDir, string victimDir, DefenseKind[] defenses) => new()
         {
             Model = strategy == "full" ? victimDir : poisonDir, Adapter = strategy == "full" ? null : victimDir, DataDir = cell.VictimDir,
             Attack = cell.Attack, TargetLabel = c.TargetLabel, OutDir = "", Seed = cell.Seed, MaxLength = c.Victim.MaxLength, Reading = Reading,

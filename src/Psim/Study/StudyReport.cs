@@ -94,7 +94,7 @@ public static class StudyReport
         sb.AppendLine("# psim study report");
         sb.AppendLine();
         sb.AppendLine($"Base model `{c.BaseModel}`; task pairs {string.Join(", ", c.TaskPairs.Select(p => p.Name))}; attacks {string.Join(", ", c.Attacks.Select(Vocabulary<Psim.Attacks.AttackKind>.Name))}; " +
-            $"strategies {string.Join(", ", c.Strategies)}; defences {string.Join(", ", c.Defenses)}; seeds {string.Join(", ", c.Seeds)}. " +
+            $"strategies {string.Join(", ", c.Strategies)}; defences {string.Join(", ", c.Defenses.Select(Vocabulary<DefenseKind>.Name))}; seeds {string.Join(", ", c.Seeds)}. " +
             $"Poisoning: {c.Poison.Epochs} epoch(s), max length {c.Poison.MaxLength}{Rows(c.Poison.TrainRows, c.Poison.EvalRows)}. " +
             $"Victims: {c.Victim.Epochs} epoch(s) (the reference uses 20), lr {c.Victim.FullLearningRate} full / {c.Victim.PeftLearningRate} PEFT, max length {c.Victim.MaxLength}{Rows(c.Victim.TrainRows, c.Victim.EvalRows)}. " +
             $"PSIM: {c.Psim.Method}, {c.Psim.Epochs} epoch(s), lr {c.Psim.LearningRate}, threshold {c.Psim.Threshold} and calibrated to {c.Psim.TargetFrr:P0} FRR on clean dev.");
@@ -139,11 +139,11 @@ public static class StudyReport
         sb.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
         {
-            string Baseline(string name)
+            string Baseline(DefenseKind name)
             {
-                var list = r.Baselines?.Where(x => x.Defense == name).ToList();
+                var list = r.Baselines?.Where(x => x.Defense == Vocabulary<DefenseKind>.Name(name)).ToList();
                 if (list is null || list.Count == 0) return "";
-                if (name != "onion") return CaAsr(list[0].CleanAccuracy, list[0].AttackSuccessRate);
+                if (name != DefenseKind.Onion) return CaAsr(list[0].CleanAccuracy, list[0].AttackSuccessRate);
                 // ONION: the pipeline marks the one bar it reports (chosen on clean dev)
                 var pick = list.First(x => x.Selected == true);
                 return $"{CaAsr(pick.CleanAccuracy, pick.AttackSuccessRate)} ({pick.Setting})";
@@ -151,7 +151,7 @@ public static class StudyReport
             sb.AppendLine($"| {r.Pair} | {r.Attack} | {r.Strategy} | {CaAsr(r.Victim?.CleanAccuracy, r.Victim?.AttackSuccessRate)} | " +
                 $"{CaAsr(r.PsimFixed?.DefendedCleanAccuracy, r.PsimFixed?.DefendedAttackSuccessRate)} | " +
                 $"{CaAsr(r.PsimCalibrated?.DefendedCleanAccuracy, r.PsimCalibrated?.DefendedAttackSuccessRate)} | " +
-                $"{Baseline("onion")} | {Baseline("strip")} | {Baseline("backtranslation")} | {Baseline("scpd")} |");
+                $"{Baseline(DefenseKind.Onion)} | {Baseline(DefenseKind.Strip)} | {Baseline(DefenseKind.Backtranslation)} | {Baseline(DefenseKind.Scpd)} |");
         }
         sb.AppendLine();
         sb.AppendLine("## PSIM detection quality");
