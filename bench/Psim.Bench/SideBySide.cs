@@ -9,6 +9,7 @@ using Psim.Runtime;
 using Psim.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using Psim.Files;
 
 namespace Psim.Bench;
 

@@ -8,6 +8,7 @@ using Psim.Pipelines;
 using Psim.Defense.Baselines;
 using Psim.Runtime;
 using Psim.Training;
+using Psim.Files;
 
 namespace Psim.Cli;
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Psim.IO;
 using Psim.Study;
+using Psim.Files;
 
 namespace Psim.Cli;
 

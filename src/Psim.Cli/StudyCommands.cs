@@ -6,6 +6,7 @@ using Psim.IO;
 using Psim.Pipelines;
 using Psim.Runtime;
 using Psim.Training;
+using Psim.Files;
 
 namespace Psim.Cli;
 

@@ -84,6 +84,16 @@ public class ArchitectureTests
     }
 
     [Fact]
+    public void Every_arrow_points_up_the_table()
+    {
+        var markdown = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "architecture.md"));
+        var order = Regex.Matches(markdown, @"^\| `([A-Za-z.]+)/?` \|", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
+        var table = TableArrows(markdown);
+        var downward = order.SelectMany((f, i) => table[f].Where(u => order.IndexOf(u) is var j && (j < 0 || j >= i)).Select(u => $"{f} -> {u}")).ToList();
+        Assert.True(downward.Count == 0, "arrows to a folder not above in the table (a cycle, or a row out of order):\n" + string.Join('\n', downward));
+    }
+
+    [Fact]
     public void The_command_line_holds_no_tensors()
     {
         var cli = Path.Combine(RepoRoot(), "src", "Psim.Cli");

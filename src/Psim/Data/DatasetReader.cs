@@ -30,13 +30,13 @@ public static class DatasetReader
     {
         var rows = new List<Example>();
         int lineNo = 0;
-        foreach (var raw in IO.StrictText.ReadLines(path))
+        foreach (var raw in Files.StrictText.ReadLines(path))
         {
             lineNo++;
             var line = raw.TrimStart('\uFEFF').Trim();
             if (line.Length == 0) continue;
             JsonDocument doc;
-            try { doc = JsonDocument.Parse(line, IO.Json.Options); }
+            try { doc = JsonDocument.Parse(line, Files.Json.Options); }
             catch (JsonException e) { throw new PsimFormatException($"{path}:{lineNo}: bad JSON: {e.Message}"); }
             using (doc) rows.Add(ToExample(doc.RootElement, $"{path}:{lineNo}", rows.Count, o));
         }
@@ -45,9 +45,9 @@ public static class DatasetReader
 
     private static IReadOnlyList<Example> ReadJsonArray(string path, ReadOptions o)
     {
-        var text = IO.StrictText.ReadAll(path);
+        var text = Files.StrictText.ReadAll(path);
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(text, IO.Json.Options); }
+        try { doc = JsonDocument.Parse(text, Files.Json.Options); }
         catch (JsonException e) { throw new PsimFormatException($"{path}:{(e.LineNumber ?? 0) + 1}: bad JSON: {e.Message}"); }
         using (doc)
         {

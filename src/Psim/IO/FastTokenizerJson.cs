@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Psim.Text;
+using Psim.Files;
 
 namespace Psim.IO;
 

@@ -5,6 +5,7 @@ using Psim.Models;
 using Psim.Text;
 using TorchSharp;
 using static TorchSharp.torch;
+using Psim.Files;
 
 namespace Psim.IO;
 

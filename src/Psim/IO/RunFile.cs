@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Psim.Files;
 
 namespace Psim.IO;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using static TorchSharp.torch;
+using Psim.Files;
 
 namespace Psim.IO;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Psim.IO;
 using static TorchSharp.torch;
+using Psim.Files;
 
 namespace Psim.Peft;
 

@@ -46,8 +46,8 @@ public abstract record PeftConfig
 
     public static PeftConfig Parse(string json, string source)
     {
-        if (IO.Json.Parse(source, json) is not JsonObject obj) throw new PsimFormatException($"{source}: expected a JSON object");
-        var type = new IO.JsonFields(obj, source).String("peft_type") ?? throw new PsimFormatException($"{source}: no peft_type");
+        if (Files.Json.Parse(source, json) is not JsonObject obj) throw new PsimFormatException($"{source}: expected a JSON object");
+        var type = new Files.JsonFields(obj, source).String("peft_type") ?? throw new PsimFormatException($"{source}: no peft_type");
         Type t = type switch
         {
             "LORA" => typeof(Lora.LoraConfig),

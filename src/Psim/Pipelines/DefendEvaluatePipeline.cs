@@ -9,6 +9,7 @@ using Psim.IO;
 using Psim.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
+using Psim.Files;
 
 namespace Psim.Pipelines;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Psim.IO;
 using Psim.Runtime;
 using Psim.Training;
+using Psim.Files;
 
 namespace Psim.Pipelines;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Psim.IO;
 using Psim.Runtime;
+using Psim.Files;
 
 namespace Psim.Pipelines;
 

@@ -7,6 +7,7 @@ using Psim.IO;
 using Psim.Pipelines;
 using Psim.Runtime;
 using ScottPlot;
+using Psim.Files;
 
 namespace Psim.Study;
 

@@ -4,6 +4,7 @@ using Psim.IO;
 using Psim.Peft;
 using Psim.Runtime;
 using Psim.Training;
+using Psim.Files;
 
 namespace Psim.Defense.Psim;
 

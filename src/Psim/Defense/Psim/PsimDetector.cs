@@ -36,7 +36,7 @@ public sealed class PsimDetector : IDisposable
         IO.RunFile.RequireFinished(dir);
         try
         {
-            var s = IO.Json.Parse(path)?.Deserialize<DetectorSettings>() ?? throw new PsimFormatException($"{path}: empty");
+            var s = Files.Json.Parse(path)?.Deserialize<DetectorSettings>() ?? throw new PsimFormatException($"{path}: empty");
             s.Validate(path);
             return s;
         }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Psim.IO;
+namespace Psim.Files;
 
 /// <summary>Strict JSON reading of untrusted files: valid UTF-8, no duplicate keys, errors that name the file and line.</summary>
 public static class Json

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Psim.IO;
+namespace Psim.Files;
 
 /// <summary>
 /// Checks that a path names a regular file (after symbolic links) before psim opens it: a FIFO named

@@ -1,4 +1,4 @@
-namespace Psim.IO;
+namespace Psim.Files;
 
 /// <summary>Writes a file through a temporary sibling that replaces the target only once complete.</summary>
 public static class AtomicFile

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Psim.IO;
+namespace Psim.Files;
 
 /// <summary>
 /// Reads text files that must be valid UTF-8: an invalid byte is an error naming the file and line,
