@@ -65,36 +65,13 @@ public static class PoisonPipeline
         var evalInputs = EvalInputs.Load(data, k, r.Attack, target, o.Seed, r.PoisonedTestFile);
         record.AddData("test", data.RequireFile("test"), evalInputs.Test.Count);
 
-        IReadOnlyList<PoisonedExample> poisoned;
-        IReadOnlyList<Example> selectionDev;
         var trigger = r.Attack.CreateTrigger();
-        if (trigger is not null)
-        {
-            poisoned = Poisoning.PoisonTrainingSet(cleanTrain, trigger, r.Poison, Seeds.Random(o.Seed, "poison/train"));
-            // reference: the dev copy gets the trigger on every target-label row (clean-label);
-            // dirty-label mirrors training: non-target rows get the trigger and the target label
-            var devRng = Seeds.Random(o.Seed, "poison/dev");
-            selectionDev = r.Poison.Mode == PoisonMode.CleanLabel
-                ? Poisoning.TriggerWhere(dev, trigger, e => e.Label == target, devRng).Select(p => p.Example).ToList()
-                : Poisoning.TriggerWhere(dev, trigger, e => e.Label != target, devRng).Select(p => p.Poisoned ? p.Example with { Label = target } : p.Example).ToList();
-        }
-        else
-        {
-            var file = r.PoisonedTrainFile ?? data.FindFile("train_synattack")
-                ?? throw new PsimException($"{r.DataDir}: SynAttack needs the paraphrased training set (train_synattack.json); give one with --poisoned-train");
-            var para = DatasetReader.Read(file);
-            record.AddData("poisoned-train", file, para.Count);
-            // rows count as poisoned against the whole clean file; the row cap (if any) applies afterwards
-            var flagged = Poisoning.FromParaphrasedSet(para, DatasetReader.Read(data.RequireFile("train")));
-            poisoned = data.Limits is null ? flagged : data.Limits.Apply("train_synattack", flagged);
-            selectionDev = dev; // no paraphrased dev copy exists: pick the epoch by clean dev accuracy
-        }
+        var (poisoned, selectionDev) = trigger is null ? Paraphrased(r, data, dev, record) : Triggered(r, trigger, cleanTrain, dev);
         record.PoisonedRowIds = poisoned.Where(p => p.Poisoned).Select(p => p.Example.Index).ToList();
         int numPoisoned = record.PoisonedRowIds.Count;
         log($"{r.Attack.Name}: {numPoisoned} of {poisoned.Count} training rows poisoned ({r.Attack.Describe()}), target label {target}");
         return record.Execute(r.OutDir, log, () =>
         {
-
             var encoder = ckpt.CreateTextEncoder(o.MaxLength);
             var train = EncodedSet.From(encoder, poisoned.Select(p => p.Example).ToList());
             manual_seed(Seeds.Derive(o.Seed, "torch/init")); // a new head is initialised from the run's seed
@@ -102,34 +79,8 @@ public static class PoisonPipeline
             if (report.HeadNote(k) is { } headNote) log(headNote);
             record.Models["head"] = new { classes = k, new_head = report.NewlyInitialized.Count > 0, replaced_head_classes = report.ReplacedHeadClasses, note = report.HeadNote(k) };
 
-            var cleanDev = EncodedSet.From(encoder, dev);
-            var selDev = trigger is null ? cleanDev : EncodedSet.From(encoder, selectionDev);
-            EncodedSet? asrDev = null;
-            if (trigger is not null)
-            {
-                var triggered = Poisoning.TriggerWhere(dev, trigger, e => e.Label != target, Seeds.Random(o.Seed, "poison/dev-asr"));
-                asrDev = EncodedSet.From(encoder, triggered.Where(p => p.Poisoned).Select(p => p.Example).ToList());
-            }
-
-            (double, IReadOnlyDictionary<string, double>) EvaluateDev(int epoch)
-            {
-                var details = new Dictionary<string, double>();
-                double poisonedDev = Accuracy(model, encoder, selDev, o.EvalBatchSize, ct);
-                double cleanAcc = ReferenceEquals(selDev, cleanDev) ? poisonedDev : Accuracy(model, encoder, cleanDev, o.EvalBatchSize, ct);
-                details["dev_selection_accuracy"] = poisonedDev;
-                details["dev_clean_accuracy"] = cleanAcc;
-                double? asr = asrDev is null ? null : Rate(model, encoder, asrDev, target, o.EvalBatchSize, ct);
-                if (asr is double a) details["dev_attack_success_rate"] = a;
-                double score = r.SelectBy switch
-                {
-                    EpochSelection.CleanDev => cleanAcc,
-                    EpochSelection.Balanced => asr is double b ? (cleanAcc + b) / 2 : cleanAcc,
-                    _ => poisonedDev,
-                };
-                return (score, details);
-            }
-
-            var result = new Trainer().Train(model, model.parameters().ToList(), train, encoder, o, EvaluateDev,
+            var devScore = new PoisonDevScore(model, encoder, dev, trigger is null ? null : selectionDev, trigger, target, r.SelectBy, o, ct);
+            var result = new Trainer().Train(model, model.parameters().ToList(), train, encoder, o, devScore.At,
                 onBest: epoch =>
                 {
                     HfCheckpoint.Save(r.OutDir, model, model.Config, ckpt.Tokenizer,
@@ -146,6 +97,33 @@ public static class PoisonPipeline
                 r.Attack.Name, data.Name, result.BestEpoch, result.Epochs, numPoisoned, poisoned.Count));
             return new PoisonResult(test, result, numPoisoned, poisoned.Count);
         });
+    }
+
+    /// <summary>BadNet, InSent: the training set with the trigger on the chosen rows, and the dev copy that picks the epoch.</summary>
+    private static (IReadOnlyList<PoisonedExample> Train, IReadOnlyList<Example> SelectionDev) Triggered(PoisonRequest r, ITextTrigger trigger, IReadOnlyList<Example> cleanTrain, IReadOnlyList<Example> dev)
+    {
+        long seed = r.Train.Seed;
+        int target = r.Poison.TargetLabel;
+        var poisoned = Poisoning.PoisonTrainingSet(cleanTrain, trigger, r.Poison, Seeds.Random(seed, "poison/train"));
+        // reference: the dev copy gets the trigger on every target-label row (clean-label);
+        // dirty-label mirrors training: non-target rows get the trigger and the target label
+        var devRng = Seeds.Random(seed, "poison/dev");
+        var selectionDev = r.Poison.Mode == PoisonMode.CleanLabel
+            ? Poisoning.TriggerWhere(dev, trigger, e => e.Label == target, devRng).Select(p => p.Example).ToList()
+            : Poisoning.TriggerWhere(dev, trigger, e => e.Label != target, devRng).Select(p => p.Poisoned ? p.Example with { Label = target } : p.Example).ToList();
+        return (poisoned, selectionDev);
+    }
+
+    /// <summary>SynAttack: the pre-paraphrased training set; the epoch is picked on clean dev (no paraphrased dev copy exists).</summary>
+    private static (IReadOnlyList<PoisonedExample> Train, IReadOnlyList<Example> SelectionDev) Paraphrased(PoisonRequest r, TaskData data, IReadOnlyList<Example> dev, RunRecord record)
+    {
+        var file = r.PoisonedTrainFile ?? data.FindFile("train_synattack")
+            ?? throw new PsimException($"{r.DataDir}: SynAttack needs the paraphrased training set (train_synattack.json); give one with --poisoned-train");
+        var para = DatasetReader.Read(file);
+        record.AddData("poisoned-train", file, para.Count);
+        // rows count as poisoned against the whole clean file; the row cap (if any) applies afterwards
+        var flagged = Poisoning.FromParaphrasedSet(para, DatasetReader.Read(data.RequireFile("train")));
+        return (data.Limits is null ? flagged : data.Limits.Apply("train_synattack", flagged), dev);
     }
 
     internal static double Accuracy(TorchSharp.torch.nn.Module<Models.BertInput, Tensor> model, TextEncoder enc, EncodedSet set, int batch, CancellationToken ct) =>

@@ -1,0 +1,57 @@
+using Psim.Attacks;
+using Psim.Data;
+using Psim.Models;
+using Psim.Runtime;
+using Psim.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Psim.Pipelines;
+
+/// <summary>
+/// How <c>psim poison</c> scores an epoch on dev: accuracy on the selection copy (triggered target
+/// rows, the reference), clean dev accuracy and dev ASR, combined as <see cref="EpochSelection"/> says.
+/// </summary>
+internal sealed class PoisonDevScore
+{
+    private readonly nn.Module<BertInput, Tensor> _model;
+    private readonly TextEncoder _encoder;
+    private readonly EncodedSet _cleanDev, _selectionDev;
+    private readonly EncodedSet? _asrDev;
+    private readonly int _target;
+    private readonly EpochSelection _selectBy;
+    private readonly int _batch;
+    private readonly CancellationToken _ct;
+
+    /// <param name="selectionDev">the triggered dev copy (null: select on clean dev)</param>
+    public PoisonDevScore(nn.Module<BertInput, Tensor> model, TextEncoder encoder, IReadOnlyList<Example> dev, IReadOnlyList<Example>? selectionDev,
+        ITextTrigger? trigger, int target, EpochSelection selectBy, TrainOptions o, CancellationToken ct)
+    {
+        (_model, _encoder, _target, _selectBy, _batch, _ct) = (model, encoder, target, selectBy, o.EvalBatchSize, ct);
+        _cleanDev = EncodedSet.From(encoder, dev);
+        _selectionDev = selectionDev is null ? _cleanDev : EncodedSet.From(encoder, selectionDev);
+        if (trigger is not null)
+        {
+            var triggered = Poisoning.TriggerWhere(dev, trigger, e => e.Label != target, Seeds.Random(o.Seed, "poison/dev-asr"));
+            _asrDev = EncodedSet.From(encoder, triggered.Where(p => p.Poisoned).Select(p => p.Example).ToList());
+        }
+    }
+
+    public (double Score, IReadOnlyDictionary<string, double> Details) At(int epoch)
+    {
+        var details = new Dictionary<string, double>();
+        double selection = PoisonPipeline.Accuracy(_model, _encoder, _selectionDev, _batch, _ct);
+        double clean = ReferenceEquals(_selectionDev, _cleanDev) ? selection : PoisonPipeline.Accuracy(_model, _encoder, _cleanDev, _batch, _ct);
+        details["dev_selection_accuracy"] = selection;
+        details["dev_clean_accuracy"] = clean;
+        double? asr = _asrDev is null ? null : PoisonPipeline.Rate(_model, _encoder, _asrDev, _target, _batch, _ct);
+        if (asr is double a) details["dev_attack_success_rate"] = a;
+        double score = _selectBy switch
+        {
+            EpochSelection.CleanDev => clean,
+            EpochSelection.Balanced => asr is double b ? (clean + b) / 2 : clean,
+            _ => selection,
+        };
+        return (score, details);
+    }
+}
