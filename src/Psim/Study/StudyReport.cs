@@ -92,6 +92,17 @@ public static class StudyReport
         List<(string Title, string File)> figures, string outDir)
     {
         var sb = new StringBuilder();
+        Intro(sb, c, time);
+        PoisonTable(sb, poisons);
+        VictimTables(sb, rows);
+        DefenceTable(sb, rows);
+        DetectionTable(sb, rows);
+        FigureList(sb, figures, outDir);
+        return sb.ToString();
+    }
+
+    private static void Intro(StringBuilder sb, StudyConfig c, StudyTime time)
+    {
         sb.AppendLine("# psim study report");
         sb.AppendLine();
         sb.AppendLine($"Base model `{c.BaseModel}`; task pairs {string.Join(", ", c.TaskPairs.Select(p => p.Name))}; attacks {string.Join(", ", c.Attacks.Select(Vocabulary<Psim.Attacks.AttackKind>.Name))}; " +
@@ -106,12 +117,20 @@ public static class StudyReport
             $"The finished steps took {time.StepSeconds / 60:F1} min in all, summed over the invocations that ran them (each step's time is in its step.json). All numbers are percentages. " +
             "CA counts a rejected clean input as wrong; ASR counts a rejected triggered input as a failed attack; FRR and FAR as in docs/metrics.md.");
         sb.AppendLine();
+    }
+
+    private static void PoisonTable(StringBuilder sb, List<(string Pair, string Attack, long Seed, string? Skipped, PoisonMetrics? M)> poisons)
+    {
         sb.AppendLine("## Poisoned models (proxy test set)");
         sb.AppendLine();
         sb.AppendLine("| pair | attack | seed | CA | ASR | note |");
         sb.AppendLine("|---|---|---:|---:|---:|---|");
         foreach (var p in poisons) sb.AppendLine($"| {p.Pair} | {p.Attack} | {p.Seed} | {P(p.M?.CleanAccuracy)} | {P(p.M?.AttackSuccessRate)} | {p.Skipped ?? ""} |");
         sb.AppendLine();
+    }
+
+    private static void VictimTables(StringBuilder sb, List<Row> rows)
+    {
         sb.AppendLine("## Victims: CA / ASR by attack and strategy");
         foreach (var pair in rows.Select(r => r.Pair).Distinct())
         {
@@ -129,6 +148,10 @@ public static class StudyReport
                 })) + " |");
         }
         sb.AppendLine();
+    }
+
+    private static void DefenceTable(StringBuilder sb, List<Row> rows)
+    {
         sb.AppendLine("## Defences: CA / ASR without and with each defence");
         sb.AppendLine();
         sb.AppendLine("ONION uses psim's Kneser-Ney n-gram language model trained on the clean training texts in place of GPT-2-large (not available here); " +
@@ -155,6 +178,10 @@ public static class StudyReport
                 $"{Baseline(DefenseKind.Onion)} | {Baseline(DefenseKind.Strip)} | {Baseline(DefenseKind.Backtranslation)} | {Baseline(DefenseKind.Scpd)} |");
         }
         sb.AppendLine();
+    }
+
+    private static void DetectionTable(StringBuilder sb, List<Row> rows)
+    {
         sb.AppendLine("## PSIM detection quality");
         sb.AppendLine();
         sb.AppendLine("| pair | attack | threshold | τ | FRR | FAR | precision | recall | F1 | AUROC |");
@@ -166,13 +193,16 @@ public static class StudyReport
         sb.AppendLine();
         sb.AppendLine("The detector's scores do not depend on the victim, so detection quality is given once per pair and attack.");
         sb.AppendLine();
+    }
+
+    private static void FigureList(StringBuilder sb, List<(string Title, string File)> figures, string outDir)
+    {
         sb.AppendLine("## Figures");
         foreach (var (title, file) in figures)
         {
             sb.AppendLine();
             sb.AppendLine($"![{title}]({Path.GetRelativePath(outDir, file)})");
         }
-        return sb.ToString();
     }
 
     private static string Rows(int? train, int? eval) =>
