@@ -4,6 +4,7 @@ using Psim.Defense;
 using Psim.Defense.Baselines;
 using Psim.Evaluation;
 using Psim.IO;
+using Psim.Models;
 using Psim.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -64,8 +65,6 @@ public static class BaselineDefensePipeline
         var encoder = ckpt.CreateTextEncoder(r.MaxLength);
         var test = data.Load("test");
         var (attackRows, attackSource) = AttackTestSet.Build(r.Attack, data, r.TargetLabel, r.Seed, r.PoisonedTestFile);
-        var gold = test.Select(e => e.Label).ToList();
-        var attackGold = attackRows.Select(e => e.Label).ToList();
         var record = new RunRecord
         {
             Command = "defend baselines", Seed = r.Seed,
@@ -73,66 +72,71 @@ public static class BaselineDefensePipeline
         };
         record.AddData("test", data.RequireFile("test"), test.Count);
         record.AddData("attack-test", attackSource, attackRows.Count);
+        var run = new Measure(r, data, victim, encoder, test, attackRows, ct);
         return record.Execute(r.OutDir, log, () =>
         {
-
-            int[] Predict(IReadOnlyList<string> texts, string label) =>
-                Predictor.Probabilities(victim, encoder, texts.Select(encoder.Encode).ToList(), Defaults.EvalBatchSize, label, ct).Select(Predictor.ArgMax).ToArray();
-
-            var results = new List<BaselineResult>
-            {
-                new("none", "", Metrics.Accuracy(Predict(test.Select(e => e.Text).ToList(), "clean"), gold),
-                    Metrics.AttackSuccessRate(Predict(attackRows.Select(e => e.Text).ToList(), r.Attack.Name), attackGold, r.TargetLabel)),
-            };
-
+            var results = new List<BaselineResult> { run.Undefended() };
             if (r.Defenses.Contains(DefenseKind.Onion))
-                results.AddRange(OnionSweep(r, data, test, attackRows, gold, attackGold, Predict, log));
-
-            if (r.Defenses.Contains(DefenseKind.Strip))
-            {
-                var strip = new Strip(data.Load("train").Select(e => e.Text), r.StripCopies);
-                double[] Entropies(IReadOnlyList<string> texts, string label, string stream)
-                {
-                    var rng = Seeds.Random(r.Seed, stream);
-                    var copies = texts.SelectMany(t => strip.Perturb(t, rng)).ToList();
-                    var probs = Predictor.Probabilities(victim, encoder, copies.Select(encoder.Encode).ToList(), Defaults.EvalBatchSize, label, ct);
-                    return Enumerable.Range(0, texts.Count).Select(i => Strip.MeanEntropy(probs.Skip(i * r.StripCopies).Take(r.StripCopies))).ToArray();
-                }
-                var devEntropy = Entropies(data.Load("dev").Select(e => e.Text).ToList(), "STRIP, dev", "strip/dev");
-                double tau = Strip.ThresholdForTargetFrr(devEntropy, r.StripTargetFrr);
-                var cleanEntropy = Entropies(test.Select(e => e.Text).ToList(), "STRIP, clean", "strip/clean");
-                var attackEntropy = Entropies(attackRows.Select(e => e.Text).ToList(), $"STRIP, {r.Attack.Name}", "strip/attack");
-                var cleanPred = Predict(test.Select(e => e.Text).ToList(), "clean");
-                var attackPred = Predict(attackRows.Select(e => e.Text).ToList(), r.Attack.Name);
-                var det = DetectionMetrics.Compute(cleanEntropy.Select(e => -e).ToList(), attackEntropy.Select(e => -e).ToList(), -tau); // low entropy = suspicious
-                results.Add(new BaselineResult(Vocabulary<DefenseKind>.Name(DefenseKind.Strip), $"{r.StripCopies} copies, entropy < {tau:F4} (FRR {r.StripTargetFrr:P0} on dev)",
-                    DefendedCounts.CleanAccuracy(cleanPred, gold, cleanEntropy.Select(e => e < tau).ToList()),
-                    DefendedCounts.AttackSuccessRate(attackPred, attackGold, attackEntropy.Select(e => e < tau).ToList(), r.TargetLabel),
-                    det.Frr, det.Far, det.Auroc));
-            }
-
-            foreach (var (name, suffix) in new[] { (DefenseKind.Backtranslation, "backtranslated"), (DefenseKind.Scpd, "paraphrased") })
-            {
-                if (!r.Defenses.Contains(name)) continue;
-                var cleanFile = data.FindFile($"test_{suffix}");
-                if (cleanFile is null) { results.Add(new BaselineResult(Vocabulary<DefenseKind>.Name(name), "", null, null, Note: $"no test_{suffix} file")); continue; }
-                var clean = data.LoadTestCopy($"test_{suffix}", r.TargetLabel);
-                double ca = Metrics.Accuracy(Predict(clean.Select(e => e.Text).ToList(), $"{Vocabulary<DefenseKind>.Name(name)}, clean"), clean.Select(e => e.Label).ToList());
-                var poisonedFile = data.FindFile($"test_{r.Attack.Name}_{suffix}");
-                double? asr = null;
-                string? note = null;
-                if (poisonedFile is null) note = $"no paraphrased {r.Attack.Name} test file: ASR not measurable";
-                else
-                {
-                    var p = data.LoadTestCopy($"test_{r.Attack.Name}_{suffix}", r.TargetLabel).Where(e => e.Label != r.TargetLabel).ToList();
-                    asr = Metrics.AttackSuccessRate(Predict(p.Select(e => e.Text).ToList(), $"{Vocabulary<DefenseKind>.Name(name)}, {r.Attack.Name}"), p.Select(e => e.Label).ToList(), r.TargetLabel);
-                }
-                results.Add(new BaselineResult(Vocabulary<DefenseKind>.Name(name), Path.GetFileName(cleanFile), ca, asr, Note: note));
-            }
-
+                results.AddRange(OnionSweep(r, data, test, attackRows, run.Gold, run.AttackGold, run.Predict, log));
+            if (r.Defenses.Contains(DefenseKind.Strip)) results.Add(run.Strip());
+            foreach (var (kind, suffix) in new[] { (DefenseKind.Backtranslation, "backtranslated"), (DefenseKind.Scpd, "paraphrased") })
+                if (r.Defenses.Contains(kind)) results.Add(run.Paraphrased(kind, suffix));
             ResultFiles.Baselines.Write(r.OutDir, results);
             return results;
         });
+    }
+
+    /// <summary>One victim on one task's test rows and attack rows, measured without a defence and under each baseline.</summary>
+    private sealed class Measure(BaselineRequest r, TaskData data, nn.Module<BertInput, Tensor> victim, TextEncoder encoder,
+        IReadOnlyList<Example> test, IReadOnlyList<Example> attackRows, CancellationToken ct)
+    {
+        public IReadOnlyList<int> Gold { get; } = test.Select(e => e.Label).ToList();
+        public IReadOnlyList<int> AttackGold { get; } = attackRows.Select(e => e.Label).ToList();
+
+        public int[] Predict(IReadOnlyList<string> texts, string label) =>
+            Predictor.Probabilities(victim, encoder, texts.Select(encoder.Encode).ToList(), Defaults.EvalBatchSize, label, ct).Select(Predictor.ArgMax).ToArray();
+
+        public BaselineResult Undefended() => new("none", "", Metrics.Accuracy(Predict(test.Select(e => e.Text).ToList(), "clean"), Gold),
+            Metrics.AttackSuccessRate(Predict(attackRows.Select(e => e.Text).ToList(), r.Attack.Name), AttackGold, r.TargetLabel));
+
+        /// <summary>STRIP: mean entropy of the victim over perturbed copies; the threshold is set on clean dev at the target FRR.</summary>
+        public BaselineResult Strip()
+        {
+            var strip = new Strip(data.Load("train").Select(e => e.Text), r.StripCopies);
+            double[] Entropies(IReadOnlyList<string> texts, string label, string stream)
+            {
+                var rng = Seeds.Random(r.Seed, stream);
+                var copies = texts.SelectMany(t => strip.Perturb(t, rng)).ToList();
+                var probs = Predictor.Probabilities(victim, encoder, copies.Select(encoder.Encode).ToList(), Defaults.EvalBatchSize, label, ct);
+                return Enumerable.Range(0, texts.Count).Select(i => Defense.Baselines.Strip.MeanEntropy(probs.Skip(i * r.StripCopies).Take(r.StripCopies))).ToArray();
+            }
+            var devEntropy = Entropies(data.Load("dev").Select(e => e.Text).ToList(), "STRIP, dev", "strip/dev");
+            double tau = Defense.Baselines.Strip.ThresholdForTargetFrr(devEntropy, r.StripTargetFrr);
+            var cleanEntropy = Entropies(test.Select(e => e.Text).ToList(), "STRIP, clean", "strip/clean");
+            var attackEntropy = Entropies(attackRows.Select(e => e.Text).ToList(), $"STRIP, {r.Attack.Name}", "strip/attack");
+            var cleanPred = Predict(test.Select(e => e.Text).ToList(), "clean");
+            var attackPred = Predict(attackRows.Select(e => e.Text).ToList(), r.Attack.Name);
+            var det = DetectionMetrics.Compute(cleanEntropy.Select(e => -e).ToList(), attackEntropy.Select(e => -e).ToList(), -tau); // low entropy = suspicious
+            return new BaselineResult(Vocabulary<DefenseKind>.Name(DefenseKind.Strip), $"{r.StripCopies} copies, entropy < {tau:F4} (FRR {r.StripTargetFrr:P0} on dev)",
+                DefendedCounts.CleanAccuracy(cleanPred, Gold, cleanEntropy.Select(e => e < tau).ToList()),
+                DefendedCounts.AttackSuccessRate(attackPred, AttackGold, attackEntropy.Select(e => e < tau).ToList(), r.TargetLabel),
+                det.Frr, det.Far, det.Auroc);
+        }
+
+        /// <summary>Back-translation and SCPD: the victim on the pre-paraphrased clean and poisoned test files.</summary>
+        public BaselineResult Paraphrased(DefenseKind kind, string suffix)
+        {
+            string name = Vocabulary<DefenseKind>.Name(kind);
+            var cleanFile = data.FindFile($"test_{suffix}");
+            if (cleanFile is null) return new BaselineResult(name, "", null, null, Note: $"no test_{suffix} file");
+            var clean = data.LoadTestCopy($"test_{suffix}", r.TargetLabel);
+            double ca = Metrics.Accuracy(Predict(clean.Select(e => e.Text).ToList(), $"{name}, clean"), clean.Select(e => e.Label).ToList());
+            if (data.FindFile($"test_{r.Attack.Name}_{suffix}") is null)
+                return new BaselineResult(name, Path.GetFileName(cleanFile), ca, null, Note: $"no paraphrased {r.Attack.Name} test file: ASR not measurable");
+            var p = data.LoadTestCopy($"test_{r.Attack.Name}_{suffix}", r.TargetLabel).Where(e => e.Label != r.TargetLabel).ToList();
+            double asr = Metrics.AttackSuccessRate(Predict(p.Select(e => e.Text).ToList(), $"{name}, {r.Attack.Name}"), p.Select(e => e.Label).ToList(), r.TargetLabel);
+            return new BaselineResult(name, Path.GetFileName(cleanFile), ca, asr);
+        }
     }
 
     /// <summary>
@@ -141,7 +145,7 @@ public static class BaselineDefensePipeline
     /// the test labels): the most aggressive bar whose dev accuracy drops by at most OnionMaxDevDrop.
     /// </summary>
     private static List<BaselineResult> OnionSweep(BaselineRequest r, TaskData data, IReadOnlyList<Example> test, IReadOnlyList<Example> attackRows,
-        List<int> gold, List<int> attackGold, Func<IReadOnlyList<string>, string, int[]> predict, Action<string> log)
+        IReadOnlyList<int> gold, IReadOnlyList<int> attackGold, Func<IReadOnlyList<string>, string, int[]> predict, Action<string> log)
     {
         var train = data.Load("train");
         var onion = new Onion(new KneserNeyLanguageModel(train.Select(e => e.Text), r.NgramOrder));
