@@ -35,18 +35,20 @@ public sealed record FinetuneResult(EvalReport Test, TrainResult Training);
 /// </summary>
 public static class FinetunePipeline
 {
+    private static RunRecord NewRecord(FinetuneRequest r) => new()
+    {
+        Command = "finetune", Seed = r.Train.Seed,
+        Options = new() { ["model"] = r.Model, ["method"] = r.Method, ["data"] = Path.GetFullPath(r.DataDir), ["out"] = Path.GetFullPath(r.OutDir),
+            ["attack"] = r.Attack?.Name, ["target_label"] = r.TargetLabel, ["train"] = r.Train },
+    };
+
     public static FinetuneResult Run(FinetuneRequest r, Action<string> log, CancellationToken ct = default)
     {
         if (r.Method != "full" && !PeftFactory.Methods.Contains(r.Method))
             throw new PsimException($"unknown method '{r.Method}' (full, {string.Join(", ", PeftFactory.Methods)})");
         var o = r.Train;
         o.Validate();
-        var record = new RunRecord
-        {
-            Command = "finetune", Seed = o.Seed,
-            Options = new() { ["model"] = r.Model, ["method"] = r.Method, ["data"] = Path.GetFullPath(r.DataDir), ["out"] = Path.GetFullPath(r.OutDir),
-                ["attack"] = r.Attack?.Name, ["target_label"] = r.TargetLabel, ["train"] = o },
-        };
+        var record = NewRecord(r);
         var data = r.OpenData();
         var ckpt = ModelResolver.Open(r.Model, log);
         record.Models["start"] = new { source = r.Model, directory = Path.GetFullPath(ckpt.Directory), origin = ckpt.Origin };

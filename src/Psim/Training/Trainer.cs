@@ -39,7 +39,6 @@ public sealed class Trainer
         int stepsPerEpoch = (train.Count + o.BatchSize - 1) / o.BatchSize;
         var schedule = new LinearWarmupSchedule(o.LearningRate, stepsPerEpoch * o.Epochs, o.WarmupRatio);
         using var update = new TrainStep(model, trainable, schedule.RateAt(0), o.WeightDecay, o.MaxGradNorm);
-        var lengths = train.Lengths;
         var logs = new List<EpochLog>();
         int step = 0, bestEpoch = 0;
         double bestScore = double.NegativeInfinity;
@@ -52,21 +51,7 @@ public sealed class Trainer
                 var sw = System.Diagnostics.Stopwatch.StartNew();
                 model.train();
                 var progress = new Progress($"epoch {epoch}/{o.Epochs}", stepsPerEpoch);
-                double lossSum = 0;
-                int batches = 0;
-                foreach (var idx in BatchPlanner.Plan(lengths, o.BatchSize, o.LengthBucketing, rng))
-                {
-                    if (ct.IsCancellationRequested) { interrupted = true; break; }
-                    using (var scope = NewDisposeScope())
-                    {
-                        using var batch = encoder.Pad(idx.Select(i => train.Ids[i]).ToList());
-                        var labels = tensor(idx.Select(i => (long)train.Labels[i]).ToArray());
-                        lossSum += update.Run(batch, labels, schedule.RateAt(step));
-                    }
-                    batches++;
-                    step++;
-                    progress.Report(batches, $"loss {lossSum / batches:F4}");
-                }
+                (double lossSum, int batches, interrupted) = RunEpoch(update, train, encoder, o, schedule, rng, progress, ref step, ct);
                 if (interrupted) break;
                 double? score = null;
                 IReadOnlyDictionary<string, double> details = new Dictionary<string, double>();
@@ -76,9 +61,7 @@ public sealed class Trainer
                     score = s;
                 }
                 logs.Add(new EpochLog(epoch, lossSum / Math.Max(1, batches), score, details, sw.Elapsed.TotalSeconds));
-                Console.Error.WriteLine($"epoch {epoch}: train loss {lossSum / Math.Max(1, batches):F4}" +
-                    (score is double sc ? $", dev score {sc:F4}" : "") +
-                    string.Concat(details.Select(kv => $", {kv.Key} {kv.Value:F4}")) + $" ({sw.Elapsed.TotalSeconds:F0} s)");
+                Console.Error.WriteLine(Describe(logs[^1]));
                 bool improved = score is null || !o.KeepBestEpoch || score > bestScore;
                 if (improved)
                 {
@@ -97,6 +80,32 @@ public sealed class Trainer
         }
         return new TrainResult(logs, bestEpoch, interrupted, step);
     }
+
+    /// <summary>One pass over the training set in planned batches; stops at a batch boundary when cancelled.</summary>
+    private static (double LossSum, int Batches, bool Interrupted) RunEpoch(TrainStep update, EncodedSet train, TextEncoder encoder, TrainOptions o,
+        LinearWarmupSchedule schedule, Random rng, Progress progress, ref int step, CancellationToken ct)
+    {
+        double lossSum = 0;
+        int batches = 0;
+        foreach (var idx in BatchPlanner.Plan(train.Lengths, o.BatchSize, o.LengthBucketing, rng))
+        {
+            if (ct.IsCancellationRequested) return (lossSum, batches, true);
+            using (var scope = NewDisposeScope())
+            {
+                using var batch = encoder.Pad(idx.Select(i => train.Ids[i]).ToList());
+                var labels = tensor(idx.Select(i => (long)train.Labels[i]).ToArray());
+                lossSum += update.Run(batch, labels, schedule.RateAt(step));
+            }
+            batches++;
+            step++;
+            progress.Report(batches, $"loss {lossSum / batches:F4}");
+        }
+        return (lossSum, batches, false);
+    }
+
+    private static string Describe(EpochLog e) =>
+        $"epoch {e.Epoch}: train loss {e.TrainLoss:F4}" + (e.DevScore is double sc ? $", dev score {sc:F4}" : "") +
+        string.Concat(e.Dev.Select(kv => $", {kv.Key} {kv.Value:F4}")) + $" ({e.Seconds:F0} s)";
 
     private static Dictionary<string, Tensor> Snapshot(nn.Module model, Dictionary<string, Tensor>? previous)
     {
