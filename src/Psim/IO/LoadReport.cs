@@ -13,6 +13,9 @@ public sealed record LoadReport(
     public int? ReplacedHeadClasses { get; init; }
 
     /// <summary>What happened to the classification head, for the log and run.json; null when the checkpoint's head was kept.</summary>
+    /// <summary>What run.json records of the classification head: its classes, whether it is new, which head it replaced.</summary>
+    public object HeadRecord(int classes) => new { classes, new_head = NewlyInitialized.Count > 0, replaced_head_classes = ReplacedHeadClasses, note = HeadNote(classes) };
+
     public string? HeadNote(int classes) => ReplacedHeadClasses is int old
         ? $"the checkpoint's head has {old} classes, the task {classes}: a new {classes}-class head replaces it ({string.Join(", ", NewlyInitialized)})"
         : NewlyInitialized.Count > 0 ? $"new classification head: {string.Join(", ", NewlyInitialized)}" : null;

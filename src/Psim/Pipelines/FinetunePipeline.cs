@@ -66,7 +66,7 @@ public static class FinetunePipeline
             TorchSharp.torch.manual_seed(Seeds.Derive(o.Seed, "torch/init")); // new heads and PEFT modules are initialised from the run's seed
             using var classifier = ckpt.LoadClassifier(out var report, numLabels: k);
             if (report.HeadNote(k) is { } headNote) log(headNote);
-            record.Models["head"] = new { classes = k, new_head = report.NewlyInitialized.Count > 0, replaced_head_classes = report.ReplacedHeadClasses, note = report.HeadNote(k) };
+            record.Models["head"] = report.HeadRecord(k);
             var train = EncodedSet.From(encoder, trainRows);
             var dev = EncodedSet.From(encoder, devRows);
 
@@ -91,10 +91,7 @@ public static class FinetunePipeline
                         PeftAdapterFolder.Save(r.OutDir, peft, ckpt, fingerprint!);
                     log($"saved epoch {epoch} to {r.OutDir}");
                 }, ct);
-            if (result.Interrupted)
-            {
-                throw new PsimInterruptedException($"stopped; the last complete checkpoint (epoch {result.BestEpoch}) is in {r.OutDir}");
-            }
+            result.ThrowIfInterrupted(r.OutDir);
             var test = ModelEvaluation.Evaluate(model, encoder, evalInputs, o.EvalBatchSize, ct);
             ResultFiles.Finetune.Write(r.OutDir, new FinetuneMetrics(test.CleanAccuracy, test.ClassAccuracy, test.AttackSuccessRate, test.CleanRows, test.AttackRows,
                 r.Attack?.Name, r.Method, trainableCount, data.Name, result.BestEpoch, result.Epochs));

@@ -77,7 +77,7 @@ public static class PoisonPipeline
             manual_seed(Seeds.Derive(o.Seed, "torch/init")); // a new head is initialised from the run's seed
             using var model = ckpt.LoadClassifier(out var report, numLabels: k);
             if (report.HeadNote(k) is { } headNote) log(headNote);
-            record.Models["head"] = new { classes = k, new_head = report.NewlyInitialized.Count > 0, replaced_head_classes = report.ReplacedHeadClasses, note = report.HeadNote(k) };
+            record.Models["head"] = report.HeadRecord(k);
 
             var devScore = new PoisonDevScore(model, encoder, dev, trigger is null ? null : selectionDev, trigger, target, r.SelectBy, o, ct);
             var result = new Trainer().Train(model, model.parameters().ToList(), train, encoder, o, devScore.At,
@@ -88,10 +88,7 @@ public static class PoisonPipeline
                     log($"saved epoch {epoch} to {r.OutDir}");
                 }, ct);
 
-            if (result.Interrupted)
-            {
-                throw new PsimInterruptedException($"stopped; the last complete checkpoint (epoch {result.BestEpoch}) is in {r.OutDir}");
-            }
+            result.ThrowIfInterrupted(r.OutDir);
             var test = ModelEvaluation.Evaluate(model, encoder, evalInputs, o.EvalBatchSize, ct);
             ResultFiles.Poison.Write(r.OutDir, new PoisonMetrics(test.CleanAccuracy, test.ClassAccuracy, test.AttackSuccessRate, test.CleanRows, test.AttackRows,
                 r.Attack.Name, data.Name, result.BestEpoch, result.Epochs, numPoisoned, poisoned.Count));

@@ -10,7 +10,14 @@ namespace Psim.Training;
 /// <summary>One epoch's record: mean training loss, the dev score used to pick the best epoch, and other dev numbers.</summary>
 public sealed record EpochLog(int Epoch, double TrainLoss, double? DevScore, IReadOnlyDictionary<string, double> Dev, double Seconds);
 
-public sealed record TrainResult(IReadOnlyList<EpochLog> Epochs, int BestEpoch, bool Interrupted, int Steps);
+public sealed record TrainResult(IReadOnlyList<EpochLog> Epochs, int BestEpoch, bool Interrupted, int Steps)
+{
+    /// <summary>Stops the run when training was interrupted, saying where its last complete checkpoint is.</summary>
+    public void ThrowIfInterrupted(string outDir)
+    {
+        if (Interrupted) throw new PsimInterruptedException($"stopped; the last complete checkpoint (epoch {BestEpoch}) is in {outDir}");
+    }
+}
 
 /// <summary>
 /// Supervised training of a sequence classifier: a <see cref="TrainStep"/> per batch (cross-entropy,
