@@ -28,7 +28,7 @@ internal static class StudyCommands
         var attack = new AttackFlags(required: true);
         var train = new TrainingFlags(new TrainOptions { MaxLength = Defaults.PoisonMaxLength });
         var dataFlags = new DataFlags();
-        var cmd = new Command("poison", "Build a weight-poisoned checkpoint by full fine-tuning on a poisoned proxy set (spec §2)") { baseModel, data, outDir, mode, count, rate, selectBy, poisonedTrain };
+        var cmd = new Command("poison", "Build a weight-poisoned checkpoint by full fine-tuning on a poisoned proxy set (spec §2)") { baseModel, data, outDir, mode.Option, count, rate, selectBy.Option, poisonedTrain };
         dataFlags.AddTo(cmd);
         attack.AddTo(cmd);
         train.AddTo(cmd);
@@ -40,12 +40,12 @@ internal static class StudyCommands
                 BaseModel = r.GetValue(baseModel)!, Attack = spec, DataDir = r.GetValue(data)!, OutDir = r.GetValue(outDir)!, Reading = dataFlags.Read(r),
                 Poison = new PoisonOptions
                 {
-                    Mode = r.GetValue(mode), TargetLabel = r.GetValue(attack.Target),
+                    Mode = mode.Read(r), TargetLabel = r.GetValue(attack.Target),
                     Count = r.GetValue(rate) is null ? r.GetValue(count) ?? Defaults.PoisonCount : null, Rate = r.GetValue(rate),
                 },
                 Train = train.Read(r, Defaults.FullLearningRate),
                 PoisonedTrainFile = r.GetValue(poisonedTrain),
-                SelectBy = r.GetValue(selectBy),
+                SelectBy = selectBy.Read(r),
                 PoisonedTestFile = r.GetValue(attack.PoisonedTest),
             }, Cli.Log, ct);
             PrintReport(res.Test, $"poisoned model ({spec.Name}, best epoch {res.Training.BestEpoch}) on the proxy test set");
@@ -117,7 +117,7 @@ internal static class StudyCommands
         var seed = Cli.SeedOption("seed for trigger positions");
         var attack = new AttackFlags(required: true, poisonedTest: false);
         var dataFlags = new DataFlags();
-        var cmd = new Command("poison", "Write a poisoned copy of a data file for inspection (BadNet, InSent)") { input, outFile, mode, count, rate, seed };
+        var cmd = new Command("poison", "Write a poisoned copy of a data file for inspection (BadNet, InSent)") { input, outFile, mode.Option, count, rate, seed };
         attack.AddTo(cmd);
         dataFlags.AddTo(cmd);
         cmd.SetAction(r => Cli.Run(() =>
@@ -127,7 +127,7 @@ internal static class StudyCommands
             var rows = DatasetReader.Read(r.GetValue(input)!, dataFlags.Read(r));
             var options = new PoisonOptions
             {
-                Mode = r.GetValue(mode), TargetLabel = r.GetValue(attack.Target),
+                Mode = mode.Read(r), TargetLabel = r.GetValue(attack.Target),
                 Count = r.GetValue(rate) is null ? r.GetValue(count) ?? Defaults.PoisonCount : null, Rate = r.GetValue(rate),
             };
             var poisoned = Poisoning.PoisonTrainingSet(rows, trigger, options, Seeds.Random(r.GetValue(seed), "poison/train"));
