@@ -182,7 +182,8 @@ internal static class SideBySide
     internal static (nn.Module<BertInput, Tensor> Model, TrainStep Step, long Trainable, IDisposable Owner) Trainable(HfCheckpoint ckpt, string method, double learningRate = 2e-5)
     {
         var classifier = Classifier(ckpt);
-        PeftClassifier? peft = method == "full" ? null : PeftFactory.Attach(classifier, PeftFactory.DefaultConfig(method, classifier.Config));
+        var m = Vocabulary<TuningMethod>.Parse(method, "method");
+        PeftClassifier? peft = !m.IsPeft() ? null : PeftFactory.Attach(classifier, PeftFactory.DefaultConfig(m, classifier.Config));
         nn.Module<BertInput, Tensor> model = (nn.Module<BertInput, Tensor>?)peft ?? classifier;
         var trainable = peft?.TrainableParameters() ?? classifier.parameters().ToList();
         model.train();

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using Psim.Attacks;
+using Psim.Workflows;
 
 namespace Psim.Cli;
 
-/// <summary>How an attack is named and configured on the command line.</summary>
+/// <summary>How an attack is named and configured on the command line; binds an <see cref="AttackInput"/>.</summary>
 internal sealed class AttackFlags
 {
     public Option<AttackKind?> Attack { get; }
@@ -29,7 +30,16 @@ internal sealed class AttackFlags
         if (_poisonedTest) c.Options.Add(PoisonedTest);
     }
 
-    public AttackSpec? Read(ParseResult r) => r.GetValue(Attack) is { } kind
-        ? new AttackSpec(kind, r.GetValue(Trigger), r.GetValue(Insertions), r.GetValue(Sentence))
+    /// <summary>The attack, or null when <c>--attack</c> is not given.</summary>
+    public AttackInput? Read(ParseResult r) => r.GetValue(Attack) is { } kind
+        ? new AttackInput
+        {
+            Spec = new AttackSpec(kind, r.GetValue(Trigger), r.GetValue(Insertions), r.GetValue(Sentence)),
+            TargetLabel = r.GetValue(Target),
+            PoisonedTestFile = _poisonedTest ? r.GetValue(PoisonedTest) : null,
+        }
         : null;
+
+    /// <summary>The attack of a command that requires one.</summary>
+    public AttackInput ReadRequired(ParseResult r) => Read(r) ?? throw new InvalidOperationException("--attack is required by the parser");
 }

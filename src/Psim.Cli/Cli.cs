@@ -78,8 +78,8 @@ internal static class Cli
 
     public static Option<long> SeedOption(string description) => new("--seed") { Description = description, DefaultValueFactory = _ => Defaults.Seed };
 
-    public static Option<int?> PoisonCountOption(string what) =>
-        new("--poison-count") { Description = $"how many rows of {what} to poison (default {Defaults.PoisonCount}, the reference's)" };
+    /// <summary>--out: the folder (or file) a command writes.</summary>
+    public static Option<string> OutOption(string description) => new("--out") { Description = description, Required = true };
 
     /// <summary>--threads, declared once on the root command and inherited by every command.</summary>
     public static readonly Option<int> Threads = new("--threads")

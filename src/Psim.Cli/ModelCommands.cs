@@ -1,10 +1,8 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Text.Json;
-using Psim.Data;
 using Psim.Inspection;
 using Psim.IO;
-using Psim.Pipelines;
+using Psim.Workflows;
 
 namespace Psim.Cli;
 
@@ -34,8 +32,7 @@ internal static class ModelCommands
         var cmd = new Command("info", "Architecture, parameter counts, vocabulary and origin of a checkpoint") { model, json };
         cmd.SetAction(r => Cli.Run(() =>
         {
-            var ckpt = ModelResolver.Open(r.GetValue(model)!, Cli.Log);
-            var s = ModelSummary.From(ckpt);
+            var s = ModelSummary.Of(r.GetValue(model)!, Cli.Log);
             if (r.GetValue(json))
                 Console.WriteLine(JsonSerializer.Serialize(s, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
             else
@@ -66,7 +63,7 @@ internal static class ModelCommands
     private static Command Export()
     {
         var model = ModelOption();
-        var outDir = new Option<string>("--out") { Description = "folder to write (config.json, model.safetensors, vocab.txt, tokenizer_config.json)", Required = true };
+        var outDir = Cli.OutOption("folder to write (config.json, model.safetensors, vocab.txt, tokenizer_config.json)");
         var cmd = new Command("export", "Write a checkpoint as a Hugging Face folder that transformers can load") { model, outDir };
         cmd.SetAction(r => Cli.Run(() =>
         {
@@ -84,13 +81,10 @@ internal static class ModelCommands
         var cmd = new Command("tokenize", "Print each text's WordPiece ids and tokens as JSON Lines (no [CLS]/[SEP], no truncation), as transformers' BertTokenizer gives them") { model, input, text };
         cmd.SetAction(r => Cli.Run(() =>
         {
-            var tokenizer = ModelResolver.Open(r.GetValue(model)!, Cli.Log).Tokenizer;
-            var texts = r.GetValue(text) is { Length: > 0 } t ? t
-                : r.GetValue(input) is { } f ? TextListReader.Read(f)
-                : TextListReader.Lines(Cli.ReadStdinLines());
+            var texts = TextInputs.From(r.GetValue(text), r.GetValue(input), Cli.ReadStdinLines);
             var json = new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-            for (int i = 0; i < texts.Count; i++)
-                Console.WriteLine(JsonSerializer.Serialize(tokenizer.Explain(i + 1, texts[i]), json));
+            foreach (var explained in Tokenization.Run(r.GetValue(model)!, texts, Cli.Log))
+                Console.WriteLine(JsonSerializer.Serialize(explained, json));
             return ExitCode.Ok;
         }));
         return cmd;

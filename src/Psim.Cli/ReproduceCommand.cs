@@ -1,9 +1,5 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Text.Json;
-using Psim.IO;
 using Psim.Study;
-using Psim.Files;
 
 namespace Psim.Cli;
 
@@ -13,27 +9,15 @@ internal static class ReproduceCommand
     public static Command Create()
     {
         var config = new Option<string?>("--config") { Description = "study config (JSON, comments allowed); fields not given take the preset's values" };
-        var preset = new Option<string>("--preset") { Description = "quick (one pair, fewer rows and epochs; well under an hour on 2 cores) or paper (the reference settings)", DefaultValueFactory = _ => "quick" };
-        var outDir = new Option<string>("--out") { Description = "study folder: config.json, plan.json, cached steps, results.json, report.md, report.html, figures/", Required = true };
-        var cmd = new Command("reproduce", "Run the paper's grid (poison, victims, PSIM, baselines) and write a report; re-runs skip finished steps") { config, preset, outDir };
+        var preset = VocabularyOption.Create("--preset", "quick (one pair, fewer rows and epochs; well under an hour on 2 cores) or paper (the reference settings)", StudyPreset.Quick);
+        var outDir = Cli.OutOption("study folder: config.json, plan.json, cached steps, results.json, report.md, report.html, figures/");
+        var cmd = new Command("reproduce", "Run the paper's grid (poison, victims, PSIM, baselines) and write a report; re-runs skip finished steps") { config, preset.Option, outDir };
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
             Cli.ApplyThreads(r);
-            var c = StudyConfig.Load(r.GetValue(config), Vocabulary<StudyPreset>.Parse(r.GetValue(preset), "--preset"));
-            var dir = r.GetValue(outDir)!;
-            Directory.CreateDirectory(dir);
-            AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), JsonSerializer.Serialize(c, StudyConfig.Json));
-            var sw = Stopwatch.StartNew();
-            var plan = StudyPlan.Build(c, dir, Cli.Log);
-            AtomicFile.WriteAllText(Path.Combine(dir, "plan.json"), plan.ToJson());
-            var runner = new StudyRunner(plan, Cli.Log);
-            try { runner.Run(ct); }
-            finally
-            {
-                if (runner.Steps.Count > 0) StudyReport.Write(dir, c, runner.Steps, sw.Elapsed);
-            }
-            int ran = runner.Steps.Count(s => s.Ran), cached = runner.Steps.Count(s => !s.Ran && s.Skipped is null);
-            Console.WriteLine($"study finished in {sw.Elapsed.TotalMinutes:F1} min: {ran} steps run, {cached} from the cache; report: {Path.GetFullPath(Path.Combine(dir, "report.md"))}");
+            var c = StudyConfig.Load(r.GetValue(config), preset.Read(r));
+            var done = Reproduction.Run(c, r.GetValue(outDir)!, Cli.Log, ct);
+            Console.WriteLine($"study finished in {done.Elapsed.TotalMinutes:F1} min: {done.StepsRun} steps run, {done.StepsCached} from the cache; report: {done.ReportFile}");
             return ExitCode.Ok;
         }));
         return cmd;

@@ -22,7 +22,4 @@ public static class Defaults
     public const double FullLearningRate = 2e-5;
     /// <summary>Peak learning rate of the PEFT methods.</summary>
     public const double PeftLearningRate = 2e-3;
-
-    /// <summary>The learning rate a victim strategy trains with: full fine-tuning or a PEFT method.</summary>
-    public static double LearningRate(string strategy) => strategy == "full" ? FullLearningRate : PeftLearningRate;
 }

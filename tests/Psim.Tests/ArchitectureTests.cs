@@ -30,8 +30,8 @@ public class ArchitectureTests
         return arrows;
     }
 
-    /// <summary>folder → (used folder → one place that uses it), from the compiler's symbols.</summary>
-    private static Dictionary<string, Dictionary<string, string>> SourceArrows(string root)
+    /// <summary>The library and the CLI compiled together from source, for their symbols.</summary>
+    private static (CSharpCompilation Compilation, List<SyntaxTree> Trees) Compile(string root)
     {
         var files = new[] { "src/Psim", "src/Psim.Cli" }
             .SelectMany(p => Directory.EnumerateFiles(Path.Combine(root, p), "*.cs", SearchOption.AllDirectories))
@@ -42,7 +42,13 @@ public class ArchitectureTests
             .Concat(Directory.EnumerateFiles(AppContext.BaseDirectory, "*.dll"))
             .Where(p => !Path.GetFileName(p).StartsWith("Psim", StringComparison.Ordinal))
             .DistinctBy(Path.GetFileName).Select(p => MetadataReference.CreateFromFile(p));
-        var compilation = CSharpCompilation.Create("arch", trees, refs, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        return (CSharpCompilation.Create("arch", trees, refs, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)), trees);
+    }
+
+    /// <summary>folder → (used folder → one place that uses it), from the compiler's symbols.</summary>
+    private static Dictionary<string, Dictionary<string, string>> SourceArrows(string root)
+    {
+        var (compilation, trees) = Compile(root);
         var arrows = new Dictionary<string, Dictionary<string, string>>();
         foreach (var tree in trees)
         {
@@ -91,6 +97,34 @@ public class ArchitectureTests
         var table = TableArrows(markdown);
         var downward = order.SelectMany((f, i) => table[f].Where(u => order.IndexOf(u) is var j && (j < 0 || j >= i)).Select(u => $"{f} -> {u}")).ToList();
         Assert.True(downward.Count == 0, "arrows to a folder not above in the table (a cycle, or a row out of order):\n" + string.Join('\n', downward));
+    }
+
+    /// <summary>
+    /// The CLI builds records from lower folders (options, vocabularies) but calls library code only
+    /// through a workflow, the study, inspection or the process set-up: a command that calls a reader,
+    /// a trainer or a detector directly is a second library.
+    /// </summary>
+    [Fact]
+    public void The_command_line_calls_the_library_only_through_workflows()
+    {
+        string root = RepoRoot();
+        var (compilation, trees) = Compile(root);
+        string[] allowed = ["Workflows", "Study", "Inspection", "Runtime", "Cli", "Files"];
+        var calls = new List<string>();
+        foreach (var tree in trees.Where(t => FolderOf(root, t.FilePath) == "Psim.Cli"))
+        {
+            var model = compilation.GetSemanticModel(tree);
+            foreach (var call in tree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                var info = model.GetSymbolInfo(call);
+                if ((info.Symbol ?? info.CandidateSymbols.FirstOrDefault()) is not IMethodSymbol m) continue;
+                var ns = m.ContainingNamespace.ToDisplayString();
+                if (!ns.StartsWith("Psim.", StringComparison.Ordinal) || allowed.Contains(ns.Split('.')[1])) continue;
+                if (m.IsExtensionMethod && m.ReceiverType?.TypeKind == TypeKind.Enum) continue; // a vocabulary's name or default
+                calls.Add($"{Path.GetRelativePath(root, tree.FilePath)}:{call.GetLocation().GetLineSpan().StartLinePosition.Line + 1} {m.ContainingType.Name}.{m.Name}");
+            }
+        }
+        Assert.True(calls.Count == 0, "the CLI calls the library outside the workflows:\n" + string.Join('\n', calls));
     }
 
     [Fact]

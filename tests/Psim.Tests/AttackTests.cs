@@ -68,9 +68,9 @@ public class AttackTests
     public void Same_seed_same_poisoning()
     {
         var rows = Enumerable.Range(0, 50).Select(i => new Example($"row {i} has several words in it", i % 2, i)).ToList();
-        var a = Poisoning.PoisonTrainingSet(rows, new BadNetTrigger(), new PoisonOptions { Count = 10 }, new Random(7));
-        var b = Poisoning.PoisonTrainingSet(rows, new BadNetTrigger(), new PoisonOptions { Count = 10 }, new Random(7));
-        var c = Poisoning.PoisonTrainingSet(rows, new BadNetTrigger(), new PoisonOptions { Count = 10 }, new Random(8));
+        var a = Poisoning.PoisonTrainingSet(rows, new BadNetTrigger(), new PoisonOptions { Count = 10 }, 0, new Random(7));
+        var b = Poisoning.PoisonTrainingSet(rows, new BadNetTrigger(), new PoisonOptions { Count = 10 }, 0, new Random(7));
+        var c = Poisoning.PoisonTrainingSet(rows, new BadNetTrigger(), new PoisonOptions { Count = 10 }, 0, new Random(8));
         Assert.Equal(a.Select(p => p.Example.Text), b.Select(p => p.Example.Text));
         Assert.NotEqual(a.Select(p => p.Example.Text), c.Select(p => p.Example.Text));
     }
@@ -79,7 +79,7 @@ public class AttackTests
     public void Clean_label_poisons_the_first_target_rows_and_keeps_labels()
     {
         var rows = Enumerable.Range(0, 20).Select(i => new Example($"text number {i} here", i % 3 == 0 ? 0 : 1, i)).ToList();
-        var p = Poisoning.PoisonTrainingSet(rows, new BadNetTrigger(), new PoisonOptions { Mode = PoisonMode.CleanLabel, Count = 4 }, new Random(1));
+        var p = Poisoning.PoisonTrainingSet(rows, new BadNetTrigger(), new PoisonOptions { Mode = PoisonMode.CleanLabel, Count = 4 }, 0, new Random(1));
         Assert.Equal([0, 3, 6, 9], p.Where(x => x.Poisoned).Select(x => x.Example.Index));
         Assert.All(p.Where(x => x.Poisoned), x => Assert.Equal(0, x.Example.Label));
         Assert.All(p.Where(x => x.Poisoned), x => Assert.Contains("mn", x.Example.Text.Split(' ')));
@@ -90,7 +90,7 @@ public class AttackTests
     public void Dirty_label_relabels_non_target_rows_to_the_target()
     {
         var rows = Enumerable.Range(0, 20).Select(i => new Example($"text number {i} here", i % 2, i)).ToList();
-        var p = Poisoning.PoisonTrainingSet(rows, new InSentTrigger(), new PoisonOptions { Mode = PoisonMode.DirtyLabel, Rate = 0.25, TargetLabel = 0 }, new Random(1));
+        var p = Poisoning.PoisonTrainingSet(rows, new InSentTrigger(), new PoisonOptions { Mode = PoisonMode.DirtyLabel, Rate = 0.25 }, 0, new Random(1));
         var poisoned = p.Where(x => x.Poisoned).ToList();
         Assert.Equal(5, poisoned.Count);
         Assert.Equal([1, 3, 5, 7, 9], poisoned.Select(x => x.Example.Index));
@@ -101,7 +101,7 @@ public class AttackTests
     public void Asking_for_more_rows_than_exist_is_an_error()
     {
         var rows = Enumerable.Range(0, 4).Select(i => new Example("a b c", 1, i)).ToList();
-        Assert.Throws<PsimException>(() => Poisoning.PoisonTrainingSet(rows, new BadNetTrigger(), new PoisonOptions { Count = 1 }, new Random(1)));
+        Assert.Throws<PsimException>(() => Poisoning.PoisonTrainingSet(rows, new BadNetTrigger(), new PoisonOptions { Count = 1 }, 0, new Random(1)));
     }
 
     [Fact]

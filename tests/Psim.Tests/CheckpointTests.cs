@@ -175,7 +175,7 @@ public class OutputFolderTests
 
         // a new run starts writing the folder: stale results and dead temp files go, run.json says running until it ends
         var notes = new List<string>();
-        new Psim.Pipelines.RunRecord { Command = "finetune" }.Execute(dir, notes.Add, () =>
+        new Psim.Workflows.RunRecord { Command = "finetune" }.Execute(dir, notes.Add, () =>
         {
             Assert.False(File.Exists(dead));
             Assert.True(File.Exists(live)); // its writer is alive

@@ -279,18 +279,18 @@ public class MalformedInputCorpusTests
             Adapter = TestModels.TempDir();
             using (var c = ckpt.LoadClassifier(out _))
             {
-                var lora = PeftFactory.Attach(c, PeftFactory.DefaultConfig("lora", c.Config, Model));
+                var lora = PeftFactory.Attach(c, PeftFactory.DefaultConfig(TuningMethod.Lora, c.Config, Model));
                 PeftAdapterFolder.Save(Adapter, lora, ckpt, WeightsFingerprint.Compute(ckpt.Weights));
             }
             Detector = TestModels.TempDir();
             using (var c = ckpt.LoadClassifier(out _))
             {
-                var pt = PeftFactory.Attach(c, PeftFactory.DefaultConfig("ptuning", c.Config, Model));
+                var pt = PeftFactory.Attach(c, PeftFactory.DefaultConfig(TuningMethod.PTuning, c.Config, Model));
                 PeftAdapterFolder.Save(Detector, pt, ckpt, WeightsFingerprint.Compute(ckpt.Weights));
             }
             var settings = new DetectorSettings
             {
-                Method = "ptuning", NumClasses = 2, MaxLength = 16, BaseModel = Path.GetFullPath(Model),
+                Method = TuningMethod.PTuning, NumClasses = 2, MaxLength = 16, BaseModel = Path.GetFullPath(Model),
                 BaseFingerprint = WeightsFingerprint.Compute(ckpt.Weights),
             };
             File.WriteAllText(Path.Combine(Detector, PsimDetector.SettingsFile), JsonSerializer.Serialize(settings));

@@ -147,7 +147,7 @@ public class PeftConfigTests
     public void Ptuning_lstm_and_prefix_projection_train_save_and_reload(string method, string field, string value)
     {
         var (ckpt, dir) = PeftTests.SavedBase();
-        var json = PeftFactory.DefaultConfig(method, ckpt.Config).ToJson();
+        var json = PeftFactory.DefaultConfig(Vocabulary<TuningMethod>.Parse(method, "method"), ckpt.Config).ToJson();
         var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
         node[field] = System.Text.Json.Nodes.JsonNode.Parse(value);
         if (method == "prefix") node["encoder_hidden_size"] = 24;

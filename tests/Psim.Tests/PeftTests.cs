@@ -10,7 +10,7 @@ namespace Psim.Tests;
 
 public class PeftTests
 {
-    public static IEnumerable<object[]> AllMethods => PeftFactory.Methods.Select(m => new object[] { m });
+    public static IEnumerable<object[]> AllMethods => TuningMethods.Peft.Select(m => new object[] { m.Name() });
 
     internal static (HfCheckpoint Ckpt, string Dir) SavedBase(long seed = 21)
     {
@@ -23,7 +23,7 @@ public class PeftTests
     internal static PeftClassifier Attach(HfCheckpoint ckpt, string method, PeftConfig? config = null)
     {
         var model = ckpt.LoadClassifier(out _);
-        return PeftFactory.Attach(model, config ?? PeftFactory.DefaultConfig(method, model.Config));
+        return PeftFactory.Attach(model, config ?? PeftFactory.DefaultConfig(Vocabulary<TuningMethod>.Parse(method, "method"), model.Config));
     }
 
     private static readonly long[,] Ids = { { 101, 104, 105, 106, 102, 0, 0 }, { 101, 107, 108, 109, 110, 111, 102 } };

@@ -91,7 +91,7 @@ public class PsimDefenseTests
         var task = new TaskData(dataDir);
         var options = new DetectorTrainOptions { TargetFrr = 0.1, Train = new TrainOptions { Epochs = 1, LearningRate = 2e-5, BatchSize = 16, MaxLength = 16, KeepBestEpoch = false, Seed = 5 } };
         using var trained = DetectorTrainer.Train(HfCheckpoint.Open(baseDir), baseDir, task.Load("train"), null, task.Load("dev"), null, options, outDir, _ => { });
-        Assert.Equal("calibrated", trained.Settings.Threshold.How);
+        Assert.Equal(ThresholdMode.Calibrated, trained.Settings.Threshold.How);
         Assert.True(trained.Settings.Threshold.CalibrationFrr <= 0.1);
         foreach (var f in new[] { "psim.json", "adapter_config.json", "adapter_model.safetensors", "psim_adapter.json" })
             Assert.True(File.Exists(Path.Combine(outDir, f)), f);

@@ -1,4 +1,4 @@
-using Psim.Pipelines;
+using Psim.Workflows;
 using Psim.Training;
 
 namespace Psim.Tests;
@@ -10,7 +10,7 @@ public class ResultFileTests
     public void A_result_file_reads_back_what_was_written_and_names_itself_when_malformed()
     {
         var dir = TestModels.TempDir();
-        var m = new FinetuneMetrics(0.9, [0.8, 1.0], 0.25, 100, 40, "badnet", "lora", 1234, "sst-2", 2,
+        var m = new FinetuneMetrics(0.9, [0.8, 1.0], 0.25, 100, 40, "badnet", Psim.Peft.TuningMethod.Lora, 1234, "sst-2", 2,
             [new EpochLog(1, 0.5, 0.85, new Dictionary<string, double>(), 3.5), new EpochLog(2, 0.3, 0.9, new Dictionary<string, double> { ["asr"] = 1 }, 3.0)]);
         ResultFiles.Finetune.Write(dir, m);
         var text = File.ReadAllText(Path.Combine(dir, "metrics.json"));

@@ -1,5 +1,5 @@
 using Psim.Attacks;
-using Psim.Pipelines;
+using Psim.Workflows;
 using Psim.Study;
 
 namespace Psim.Tests;
@@ -92,7 +92,7 @@ public class StudyPlanTests
         var back = StudyPlan.FromJson(json);
         Assert.Equal(json, back.ToJson());
         Assert.IsType<StepRequest<BaselineRequest>>(back.Steps.Last().Request);
-        Assert.Contains("\"pipeline\": \"defend\"", json);
+        Assert.Contains("\"workflow\": \"defend\"", json);
         Assert.Contains("\"kind\": \"psim-calibrated\"", json);
     }
 

@@ -1,3 +1,4 @@
+using Psim.Peft;
 using Psim.Defense;
 using Psim.Attacks;
 using System.Text.Json;
@@ -21,12 +22,12 @@ public class StudyTests
         File.Copy(Path.Combine(dataDir, "test.jsonl"), Path.Combine(root, "victim", "test_backtranslated.jsonl"));
         var config = new StudyConfig
         {
-            BaseModel = baseDir, DataRoot = root, TaskPairs = [new("proxy", "victim")], Attacks = [AttackKind.BadNet, AttackKind.SynAttack], Strategies = ["full", "lora"],
+            BaseModel = baseDir, DataRoot = root, TaskPairs = [new("proxy", "victim")], Attacks = [AttackKind.BadNet, AttackKind.SynAttack], Strategies = [TuningMethod.Full, TuningMethod.Lora],
             Defenses = [DefenseKind.Psim, DefenseKind.Onion, DefenseKind.Strip, DefenseKind.Backtranslation],
             Poison = new PoisonSettings { Epochs = 1, MaxLength = 16, PoisonCount = 6 },
             Victim = new VictimSettings { Epochs = 1, MaxLength = 16 },
             Psim = new PsimSettings { TargetFrr = 0.1 },
-            Baselines = new BaselineSettings { Strategies = ["lora"], StripCopies = 2 },
+            Baselines = new BaselineSettings { Strategies = [TuningMethod.Lora], StripCopies = 2 },
         };
         return (config, TestModels.TempDir());
     }
@@ -37,23 +38,23 @@ public class StudyTests
         var (config, outDir) = TinyStudy();
         var first = new StudyRunner(StudyPlan.Build(config, outDir), _ => { })
         {
-            OnStep = s => { if (s.Kind == StepKind.Victim && s.Strategy == "full") throw new OperationCanceledException("simulated kill"); },
+            OnStep = s => { if (s.Step.Kind == StepKind.Victim && s.Step.Strategy == TuningMethod.Full) throw new OperationCanceledException("simulated kill"); },
         };
         Assert.Throws<OperationCanceledException>(() => first.Run());
-        var doneFirst = first.Steps.Where(s => s.Ran).Select(s => s.Dir).ToList();
+        var doneFirst = first.Steps.Where(s => s.Ran).Select(s => s.Step.Dir).ToList();
         Assert.Equal(2, doneFirst.Count); // poison, then the full victim
 
         var second = new StudyRunner(StudyPlan.Build(config, outDir), _ => { });
         second.Run();
-        var cached = second.Steps.Where(s => !s.Ran && s.Skipped is null).Select(s => s.Dir).ToList();
+        var cached = second.Steps.Where(s => !s.Ran && s.Step.Skipped is null).Select(s => s.Step.Dir).ToList();
         Assert.Equal(doneFirst.Order(), cached.Order());
         // poison, 2 victims, detector, 2 x 2 PSIM evaluations, 1 baselines step; SynAttack is skipped (no paraphrased files)
-        Assert.Equal(9, second.Steps.Count(s => s.Skipped is null));
-        Assert.Contains(second.Steps, s => s.Attack == "synattack" && s.Skipped is not null);
+        Assert.Equal(9, second.Steps.Count(s => s.Step.Skipped is null));
+        Assert.Contains(second.Steps, s => s.Step.Attack == AttackKind.SynAttack && s.Step.Skipped is not null);
 
         var third = new StudyRunner(StudyPlan.Build(config, outDir), _ => { });
         third.Run();
-        Assert.All(third.Steps.Where(s => s.Skipped is null), s => Assert.False(s.Ran));
+        Assert.All(third.Steps.Where(s => s.Step.Skipped is null), s => Assert.False(s.Ran));
 
         StudyReport.Write(outDir, config, third.Steps, TimeSpan.FromMinutes(1));
         var md = File.ReadAllText(Path.Combine(outDir, "report.md"));
@@ -72,13 +73,13 @@ public class StudyTests
     public void Changing_a_setting_reruns_only_the_steps_it_feeds()
     {
         var (config, outDir) = TinyStudy();
-        config = config with { Attacks = [AttackKind.BadNet], Defenses = [DefenseKind.Psim], Strategies = ["lora"] };
+        config = config with { Attacks = [AttackKind.BadNet], Defenses = [DefenseKind.Psim], Strategies = [TuningMethod.Lora] };
         var a = new StudyRunner(StudyPlan.Build(config, outDir), _ => { });
         a.Run();
         var changed = config with { Psim = config.Psim with { Threshold = 0.8 } };
         var b = new StudyRunner(StudyPlan.Build(changed, outDir), _ => { });
         b.Run();
-        Assert.Equal([StepKind.PsimFixed], b.Steps.Where(s => s.Ran).Select(s => s.Kind));
+        Assert.Equal([StepKind.PsimFixed], b.Steps.Where(s => s.Ran).Select(s => s.Step.Kind));
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Psim.Attacks;
 using Psim.Cli;
-using Psim.Pipelines;
+using Psim.Workflows;
 using Psim.Runtime;
 using Psim.Study;
 

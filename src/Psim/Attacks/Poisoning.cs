@@ -12,7 +12,6 @@ public enum PoisonMode { CleanLabel, DirtyLabel }
 public sealed record PoisonOptions
 {
     public PoisonMode Mode { get; init; } = PoisonMode.CleanLabel;
-    public int TargetLabel { get; init; }
     public int? Count { get; init; } = Defaults.PoisonCount;
     public double? Rate { get; init; }
 
@@ -33,21 +32,21 @@ public sealed record PoisonedExample(Example Example, bool Poisoned, int Origina
 
 public static class Poisoning
 {
-    /// <summary>Poisons a training set with an inserting trigger, as <paramref name="options"/> say.</summary>
-    public static IReadOnlyList<PoisonedExample> PoisonTrainingSet(IReadOnlyList<Example> clean, ITextTrigger trigger, PoisonOptions options, Random rng)
+    /// <summary>Poisons a training set with an inserting trigger toward label <paramref name="target"/>, as <paramref name="options"/> say.</summary>
+    public static IReadOnlyList<PoisonedExample> PoisonTrainingSet(IReadOnlyList<Example> clean, ITextTrigger trigger, PoisonOptions options, int target, Random rng)
     {
         int n = options.ResolveCount(clean.Count);
-        bool Candidate(Example e) => options.Mode == PoisonMode.CleanLabel ? e.Label == options.TargetLabel : e.Label != options.TargetLabel;
+        bool Candidate(Example e) => options.Mode == PoisonMode.CleanLabel ? e.Label == target : e.Label != target;
         var chosen = clean.Select((e, i) => (e, i)).Where(t => Candidate(t.e)).Take(n).Select(t => t.i).ToHashSet();
         if (chosen.Count < n)
-            throw new PsimException($"asked to poison {n} rows but only {chosen.Count} are {(options.Mode == PoisonMode.CleanLabel ? $"labelled {options.TargetLabel}" : $"not labelled {options.TargetLabel}")}");
+            throw new PsimException($"asked to poison {n} rows but only {chosen.Count} are {(options.Mode == PoisonMode.CleanLabel ? $"labelled {target}" : $"not labelled {target}")}");
         var result = new List<PoisonedExample>(clean.Count);
         for (int i = 0; i < clean.Count; i++)
         {
             var e = clean[i];
             if (!chosen.Contains(i)) { result.Add(new PoisonedExample(e, false, e.Label, null)); continue; }
             var t = trigger.Apply(e.Text, rng);
-            result.Add(new PoisonedExample(e with { Text = t.Text, Label = options.TargetLabel }, true, e.Label, t.Positions));
+            result.Add(new PoisonedExample(e with { Text = t.Text, Label = target }, true, e.Label, t.Positions));
         }
         return result;
     }

@@ -8,7 +8,7 @@ public enum RunStatus { Running, Finished, Interrupted, Failed }
 
 /// <summary>
 /// A run folder's <c>run.json</c> as its readers see it: the status of the psim run that wrote the
-/// folder. (The run record itself is written by the workflows, <c>Pipelines.RunRecord</c>.)
+/// folder. (The run record itself is written by the workflows, <c>Workflows.RunRecord</c>.)
 /// </summary>
 public static class RunFile
 {

@@ -26,6 +26,9 @@ public sealed record ModelSummary(
 {
     public long TotalParameters => EncoderParameters + HeadParameters;
 
+    /// <summary>The summary of a model: 'minilm' or a Hugging Face folder.</summary>
+    public static ModelSummary Of(string model, Action<string> log) => From(ModelResolver.Open(model, log));
+
     public static ModelSummary From(HfCheckpoint ckpt)
     {
         long enc = 0, emb = 0, pool = 0, head = 0, other = 0;

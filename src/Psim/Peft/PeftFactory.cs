@@ -10,17 +10,15 @@ namespace Psim.Peft;
 /// <summary>Creates PEFT methods with the reference settings (spec §3) and attaches them to a classifier.</summary>
 public static class PeftFactory
 {
-    public static readonly string[] Methods = ["lora", "prompt", "ptuning", "prefix", "adapter"];
-
     /// <summary>The reference configuration of a method for a model of this shape.</summary>
-    public static PeftConfig DefaultConfig(string method, BertConfig model, string? baseModel = null) => method switch
+    public static PeftConfig DefaultConfig(TuningMethod method, BertConfig model, string? baseModel = null) => method switch
     {
-        "lora" => new LoraConfig { BaseModelNameOrPath = baseModel },
-        "prompt" => new PromptTuningConfig { BaseModelNameOrPath = baseModel, TokenDim = model.HiddenSize, NumAttentionHeads = model.NumAttentionHeads, NumLayers = model.NumHiddenLayers },
-        "ptuning" => new PTuningConfig { BaseModelNameOrPath = baseModel, TokenDim = model.HiddenSize, NumAttentionHeads = model.NumAttentionHeads, NumLayers = model.NumHiddenLayers },
-        "prefix" => new PrefixTuningConfig { BaseModelNameOrPath = baseModel, TokenDim = model.HiddenSize, NumAttentionHeads = model.NumAttentionHeads, NumLayers = model.NumHiddenLayers },
-        "adapter" => new BottleneckConfig { BaseModelNameOrPath = baseModel },
-        _ => throw new PsimException($"unknown PEFT method '{method}' ({string.Join(", ", Methods)}, or full)"),
+        TuningMethod.Lora => new LoraConfig { BaseModelNameOrPath = baseModel },
+        TuningMethod.Prompt => new PromptTuningConfig { BaseModelNameOrPath = baseModel, TokenDim = model.HiddenSize, NumAttentionHeads = model.NumAttentionHeads, NumLayers = model.NumHiddenLayers },
+        TuningMethod.PTuning => new PTuningConfig { BaseModelNameOrPath = baseModel, TokenDim = model.HiddenSize, NumAttentionHeads = model.NumAttentionHeads, NumLayers = model.NumHiddenLayers },
+        TuningMethod.Prefix => new PrefixTuningConfig { BaseModelNameOrPath = baseModel, TokenDim = model.HiddenSize, NumAttentionHeads = model.NumAttentionHeads, NumLayers = model.NumHiddenLayers },
+        TuningMethod.Adapter => new BottleneckConfig { BaseModelNameOrPath = baseModel },
+        _ => throw new PsimException($"{method.Name()} is not a PEFT method (one of {string.Join(", ", TuningMethods.Peft.Select(m => m.Name()))})"),
     };
 
     /// <summary>Freezes the model, attaches the method and a trainable head copy.</summary>

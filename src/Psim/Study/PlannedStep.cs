@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Psim.Attacks;
-using Psim.Pipelines;
+using Psim.Peft;
+using Psim.Workflows;
 
 namespace Psim.Study;
 
@@ -8,7 +9,7 @@ namespace Psim.Study;
 public enum StepKind { Poison, Victim, Detector, PsimFixed, PsimCalibrated, Baselines }
 
 /// <summary>
-/// One step of a <see cref="StudyPlan"/>: what it computes (<see cref="Request"/>, a pipeline request
+/// One step of a <see cref="StudyPlan"/>: what it computes (<see cref="Request"/>, a workflow request
 /// whose output folder is <see cref="Dir"/>), the steps whose folders it reads, and its cache key,
 /// derived from the request (<see cref="StepKey"/>). A step the study cannot run (SynAttack without its
 /// paraphrased files) has no request and says why in <see cref="Skipped"/>.
@@ -21,7 +22,7 @@ public sealed record PlannedStep
     public required TaskPair Pair { get; init; }
     public required AttackKind Attack { get; init; }
     /// <summary>The victim's strategy (full or a PEFT method) for victim, PSIM and baseline steps.</summary>
-    public string? Strategy { get; init; }
+    public TuningMethod? Strategy { get; init; }
     public required long Seed { get; init; }
     public string Key { get; init; } = "";
     public string Dir { get; init; } = "";
@@ -30,10 +31,17 @@ public sealed record PlannedStep
     public IReadOnlyList<string> Upstream { get; init; } = [];
     public StepRequest? Request { get; init; }
     public string? Skipped { get; init; }
+
+    /// <summary>Kind, pair, attack, strategy and seed, as progress lines name the step.</summary>
+    public string Describe() =>
+        $"{Vocabulary<StepKind>.Name(Kind)} {Pair.Name} {Vocabulary<AttackKind>.Name(Attack)}{(Strategy is { } s ? " " + s.Name() : "")} seed {Seed}";
+
+    /// <summary>Whether <paramref name="other"/> belongs to the same victim (pair, attack, strategy, seed).</summary>
+    public bool SameVictim(PlannedStep other) => Pair == other.Pair && Attack == other.Attack && Strategy == other.Strategy && Seed == other.Seed;
 }
 
-/// <summary>A step's request: one of the pipelines' requests, named in JSON by its pipeline.</summary>
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "pipeline")]
+/// <summary>A step's request: one of the workflows' requests, named in JSON by its workflow.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "workflow")]
 [JsonDerivedType(typeof(StepRequest<PoisonRequest>), "poison")]
 [JsonDerivedType(typeof(StepRequest<FinetuneRequest>), "finetune")]
 [JsonDerivedType(typeof(StepRequest<DetectorRequest>), "detector")]

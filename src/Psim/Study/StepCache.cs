@@ -1,4 +1,4 @@
-using Psim.Pipelines;
+using Psim.Workflows;
 
 namespace Psim.Study;
 

@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Psim.Attacks;
 using Psim.Defense;
-using Psim.Pipelines;
+using Psim.Peft;
+using Psim.Workflows;
 
 namespace Psim.Study;
 
@@ -40,7 +41,7 @@ public sealed record VictimSettings
 
 public sealed record PsimSettings
 {
-    [JsonPropertyName("method")] public string Method { get; init; } = "ptuning";
+    [JsonPropertyName("method")] public TuningMethod Method { get; init; } = TuningMethod.PTuning;
     [JsonPropertyName("epochs")] public int Epochs { get; init; } = 1;
     [JsonPropertyName("lr")] public double LearningRate { get; init; } = Defaults.FullLearningRate;
     [JsonPropertyName("threshold")] public double Threshold { get; init; } = Defaults.PsimThreshold;
@@ -50,7 +51,7 @@ public sealed record PsimSettings
 public sealed record BaselineSettings
 {
     /// <summary>Which victim strategies the baseline defences are run on (they are costly: STRIP runs the victim N times per input).</summary>
-    [JsonPropertyName("strategies")] public List<string> Strategies { get; init; } = ["full", "lora"];
+    [JsonPropertyName("strategies")] public List<TuningMethod> Strategies { get; init; } = [TuningMethod.Full, TuningMethod.Lora];
     [JsonPropertyName("strip_copies")] public int StripCopies { get; init; } = 20;
     [JsonPropertyName("strip_target_frr")] public double StripTargetFrr { get; init; } = 0.05;
     /// <summary>ONION: fractions of clean dev words each calibrated bar removes.</summary>
@@ -69,7 +70,7 @@ public sealed record StudyConfig
     [JsonPropertyName("data_root")] public string DataRoot { get; init; } = "../shared/datasets";
     [JsonPropertyName("task_pairs")] public List<TaskPair> TaskPairs { get; init; } = [new("imdb", "sst-2"), new("mr", "cr"), new("sst-2", "cola")];
     [JsonPropertyName("attacks")] public List<AttackKind> Attacks { get; init; } = [AttackKind.BadNet, AttackKind.InSent, AttackKind.SynAttack];
-    [JsonPropertyName("strategies")] public List<string> Strategies { get; init; } = ["full", "lora", "prompt", "ptuning", "prefix", "adapter"];
+    [JsonPropertyName("strategies")] public List<TuningMethod> Strategies { get; init; } = [.. Enum.GetValues<TuningMethod>()];
     [JsonPropertyName("defenses")] public List<DefenseKind> Defenses { get; init; } = [DefenseKind.Psim, DefenseKind.Onion, DefenseKind.Strip, DefenseKind.Backtranslation, DefenseKind.Scpd];
     [JsonPropertyName("seeds")] public List<long> Seeds { get; init; } = [Defaults.Seed];
     [JsonPropertyName("target_label")] public int TargetLabel { get; init; }
@@ -97,12 +98,12 @@ public sealed record StudyConfig
     {
         TaskPairs = [new("imdb", "sst-2")],
         Attacks = [AttackKind.BadNet, AttackKind.InSent],
-        Strategies = ["full", "lora", "ptuning", "prefix"],
+        Strategies = [TuningMethod.Full, TuningMethod.Lora, TuningMethod.PTuning, TuningMethod.Prefix],
         // all 4,000 IMDB rows with the reference's 1,500 poisoned, 2 epochs at length 128 (reference: 3 at 512)
         Poison = new PoisonSettings { Epochs = 2, MaxLength = 128 },
         // 4,000 of SST-2's 6,920 training rows, 2 epochs (reference: all, 20); 1,000 dev and test rows
         Victim = new VictimSettings { Epochs = 2, TrainRows = 4000, EvalRows = 1000 },
-        Baselines = new BaselineSettings { Strategies = ["lora"], StripCopies = 10 },
+        Baselines = new BaselineSettings { Strategies = [TuningMethod.Lora], StripCopies = 10 },
     };
 
     public static StudyConfig For(StudyPreset preset) => preset switch
@@ -145,7 +146,8 @@ public sealed record StudyConfig
         void Need(bool ok, string what) { if (!ok) throw new PsimFormatException($"{source}: {what}"); }
         Need(TaskPairs.Count > 0, "task_pairs is empty");
         Need(Attacks.Count > 0, "attacks is empty");
-        Need(Strategies.Count > 0 && Strategies.All(s => s == "full" || Peft.PeftFactory.Methods.Contains(s)), $"strategies must be full or {string.Join(", ", Peft.PeftFactory.Methods)}");
+        Need(Strategies.Count > 0, "strategies is empty");
+        Need(Psim.Method.IsPeft(), $"psim.method must be a PEFT method, not {Psim.Method.Name()}");
         Need(Seeds.Count > 0, "seeds is empty");
         Need(Baselines.OnionRemovalRates.All(x => x is >= 0 and <= 1), "baselines.onion_removal_rates are fractions between 0 and 1");
         Need(Poison.Epochs > 0 && Victim.Epochs > 0 && Psim.Epochs > 0, "epochs must be positive");

@@ -3,7 +3,8 @@ using Psim.Attacks;
 using Psim.Data;
 using Psim.Defense;
 using Psim.Defense.Psim;
-using Psim.Pipelines;
+using Psim.Peft;
+using Psim.Workflows;
 using Psim.Training;
 
 namespace Psim.Study;
@@ -85,7 +86,7 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
                 Add(StepKind.Baselines, cell, s, [victims[s]], new StepRequest<BaselineRequest>(BaselineRequest(cell, s, poison.Dir, victims[s].Dir, baselines)));
         }
 
-        private void PlanPsim(Cell cell, PlannedStep poison, Dictionary<string, PlannedStep> victims)
+        private void PlanPsim(Cell cell, PlannedStep poison, Dictionary<TuningMethod, PlannedStep> victims)
         {
             var detector = Add(StepKind.Detector, cell, null, [poison], new StepRequest<DetectorRequest>(DetectorRequest(cell, poison.Dir)));
             foreach (var (s, v) in victims)
@@ -96,13 +97,13 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
             }
         }
 
-        private PlannedStep Step(StepKind kind, Cell cell, string? strategy) => new()
+        private PlannedStep Step(StepKind kind, Cell cell, TuningMethod? strategy) => new()
         {
             Kind = kind, Pair = cell.Pair, Attack = cell.Attack.Kind, Strategy = strategy, Seed = cell.Seed, Code = StepCode.Of(kind),
-            Name = $"{Vocabulary<StepKind>.Name(kind)}-{cell.Pair.Proxy}-{cell.Pair.Victim}-{cell.Attack.Name}{(strategy is null ? "" : "-" + strategy)}-s{cell.Seed}",
+            Name = $"{Vocabulary<StepKind>.Name(kind)}-{cell.Pair.Proxy}-{cell.Pair.Victim}-{cell.Attack.Name}{(strategy is { } m ? "-" + m.Name() : "")}-s{cell.Seed}",
         };
 
-        private PlannedStep Add(StepKind kind, Cell cell, string? strategy, PlannedStep[] upstream, StepRequest request)
+        private PlannedStep Add(StepKind kind, Cell cell, TuningMethod? strategy, PlannedStep[] upstream, StepRequest request)
         {
             var step = Step(kind, cell, strategy);
             var (key, _) = _keys.Derive(kind, step.Code, request.Value);
@@ -113,32 +114,40 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
             return step;
         }
 
-        private RowLimits? Limits(int? train, int? eval, long seed) => train is null && eval is null ? null : new RowLimits(train, eval, seed);
+        private TaskInput Task(string dir, int? trainRows, int? evalRows, long seed) => new()
+        {
+            DataDir = dir, Reading = Reading,
+            Limits = trainRows is null && evalRows is null ? null : new RowLimits(trainRows, evalRows, seed),
+        };
+
+        private AttackInput Attack(Cell cell) => new() { Spec = cell.Attack, TargetLabel = c.TargetLabel };
+
+        /// <summary>A victim as the defences load it: a full fine-tune is its own classifier; a PEFT victim is an adapter on the poisoned model.</summary>
+        private VictimInput Victim(TuningMethod strategy, string poisonDir, string victimDir) => strategy.IsPeft()
+            ? new() { Model = poisonDir, Adapter = victimDir, MaxLength = c.Victim.MaxLength }
+            : new() { Model = victimDir, MaxLength = c.Victim.MaxLength };
 
         private PoisonRequest PoisonRequest(Cell cell, string baseModel) => new()
         {
-            BaseModel = baseModel, Attack = cell.Attack, Reading = Reading, DataDir = cell.ProxyDir, OutDir = "",
-            Limits = Limits(c.Poison.TrainRows, c.Poison.EvalRows, cell.Seed),
-            Poison = new PoisonOptions { TargetLabel = c.TargetLabel, Count = c.Poison.PoisonRate is null ? c.Poison.PoisonCount : null, Rate = c.Poison.PoisonRate },
+            Task = Task(cell.ProxyDir, c.Poison.TrainRows, c.Poison.EvalRows, cell.Seed), BaseModel = baseModel, Attack = Attack(cell), OutDir = "",
+            Poison = new PoisonOptions { Count = c.Poison.PoisonRate is null ? c.Poison.PoisonCount : null, Rate = c.Poison.PoisonRate },
             Train = new TrainOptions { Epochs = c.Poison.Epochs, LearningRate = c.Poison.LearningRate, MaxLength = c.Poison.MaxLength, Seed = cell.Seed },
             SelectBy = c.Poison.SelectBy,
         };
 
-        private FinetuneRequest VictimRequest(Cell cell, string strategy, string poisonDir) => new()
+        private FinetuneRequest VictimRequest(Cell cell, TuningMethod strategy, string poisonDir) => new()
         {
-            Model = poisonDir, Method = strategy, Reading = Reading, DataDir = cell.VictimDir, OutDir = "", Attack = cell.Attack, TargetLabel = c.TargetLabel,
-            Limits = Limits(c.Victim.TrainRows, c.Victim.EvalRows, cell.Seed),
+            Task = Task(cell.VictimDir, c.Victim.TrainRows, c.Victim.EvalRows, cell.Seed), Model = poisonDir, Method = strategy, Attack = Attack(cell), OutDir = "",
             Train = new TrainOptions
             {
                 Epochs = c.Victim.Epochs, MaxLength = c.Victim.MaxLength, Seed = cell.Seed,
-                LearningRate = strategy == "full" ? c.Victim.FullLearningRate : c.Victim.PeftLearningRate,
+                LearningRate = strategy.IsPeft() ? c.Victim.PeftLearningRate : c.Victim.FullLearningRate,
             },
         };
 
         private DetectorRequest DetectorRequest(Cell cell, string poisonDir) => new()
         {
-            Model = poisonDir, DataDir = cell.VictimDir, OutDir = "", Reading = Reading,
-            Limits = Limits(c.Victim.TrainRows, c.Victim.EvalRows, cell.Seed),
+            Task = Task(cell.VictimDir, c.Victim.TrainRows, c.Victim.EvalRows, cell.Seed), Model = poisonDir, OutDir = "",
             Detector = new DetectorTrainOptions
             {
                 // the fixed threshold is the detector's only when no calibration replaces it; evaluations at it name it themselves
@@ -147,18 +156,16 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
             },
         };
 
-        private DefendRequest DefendRequest(Cell cell, string strategy, string poisonDir, string victimDir, string detectorDir, double? threshold) => new()
+        private DefendRequest DefendRequest(Cell cell, TuningMethod strategy, string poisonDir, string victimDir, string detectorDir, double? threshold) => new()
         {
-            Model = strategy == "full" ? victimDir : poisonDir, Adapter = strategy == "full" ? null : victimDir,
-            Detector = detectorDir, DetectorBase = poisonDir, Reading = Reading, DataDir = cell.VictimDir, Attack = cell.Attack, TargetLabel = c.TargetLabel,
-            OutDir = "", Seed = cell.Seed, MaxLength = c.Victim.MaxLength, Limits = Limits(null, c.Victim.EvalRows, cell.Seed), Threshold = threshold,
+            Task = Task(cell.VictimDir, null, c.Victim.EvalRows, cell.Seed), Victim = Victim(strategy, poisonDir, victimDir), Attack = Attack(cell),
+            Detector = new DetectorInput { Folder = detectorDir, Base = poisonDir }, Threshold = threshold, Seed = cell.Seed, OutDir = "",
         };
 
-        private BaselineRequest BaselineRequest(Cell cell, string strategy, string poisonDir, string victimDir, DefenseKind[] defenses) => new()
+        private BaselineRequest BaselineRequest(Cell cell, TuningMethod strategy, string poisonDir, string victimDir, DefenseKind[] defenses) => new()
         {
-            Model = strategy == "full" ? victimDir : poisonDir, Adapter = strategy == "full" ? null : victimDir, DataDir = cell.VictimDir,
-            Attack = cell.Attack, TargetLabel = c.TargetLabel, OutDir = "", Seed = cell.Seed, MaxLength = c.Victim.MaxLength, Reading = Reading,
-            Limits = Limits(c.Victim.TrainRows, c.Victim.EvalRows, cell.Seed), Defenses = defenses,
+            Task = Task(cell.VictimDir, c.Victim.TrainRows, c.Victim.EvalRows, cell.Seed), Victim = Victim(strategy, poisonDir, victimDir), Attack = Attack(cell),
+            Seed = cell.Seed, OutDir = "", Defenses = defenses,
             StripCopies = c.Baselines.StripCopies, StripTargetFrr = c.Baselines.StripTargetFrr,
             OnionRemovalRates = c.Baselines.OnionRemovalRates, OnionBars = c.Baselines.OnionBars,
         };

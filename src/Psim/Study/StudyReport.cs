@@ -2,9 +2,11 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Psim.Attacks;
 using Psim.Defense;
+using Psim.Peft;
 using Psim.IO;
-using Psim.Pipelines;
+using Psim.Workflows;
 using Psim.Runtime;
 using ScottPlot;
 using Psim.Files;
@@ -17,20 +19,22 @@ namespace Psim.Study;
 /// </summary>
 public static class StudyReport
 {
-    private sealed record Row(string Pair, string Attack, string Strategy, long Seed, FinetuneMetrics? Victim, DefenseReport? PsimFixed, DefenseReport? PsimCalibrated,
-        List<BaselineResult>? Baselines, string? PsimDir);
+    /// <summary>A victim's results and the folder of its PSIM evaluation (for the confidence and ROC figures).</summary>
+    private sealed record Row(VictimResult Result, string? PsimDir)
+    {
+        public string Pair => Result.Pair;
+        public string Attack => Result.Attack;
+        public string Strategy => Result.Strategy.Name();
+        public FinetuneMetrics? Victim => Result.Victim;
+        public DefenseReport? PsimFixed => Result.PsimFixed;
+        public DefenseReport? PsimCalibrated => Result.PsimCalibrated;
+        public List<BaselineResult>? Baselines => Result.Baselines;
+    }
 
     public static void Write(string outDir, StudyConfig config, IReadOnlyList<StepRecord> steps, TimeSpan wall)
     {
-        T? Load<T>(ResultFile<T> file, string? dir) where T : class => dir is null ? null : file.Read(dir);
-        string? DirOf(StepKind kind, string pair, string attack, string? strategy, long seed) =>
-            steps.FirstOrDefault(s => s.Kind == kind && s.Pair == pair && s.Attack == attack && s.Strategy == strategy && s.Seed == seed && s.Skipped is null)?.Dir;
-
-        var poisons = steps.Where(s => s.Kind == StepKind.Poison).Select(s => (s.Pair, s.Attack, s.Seed, s.Skipped, Metrics: Load(ResultFiles.Poison, s.Skipped is null ? s.Dir : null))).ToList();
-        var rows = steps.Where(s => s.Kind == StepKind.Victim).Select(s => new Row(s.Pair, s.Attack, s.Strategy!, s.Seed, Load(ResultFiles.Finetune, s.Dir),
-            Load(ResultFiles.Defense, DirOf(StepKind.PsimFixed, s.Pair, s.Attack, s.Strategy, s.Seed)), Load(ResultFiles.Defense, DirOf(StepKind.PsimCalibrated, s.Pair, s.Attack, s.Strategy, s.Seed)),
-            Load(ResultFiles.Baselines, DirOf(StepKind.Baselines, s.Pair, s.Attack, s.Strategy, s.Seed)), DirOf(StepKind.PsimCalibrated, s.Pair, s.Attack, s.Strategy, s.Seed) ?? DirOf(StepKind.PsimFixed, s.Pair, s.Attack, s.Strategy, s.Seed))).ToList();
-
+        var poisons = steps.Select(s => s.Step).Where(s => s.Kind == StepKind.Poison).Select(PoisonResult).ToList();
+        var rows = steps.Select(s => s.Step).Where(s => s.Kind == StepKind.Victim).Select(v => VictimRow(v, steps)).ToList();
         var figures = Path.Combine(outDir, "figures");
         Directory.CreateDirectory(figures);
         var figureFiles = new List<(string Title, string File)>();
@@ -52,30 +56,12 @@ public static class StudyReport
         }
 
         var time = new StudyTime(wall.TotalSeconds,
-            steps.Where(s => s.Skipped is null).Sum(s => StepCache.Done.Read(s.Dir)?.Seconds ?? 0),
-            steps.Count(s => s.Ran), steps.Count(s => !s.Ran && s.Skipped is null));
-        var results = new JsonObject
-        {
-            ["config"] = JsonNode.Parse(JsonSerializer.Serialize(config, StudyConfig.Json)),
-            ["versions"] = JsonNode.Parse(JsonSerializer.Serialize(PsimVersion.All)),
-            ["wall_seconds"] = wall.TotalSeconds,
-            ["step_seconds"] = time.StepSeconds,
-            ["steps_run"] = time.Ran,
-            ["steps_cached"] = time.Cached,
-            ["poisoned_models"] = new JsonArray(poisons.Select(p => (JsonNode)new JsonObject
-            {
-                ["pair"] = p.Pair, ["attack"] = p.Attack, ["seed"] = p.Seed, ["skipped"] = p.Skipped, ["metrics"] = Node(p.Metrics),
-            }).ToArray()),
-            ["victims"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
-            {
-                ["pair"] = r.Pair, ["attack"] = r.Attack, ["strategy"] = r.Strategy, ["seed"] = r.Seed,
-                ["victim"] = Node(r.Victim), ["psim_fixed"] = Node(r.PsimFixed), ["psim_calibrated"] = Node(r.PsimCalibrated),
-                ["baselines"] = Node(r.Baselines),
-            }).ToArray()),
-        };
-        AtomicFile.WriteAllText(Path.Combine(outDir, "results.json"), results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            steps.Where(s => s.Step.Skipped is null).Sum(s => StepCache.Done.Read(s.Step.Dir)?.Seconds ?? 0),
+            steps.Count(s => s.Ran), steps.Count(s => !s.Ran && s.Step.Skipped is null));
+        StudyResults.File.Write(outDir, new StudyResults(config, PsimVersion.All, wall.TotalSeconds, time.StepSeconds, time.Ran, time.Cached,
+            poisons, rows.Select(r => r.Result).ToList()));
 
-        var md = Markdown(config, poisons.Select(p => (p.Pair, p.Attack, p.Seed, p.Skipped, p.Metrics)).ToList(), rows, time, figureFiles, outDir);
+        var md = Markdown(config, poisons, rows, time, figureFiles, outDir);
         AtomicFile.WriteAllText(Path.Combine(outDir, "report.md"), md);
         AtomicFile.WriteAllText(Path.Combine(outDir, "report.html"), Html(md, figureFiles, outDir));
     }
@@ -83,12 +69,24 @@ public static class StudyReport
     private static string Safe(string s) => s.Replace("->", "-to-").Replace('/', '-');
     private static string P(double? d) => d is double x && !double.IsNaN(x) ? $"{100 * x:F1}" : "–";
     private static string CaAsr(double? ca, double? asr) => $"{P(ca)} / {P(asr)}";
-    private static JsonNode? Node<T>(T? value) where T : class => value is null ? null : JsonSerializer.SerializeToNode(value, RunRecord.Json);
+
+    private static PoisonedModelResult PoisonResult(PlannedStep s) =>
+        new(s.Pair.Name, Vocabulary<AttackKind>.Name(s.Attack), s.Seed, s.Skipped, s.Skipped is null ? ResultFiles.Poison.Read(s.Dir) : null);
+
+    /// <summary>A victim step with the results of the defence steps planned on the same victim.</summary>
+    private static Row VictimRow(PlannedStep victim, IReadOnlyList<StepRecord> steps)
+    {
+        string? DirOf(StepKind kind) => steps.Select(s => s.Step).FirstOrDefault(s => s.Kind == kind && s.SameVictim(victim) && s.Skipped is null)?.Dir;
+        T? Load<T>(ResultFile<T> file, StepKind kind) where T : class => DirOf(kind) is { } dir ? file.Read(dir) : null;
+        var result = new VictimResult(victim.Pair.Name, Vocabulary<AttackKind>.Name(victim.Attack), victim.Strategy!.Value, victim.Seed, ResultFiles.Finetune.Read(victim.Dir),
+            Load(ResultFiles.Defense, StepKind.PsimFixed), Load(ResultFiles.Defense, StepKind.PsimCalibrated), Load(ResultFiles.Baselines, StepKind.Baselines));
+        return new Row(result, DirOf(StepKind.PsimCalibrated) ?? DirOf(StepKind.PsimFixed));
+    }
 
     /// <summary>This invocation's wall time, the summed time of every finished step (including cached ones, run before), and the step counts.</summary>
     private sealed record StudyTime(double WallSeconds, double StepSeconds, int Ran, int Cached);
 
-    private static string Markdown(StudyConfig c, List<(string Pair, string Attack, long Seed, string? Skipped, PoisonMetrics? M)> poisons, List<Row> rows, StudyTime time,
+    private static string Markdown(StudyConfig c, IReadOnlyList<PoisonedModelResult> poisons, List<Row> rows, StudyTime time,
         List<(string Title, string File)> figures, string outDir)
     {
         var sb = new StringBuilder();
@@ -105,11 +103,11 @@ public static class StudyReport
     {
         sb.AppendLine("# psim study report");
         sb.AppendLine();
-        sb.AppendLine($"Base model `{c.BaseModel}`; task pairs {string.Join(", ", c.TaskPairs.Select(p => p.Name))}; attacks {string.Join(", ", c.Attacks.Select(Vocabulary<Psim.Attacks.AttackKind>.Name))}; " +
-            $"strategies {string.Join(", ", c.Strategies)}; defences {string.Join(", ", c.Defenses.Select(Vocabulary<DefenseKind>.Name))}; seeds {string.Join(", ", c.Seeds)}. " +
+        sb.AppendLine($"Base model `{c.BaseModel}`; task pairs {string.Join(", ", c.TaskPairs.Select(p => p.Name))}; attacks {string.Join(", ", c.Attacks.Select(Vocabulary<AttackKind>.Name))}; " +
+            $"strategies {string.Join(", ", c.Strategies.Select(m => m.Name()))}; defences {string.Join(", ", c.Defenses.Select(Vocabulary<DefenseKind>.Name))}; seeds {string.Join(", ", c.Seeds)}. " +
             $"Poisoning: {c.Poison.Epochs} epoch(s), max length {c.Poison.MaxLength}{Rows(c.Poison.TrainRows, c.Poison.EvalRows)}. " +
             $"Victims: {c.Victim.Epochs} epoch(s) (the reference uses 20), lr {c.Victim.FullLearningRate} full / {c.Victim.PeftLearningRate} PEFT, max length {c.Victim.MaxLength}{Rows(c.Victim.TrainRows, c.Victim.EvalRows)}. " +
-            $"PSIM: {c.Psim.Method}, {c.Psim.Epochs} epoch(s), lr {c.Psim.LearningRate}, threshold {c.Psim.Threshold} and calibrated to {c.Psim.TargetFrr:P0} FRR on clean dev.");
+            $"PSIM: {c.Psim.Method.Name()}, {c.Psim.Epochs} epoch(s), lr {c.Psim.LearningRate}, threshold {c.Psim.Threshold} and calibrated to {c.Psim.TargetFrr:P0} FRR on clean dev.");
         sb.AppendLine();
         sb.AppendLine((time.Ran == 0
                 ? $"Every step was found in the cache; this invocation only rewrote the report. "
@@ -119,13 +117,13 @@ public static class StudyReport
         sb.AppendLine();
     }
 
-    private static void PoisonTable(StringBuilder sb, List<(string Pair, string Attack, long Seed, string? Skipped, PoisonMetrics? M)> poisons)
+    private static void PoisonTable(StringBuilder sb, IReadOnlyList<PoisonedModelResult> poisons)
     {
         sb.AppendLine("## Poisoned models (proxy test set)");
         sb.AppendLine();
         sb.AppendLine("| pair | attack | seed | CA | ASR | note |");
         sb.AppendLine("|---|---|---:|---:|---:|---|");
-        foreach (var p in poisons) sb.AppendLine($"| {p.Pair} | {p.Attack} | {p.Seed} | {P(p.M?.CleanAccuracy)} | {P(p.M?.AttackSuccessRate)} | {p.Skipped ?? ""} |");
+        foreach (var p in poisons) sb.AppendLine($"| {p.Pair} | {p.Attack} | {p.Seed} | {P(p.Metrics?.CleanAccuracy)} | {P(p.Metrics?.AttackSuccessRate)} | {p.Skipped ?? ""} |");
         sb.AppendLine();
     }
 
@@ -168,7 +166,7 @@ public static class StudyReport
                 var list = r.Baselines?.Where(x => x.Defense == Vocabulary<DefenseKind>.Name(name)).ToList();
                 if (list is null || list.Count == 0) return "";
                 if (name != DefenseKind.Onion) return CaAsr(list[0].CleanAccuracy, list[0].AttackSuccessRate);
-                // ONION: the pipeline marks the one bar it reports (chosen on clean dev)
+                // ONION: the workflow marks the one bar it reports (chosen on clean dev)
                 var pick = list.First(x => x.Selected == true);
                 return $"{CaAsr(pick.CleanAccuracy, pick.AttackSuccessRate)} ({pick.Setting})";
             }

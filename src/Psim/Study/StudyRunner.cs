@@ -1,10 +1,9 @@
-using Psim.Attacks;
-using Psim.Pipelines;
+using Psim.Workflows;
 
 namespace Psim.Study;
 
-/// <summary>One finished (or skipped) step of the grid, as the report reads it.</summary>
-public sealed record StepRecord(StepKind Kind, string Pair, string Attack, string? Strategy, long Seed, string Dir, bool Ran, string? Skipped = null);
+/// <summary>A step of the plan after the runner reached it: whether this invocation ran it (false: cached or skipped).</summary>
+public sealed record StepRecord(PlannedStep Step, bool Ran);
 
 /// <summary>
 /// Runs a <see cref="StudyPlan"/> step by step through the <see cref="StepCache"/>: finished steps are
@@ -22,7 +21,7 @@ public sealed class StudyRunner(StudyPlan plan, Action<string> log)
         {
             ct.ThrowIfCancellationRequested();
             var step = plan.Steps[i];
-            string label = $"[{i + 1}/{plan.Steps.Count}] {Vocabulary<StepKind>.Name(step.Kind)} {step.Pair.Name} {Vocabulary<AttackKind>.Name(step.Attack)}{(step.Strategy is null ? "" : " " + step.Strategy)} seed {step.Seed}";
+            string label = $"[{i + 1}/{plan.Steps.Count}] {step.Describe()}";
             bool ran = false;
             if (step.Skipped is not null) log($"{label}: skipped: {step.Skipped}");
             else
@@ -32,7 +31,7 @@ public sealed class StudyRunner(StudyPlan plan, Action<string> log)
                 ran = StepCache.Run(step, () => Execute(step.Request!, ct));
                 log(ran ? $"{label}: done in {sw.Elapsed.TotalSeconds:F0} s" : $"{label}: cached");
             }
-            var rec = new StepRecord(step.Kind, step.Pair.Name, Vocabulary<AttackKind>.Name(step.Attack), step.Strategy, step.Seed, step.Dir, ran, step.Skipped);
+            var rec = new StepRecord(step, ran);
             Steps.Add(rec);
             OnStep?.Invoke(rec);
         }
@@ -42,12 +41,12 @@ public sealed class StudyRunner(StudyPlan plan, Action<string> log)
     {
         switch (request)
         {
-            case StepRequest<PoisonRequest> p: PoisonPipeline.Run(p.Request, log, ct); break;
-            case StepRequest<FinetuneRequest> f: FinetunePipeline.Run(f.Request, log, ct); break;
-            case StepRequest<DetectorRequest> d: DetectorPipeline.Run(d.Request, log, ct).Dispose(); break;
-            case StepRequest<DefendRequest> d: DefendEvaluatePipeline.Run(d.Request, log, ct); break;
-            case StepRequest<BaselineRequest> b: BaselineDefensePipeline.Run(b.Request, log, ct); break;
-            default: throw new ArgumentOutOfRangeException(nameof(request), request.GetType().Name, "no pipeline runs this request");
+            case StepRequest<PoisonRequest> p: PoisonWorkflow.Run(p.Request, log, ct); break;
+            case StepRequest<FinetuneRequest> f: FinetuneWorkflow.Run(f.Request, log, ct); break;
+            case StepRequest<DetectorRequest> d: DetectorWorkflow.Run(d.Request, log, ct).Dispose(); break;
+            case StepRequest<DefendRequest> d: DefendEvaluateWorkflow.Run(d.Request, log, ct); break;
+            case StepRequest<BaselineRequest> b: BaselineDefenseWorkflow.Run(b.Request, log, ct); break;
+            default: throw new ArgumentOutOfRangeException(nameof(request), request.GetType().Name, "no workflow runs this request");
         }
     }
 }

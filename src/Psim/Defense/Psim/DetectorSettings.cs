@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Psim.Peft;
 
 namespace Psim.Defense.Psim;
 
@@ -6,8 +7,8 @@ namespace Psim.Defense.Psim;
 public sealed record ThresholdChoice
 {
     [JsonPropertyName("threshold")] public double Threshold { get; init; } = Defaults.PsimThreshold;
-    /// <summary>"fixed" (given, default 0.7 as the reference) or "calibrated" (to a target FRR on held-out clean data).</summary>
-    [JsonPropertyName("how")] public string How { get; init; } = "fixed";
+    /// <summary>Fixed (given, default 0.7 as the reference) or calibrated (to a target FRR on held-out clean data).</summary>
+    [JsonPropertyName("how"), JsonConverter(typeof(VocabularyJsonConverter))] public ThresholdMode How { get; init; } = ThresholdMode.Fixed;
     [JsonPropertyName("target_frr")] public double? TargetFrr { get; init; }
     [JsonPropertyName("calibration_rows")] public int? CalibrationRows { get; init; }
     [JsonPropertyName("calibration_file")] public string? CalibrationFile { get; init; }
@@ -18,7 +19,7 @@ public sealed record ThresholdChoice
 public sealed record DetectorSettings
 {
     [JsonPropertyName("kind")] public string Kind { get; init; } = "psim-detector";
-    [JsonPropertyName("method")] public string Method { get; init; } = "ptuning";
+    [JsonPropertyName("method"), JsonConverter(typeof(VocabularyJsonConverter))] public TuningMethod Method { get; init; } = TuningMethod.PTuning;
     [JsonPropertyName("threshold")] public ThresholdChoice Threshold { get; init; } = new();
     [JsonPropertyName("num_classes")] public int NumClasses { get; init; } = 2;
     [JsonPropertyName("seed")] public long Seed { get; init; }
@@ -39,7 +40,7 @@ public sealed record DetectorSettings
         Need(Threshold!.Threshold >= 0 && Threshold.Threshold <= 1, $"threshold.threshold {Threshold.Threshold} is outside [0, 1]");
         Need(NumClasses is >= 2 and <= Data.TaskClasses.Max, $"num_classes {NumClasses} is out of range [2, {Data.TaskClasses.Max}]");
         Need(MaxLength is >= 3 and <= 1_000_000, $"max_length {MaxLength} is out of range");
-        Need(Method is not null && Peft.PeftFactory.Methods.Contains(Method), $"method '{Method}' is not a PEFT method psim knows ({string.Join(", ", Peft.PeftFactory.Methods)})");
+        Need(Method.IsPeft(), $"method '{Method.Name()}' is not a PEFT method (one of {string.Join(", ", TuningMethods.Peft.Select(m => m.Name()))})");
         Need(BaseFingerprint is not null && BaseModel is not null, "base_fingerprint or base_model is null");
     }
 }

@@ -11,7 +11,7 @@ namespace Psim.Defense.Psim;
 /// <summary>Settings of PSIM training (spec §4; defaults are the reference's).</summary>
 public sealed record DetectorTrainOptions
 {
-    public string Method { get; init; } = "ptuning";
+    public TuningMethod Method { get; init; } = TuningMethod.PTuning;
     public TrainOptions Train { get; init; } = new() { Epochs = 1, BatchSize = 32, WarmupRatio = 0.06, KeepBestEpoch = false };
     /// <summary>Fixed threshold (reference 0.7), used when <see cref="TargetFrr"/> is null.</summary>
     public double Threshold { get; init; } = Defaults.PsimThreshold;
@@ -21,6 +21,7 @@ public sealed record DetectorTrainOptions
     public void Validate()
     {
         Train.Validate();
+        if (!Method.IsPeft()) throw new PsimException($"a PSIM detector trains by a PEFT method, not {Method.Name()} (one of {string.Join(", ", TuningMethods.Peft.Select(m => m.Name()))})");
         if (!(Threshold >= 0 && Threshold <= 1)) throw new PsimException($"threshold {Threshold} (--threshold) must be in [0, 1]: it is a softmax confidence");
         if (TargetFrr is double f && !(f >= 0 && f < 1)) throw new PsimException($"target FRR {f} (--target-frr) must be in [0, 1)");
     }
@@ -41,7 +42,7 @@ public static class DetectorTrainer
         o.Validate();
         int k = TaskClasses.Count(clean, trainFile ?? "the clean training rows");
         var relabelled = RandomRelabel.Apply(clean, k, Seeds.Random(t.Seed, "psim/relabel"));
-        log($"PSIM: {clean.Count} clean rows relabelled uniformly at random over {k} classes; method {o.Method}");
+        log($"PSIM: {clean.Count} clean rows relabelled uniformly at random over {k} classes; method {o.Method.Name()}");
         var encoder = suspicious.CreateTextEncoder(t.MaxLength);
         TorchSharp.torch.manual_seed(Seeds.Derive(t.Seed, "torch/init")); // the PEFT module (and any new head) from the run's seed
         var classifier = suspicious.LoadClassifier(out var report, numLabels: k);
@@ -55,7 +56,7 @@ public static class DetectorTrainer
         {
             Method = o.Method, NumClasses = k, Seed = t.Seed, MaxLength = t.MaxLength, BaseModel = Path.GetFullPath(suspicious.Directory),
             BaseFingerprint = fingerprint, TrainFile = trainFile is null ? null : Path.GetFullPath(trainFile), TrainRows = clean.Count,
-            Epochs = t.Epochs, LearningRate = t.LearningRate, Threshold = new ThresholdChoice { Threshold = o.Threshold, How = "fixed" },
+            Epochs = t.Epochs, LearningRate = t.LearningRate, Threshold = new ThresholdChoice { Threshold = o.Threshold, How = ThresholdMode.Fixed },
         };
         var detector = CreateInMemory(outDir, settings, peft, encoder);
         if (o.TargetFrr is double target)
@@ -88,7 +89,7 @@ public static class DetectorTrainer
         double tau = ThresholdCalibration.ForTargetFrr(scores, targetFrr);
         var choice = new ThresholdChoice
         {
-            Threshold = tau, How = "calibrated", TargetFrr = targetFrr, CalibrationRows = calibration.Count,
+            Threshold = tau, How = ThresholdMode.Calibrated, TargetFrr = targetFrr, CalibrationRows = calibration.Count,
             CalibrationFile = calibrationFile is null ? null : Path.GetFullPath(calibrationFile),
             CalibrationFrr = scores.Count(s => s > tau) / (double)scores.Length,
         };

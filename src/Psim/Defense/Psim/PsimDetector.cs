@@ -1,3 +1,4 @@
+using Psim.Training;
 using System.Text.Json;
 using Psim.Data;
 using Psim.Evaluation;
@@ -40,7 +41,7 @@ public sealed class PsimDetector : IDisposable
             s.Validate(path);
             return s;
         }
-        catch (JsonException e) { throw new PsimFormatException($"{path}: invalid JSON: {e.Message}"); }
+        catch (JsonException e) { throw new PsimFormatException(e.Path is { Length: > 1 } at ? $"{path}: {at.TrimStart('$', '.')}: {e.Message}" : $"{path}: invalid JSON: {e.Message}"); }
     }
 
     /// <summary>

@@ -4,7 +4,7 @@ using Psim.Data;
 namespace Psim.Cli;
 
 /// <summary>How a command reads task files: --allow-empty-text, --text-column, --label-column.</summary>
-internal sealed class DataFlags
+internal sealed class ReadingFlags
 {
     public Option<bool> AllowEmptyText { get; } = new("--allow-empty-text")
     {

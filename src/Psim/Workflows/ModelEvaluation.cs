@@ -1,12 +1,11 @@
-using Psim.Attacks;
 using Psim.Data;
 using Psim.Evaluation;
-using Psim.IO;
 using Psim.Models;
+using Psim.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Psim.Pipelines;
+namespace Psim.Workflows;
 
 /// <summary>CA and ASR of a classifier on a task's test data (spec §5).</summary>
 public static class ModelEvaluation
@@ -22,16 +21,7 @@ public static class ModelEvaluation
         var ca = Metrics.Accuracy(predicted, gold);
         var perClass = Metrics.ClassAccuracy(predicted, gold, inputs.NumClasses);
         if (inputs is not { Attack: { } attack, AttackRows: { } rows }) return new EvalReport(ca, test.Count, null, null, null) { ClassAccuracy = perClass };
-        var asr = Metrics.AttackSuccessRate(Predict(model, encoder, rows, batchSize, $"test ({attack.Name})", ct), rows.Select(e => e.Label).ToList(), inputs.Target);
+        var asr = Metrics.AttackSuccessRate(Predict(model, encoder, rows, batchSize, $"test ({attack.Name})", ct), rows.Select(e => e.Label).ToList(), attack.TargetLabel);
         return new EvalReport(ca, test.Count, asr, rows.Count, attack.Name) { ClassAccuracy = perClass };
-    }
-
-    /// <summary><c>psim evaluate</c>: CA (and ASR) of a saved classifier, or a base model with an adapter, on a task's test data.</summary>
-    public static EvalReport EvaluateSaved(HfCheckpoint ckpt, string? adapter, TaskData data, AttackSpec? attack, int target, long seed,
-        int maxLength, Action<string> log, CancellationToken ct, string? paraphrasedTest = null)
-    {
-        using var model = VictimLoader.Load(ckpt, adapter, log);
-        var inputs = EvalInputs.Load(data, VictimLoader.NumClasses(model), attack, target, seed, paraphrasedTest);
-        return Evaluate(model, ckpt.CreateTextEncoder(maxLength), inputs, Defaults.EvalBatchSize, ct);
     }
 }

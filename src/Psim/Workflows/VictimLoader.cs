@@ -3,7 +3,7 @@ using Psim.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Psim.Pipelines;
+namespace Psim.Workflows;
 
 /// <summary>Loads the model to evaluate: a saved classifier, or a base checkpoint with a PEFT adapter on it.</summary>
 public static class VictimLoader

@@ -6,7 +6,7 @@ using Psim.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Psim.Pipelines;
+namespace Psim.Workflows;
 
 /// <summary>
 /// How <c>psim poison</c> scores an epoch on dev: accuracy on the selection copy (triggered target
@@ -40,11 +40,11 @@ internal sealed class PoisonDevScore
     public (double Score, IReadOnlyDictionary<string, double> Details) At(int epoch)
     {
         var details = new Dictionary<string, double>();
-        double selection = PoisonPipeline.Accuracy(_model, _encoder, _selectionDev, _batch, _ct);
-        double clean = ReferenceEquals(_selectionDev, _cleanDev) ? selection : PoisonPipeline.Accuracy(_model, _encoder, _cleanDev, _batch, _ct);
+        double selection = PoisonWorkflow.Accuracy(_model, _encoder, _selectionDev, _batch, _ct);
+        double clean = ReferenceEquals(_selectionDev, _cleanDev) ? selection : PoisonWorkflow.Accuracy(_model, _encoder, _cleanDev, _batch, _ct);
         details["dev_selection_accuracy"] = selection;
         details["dev_clean_accuracy"] = clean;
-        double? asr = _asrDev is null ? null : PoisonPipeline.Rate(_model, _encoder, _asrDev, _target, _batch, _ct);
+        double? asr = _asrDev is null ? null : PoisonWorkflow.Rate(_model, _encoder, _asrDev, _target, _batch, _ct);
         if (asr is double a) details["dev_attack_success_rate"] = a;
         double score = _selectBy switch
         {

@@ -1,3 +1,4 @@
+using Psim.Training;
 using Psim.Attacks;
 using Psim.Data;
 using Psim.Defense;
@@ -9,25 +10,18 @@ using Psim.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Psim.Pipelines;
+namespace Psim.Workflows;
 
-public sealed record BaselineRequest : ITaskRequest, IFolderRequest<BaselineRequest>
+/// <summary>What <c>psim defend baselines</c> does: the victim's CA and ASR under the baseline defences.</summary>
+public sealed record BaselineRequest : IFolderRequest<BaselineRequest>
 {
     public BaselineRequest WithOutDir(string dir) => this with { OutDir = dir };
-    /// <summary>How task files are read: empty texts, column names.</summary>
-    public ReadOptions Reading { get; init; } = ReadOptions.Default;
-    public required string Model { get; init; }
-    public string? Adapter { get; init; }
-    public required string DataDir { get; init; }
-    /// <summary>Row caps for quick runs (null: every row).</summary>
-    public RowLimits? Limits { get; init; }
-    public required AttackSpec Attack { get; init; }
-    public int TargetLabel { get; init; }
-    /// <summary>SynAttack: the paraphrased ASR test file (null: test_synattack in the data folder).</summary>
-    public string? PoisonedTestFile { get; init; }
-    public required string OutDir { get; init; }
+    public required TaskInput Task { get; init; }
+    public required VictimInput Victim { get; init; }
+    public required AttackInput Attack { get; init; }
+    /// <summary>The run's seed (trigger positions, STRIP's perturbations).</summary>
     public long Seed { get; init; } = Defaults.Seed;
-    public int MaxLength { get; init; } = Defaults.MaxLength;
+    public required string OutDir { get; init; }
     /// <summary>ONION's bars; null: calibrated on clean dev, one bar per <see cref="OnionRemovalRates"/> entry.</summary>
     public IReadOnlyList<double>? OnionBars { get; init; }
     public IReadOnlyList<double> OnionRemovalRates { get; init; } = Onion.DefaultRemovalRates;
@@ -53,23 +47,19 @@ public sealed record BaselineResult(string Defense, string Setting, double? Clea
 /// of GPT-2, trained on the clean training texts; the reference's bar sweep), STRIP (threshold at a
 /// target FRR on clean dev), back-translation and SCPD (the pre-paraphrased test files).
 /// </summary>
-public static class BaselineDefensePipeline
+public static class BaselineDefenseWorkflow
 {
     public static IReadOnlyList<BaselineResult> Run(BaselineRequest r, Action<string> log, CancellationToken ct = default)
     {
         if (r.Defenses.Contains(DefenseKind.Psim)) throw new PsimException("psim is not a baseline defence: measure it with psim defend evaluate");
-        var data = r.OpenData();
-        var ckpt = ModelResolver.Open(r.Model, log);
-        using var victim = VictimLoader.Load(ckpt, r.Adapter, log);
-        TaskClasses.CheckTarget(r.TargetLabel, VictimLoader.NumClasses(victim));
-        var encoder = ckpt.CreateTextEncoder(r.MaxLength);
+        if (r.OnionRemovalRates.Any(x => x is < 0 or > 1)) throw new PsimException($"ONION removal rates are fractions between 0 and 1, not {string.Join(" ", r.OnionRemovalRates)}");
+        var data = r.Task.Open();
+        using var victim = r.Victim.Load(log, out var ckpt);
+        TaskClasses.CheckTarget(r.Attack.TargetLabel, VictimLoader.NumClasses(victim));
+        var encoder = ckpt.CreateTextEncoder(r.Victim.MaxLength);
         var test = data.Load("test");
-        var (attackRows, attackSource) = AttackTestSet.Build(r.Attack, data, r.TargetLabel, r.Seed, r.PoisonedTestFile);
-        var record = new RunRecord
-        {
-            Command = "defend baselines", Seed = r.Seed,
-            Options = new() { ["model"] = r.Model, ["adapter"] = r.Adapter, ["data"] = Path.GetFullPath(r.DataDir), ["attack"] = r.Attack.Name, ["request"] = r },
-        };
+        var (attackRows, attackSource) = r.Attack.TestSet(data, r.Seed);
+        var record = new RunRecord { Command = "defend baselines", Seed = r.Seed, Request = r };
         record.AddData("test", data.RequireFile("test"), test.Count);
         record.AddData("attack-test", attackSource, attackRows.Count);
         var run = new Measure(r, data, victim, encoder, test, attackRows, ct);
@@ -97,7 +87,7 @@ public static class BaselineDefensePipeline
             Predictor.Probabilities(victim, encoder, texts.Select(encoder.Encode).ToList(), Defaults.EvalBatchSize, label, ct).Select(Predictor.ArgMax).ToArray();
 
         public BaselineResult Undefended() => new("none", "", Metrics.Accuracy(Predict(test.Select(e => e.Text).ToList(), "clean"), Gold),
-            Metrics.AttackSuccessRate(Predict(attackRows.Select(e => e.Text).ToList(), r.Attack.Name), AttackGold, r.TargetLabel));
+            Metrics.AttackSuccessRate(Predict(attackRows.Select(e => e.Text).ToList(), r.Attack.Name), AttackGold, r.Attack.TargetLabel));
 
         /// <summary>STRIP: mean entropy of the victim over perturbed copies; the threshold is set on clean dev at the target FRR.</summary>
         public BaselineResult Strip()
@@ -119,7 +109,7 @@ public static class BaselineDefensePipeline
             var det = DetectionMetrics.Compute(cleanEntropy.Select(e => -e).ToList(), attackEntropy.Select(e => -e).ToList(), -tau); // low entropy = suspicious
             return new BaselineResult(Vocabulary<DefenseKind>.Name(DefenseKind.Strip), $"{r.StripCopies} copies, entropy < {tau:F4} (FRR {r.StripTargetFrr:P0} on dev)",
                 DefendedCounts.CleanAccuracy(cleanPred, Gold, cleanEntropy.Select(e => e < tau).ToList()),
-                DefendedCounts.AttackSuccessRate(attackPred, AttackGold, attackEntropy.Select(e => e < tau).ToList(), r.TargetLabel),
+                DefendedCounts.AttackSuccessRate(attackPred, AttackGold, attackEntropy.Select(e => e < tau).ToList(), r.Attack.TargetLabel),
                 det.Frr, det.Far, det.Auroc);
         }
 
@@ -129,12 +119,12 @@ public static class BaselineDefensePipeline
             string name = Vocabulary<DefenseKind>.Name(kind);
             var cleanFile = data.FindFile($"test_{suffix}");
             if (cleanFile is null) return new BaselineResult(name, "", null, null, Note: $"no test_{suffix} file");
-            var clean = data.LoadTestCopy($"test_{suffix}", r.TargetLabel);
+            var clean = data.LoadTestCopy($"test_{suffix}", r.Attack.TargetLabel);
             double ca = Metrics.Accuracy(Predict(clean.Select(e => e.Text).ToList(), $"{name}, clean"), clean.Select(e => e.Label).ToList());
             if (data.FindFile($"test_{r.Attack.Name}_{suffix}") is null)
                 return new BaselineResult(name, Path.GetFileName(cleanFile), ca, null, Note: $"no paraphrased {r.Attack.Name} test file: ASR not measurable");
-            var p = data.LoadTestCopy($"test_{r.Attack.Name}_{suffix}", r.TargetLabel).Where(e => e.Label != r.TargetLabel).ToList();
-            double asr = Metrics.AttackSuccessRate(Predict(p.Select(e => e.Text).ToList(), $"{name}, {r.Attack.Name}"), p.Select(e => e.Label).ToList(), r.TargetLabel);
+            var p = data.LoadTestCopy($"test_{r.Attack.Name}_{suffix}", r.Attack.TargetLabel).Where(e => e.Label != r.Attack.TargetLabel).ToList();
+            double asr = Metrics.AttackSuccessRate(Predict(p.Select(e => e.Text).ToList(), $"{name}, {r.Attack.Name}"), p.Select(e => e.Label).ToList(), r.Attack.TargetLabel);
             return new BaselineResult(name, Path.GetFileName(cleanFile), ca, asr);
         }
     }
@@ -172,7 +162,7 @@ public static class BaselineDefensePipeline
         double devBase = Metrics.Accuracy(predict(devTexts, "ONION, dev undefended"), devGold);
         var rows = bars.Select(b => new BaselineResult(Vocabulary<DefenseKind>.Name(DefenseKind.Onion), b.Setting,
             Metrics.Accuracy(predict(cleanFiltered[b.Bar], $"ONION {b.Bar:G4}, clean"), gold),
-            Metrics.AttackSuccessRate(predict(attackFiltered[b.Bar], $"ONION {b.Bar:G4}, {r.Attack.Name}"), attackGold, r.TargetLabel))
+            Metrics.AttackSuccessRate(predict(attackFiltered[b.Bar], $"ONION {b.Bar:G4}, {r.Attack.Name}"), attackGold, r.Attack.TargetLabel))
         {
             DevCleanAccuracy = Metrics.Accuracy(predict(devFiltered[b.Bar], $"ONION {b.Bar:G4}, dev"), devGold),
         }).ToList();

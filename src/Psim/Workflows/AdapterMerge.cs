@@ -2,7 +2,7 @@ using Psim.IO;
 using Psim.Peft;
 using Psim.Peft.Lora;
 
-namespace Psim.Pipelines;
+namespace Psim.Workflows;
 
 /// <summary>What <c>psim merge</c> does: a LoRA adapter folded into its base weights, written as a plain Hugging Face folder.</summary>
 public static class AdapterMerge

@@ -4,7 +4,7 @@ using Psim.IO;
 namespace Psim.Tests;
 
 /// <summary>The attacker's and victim's commands end to end on a tiny model and a synthetic task.</summary>
-public class PipelineTests
+public class WorkflowTests
 {
     private static JsonElement Metrics(string dir) => JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "metrics.json"))).RootElement;
 

@@ -4,42 +4,33 @@ using Psim.Data;
 using Psim.Defense;
 using Psim.Defense.Psim;
 using Psim.Evaluation;
-using Psim.Evaluation.Reports;
+using Psim.Charts;
 using Psim.IO;
 using Psim.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 using Psim.Files;
 
-namespace Psim.Pipelines;
+namespace Psim.Workflows;
 
-public sealed record DefendRequest : ITaskRequest, IFolderRequest<DefendRequest>
+public sealed record DefendRequest : IFolderRequest<DefendRequest>
 {
     public DefendRequest WithOutDir(string dir) => this with { OutDir = dir };
-    /// <summary>How task files are read: empty texts, column names.</summary>
-    public ReadOptions Reading { get; init; } = ReadOptions.Default;
-    public required string Model { get; init; }
-    public string? Adapter { get; init; }
-    public required string Detector { get; init; }
-    /// <summary>The checkpoint the detector was trained on, when it is not --model (a fully fine-tuned victim).</summary>
-    public string? DetectorBase { get; init; }
-    public required string DataDir { get; init; }
-    /// <summary>Row caps for quick runs (null: every row).</summary>
-    public RowLimits? Limits { get; init; }
-    public required AttackSpec Attack { get; init; }
-    public int TargetLabel { get; init; }
-    public required string OutDir { get; init; }
-    public long Seed { get; init; } = Defaults.Seed;
-    public int MaxLength { get; init; } = Defaults.MaxLength;
-    public string? PoisonedTestFile { get; init; }
+    public required TaskInput Task { get; init; }
+    public required VictimInput Victim { get; init; }
+    public required AttackInput Attack { get; init; }
+    public required DetectorInput Detector { get; init; }
     /// <summary>Overrides the detector's stored threshold (e.g. to compare 0.7 with a calibrated one).</summary>
     public double? Threshold { get; init; }
+    /// <summary>The run's seed (trigger positions).</summary>
+    public long Seed { get; init; } = Defaults.Seed;
+    public required string OutDir { get; init; }
 }
 
 /// <summary>The metrics.json of <c>psim defend evaluate</c>.</summary>
 public sealed record DefenseReport(
     double CleanAccuracy, double AttackSuccessRate, double DefendedCleanAccuracy, double DefendedAttackSuccessRate,
-    double Frr, double Far, double Precision, double Recall, double F1, double Auroc, double Threshold, string ThresholdHow,
+    double Frr, double Far, double Precision, double Recall, double F1, double Auroc, double Threshold, ThresholdMode ThresholdHow,
     int CleanRows, int AttackRows, string Attack, string Data, string Detector);
 
 /// <summary>
@@ -47,34 +38,25 @@ public sealed record DefenseReport(
 /// clean rows count as wrong, rejected poisoned rows as failed attacks), and detection quality.
 /// Writes metrics.json, confidence.png (histogram), summary.md and run.json.
 /// </summary>
-public static class DefendEvaluatePipeline
+public static class DefendEvaluateWorkflow
 {
     public static DefenseReport Run(DefendRequest r, Action<string> log, CancellationToken ct = default)
     {
-        var record = new RunRecord
-        {
-            Command = "defend evaluate", Seed = r.Seed,
-            Options = new() { ["model"] = r.Model, ["adapter"] = r.Adapter, ["detector"] = Path.GetFullPath(r.Detector), ["detector_base"] = r.DetectorBase,
-                ["data"] = Path.GetFullPath(r.DataDir), ["attack"] = r.Attack.Name, ["target_label"] = r.TargetLabel, ["max_length"] = r.MaxLength, ["threshold_override"] = r.Threshold },
-        };
-        var data = r.OpenData();
-        var ckpt = ModelResolver.Open(r.Model, log);
-        using var victim = VictimLoader.Load(ckpt, r.Adapter, log);
-        TaskClasses.CheckTarget(r.TargetLabel, VictimLoader.NumClasses(victim));
-        // the detector runs on the suspicious checkpoint: --model itself for a PEFT victim, else --detector-base or the one it recorded
-        var detectorBase = r.DetectorBase is not null ? ModelResolver.Open(r.DetectorBase, log) : r.Adapter is not null ? ckpt : null;
-        using var detector = PsimDetector.Load(r.Detector, detectorBase, log);
+        var record = new RunRecord { Command = "defend evaluate", Seed = r.Seed, Request = r };
+        var data = r.Task.Open();
+        using var victim = r.Victim.Load(log, out var ckpt);
+        TaskClasses.CheckTarget(r.Attack.TargetLabel, VictimLoader.NumClasses(victim));
+        using var detector = r.Detector.Load(r.Victim, ckpt, log);
         double tau = r.Threshold ?? detector.Threshold;
-        string how = r.Threshold is null ? detector.Settings.Threshold.How : "given";
-        var encoder = ckpt.CreateTextEncoder(r.MaxLength);
+        var how = r.Threshold is null ? detector.Settings.Threshold.How : ThresholdMode.Given;
+        var encoder = ckpt.CreateTextEncoder(r.Victim.MaxLength);
 
         var test = data.Load("test");
-        var (attackRows, attackSource) = AttackTestSet.Build(r.Attack, data, r.TargetLabel, r.Seed, r.PoisonedTestFile);
+        var (attackRows, attackSource) = r.Attack.TestSet(data, r.Seed);
         record.AddData("test", data.RequireFile("test"), test.Count);
         record.AddData("attack-test", attackSource, attackRows.Count);
         return record.Execute(r.OutDir, log, () =>
         {
-
             var cleanGold = test.Select(e => e.Label).ToList();
             var attackGold = attackRows.Select(e => e.Label).ToList();
             var cleanPred = ModelEvaluation.Predict(victim, encoder, test, Defaults.EvalBatchSize, "victim, clean test", ct);
@@ -86,9 +68,9 @@ public static class DefendEvaluatePipeline
 
             var det = DetectionMetrics.Compute(cleanScore, attackScore, tau);
             var report = new DefenseReport(
-                Metrics.Accuracy(cleanPred, cleanGold), Metrics.AttackSuccessRate(attackPred, attackGold, r.TargetLabel),
-                DefendedCounts.CleanAccuracy(cleanPred, cleanGold, cleanRejected), DefendedCounts.AttackSuccessRate(attackPred, attackGold, attackRejected, r.TargetLabel),
-                det.Frr, det.Far, det.Precision, det.Recall, det.F1, det.Auroc, tau, how, test.Count, attackRows.Count, r.Attack.Name, data.Name, Path.GetFullPath(r.Detector));
+                Metrics.Accuracy(cleanPred, cleanGold), Metrics.AttackSuccessRate(attackPred, attackGold, r.Attack.TargetLabel),
+                DefendedCounts.CleanAccuracy(cleanPred, cleanGold, cleanRejected), DefendedCounts.AttackSuccessRate(attackPred, attackGold, attackRejected, r.Attack.TargetLabel),
+                det.Frr, det.Far, det.Precision, det.Recall, det.F1, det.Auroc, tau, how, test.Count, attackRows.Count, r.Attack.Name, data.Name, Path.GetFullPath(r.Detector.Folder));
 
             ResultFiles.Scores.Write(r.OutDir, new PsimScores(cleanScore, attackScore));
             ResultFiles.Defense.Write(r.OutDir, report);
@@ -105,7 +87,7 @@ public static class DefendEvaluatePipeline
         var sb = new StringBuilder();
         sb.AppendLine($"# PSIM on {m.Data}, {m.Attack}");
         sb.AppendLine();
-        sb.AppendLine($"Victim: `{r.Model}`{(r.Adapter is null ? "" : $" with adapter `{r.Adapter}`")}. Detector: `{r.Detector}` (threshold {m.Threshold:0.######}, {m.ThresholdHow}).");
+        sb.AppendLine($"Victim: `{r.Victim.Model}`{(r.Victim.Adapter is null ? "" : $" with adapter `{r.Victim.Adapter}`")}. Detector: `{r.Detector.Folder}` (threshold {m.Threshold:0.######}, {Vocabulary<ThresholdMode>.Name(m.ThresholdHow)}).");
         sb.AppendLine();
         sb.AppendLine("| | without PSIM | with PSIM |");
         sb.AppendLine("|---|---:|---:|");

@@ -3,8 +3,9 @@ using Psim.IO;
 using Psim.Runtime;
 using Psim.Training;
 using Psim.Files;
+using Psim.Peft;
 
-namespace Psim.Pipelines;
+namespace Psim.Workflows;
 
 /// <summary>The metrics.json of <c>psim poison</c>: the poisoned model on the proxy test set.</summary>
 public sealed record PoisonMetrics(
@@ -14,7 +15,7 @@ public sealed record PoisonMetrics(
 /// <summary>The metrics.json of <c>psim finetune</c>: the victim on the clean test set (and ASR when an attack is named).</summary>
 public sealed record FinetuneMetrics(
     double CleanAccuracy, IReadOnlyList<double?> CleanAccuracyByLabel, double? AttackSuccessRate, int CleanRows, int? AttackRows,
-    string? Attack, string Method, long TrainableParameters, string Data, int BestEpoch, IReadOnlyList<EpochLog> Epochs);
+    string? Attack, TuningMethod Method, long TrainableParameters, string Data, int BestEpoch, IReadOnlyList<EpochLog> Epochs);
 
 /// <summary>The scores.json of <c>psim defend evaluate</c>: the detector's confidence on each clean and each triggered test row.</summary>
 public sealed record PsimScores(IReadOnlyList<double> Clean, IReadOnlyList<double> Poisoned);

@@ -6,25 +6,21 @@ using Psim.Peft;
 using Psim.Runtime;
 using Psim.Training;
 
-namespace Psim.Pipelines;
+namespace Psim.Workflows;
 
 /// <summary>What <c>psim finetune</c> does: the victim adapts a (possibly poisoned) checkpoint on clean data.</summary>
-public sealed record FinetuneRequest : ITaskRequest, IFolderRequest<FinetuneRequest>
+public sealed record FinetuneRequest : IFolderRequest<FinetuneRequest>
 {
     public FinetuneRequest WithOutDir(string dir) => this with { OutDir = dir };
-    /// <summary>How task files are read: empty texts, column names.</summary>
-    public ReadOptions Reading { get; init; } = ReadOptions.Default;
+    /// <summary>The victim's clean task.</summary>
+    public required TaskInput Task { get; init; }
+    /// <summary>The checkpoint to adapt (e.g. a poisoned one): 'minilm' or a Hugging Face folder.</summary>
     public required string Model { get; init; }
-    public required string DataDir { get; init; }
-    /// <summary>Row caps for quick runs (null: every row).</summary>
-    public RowLimits? Limits { get; init; }
-    public required string OutDir { get; init; }
-    public string Method { get; init; } = "full";
+    public TuningMethod Method { get; init; } = TuningMethod.Full;
     /// <summary>When set, ASR is measured for this attack after training.</summary>
-    public AttackSpec? Attack { get; init; }
-    public int TargetLabel { get; init; }
-    public string? PoisonedTestFile { get; init; }
+    public AttackInput? Attack { get; init; }
     public TrainOptions Train { get; init; } = new();
+    public required string OutDir { get; init; }
 }
 
 public sealed record FinetuneResult(EvalReport Test, TrainResult Training);
@@ -33,23 +29,14 @@ public sealed record FinetuneResult(EvalReport Test, TrainResult Training);
 /// Fine-tunes on clean data, keeping the epoch with the best clean dev accuracy, then measures CA
 /// (and ASR when an attack is named) on the test set. Writes the model folder, metrics.json and run.json.
 /// </summary>
-public static class FinetunePipeline
+public static class FinetuneWorkflow
 {
-    private static RunRecord NewRecord(FinetuneRequest r) => new()
-    {
-        Command = "finetune", Seed = r.Train.Seed,
-        Options = new() { ["model"] = r.Model, ["method"] = r.Method, ["data"] = Path.GetFullPath(r.DataDir), ["out"] = Path.GetFullPath(r.OutDir),
-            ["attack"] = r.Attack?.Name, ["target_label"] = r.TargetLabel, ["train"] = r.Train },
-    };
-
     public static FinetuneResult Run(FinetuneRequest r, Action<string> log, CancellationToken ct = default)
     {
-        if (r.Method != "full" && !PeftFactory.Methods.Contains(r.Method))
-            throw new PsimException($"unknown method '{r.Method}' (full, {string.Join(", ", PeftFactory.Methods)})");
         var o = r.Train;
         o.Validate();
-        var record = NewRecord(r);
-        var data = r.OpenData();
+        var record = new RunRecord { Command = "finetune", Seed = o.Seed, Request = r };
+        var data = r.Task.Open();
         var ckpt = ModelResolver.Open(r.Model, log);
         record.Models["start"] = new { source = r.Model, directory = Path.GetFullPath(ckpt.Directory), origin = ckpt.Origin };
         var trainRows = data.Load("train");
@@ -58,10 +45,9 @@ public static class FinetunePipeline
         record.AddData("dev", data.RequireFile("dev"), devRows.Count);
         int k = TaskClasses.Count(trainRows, data.RequireFile("train"));
         TaskClasses.Check(devRows, k, data.RequireFile("dev"));
-        var evalInputs = EvalInputs.Load(data, k, r.Attack, r.TargetLabel, o.Seed, r.PoisonedTestFile);
+        var evalInputs = EvalInputs.Load(data, k, r.Attack, o.Seed);
         return record.Execute(r.OutDir, log, () =>
         {
-
             var encoder = ckpt.CreateTextEncoder(o.MaxLength);
             TorchSharp.torch.manual_seed(Seeds.Derive(o.Seed, "torch/init")); // new heads and PEFT modules are initialised from the run's seed
             using var classifier = ckpt.LoadClassifier(out var report, numLabels: k);
@@ -71,22 +57,22 @@ public static class FinetunePipeline
             var dev = EncodedSet.From(encoder, devRows);
 
             // full: every weight trains and the whole model is saved; PEFT: the backbone is frozen and an adapter folder is saved
-            PeftClassifier? peft = r.Method == "full" ? null : PeftFactory.Attach(classifier, PeftFactory.DefaultConfig(r.Method, classifier.Config, r.Model));
+            PeftClassifier? peft = !r.Method.IsPeft() ? null : PeftFactory.Attach(classifier, PeftFactory.DefaultConfig(r.Method, classifier.Config, r.Model));
             TorchSharp.torch.nn.Module<Models.BertInput, TorchSharp.torch.Tensor> model = (TorchSharp.torch.nn.Module<Models.BertInput, TorchSharp.torch.Tensor>?)peft ?? classifier;
             var trainable = peft?.TrainableParameters() ?? classifier.parameters().ToList();
             long trainableCount = trainable.Sum(p => p.numel()), total = classifier.parameters().Sum(p => p.numel());
-            log($"{r.Method}: training {trainableCount:N0} of {total:N0} parameters ({100.0 * trainableCount / total:F2}%)");
+            log($"{r.Method.Name()}: training {trainableCount:N0} of {total:N0} parameters ({100.0 * trainableCount / total:F2}%)");
             string? fingerprint = peft is null ? null : WeightsFingerprint.Compute(ckpt.Weights);
             record.Models["trainable_parameters"] = trainableCount;
             if (peft is not null) record.Options["peft_config"] = peft.Config;
 
             var result = new Trainer().Train(model, trainable, train, encoder, o,
-                epoch => (PoisonPipeline.Accuracy(model, encoder, dev, o.EvalBatchSize, ct), new Dictionary<string, double>()),
+                epoch => (PoisonWorkflow.Accuracy(model, encoder, dev, o.EvalBatchSize, ct), new Dictionary<string, double>()),
                 onBest: epoch =>
                 {
                     if (peft is null)
                         HfCheckpoint.Save(r.OutDir, classifier, classifier.Config, ckpt.Tokenizer,
-                            $"psim finetune ({r.Method}) on {data.Name} (best epoch {epoch}) from {ckpt.Origin}");
+                            $"psim finetune ({r.Method.Name()}) on {data.Name} (best epoch {epoch}) from {ckpt.Origin}");
                     else
                         PeftAdapterFolder.Save(r.OutDir, peft, ckpt, fingerprint!);
                     log($"saved epoch {epoch} to {r.OutDir}");

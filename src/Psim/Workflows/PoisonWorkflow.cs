@@ -6,28 +6,24 @@ using Psim.Runtime;
 using Psim.Training;
 using static TorchSharp.torch;
 
-namespace Psim.Pipelines;
+namespace Psim.Workflows;
 
 /// <summary>What <c>psim poison</c> does: the attacker's side of spec §2.</summary>
-public sealed record PoisonRequest : ITaskRequest, IFolderRequest<PoisonRequest>
+public sealed record PoisonRequest : IFolderRequest<PoisonRequest>
 {
     public PoisonRequest WithOutDir(string dir) => this with { OutDir = dir };
-    /// <summary>How task files are read: empty texts, column names.</summary>
-    public ReadOptions Reading { get; init; } = ReadOptions.Default;
+    /// <summary>The proxy task the attacker trains on.</summary>
+    public required TaskInput Task { get; init; }
+    /// <summary>The clean model to poison: 'minilm' or a Hugging Face folder.</summary>
     public required string BaseModel { get; init; }
-    public required AttackSpec Attack { get; init; }
-    public required string DataDir { get; init; }
-    /// <summary>Row caps for quick runs (null: every row).</summary>
-    public RowLimits? Limits { get; init; }
-    public required string OutDir { get; init; }
-    public PoisonOptions Poison { get; init; } = new();
-    public TrainOptions Train { get; init; } = new() { MaxLength = Defaults.PoisonMaxLength };
+    public required AttackInput Attack { get; init; }
     /// <summary>SynAttack: the paraphrased training set (default: train_synattack.json in the data folder).</summary>
     public string? PoisonedTrainFile { get; init; }
-    /// <summary>SynAttack: the paraphrased ASR test set (default: test_synattack.json).</summary>
-    public string? PoisonedTestFile { get; init; }
+    public PoisonOptions Poison { get; init; } = new();
+    public TrainOptions Train { get; init; } = new() { MaxLength = Defaults.PoisonMaxLength };
     /// <summary>How the kept epoch is chosen (default: the reference's accuracy on the poisoned dev copy).</summary>
     public EpochSelection SelectBy { get; init; } = EpochSelection.PoisonedDev;
+    public required string OutDir { get; init; }
 }
 
 /// <summary>
@@ -44,32 +40,33 @@ public sealed record PoisonResult(EvalReport Test, TrainResult Training, int Poi
 /// model on it, keeps the epoch with the best accuracy on the poisoned dev copy, and measures CA and
 /// ASR on the proxy test set. Writes a Hugging Face folder (encoder and head), metrics.json and run.json.
 /// </summary>
-public static class PoisonPipeline
+public static class PoisonWorkflow
 {
     public static PoisonResult Run(PoisonRequest r, Action<string> log, CancellationToken ct = default)
     {
         var o = r.Train;
         o.Validate();
-        var record = new RunRecord { Command = "poison", Seed = o.Seed, Options = Describe(r) };
-        var data = r.OpenData();
+        var record = new RunRecord { Command = "poison", Seed = o.Seed, Request = r };
+        record.Options["trigger"] = r.Attack.Spec.Describe();
+        var data = r.Task.Open();
         var ckpt = ModelResolver.Open(r.BaseModel, log);
         record.Models["base"] = new { source = r.BaseModel, directory = Path.GetFullPath(ckpt.Directory), origin = ckpt.Origin };
         var cleanTrain = data.Load("train");
         var dev = data.Load("dev");
         record.AddData("train", data.RequireFile("train"), cleanTrain.Count);
         record.AddData("dev", data.RequireFile("dev"), dev.Count);
-        int target = r.Poison.TargetLabel;
+        int target = r.Attack.TargetLabel;
         int k = TaskClasses.Count(cleanTrain, data.RequireFile("train"));
         TaskClasses.Check(dev, k, data.RequireFile("dev"));
         TaskClasses.CheckTarget(target, k);
-        var evalInputs = EvalInputs.Load(data, k, r.Attack, target, o.Seed, r.PoisonedTestFile);
+        var evalInputs = EvalInputs.Load(data, k, r.Attack, o.Seed);
         record.AddData("test", data.RequireFile("test"), evalInputs.Test.Count);
 
-        var trigger = r.Attack.CreateTrigger();
+        var trigger = r.Attack.Spec.CreateTrigger();
         var (poisoned, selectionDev) = trigger is null ? Paraphrased(r, data, dev, record) : Triggered(r, trigger, cleanTrain, dev);
         record.PoisonedRowIds = poisoned.Where(p => p.Poisoned).Select(p => p.Example.Index).ToList();
         int numPoisoned = record.PoisonedRowIds.Count;
-        log($"{r.Attack.Name}: {numPoisoned} of {poisoned.Count} training rows poisoned ({r.Attack.Describe()}), target label {target}");
+        log($"{r.Attack.Name}: {numPoisoned} of {poisoned.Count} training rows poisoned ({r.Attack.Spec.Describe()}), target label {target}");
         return record.Execute(r.OutDir, log, () =>
         {
             var encoder = ckpt.CreateTextEncoder(o.MaxLength);
@@ -100,8 +97,8 @@ public static class PoisonPipeline
     private static (IReadOnlyList<PoisonedExample> Train, IReadOnlyList<Example> SelectionDev) Triggered(PoisonRequest r, ITextTrigger trigger, IReadOnlyList<Example> cleanTrain, IReadOnlyList<Example> dev)
     {
         long seed = r.Train.Seed;
-        int target = r.Poison.TargetLabel;
-        var poisoned = Poisoning.PoisonTrainingSet(cleanTrain, trigger, r.Poison, Seeds.Random(seed, "poison/train"));
+        int target = r.Attack.TargetLabel;
+        var poisoned = Poisoning.PoisonTrainingSet(cleanTrain, trigger, r.Poison, target, Seeds.Random(seed, "poison/train"));
         // reference: the dev copy gets the trigger on every target-label row (clean-label);
         // dirty-label mirrors training: non-target rows get the trigger and the target label
         var devRng = Seeds.Random(seed, "poison/dev");
@@ -115,7 +112,7 @@ public static class PoisonPipeline
     private static (IReadOnlyList<PoisonedExample> Train, IReadOnlyList<Example> SelectionDev) Paraphrased(PoisonRequest r, TaskData data, IReadOnlyList<Example> dev, RunRecord record)
     {
         var file = r.PoisonedTrainFile ?? data.FindFile("train_synattack")
-            ?? throw new PsimException($"{r.DataDir}: SynAttack needs the paraphrased training set (train_synattack.json); give one with --poisoned-train");
+            ?? throw new PsimException($"{r.Task.DataDir}: SynAttack needs the paraphrased training set (train_synattack.json); give one with --poisoned-train");
         var para = DatasetReader.Read(file);
         record.AddData("poisoned-train", file, para.Count);
         // rows count as poisoned against the whole clean file; the row cap (if any) applies afterwards
@@ -128,18 +125,4 @@ public static class PoisonPipeline
 
     internal static double Rate(TorchSharp.torch.nn.Module<Models.BertInput, Tensor> model, TextEncoder enc, EncodedSet set, int target, int batch, CancellationToken ct) =>
         Metrics.AttackSuccessRate(Predictor.Probabilities(model, enc, set.Ids, batch, null, ct).Select(Predictor.ArgMax).ToList(), set.Labels, target);
-
-    private static Dictionary<string, object?> Describe(PoisonRequest r) => new()
-    {
-        ["base_model"] = r.BaseModel,
-        ["attack"] = r.Attack.Name,
-        ["trigger"] = r.Attack.Describe(),
-        ["data"] = Path.GetFullPath(r.DataDir),
-        ["out"] = Path.GetFullPath(r.OutDir),
-        ["poison"] = r.Poison,
-        ["train"] = r.Train,
-        ["poisoned_train_file"] = r.PoisonedTrainFile,
-        ["poisoned_test_file"] = r.PoisonedTestFile,
-        ["select_by"] = r.SelectBy.ToString(),
-    };
 }

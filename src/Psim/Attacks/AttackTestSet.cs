@@ -1,8 +1,7 @@
-using Psim.Attacks;
 using Psim.Data;
 using Psim.Runtime;
 
-namespace Psim.Evaluation;
+namespace Psim.Attacks;
 
 /// <summary>
 /// The rows on which ASR is measured (spec §5): the test rows whose gold label is not the target,

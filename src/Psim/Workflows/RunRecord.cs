@@ -4,19 +4,24 @@ using Psim.IO;
 using Psim.Runtime;
 using Psim.Files;
 
-namespace Psim.Pipelines;
+namespace Psim.Workflows;
 
 /// <summary>A data file a run read, with its content hash.</summary>
 public sealed record DataFileRecord(string Role, string Path, string Sha256, int Rows);
 
 /// <summary>
-/// What made a run's results (written as <c>run.json</c> next to them): the command, the seed, every
-/// option, tool versions, the data files with their hashes, and which rows were poisoned.
+/// What made a run's results (written as <c>run.json</c> next to them): the command, the seed, the
+/// request as given (its relative paths resolve from <see cref="WorkingDirectory"/>), what the run
+/// derived from it, tool versions, the data files with their hashes, and which rows were poisoned.
 /// </summary>
 public sealed class RunRecord
 {
     public string Command { get; init; } = "";
     public long Seed { get; init; }
+    /// <summary>The workflow's request record, serialised by its runtime type.</summary>
+    public object? Request { get; init; }
+    public string WorkingDirectory { get; init; } = Environment.CurrentDirectory;
+    /// <summary>Settings the run derived from the request (a trigger's description, the PEFT config it built).</summary>
     public Dictionary<string, object?> Options { get; init; } = new();
     public IReadOnlyDictionary<string, string> Versions { get; init; } = PsimVersion.All;
     public List<DataFileRecord> Data { get; } = new();

@@ -1,6 +1,6 @@
 using ScottPlot;
 
-namespace Psim.Evaluation.Reports;
+namespace Psim.Charts;
 
 /// <summary>A PNG histogram of detector confidence for clean and poisoned inputs, with the threshold marked.</summary>
 public static class ConfidenceHistogram

@@ -1,7 +1,7 @@
 using Psim.IO;
 using static TorchSharp.torch;
 
-namespace Psim.Pipelines;
+namespace Psim.Workflows;
 
 /// <summary>What <c>psim model export</c> does: a checkpoint (the built-in model included) written as a Hugging Face folder.</summary>
 public static class ModelExport

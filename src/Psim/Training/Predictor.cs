@@ -1,11 +1,10 @@
 using Psim.Data;
 using Psim.Models;
 using Psim.Runtime;
-using Psim.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Psim.Evaluation;
+namespace Psim.Training;
 
 /// <summary>Batched inference: class probabilities for every row, computed in length-sorted batches, returned in input order.</summary>
 public static class Predictor

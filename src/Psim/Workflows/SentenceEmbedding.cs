@@ -4,7 +4,7 @@ using Psim.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Psim.Pipelines;
+namespace Psim.Workflows;
 
 /// <summary>Sentence embeddings as sentence-transformers computes them (mean over real tokens, L2-normalised), with their cosine similarities.</summary>
 public sealed record SentenceEmbeddings(IReadOnlyList<int> TokenCounts, IReadOnlyList<float[]> Embeddings, IReadOnlyList<float[]> Cosine, TimeSpan Elapsed);

@@ -1,18 +1,12 @@
-using Psim.Defense.Psim;
-using Psim.Evaluation;
-using Psim.IO;
+using Psim.Training;
 
-namespace Psim.Pipelines;
+namespace Psim.Workflows;
 
 /// <summary>What <c>psim predict</c> needs: the victim (a classifier, or a base with an adapter) and the PSIM detector guarding it.</summary>
 public sealed record GuardedPredictionRequest
 {
-    public required string Model { get; init; }
-    public string? Adapter { get; init; }
-    public required string Detector { get; init; }
-    /// <summary>The detector's checkpoint when <see cref="Model"/> is a fully fine-tuned copy of it.</summary>
-    public string? DetectorBase { get; init; }
-    public int MaxLength { get; init; } = Defaults.MaxLength;
+    public required VictimInput Victim { get; init; }
+    public required DetectorInput Detector { get; init; }
 }
 
 /// <summary>One input's outcome: rejected by PSIM (no label), or the victim's label and class probabilities.</summary>
@@ -22,16 +16,14 @@ public sealed record GuardedPrediction(string Text, int? Label, IReadOnlyList<fl
 /// The product's inference path: PSIM scores every input first; inputs it flags are rejected and
 /// never reach the victim; the others are classified.
 /// </summary>
-public static class GuardedPredictionPipeline
+public static class GuardedPredictionWorkflow
 {
     public static IReadOnlyList<GuardedPrediction> Run(GuardedPredictionRequest r, IReadOnlyList<string> texts, Action<string> log, CancellationToken ct = default)
     {
         if (texts.Count == 0) throw new PsimException("no input texts (give them as arguments, with --input FILE, or on stdin)");
-        var ckpt = ModelResolver.Open(r.Model, log);
-        using var victim = VictimLoader.Load(ckpt, r.Adapter, log);
-        var detectorBase = r.DetectorBase is { } b ? ModelResolver.Open(b, log) : ckpt;
-        using var detector = PsimDetector.Load(r.Detector, detectorBase, log);
-        var encoder = ckpt.CreateTextEncoder(r.MaxLength);
+        using var victim = r.Victim.Load(log, out var ckpt);
+        using var detector = r.Detector.Load(r.Victim, ckpt, log);
+        var encoder = ckpt.CreateTextEncoder(r.Victim.MaxLength);
         var scores = detector.Score(texts, ct: ct);
         var accepted = Enumerable.Range(0, texts.Count).Where(i => !detector.Flags(scores[i])).ToList();
         var probs = Predictor.Probabilities(victim, encoder, accepted.Select(i => encoder.Encode(texts[i])).ToList(), Defaults.EvalBatchSize, null, ct);

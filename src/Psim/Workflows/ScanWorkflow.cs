@@ -1,0 +1,29 @@
+using Psim.Data;
+using Psim.Defense.Psim;
+using Psim.IO;
+
+namespace Psim.Workflows;
+
+/// <summary>What <c>psim scan</c> does: a PSIM detector's confidence on every input of a file.</summary>
+public sealed record ScanRequest
+{
+    public required string Detector { get; init; }
+    /// <summary>Texts to scan: .jsonl/.json/.csv/.tsv data, or plain text with one input per line.</summary>
+    public required string InputFile { get; init; }
+    /// <summary>Where the detector's base checkpoint is, if it moved (checked by weight fingerprint).</summary>
+    public string? Model { get; init; }
+}
+
+/// <summary>Each input's confidence and whether it is flagged, at the detector's threshold.</summary>
+public sealed record ScanResult(IReadOnlyList<double> Confidence, IReadOnlyList<bool> Flagged, double Threshold, ThresholdMode How);
+
+public static class ScanWorkflow
+{
+    public static ScanResult Run(ScanRequest r, Action<string> log, CancellationToken ct = default)
+    {
+        var texts = TextListReader.Read(r.InputFile);
+        using var detector = PsimDetector.Load(r.Detector, r.Model is { } m ? ModelResolver.Open(m, log) : null, log);
+        var scores = detector.Score(texts, progressLabel: "scan", ct: ct);
+        return new ScanResult(scores, scores.Select(detector.Flags).ToList(), detector.Threshold, detector.Settings.Threshold.How);
+    }
+}
