@@ -8,9 +8,9 @@ namespace Psim.Cli;
 internal sealed class AttackFlags
 {
     public Option<AttackKind?> Attack { get; }
-    public Option<string[]> Trigger { get; } = new("--trigger") { Description = "BadNet: the rare word(s) to insert, one drawn per insertion (default: mn)", AllowMultipleArgumentsPerToken = true };
-    public Option<int> Insertions { get; } = new("--insertions") { Description = "BadNet: how many times to insert a trigger word", DefaultValueFactory = _ => 1 };
-    public Option<string?> Sentence { get; } = new("--sentence") { Description = "InSent: the sentence to insert (default: \"I watched this 3D movie\")" };
+    public Option<string[]> Trigger { get; } = new("--trigger") { Description = "the rare word(s) of a word-inserting attack (default: BadNet mn; EP mb; RIPPLe(S) cf tq mn bb mb, one drawn per insertion; LWP cf bb ak mn, combined; SOS friends weekend store, together)", AllowMultipleArgumentsPerToken = true };
+    public Option<int> Insertions { get; } = new("--insertions") { Description = "BadNet, EP: how many times to insert a trigger word", DefaultValueFactory = _ => 1 };
+    public Option<string?> Sentence { get; } = new("--sentence") { Description = "InSent, SOS: the sentence to insert (default: InSent \"I watched this 3D movie\"; SOS \"I have bought it from a store with my friends last weekend\")" };
     public Option<int> Target { get; } = new("--target") { Description = "the attack's target label", DefaultValueFactory = _ => 0 };
     public Option<string?> PoisonedTest { get; } = new("--poisoned-test") { Description = "SynAttack: paraphrased ASR test file (default: test_synattack.json in the data folder)" };
 

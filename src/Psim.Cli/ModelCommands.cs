@@ -22,6 +22,7 @@ internal static class ModelCommands
         cmd.Subcommands.Add(Export());
         cmd.Subcommands.Add(Forward());
         cmd.Subcommands.Add(Tokenize());
+        cmd.Subcommands.Add(Diff());
         return cmd;
     }
 
@@ -71,6 +72,38 @@ internal static class ModelCommands
             return ExitCode.Ok;
         }));
         return cmd;
+    }
+
+    private static Command Diff()
+    {
+        var model = ModelOption();
+        var other = new Option<string>("--other") { Description = "the checkpoint to compare with (e.g. the clean one a poisoned model came from)", Required = true };
+        var json = new Option<bool>("--json") { Description = "print every tensor's comparison as JSON" };
+        var cmd = new Command("diff", "Which tensors, and which rows of them, differ between two checkpoints (exact comparison)") { model, other, json };
+        cmd.SetAction(r => Cli.Run(() =>
+        {
+            var d = ModelDiff.Of(r.GetValue(model)!, r.GetValue(other)!, Cli.Log);
+            if (r.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(d, Json));
+            else PrintDiff(d);
+            return ExitCode.Ok;
+        }));
+        return cmd;
+    }
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new VocabularyJsonConverter() },
+    };
+
+    private static void PrintDiff(ModelDiff d)
+    {
+        foreach (var t in d.Differences())
+            Console.WriteLine(t.Change == TensorChange.Changed
+                ? $"changed  {t.Name} [{string.Join(", ", t.Shape!)}]: {t.ChangedRows:N0} row(s), {t.ChangedElements:N0} element(s), max |difference| {t.MaxAbsDifference:G4}; rows {string.Join(", ", t.FirstChangedRows!)}{(t.ChangedRows > ModelDiff.RowsListed ? ", ..." : "")}"
+                : $"{Vocabulary<TensorChange>.Name(t.Change)}  {t.Name}");
+        int changed = d.Differences().Count();
+        Console.WriteLine($"{d.Tensors.Count - changed} of {d.Tensors.Count} tensors identical; {changed} differ");
     }
 
     private static Command Tokenize()

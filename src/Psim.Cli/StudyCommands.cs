@@ -21,15 +21,18 @@ internal static class StudyCommands
         var poisonedTrain = new Option<string?>("--poisoned-train") { Description = "SynAttack: paraphrased training set (default: train_synattack.json in the data folder)" };
         var poisoning = new PoisoningFlags("the training set");
         var attack = new AttackFlags(required: true);
+        var settings = new AttackSettingsFlags();
         var train = new TrainingFlags(new TrainOptions { MaxLength = Defaults.PoisonMaxLength });
         var cmd = new Command("poison", "Build a weight-poisoned checkpoint by full fine-tuning on a poisoned proxy set (spec §2)") { baseModel, outDir, selectBy.Option, poisonedTrain };
-        foreach (var flags in new Action<Command>[] { task.AddTo, poisoning.AddTo, attack.AddTo, train.AddTo }) flags(cmd);
+        foreach (var flags in new Action<Command>[] { task.AddTo, poisoning.AddTo, attack.AddTo, settings.AddTo, train.AddTo }) flags(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
+            var given = attack.ReadRequired(r);
+            var a = given with { Spec = settings.Read(r, given.Spec) };
             var res = PoisonWorkflow.Run(new PoisonRequest
             {
-                Task = task.Read(r), BaseModel = r.GetValue(baseModel)!, Attack = attack.ReadRequired(r), OutDir = r.GetValue(outDir)!,
-                Poison = poisoning.Read(r), Train = train.Read(r, Defaults.FullLearningRate), PoisonedTrainFile = r.GetValue(poisonedTrain), SelectBy = selectBy.Read(r),
+                Task = task.Read(r), BaseModel = r.GetValue(baseModel)!, Attack = a, OutDir = r.GetValue(outDir)!,
+                Poison = poisoning.Read(r, a.Spec.Kind), Train = train.Read(r, Defaults.FullLearningRate), PoisonedTrainFile = r.GetValue(poisonedTrain), SelectBy = selectBy.Read(r),
             }, Cli.Log, ct);
             PrintReport(res.Test, $"poisoned model ({res.Test.Attack}, best epoch {res.Training.BestEpoch}) on the proxy test set");
             return ExitCode.Ok;
@@ -92,9 +95,10 @@ internal static class StudyCommands
         foreach (var flags in new Action<Command>[] { poisoning.AddTo, attack.AddTo, reading.AddTo }) flags(cmd);
         cmd.SetAction(r => Cli.Run(() =>
         {
+            var a = attack.ReadRequired(r);
             var done = DataPoisonWorkflow.Run(new DataPoisonRequest
             {
-                DataFile = r.GetValue(input)!, Reading = reading.Read(r), Attack = attack.ReadRequired(r), Poison = poisoning.Read(r), Seed = r.GetValue(seed), OutFile = r.GetValue(outFile)!,
+                DataFile = r.GetValue(input)!, Reading = reading.Read(r), Attack = a, Poison = poisoning.Read(r, a.Spec.Kind), Seed = r.GetValue(seed), OutFile = r.GetValue(outFile)!,
             });
             Cli.Log($"wrote {done.Rows} rows, {done.PoisonedRows} poisoned ({done.Trigger}), to {r.GetValue(outFile)}");
             return ExitCode.Ok;

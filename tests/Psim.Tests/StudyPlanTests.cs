@@ -109,3 +109,26 @@ public class StudyPlanTests
         Assert.Equal(k1, keys.Derive(StepKind.Victim, 1, new { data_dir = data, epochs = 2 }).Key); // the output folder is not
     }
 }
+
+/// <summary>
+/// Cache keys change only on purpose: a request record that gains a serialised member (a computed
+/// property, a renamed field) changes every key and recomputes every study. Update the pinned keys
+/// together with the README's key-change commit when a change is meant.
+/// </summary>
+public class StepKeyPinTests
+{
+    [Fact]
+    public void The_keys_of_fixed_requests_are_pinned()
+    {
+        var task = new Psim.Workflows.TaskInput { DataDir = "data/imdb" };
+        var attack = new Psim.Workflows.AttackInput { Spec = new Psim.Attacks.AttackSpec(Psim.Attacks.AttackKind.BadNet) };
+        var poison = new Psim.Workflows.PoisonRequest { Task = task, BaseModel = "minilm", Attack = attack, OutDir = "" };
+        var victim = new Psim.Workflows.FinetuneRequest { Task = task, Model = "poisoned", Method = Psim.Peft.TuningMethod.Lora, Attack = attack, OutDir = "" };
+        var defend = new Psim.Workflows.DefendRequest
+        {
+            Task = task, Victim = new() { Model = "poisoned", Adapter = "victim" }, Attack = attack, Detector = new() { Folder = "detector", Base = "poisoned" }, OutDir = "",
+        };
+        string Key(StepKind kind, object r) => new StepKey().Derive(kind, 3, r).Key;
+        Assert.Equal(["d686f8dd56c4272b", "44b0346355cf0fcc", "99a15847ed7b074a"], new[] { Key(StepKind.Poison, poison), Key(StepKind.Victim, victim), Key(StepKind.PsimFixed, defend) });
+    }
+}

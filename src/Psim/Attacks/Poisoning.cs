@@ -35,11 +35,7 @@ public static class Poisoning
     /// <summary>Poisons a training set with an inserting trigger toward label <paramref name="target"/>, as <paramref name="options"/> say.</summary>
     public static IReadOnlyList<PoisonedExample> PoisonTrainingSet(IReadOnlyList<Example> clean, ITextTrigger trigger, PoisonOptions options, int target, Random rng)
     {
-        int n = options.ResolveCount(clean.Count);
-        bool Candidate(Example e) => options.Mode == PoisonMode.CleanLabel ? e.Label == target : e.Label != target;
-        var chosen = clean.Select((e, i) => (e, i)).Where(t => Candidate(t.e)).Take(n).Select(t => t.i).ToHashSet();
-        if (chosen.Count < n)
-            throw new PsimException($"asked to poison {n} rows but only {chosen.Count} are {(options.Mode == PoisonMode.CleanLabel ? $"labelled {target}" : $"not labelled {target}")}");
+        var chosen = Choose(clean, options, target);
         var result = new List<PoisonedExample>(clean.Count);
         for (int i = 0; i < clean.Count; i++)
         {
@@ -49,6 +45,17 @@ public static class Poisoning
             result.Add(new PoisonedExample(e with { Text = t.Text, Label = target }, true, e.Label, t.Positions));
         }
         return result;
+    }
+
+    /// <summary>The indices of the rows to poison: the first N rows labelled <paramref name="target"/> (clean-label) or not (dirty-label).</summary>
+    public static HashSet<int> Choose(IReadOnlyList<Example> clean, PoisonOptions options, int target)
+    {
+        int n = options.ResolveCount(clean.Count);
+        bool Candidate(Example e) => options.Mode == PoisonMode.CleanLabel ? e.Label == target : e.Label != target;
+        var chosen = clean.Select((e, i) => (e, i)).Where(t => Candidate(t.e)).Take(n).Select(t => t.i).ToHashSet();
+        if (chosen.Count < n)
+            throw new PsimException($"asked to poison {n} rows but only {chosen.Count} are {(options.Mode == PoisonMode.CleanLabel ? $"labelled {target}" : $"not labelled {target}")}");
+        return chosen;
     }
 
     /// <summary>Inserts the trigger into every row that <paramref name="select"/> picks (e.g. for a poisoned dev copy), labels unchanged.</summary>

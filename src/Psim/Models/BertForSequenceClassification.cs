@@ -37,6 +37,9 @@ public sealed class BertForSequenceClassification : nn.Module<BertInput, Tensor>
     public override Tensor forward(BertInput input)
     {
         var pooled = bert.call(input with { PooledOnly = true }).PooledOutput; // [B, H]
-        return classifier.call(dropout.call(pooled)); // [B, num_labels]
+        return Head(pooled); // [B, num_labels]
     }
+
+    /// <summary>The head on a pooled representation: classifier(dropout(pooled)), [B, H] -> [B, num_labels].</summary>
+    public Tensor Head(Tensor pooled) => classifier.call(dropout.call(pooled));
 }

@@ -33,7 +33,13 @@ public sealed record BertInput
     /// layer feed nothing, so outputs and gradients are those of the full computation.
     /// </summary>
     public bool PooledOnly { get; init; }
+    /// <summary>Also return every layer's output (transformers' <c>output_hidden_states</c>, without the embedding output): <see cref="BertOutputs.HiddenStates"/>.</summary>
+    public bool OutputHiddenStates { get; init; }
 }
 
 /// <summary>Outputs of the encoder: last hidden state [batch, seq, hidden] ([batch, 1, hidden] when pooled only) and pooled [batch, hidden].</summary>
-public sealed record BertOutputs(Tensor LastHiddenState, Tensor PooledOutput);
+public sealed record BertOutputs(Tensor LastHiddenState, Tensor PooledOutput)
+{
+    /// <summary>With <see cref="BertInput.OutputHiddenStates"/>: each layer's output [batch, seq, hidden], first layer first.</summary>
+    public IReadOnlyList<Tensor>? HiddenStates { get; init; }
+}

@@ -21,10 +21,14 @@ public sealed class BertEncoder : nn.Module
     private IReadOnlyList<BertLayer> _layers = [];
 
     /// <param name="firstOnly">the last layer computes position 0 alone: returns [B, 1, H]</param>
-    public Tensor forward(Tensor hidden, Tensor mask, IReadOnlyList<LayerPrefix>? prefix, bool firstOnly = false)
+    /// <param name="layerOutputs">when given, receives each layer's output [B, S, H]</param>
+    public Tensor forward(Tensor hidden, Tensor mask, IReadOnlyList<LayerPrefix>? prefix, bool firstOnly = false, List<Tensor>? layerOutputs = null)
     {
         for (int i = 0; i < layer.Count; i++)
+        {
             hidden = layer[i].forward(hidden, mask, prefix?[i], firstOnly && i == layer.Count - 1); // [B, S, H]
+            layerOutputs?.Add(hidden);
+        }
         return hidden;
     }
 }
@@ -66,6 +70,13 @@ public sealed class BertModel : nn.Module<BertInput, BertOutputs>
     }
 
     public BertEmbeddings Embeddings => embeddings;
+    public BertPooler Pooler => pooler;
+
+    /// <summary>Makes every attention layer twice differentiable (or fused again): see <see cref="BertSelfAttention.TwiceDifferentiable"/>.</summary>
+    public void SetTwiceDifferentiable(bool on)
+    {
+        foreach (var a in modules().OfType<BertSelfAttention>()) a.TwiceDifferentiable = on;
+    }
     public BertEncoder Encoder => encoder;
 
     /// <summary>Every block with replaceable linear children, keyed by its state-dict path (e.g. <c>encoder.layer.0.attention.self</c>).</summary>
@@ -106,7 +117,8 @@ public sealed class BertModel : nn.Module<BertInput, BertOutputs>
         var additive = (1 - mask.to(words.dtype)).unsqueeze(1).unsqueeze(2) * finfo(words.dtype).min;
 
         var hidden = embeddings.forward(words, tokenTypes, positions); // [B, S, H]
-        hidden = encoder.forward(hidden, additive, input.Prefix, input.PooledOnly); // [B, S, H] ([B, 1, H] pooled only)
-        return new BertOutputs(hidden, pooler.forward(hidden));                      // [B, H]
+        var layers = input.OutputHiddenStates ? new List<Tensor>() : null;
+        hidden = encoder.forward(hidden, additive, input.Prefix, input.PooledOnly, layers); // [B, S, H] ([B, 1, H] pooled only)
+        return new BertOutputs(hidden, pooler.forward(hidden)) { HiddenStates = layers };   // [B, H]
     }
 }

@@ -24,6 +24,12 @@ public sealed class BertSelfAttention : nn.Module, ILinearHost
         RegisterComponents();
     }
 
+    /// <summary>
+    /// Whether this attention must have second derivatives (an objective that differentiates a gradient):
+    /// LibTorch's fused CPU kernel has no double backward, so the math path is taken even without dropout.
+    /// </summary>
+    public bool TwiceDifferentiable { get; set; }
+
     /// <param name="hidden">[B, S, H]</param>
     /// <param name="mask">[B, 1, 1, P + S] additive mask (0 keep, very negative drop)</param>
     /// <param name="prefix">keys and values [B, heads, P, d] prepended to this layer's own, or null</param>
@@ -42,7 +48,7 @@ public sealed class BertSelfAttention : nn.Module, ILinearHost
             k = cat([prefix.Key.to(k.dtype), k], 2); // [B, h, P + S, d]
             v = cat([prefix.Value.to(v.dtype), v], 2);
         }
-        var ctx = Attend(q, k, v, mask, training ? _dropoutP : 0); // [B, h, Q, d]
+        var ctx = Attend(q, k, v, mask, training ? _dropoutP : 0, fused: !TwiceDifferentiable); // [B, h, Q, d]
         return ctx.transpose(1, 2).reshape(b, nq, _heads * _headDim); // [B, Q, H]
     }
 
@@ -57,14 +63,15 @@ public sealed class BertSelfAttention : nn.Module, ILinearHost
     /// <param name="v">[B, h, K, d]</param>
     /// <param name="mask">[B, 1, 1, K] additive</param>
     /// <param name="dropoutP">dropout probability on the attention probabilities (0: none)</param>
+    /// <param name="fused">without dropout, use the fused kernel (false: the math path, which has second derivatives)</param>
     /// <returns>[B, h, S, d]</returns>
-    public static Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor mask, double dropoutP)
+    public static Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor mask, double dropoutP, bool fused = true)
     {
-        if (dropoutP == 0) return nn.functional.scaled_dot_product_attention(q, k, v, mask);
+        if (dropoutP == 0 && fused) return nn.functional.scaled_dot_product_attention(q, k, v, mask);
         var scores = matmul(q * (1.0 / Math.Sqrt(q.shape[^1])), k.transpose(-1, -2)); // [B, h, S, K]
         scores.add_(mask);
         var probs = nn.functional.softmax(scores, -1);                                  // [B, h, S, K]
-        return matmul(probs * ParallelDropout.Mask(probs.shape, dropoutP, probs.dtype), v);
+        return matmul(dropoutP == 0 ? probs : probs * ParallelDropout.Mask(probs.shape, dropoutP, probs.dtype), v);
     }
 
     private Tensor SplitHeads(Tensor x, long b, long s) => x.view(b, s, _heads, _headDim).transpose(1, 2);

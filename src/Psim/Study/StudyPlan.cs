@@ -130,7 +130,7 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
         private PoisonRequest PoisonRequest(Cell cell, string baseModel) => new()
         {
             Task = Task(cell.ProxyDir, c.Poison.TrainRows, c.Poison.EvalRows, cell.Seed), BaseModel = baseModel, Attack = Attack(cell), OutDir = "",
-            Poison = new PoisonOptions { Count = c.Poison.PoisonRate is null ? c.Poison.PoisonCount : null, Rate = c.Poison.PoisonRate },
+            Poison = new PoisonOptions { Mode = cell.Attack.Kind.DefaultPoisonMode(), Count = c.Poison.PoisonRate is null ? c.Poison.PoisonCount : null, Rate = c.Poison.PoisonRate },
             Train = new TrainOptions { Epochs = c.Poison.Epochs, LearningRate = c.Poison.LearningRate, MaxLength = c.Poison.MaxLength, Seed = cell.Seed },
             SelectBy = c.Poison.SelectBy,
         };

@@ -8,8 +8,8 @@ using static TorchSharp.torch;
 namespace Psim.Training;
 
 /// <summary>
-/// One optimisation step of a sequence classifier, in its three phases: forward with cross-entropy,
-/// backward, and the AdamW update (decoupled weight decay on every trainable parameter, optional
+/// One optimisation step of a sequence classifier, in its three phases: forward with the objective
+/// (cross-entropy unless an attack gives its own), backward, and the AdamW update (decoupled weight decay on every trainable parameter, optional
 /// global-norm clipping). The <see cref="Trainer"/> runs it per batch; benchmarks time its phases.
 /// Call inside the caller's dispose scope.
 /// </summary>
@@ -19,9 +19,12 @@ public sealed class TrainStep : IDisposable
     private readonly IReadOnlyList<Parameter> _trainable;
     private readonly double? _maxGradNorm;
     private readonly OptimizerHelper _opt;
+    private readonly ITrainingObjective _objective;
 
-    public TrainStep(nn.Module<BertInput, Tensor> model, IReadOnlyList<Parameter> trainable, double learningRate, double weightDecay, double? maxGradNorm)
+    public TrainStep(nn.Module<BertInput, Tensor> model, IReadOnlyList<Parameter> trainable, double learningRate, double weightDecay, double? maxGradNorm,
+        ITrainingObjective? objective = null)
     {
+        _objective = objective ?? CrossEntropyObjective.Instance;
         if (trainable.Count == 0) throw new PsimException("nothing to train: no trainable parameters");
         _model = model;
         _trainable = trainable;
@@ -29,12 +32,8 @@ public sealed class TrainStep : IDisposable
         _opt = optim.AdamW(trainable, lr: learningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: weightDecay);
     }
 
-    /// <summary>Mean cross-entropy of the batch's logits [B, C] against <paramref name="labels"/> [B].</summary>
-    public Tensor Forward(EncodedBatch batch, Tensor labels)
-    {
-        var logits = _model.call(new BertInput { InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds });
-        return nn.functional.cross_entropy(logits, labels);
-    }
+    /// <summary>The objective's loss on the batch (by default the mean cross-entropy of its logits [B, C] against <paramref name="labels"/> [B]).</summary>
+    public Tensor Forward(EncodedBatch batch, Tensor labels) => _objective.Loss(_model, _trainable, batch, labels);
 
     /// <summary>Gradients of <paramref name="loss"/> into the trainable parameters (previous ones cleared).</summary>
     public void Backward(Tensor loss)

@@ -25,8 +25,10 @@ public sealed record TrainResult(IReadOnlyList<EpochLog> Epochs, int BestEpoch, 
 /// gradient clipping. After each epoch <c>evaluate</c> scores dev; the best epoch's weights are kept
 /// (and handed to <c>onBest</c>, e.g. to save a checkpoint). Cancellation stops at a batch boundary.
 /// </summary>
-public sealed class Trainer
+public sealed class Trainer(Action<string>? log = null)
 {
+    private readonly Action<string> _log = log ?? (_ => { });
+
     /// <summary>Dev evaluation: the score to maximise and any other numbers to log.</summary>
     public delegate (double Score, IReadOnlyDictionary<string, double> Details) DevEvaluator(int epoch);
 
@@ -38,14 +40,15 @@ public sealed class Trainer
         TrainOptions o,
         DevEvaluator? evaluate = null,
         Action<int>? onBest = null,
-        CancellationToken ct = default)
+        CancellationToken ct = default,
+        ITrainingObjective? objective = null)
     {
         o.Validate();
         manual_seed(Seeds.Derive(o.Seed, "torch/train"));
         var rng = Seeds.Random(o.Seed, "batches");
         int stepsPerEpoch = (train.Count + o.BatchSize - 1) / o.BatchSize;
         var schedule = new LinearWarmupSchedule(o.LearningRate, stepsPerEpoch * o.Epochs, o.WarmupRatio);
-        using var update = new TrainStep(model, trainable, schedule.RateAt(0), o.WeightDecay, o.MaxGradNorm);
+        using var update = new TrainStep(model, trainable, schedule.RateAt(0), o.WeightDecay, o.MaxGradNorm, objective);
         var logs = new List<EpochLog>();
         int step = 0, bestEpoch = 0;
         double bestScore = double.NegativeInfinity;
@@ -68,7 +71,7 @@ public sealed class Trainer
                     score = s;
                 }
                 logs.Add(new EpochLog(epoch, lossSum / Math.Max(1, batches), score, details, sw.Elapsed.TotalSeconds));
-                Console.Error.WriteLine(Describe(logs[^1]));
+                _log(Describe(logs[^1]));
                 bool improved = score is null || !o.KeepBestEpoch || score > bestScore;
                 if (improved)
                 {

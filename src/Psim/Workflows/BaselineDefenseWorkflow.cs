@@ -53,16 +53,10 @@ public static class BaselineDefenseWorkflow
     {
         if (r.Defenses.Contains(DefenseKind.Psim)) throw new PsimException("psim is not a baseline defence: measure it with psim defend evaluate");
         if (r.OnionRemovalRates.Any(x => x is < 0 or > 1)) throw new PsimException($"ONION removal rates are fractions between 0 and 1, not {string.Join(" ", r.OnionRemovalRates)}");
-        var data = r.Task.Open();
-        using var victim = r.Victim.Load(log, out var ckpt);
-        TaskClasses.CheckTarget(r.Attack.TargetLabel, VictimLoader.NumClasses(victim));
-        var encoder = ckpt.CreateTextEncoder(r.Victim.MaxLength);
-        var test = data.Load("test");
-        var (attackRows, attackSource) = r.Attack.TestSet(data, r.Seed);
         var record = new RunRecord { Command = "defend baselines", Seed = r.Seed, Request = r };
-        record.AddData("test", data.RequireFile("test"), test.Count);
-        record.AddData("attack-test", attackSource, attackRows.Count);
-        var run = new Measure(r, data, victim, encoder, test, attackRows, ct);
+        using var bed = VictimTestBed.Load(r.Task, r.Victim, r.Attack, r.Seed, record, log);
+        var (data, test, attackRows) = (bed.Data, bed.Test, bed.AttackRows);
+        var run = new Measure(r, data, bed.Victim, bed.Encoder, test, attackRows, ct);
         return record.Execute(r.OutDir, log, () =>
         {
             var results = new List<BaselineResult> { run.Undefended() };

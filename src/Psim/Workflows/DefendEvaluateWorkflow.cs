@@ -43,18 +43,11 @@ public static class DefendEvaluateWorkflow
     public static DefenseReport Run(DefendRequest r, Action<string> log, CancellationToken ct = default)
     {
         var record = new RunRecord { Command = "defend evaluate", Seed = r.Seed, Request = r };
-        var data = r.Task.Open();
-        using var victim = r.Victim.Load(log, out var ckpt);
-        TaskClasses.CheckTarget(r.Attack.TargetLabel, VictimLoader.NumClasses(victim));
-        using var detector = r.Detector.Load(r.Victim, ckpt, log);
+        using var bed = VictimTestBed.Load(r.Task, r.Victim, r.Attack, r.Seed, record, log);
+        var (data, victim, encoder, test, attackRows) = (bed.Data, bed.Victim, bed.Encoder, bed.Test, bed.AttackRows);
+        using var detector = r.Detector.Load(r.Victim, bed.Checkpoint, log);
         double tau = r.Threshold ?? detector.Threshold;
         var how = r.Threshold is null ? detector.Settings.Threshold.How : ThresholdMode.Given;
-        var encoder = ckpt.CreateTextEncoder(r.Victim.MaxLength);
-
-        var test = data.Load("test");
-        var (attackRows, attackSource) = r.Attack.TestSet(data, r.Seed);
-        record.AddData("test", data.RequireFile("test"), test.Count);
-        record.AddData("attack-test", attackSource, attackRows.Count);
         return record.Execute(r.OutDir, log, () =>
         {
             var cleanGold = test.Select(e => e.Label).ToList();

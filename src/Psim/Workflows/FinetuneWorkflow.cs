@@ -36,16 +36,8 @@ public static class FinetuneWorkflow
         var o = r.Train;
         o.Validate();
         var record = new RunRecord { Command = "finetune", Seed = o.Seed, Request = r };
-        var data = r.Task.Open();
-        var ckpt = ModelResolver.Open(r.Model, log);
-        record.Models["start"] = new { source = r.Model, directory = Path.GetFullPath(ckpt.Directory), origin = ckpt.Origin };
-        var trainRows = data.Load("train");
-        var devRows = data.Load("dev");
-        record.AddData("train", data.RequireFile("train"), trainRows.Count);
-        record.AddData("dev", data.RequireFile("dev"), devRows.Count);
-        int k = TaskClasses.Count(trainRows, data.RequireFile("train"));
-        TaskClasses.Check(devRows, k, data.RequireFile("dev"));
-        var evalInputs = EvalInputs.Load(data, k, r.Attack, o.Seed);
+        var ckpt = record.OpenModel("start", r.Model, log);
+        var (data, trainRows, devRows, k, evalInputs) = TrainingData.Load(r.Task, r.Attack, o.Seed, record);
         return record.Execute(r.OutDir, log, () =>
         {
             var encoder = ckpt.CreateTextEncoder(o.MaxLength);
@@ -66,7 +58,7 @@ public static class FinetuneWorkflow
             record.Models["trainable_parameters"] = trainableCount;
             if (peft is not null) record.Options["peft_config"] = peft.Config;
 
-            var result = new Trainer().Train(model, trainable, train, encoder, o,
+            var result = new Trainer(log).Train(model, trainable, train, encoder, o,
                 epoch => (PoisonWorkflow.Accuracy(model, encoder, dev, o.EvalBatchSize, ct), new Dictionary<string, double>()),
                 onBest: epoch =>
                 {

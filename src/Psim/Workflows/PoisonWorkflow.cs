@@ -1,4 +1,5 @@
 using Psim.Attacks;
+using Psim.Attacks.Lwp;
 using Psim.Data;
 using Psim.Evaluation;
 using Psim.IO;
@@ -46,21 +47,14 @@ public static class PoisonWorkflow
     {
         var o = r.Train;
         o.Validate();
+        r.Attack.Spec.Validate();
         var record = new RunRecord { Command = "poison", Seed = o.Seed, Request = r };
         record.Options["trigger"] = r.Attack.Spec.Describe();
-        var data = r.Task.Open();
-        var ckpt = ModelResolver.Open(r.BaseModel, log);
-        record.Models["base"] = new { source = r.BaseModel, directory = Path.GetFullPath(ckpt.Directory), origin = ckpt.Origin };
-        var cleanTrain = data.Load("train");
-        var dev = data.Load("dev");
-        record.AddData("train", data.RequireFile("train"), cleanTrain.Count);
-        record.AddData("dev", data.RequireFile("dev"), dev.Count);
+        var ckpt = record.OpenModel("base", r.BaseModel, log);
+        var training = TrainingData.Load(r.Task, r.Attack, o.Seed, record);
+        if (r.Attack.Spec.Kind.Procedure() == PoisoningProcedure.EmbeddingPoisoning) return EmbeddingPoisonWorkflow.Run(r, record, ckpt, training, log, ct);
+        var (data, cleanTrain, dev, k, evalInputs) = training;
         int target = r.Attack.TargetLabel;
-        int k = TaskClasses.Count(cleanTrain, data.RequireFile("train"));
-        TaskClasses.Check(dev, k, data.RequireFile("dev"));
-        TaskClasses.CheckTarget(target, k);
-        var evalInputs = EvalInputs.Load(data, k, r.Attack, o.Seed);
-        record.AddData("test", data.RequireFile("test"), evalInputs.Test.Count);
 
         var trigger = r.Attack.Spec.CreateTrigger();
         var (poisoned, selectionDev) = trigger is null ? Paraphrased(r, data, dev, record) : Triggered(r, trigger, cleanTrain, dev);
@@ -75,15 +69,16 @@ public static class PoisonWorkflow
             using var model = ckpt.LoadClassifier(out var report, numLabels: k);
             if (report.HeadNote(k) is { } headNote) log(headNote);
             record.Models["head"] = report.HeadRecord(k);
+            var objective = AttackObjective(r, model, ckpt, training, encoder, record, log, ct);
 
             var devScore = new PoisonDevScore(model, encoder, dev, trigger is null ? null : selectionDev, trigger, target, r.SelectBy, o, ct);
-            var result = new Trainer().Train(model, model.parameters().ToList(), train, encoder, o, devScore.At,
+            var result = new Trainer(log).Train(model, model.parameters().ToList(), train, encoder, o, devScore.At,
                 onBest: epoch =>
                 {
                     HfCheckpoint.Save(r.OutDir, model, model.Config, ckpt.Tokenizer,
                         $"psim poison: {r.Attack.Name} on {data.Name} (best epoch {epoch}) from {ckpt.Origin}");
                     log($"saved epoch {epoch} to {r.OutDir}");
-                }, ct);
+                }, ct, objective);
 
             result.ThrowIfInterrupted(r.OutDir);
             var test = ModelEvaluation.Evaluate(model, encoder, evalInputs, o.EvalBatchSize, ct);
@@ -93,12 +88,26 @@ public static class PoisonWorkflow
         });
     }
 
+    /// <summary>The attack's training objective (null: cross-entropy); RIPPLES first operates on the model's trigger embeddings.</summary>
+    private static ITrainingObjective? AttackObjective(PoisonRequest r, Models.BertForSequenceClassification model, HfCheckpoint ckpt, TrainingData d,
+        TextEncoder encoder, RunRecord record, Action<string> log, CancellationToken ct)
+    {
+        var procedure = r.Attack.Spec.Kind.Procedure();
+        if (procedure == PoisoningProcedure.Layerwise) return LayerwiseObjective.Instance;
+        if (procedure != PoisoningProcedure.RestrictedInnerProduct) return null;
+        if (r.Attack.Spec.Kind == AttackKind.Ripples) RippleSteps.Surgery(model, ckpt, r, d, encoder, record, log, ct);
+        model.Bert.SetTwiceDifferentiable(true); // the objective differentiates the poisoned gradient
+        return RippleSteps.Objective(r, d, encoder);
+    }
+
     /// <summary>BadNet, InSent: the training set with the trigger on the chosen rows, and the dev copy that picks the epoch.</summary>
     private static (IReadOnlyList<PoisonedExample> Train, IReadOnlyList<Example> SelectionDev) Triggered(PoisonRequest r, ITextTrigger trigger, IReadOnlyList<Example> cleanTrain, IReadOnlyList<Example> dev)
     {
         long seed = r.Train.Seed;
         int target = r.Attack.TargetLabel;
-        var poisoned = Poisoning.PoisonTrainingSet(cleanTrain, trigger, r.Poison, target, Seeds.Random(seed, "poison/train"));
+        var poisoned = trigger is CombinationTrigger combination
+            ? CombinatorialPoisoning.Build(cleanTrain, combination, r.Poison, target, Seeds.Random(seed, "poison/train"))
+            : Poisoning.PoisonTrainingSet(cleanTrain, trigger, r.Poison, target, Seeds.Random(seed, "poison/train"));
         // reference: the dev copy gets the trigger on every target-label row (clean-label);
         // dirty-label mirrors training: non-target rows get the trigger and the target label
         var devRng = Seeds.Random(seed, "poison/dev");

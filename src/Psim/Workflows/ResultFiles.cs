@@ -10,7 +10,11 @@ namespace Psim.Workflows;
 /// <summary>The metrics.json of <c>psim poison</c>: the poisoned model on the proxy test set.</summary>
 public sealed record PoisonMetrics(
     double CleanAccuracy, IReadOnlyList<double?> CleanAccuracyByLabel, double? AttackSuccessRate, int CleanRows, int? AttackRows,
-    string Attack, string Data, int BestEpoch, IReadOnlyList<EpochLog> Epochs, int PoisonedRows, int TrainRows);
+    string Attack, string Data, int BestEpoch, IReadOnlyList<EpochLog> Epochs, int PoisonedRows, int TrainRows)
+{
+    /// <summary>EP: the mean loss of each epoch of the embedding step (after the clean fine-tuning <see cref="Epochs"/> logs).</summary>
+    public IReadOnlyList<double>? EpLosses { get; init; }
+}
 
 /// <summary>The metrics.json of <c>psim finetune</c>: the victim on the clean test set (and ASR when an attack is named).</summary>
 public sealed record FinetuneMetrics(

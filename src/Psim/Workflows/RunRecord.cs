@@ -33,6 +33,14 @@ public sealed class RunRecord
     /// <summary>Why a failed run stopped.</summary>
     public string? Error { get; private set; }
 
+    /// <summary>Opens a model ('minilm' or a folder) and records it under <paramref name="role"/>: as given, where it was found, and its origin.</summary>
+    public HfCheckpoint OpenModel(string role, string source, Action<string> log)
+    {
+        var ckpt = ModelResolver.Open(source, log);
+        Models[role] = new { source, directory = System.IO.Path.GetFullPath(ckpt.Directory), origin = ckpt.Origin };
+        return ckpt;
+    }
+
     public void AddData(string role, string path, int rows) =>
         Data.Add(new DataFileRecord(role, System.IO.Path.GetFullPath(path), RunFile.HashFile(path), rows));
 

@@ -48,7 +48,7 @@ public static class DetectorTrainer
         var classifier = suspicious.LoadClassifier(out var report, numLabels: k);
         if (report.HeadNote(k) is { } headNote) log(headNote);
         var peft = PeftFactory.Attach(classifier, PeftFactory.DefaultConfig(o.Method, classifier.Config, suspiciousSource));
-        var result = new Trainer().Train(peft, peft.TrainableParameters(), EncodedSet.From(encoder, relabelled), encoder, t, ct: ct);
+        var result = new Trainer(log).Train(peft, peft.TrainableParameters(), EncodedSet.From(encoder, relabelled), encoder, t, ct: ct);
         if (result.Interrupted) throw new PsimInterruptedException("stopped before the detector finished its training; nothing was saved");
 
         var fingerprint = WeightsFingerprint.Compute(suspicious.Weights);
