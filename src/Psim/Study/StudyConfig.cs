@@ -8,8 +8,11 @@ using Psim.Workflows;
 
 namespace Psim.Study;
 
-/// <summary>The study's starting points: <c>quick</c> (one pair, fewer rows and epochs) and <c>paper</c> (the reference settings).</summary>
-public enum StudyPreset { Quick, Paper }
+/// <summary>
+/// The study's starting points: <c>quick</c> (one pair, fewer rows and epochs), <c>paper</c> (the reference
+/// settings) and <c>attacks</c> (the weight-poisoning attacks at the quick preset's sizes, issue 13).
+/// </summary>
+public enum StudyPreset { Quick, Paper, Attacks }
 
 /// <summary>A proxy corpus the attacker poisons on, and the victim task the poisoned model is adapted to.</summary>
 public sealed record TaskPair([property: JsonPropertyName("proxy")] string Proxy, [property: JsonPropertyName("victim")] string Victim)
@@ -106,10 +109,24 @@ public sealed record StudyConfig
         Baselines = new BaselineSettings { Strategies = [TuningMethod.Lora], StripCopies = 10 },
     };
 
+    /// <summary>
+    /// The weight-poisoning attacks (EP, SOS, LWP, RIPPLe, RIPPLES; cheapest first) at the quick preset's sizes,
+    /// against victims by full fine-tuning, LoRA and P-tuning v2, with PSIM calibrated to 1% FRR on clean dev,
+    /// and ONION and STRIP on the LoRA victims (docs/results.md).
+    /// </summary>
+    public static StudyConfig AttackFamily => Quick with
+    {
+        Attacks = [AttackKind.Ep, AttackKind.Sos, AttackKind.Lwp, AttackKind.Ripple, AttackKind.Ripples],
+        Strategies = [TuningMethod.Full, TuningMethod.Lora, TuningMethod.Prefix],
+        Defenses = [DefenseKind.Psim, DefenseKind.Onion, DefenseKind.Strip],
+        Psim = new PsimSettings { TargetFrr = 0.01 },
+    };
+
     public static StudyConfig For(StudyPreset preset) => preset switch
     {
         StudyPreset.Quick => Quick,
         StudyPreset.Paper => Paper,
+        StudyPreset.Attacks => AttackFamily,
         _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, null),
     };
 
