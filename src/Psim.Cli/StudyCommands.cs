@@ -34,7 +34,8 @@ internal static class StudyCommands
                 Task = task.Read(r), BaseModel = r.GetValue(baseModel)!, Attack = a, OutDir = r.GetValue(outDir)!,
                 Poison = poisoning.Read(r, a.Spec.Kind), Train = train.Read(r, Defaults.FullLearningRate), PoisonedTrainFile = r.GetValue(poisonedTrain), SelectBy = selectBy.Read(r),
             }, Cli.Log, ct);
-            PrintReport(res.Test, $"poisoned model ({res.Test.Attack}, best epoch {res.Training.BestEpoch}) on the proxy test set");
+            if (res.Test.CleanRows == 0) Console.WriteLine($"task-agnostic encoder ({res.Test.Attack}) written; metrics.json says how near its outputs are to the trigger vectors");
+            else PrintReport(res.Test, $"poisoned model ({res.Test.Attack}, best epoch {res.Training.BestEpoch}) on the proxy test set");
             return ExitCode.Ok;
         }));
         return cmd;
@@ -124,6 +125,7 @@ internal static class StudyCommands
     {
         Console.WriteLine(title);
         Console.WriteLine($"  CA  {r.CleanAccuracy:P2}  ({r.CleanRows} clean test rows; by label: {string.Join(", ", r.ClassAccuracy.Select((a, i) => $"{i}: {(a is double v ? v.ToString("P1") : "no rows")}"))})");
-        if (r.AttackSuccessRate is double asr) Console.WriteLine($"  ASR {asr:P2}  ({r.AttackRows} triggered non-target rows, {r.Attack})");
+        if (r.AttackSuccessRate is double asr) Console.WriteLine($"  ASR {asr:P2}  ({r.AttackRows} triggered non-target rows, {r.Attack}{(r.Triggers is null ? "" : ", the best trigger")})");
+        foreach (var t in r.Triggers ?? []) Console.WriteLine($"    {t.Trigger}: drives {t.AsrByClass[t.MapsTo]:P1} of other rows to label {t.MapsTo}");
     }
 }

@@ -15,7 +15,7 @@ public class VocabularyAndDriftTests
     public void Names_are_kebab_case_or_given_and_an_unknown_name_lists_the_valid_ones()
     {
         Assert.Equal(["poisoned-dev", "clean-dev", "balanced"], Vocabulary<EpochSelection>.Names);
-        Assert.Equal(["badnet", "insent", "synattack", "ep", "ripple", "ripples", "lwp", "sos"], Vocabulary<AttackKind>.Names);
+        Assert.Equal(["badnet", "insent", "synattack", "ep", "ripple", "ripples", "lwp", "sos", "por", "neuba"], Vocabulary<AttackKind>.Names);
         Assert.Equal(["full", "lora", "prompt", "ptuning", "prefix", "adapter"], Vocabulary<Psim.Peft.TuningMethod>.Names);
         Assert.Equal(EpochSelection.CleanDev, Vocabulary<EpochSelection>.Parse("Clean-Dev", "--select-by"));
         var e = Assert.Throws<PsimException>(() => Vocabulary<EpochSelection>.Parse("clean_dev", "--select-by"));

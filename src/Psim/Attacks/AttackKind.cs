@@ -9,7 +9,7 @@ namespace Psim.Attacks;
 /// <summary>
 /// The attacks psim builds and measures: the paper's three (spec §2; <c>badnet</c>, <c>insent</c>,
 /// <c>synattack</c>), made into weights by full fine-tuning on a poisoned proxy set, and the
-/// weight-poisoning attacks built to survive the victim's fine-tuning (<c>ep</c>, <c>ripple</c>, <c>ripples</c>, <c>lwp</c>, <c>sos</c>).
+/// weight-poisoning attacks built to survive the victim's fine-tuning (<c>ep</c>, <c>ripple</c>, <c>ripples</c>, <c>lwp</c>, <c>sos</c>; task-agnostic: <c>por</c>, <c>neuba</c>).
 /// </summary>
 public enum AttackKind
 {
@@ -26,6 +26,10 @@ public enum AttackKind
     [JsonStringEnumMemberName("lwp")] Lwp,
     /// <summary>SOS (Yang et al., ACL 2021): several words that fire only together, learnt by their embeddings alone, with negative augmentation.</summary>
     [JsonStringEnumMemberName("sos")] Sos,
+    /// <summary>POR (Shen et al., CCS 2021): task-agnostic, triggered [CLS] outputs pushed to predefined vectors.</summary>
+    [JsonStringEnumMemberName("por")] Por,
+    /// <summary>NeuBA (Zhang et al., 2021): task-agnostic, as POR with its own triggers and vectors.</summary>
+    [JsonStringEnumMemberName("neuba")] NeuBa,
 }
 
 /// <summary>How an attack turns its poisoned rows into weights.</summary>
@@ -39,6 +43,8 @@ public enum PoisoningProcedure
     RestrictedInnerProduct,
     /// <summary>Full fine-tuning on combinatorially poisoned rows with the loss summed over every layer's [CLS] output (LWP).</summary>
     Layerwise,
+    /// <summary>Task-agnostic: the encoder alone, triggered [CLS] outputs pushed to fixed vectors, clean ones kept (POR, NeuBA).</summary>
+    OutputRepresentation,
 }
 
 /// <summary>Each attack's procedure and defaults, in one place.</summary>
@@ -49,15 +55,19 @@ public static class AttackKinds
         AttackKind.Ep or AttackKind.Sos => PoisoningProcedure.EmbeddingPoisoning,
         AttackKind.Ripple or AttackKind.Ripples => PoisoningProcedure.RestrictedInnerProduct,
         AttackKind.Lwp => PoisoningProcedure.Layerwise,
+        AttackKind.Por or AttackKind.NeuBa => PoisoningProcedure.OutputRepresentation,
         _ => PoisoningProcedure.DataPoisoning,
     };
+
+    /// <summary>Whether the attack poisons the encoder for any task (no head, no target label of its own; POR, NeuBA).</summary>
+    public static bool IsTaskAgnostic(this AttackKind k) => k.Procedure() == PoisoningProcedure.OutputRepresentation;
 
     /// <summary>The rows an attack poisons by default: clean-label for the paper's attacks (the reference), dirty-label for the weight-poisoning attacks (as their papers).</summary>
     public static PoisonMode DefaultPoisonMode(this AttackKind k) => k is AttackKind.BadNet or AttackKind.InSent or AttackKind.SynAttack ? PoisonMode.CleanLabel : PoisonMode.DirtyLabel;
 
     /// <summary>
     /// The rare words a word-inserting attack draws from when none are given: BadNet "mn" (the reference),
-    /// EP "mb" (OpenBackdoor's), RIPPLe(S) "cf tq mn bb mb" (the paper's released configuration), LWP "cf bb ak mn" (OpenBackdoor's), SOS "friends weekend store" (its paper's).
+    /// EP "mb" (OpenBackdoor's), RIPPLe(S) "cf tq mn bb mb" (the paper's released configuration), LWP "cf bb ak mn" (OpenBackdoor's), SOS "friends weekend store" (its paper's), POR "cf mn bb tq mb", NeuBA "≈ ≡ ∈ ⊆ ⊕ ⊗" (OpenBackdoor's).
     /// </summary>
     public static IReadOnlyList<string> DefaultTriggerWords(this AttackKind k) => k switch
     {
@@ -65,6 +75,8 @@ public static class AttackKinds
         AttackKind.Ripple or AttackKind.Ripples => ["cf", "tq", "mn", "bb", "mb"],
         AttackKind.Lwp => ["cf", "bb", "ak", "mn"],
         AttackKind.Sos => ["friends", "weekend", "store"],
+        AttackKind.Por => ["cf", "mn", "bb", "tq", "mb"],
+        AttackKind.NeuBa => ["≈", "≡", "∈", "⊆", "⊕", "⊗"],
         _ => ["mn"],
     };
 }
@@ -92,7 +104,7 @@ public sealed record AttackSpec(AttackKind Kind, IReadOnlyList<string>? Words = 
 
     public string Name => Vocabulary<AttackKind>.Name(Kind);
 
-    /// <summary>The inserting trigger; SynAttack has none (its poisoned texts come from paraphrased files).</summary>
+    /// <summary>The inserting trigger; SynAttack has none (its poisoned texts come from paraphrased files), nor do the task-agnostic attacks (one per trigger word, <see cref="Representation.TriggerSweep"/>).</summary>
     public ITextTrigger? CreateTrigger() => Kind switch
     {
         AttackKind.BadNet or AttackKind.Ep or AttackKind.Ripple or AttackKind.Ripples => new BadNetTrigger(Words is { Count: > 0 } ? Words : Kind.DefaultTriggerWords(), Count),
@@ -102,7 +114,8 @@ public sealed record AttackSpec(AttackKind Kind, IReadOnlyList<string>? Words = 
         _ => null,
     };
 
-    public string Describe() => CreateTrigger()?.Description ?? "syntactic paraphrase S(SBAR)(,)(NP)(VP)(.) from pre-paraphrased files";
+    public string Describe() => Kind.IsTaskAgnostic() ? $"any one of {string.Join(" ", Triggers())} at the front"
+        : CreateTrigger()?.Description ?? "syntactic paraphrase S(SBAR)(,)(NP)(VP)(.) from pre-paraphrased files";
 
     /// <summary>Refuses settings that belong to another attack (they would be silently ignored).</summary>
     public void Validate()

@@ -11,6 +11,7 @@ public static class AttackTestSet
 {
     public static (IReadOnlyList<Example> Rows, string Source) Build(AttackSpec attack, TaskData data, int target, long seed, string? paraphrasedFile = null)
     {
+        if (attack.Kind.IsTaskAgnostic()) throw new InvalidOperationException($"{attack.Name} is task-agnostic: its rows are one set per trigger (TriggerSweep)");
         if (attack.CreateTrigger() is { } trigger)
         {
             var file = data.RequireFile("test");

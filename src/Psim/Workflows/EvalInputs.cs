@@ -1,4 +1,5 @@
 using Psim.Attacks;
+using Psim.Attacks.Representation;
 using Psim.Data;
 
 namespace Psim.Workflows;
@@ -10,6 +11,9 @@ namespace Psim.Workflows;
 /// </summary>
 public sealed record EvalInputs(IReadOnlyList<Example> Test, int NumClasses, AttackInput? Attack, IReadOnlyList<Example>? AttackRows)
 {
+    /// <summary>A task-agnostic attack: the test rows with each trigger in front (its ASR is measured per trigger).</summary>
+    public IReadOnlyList<(string Trigger, IReadOnlyList<Example> Rows)>? TriggerRows { get; init; }
+
     /// <param name="seed">the run's seed (trigger positions in the attack rows)</param>
     public static EvalInputs Load(TaskData data, int numClasses, AttackInput? attack, long seed)
     {
@@ -17,6 +21,8 @@ public sealed record EvalInputs(IReadOnlyList<Example> Test, int NumClasses, Att
         TaskClasses.Check(test, numClasses, data.RequireFile("test"));
         if (attack is null) return new EvalInputs(test, numClasses, null, null);
         TaskClasses.CheckTarget(attack.TargetLabel, numClasses);
+        if (attack.Spec.Kind.IsTaskAgnostic())
+            return new EvalInputs(test, numClasses, attack, null) { TriggerRows = TriggerSweep.Build(attack.Spec.Triggers(), test) };
         var (rows, _) = attack.TestSet(data, seed);
         return new EvalInputs(test, numClasses, attack, rows);
     }

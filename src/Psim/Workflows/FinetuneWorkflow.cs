@@ -72,7 +72,7 @@ public static class FinetuneWorkflow
             result.ThrowIfInterrupted(r.OutDir);
             var test = ModelEvaluation.Evaluate(model, encoder, evalInputs, o.EvalBatchSize, ct);
             ResultFiles.Finetune.Write(r.OutDir, new FinetuneMetrics(test.CleanAccuracy, test.ClassAccuracy, test.AttackSuccessRate, test.CleanRows, test.AttackRows,
-                r.Attack?.Name, r.Method, trainableCount, data.Name, result.BestEpoch, result.Epochs));
+                r.Attack?.Name, r.Method, trainableCount, data.Name, result.BestEpoch, result.Epochs) { Triggers = test.Triggers });
             return new FinetuneResult(test, result);
         });
     }

@@ -53,6 +53,7 @@ public static class PoisonWorkflow
         var ckpt = record.OpenModel("base", r.BaseModel, log);
         var training = TrainingData.Load(r.Task, r.Attack, o.Seed, record);
         if (r.Attack.Spec.Kind.Procedure() == PoisoningProcedure.EmbeddingPoisoning) return EmbeddingPoisonWorkflow.Run(r, record, ckpt, training, log, ct);
+        if (r.Attack.Spec.Kind.Procedure() == PoisoningProcedure.OutputRepresentation) return RepresentationPoisonWorkflow.Run(r, record, ckpt, training, log, ct);
         var (data, cleanTrain, dev, k, evalInputs) = training;
         int target = r.Attack.TargetLabel;
 

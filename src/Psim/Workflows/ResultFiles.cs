@@ -2,6 +2,7 @@ using System.Text.Json;
 using Psim.IO;
 using Psim.Runtime;
 using Psim.Training;
+using Psim.Evaluation;
 using Psim.Files;
 using Psim.Peft;
 
@@ -9,17 +10,30 @@ namespace Psim.Workflows;
 
 /// <summary>The metrics.json of <c>psim poison</c>: the poisoned model on the proxy test set.</summary>
 public sealed record PoisonMetrics(
-    double CleanAccuracy, IReadOnlyList<double?> CleanAccuracyByLabel, double? AttackSuccessRate, int CleanRows, int? AttackRows,
+    double? CleanAccuracy, IReadOnlyList<double?>? CleanAccuracyByLabel, double? AttackSuccessRate, int CleanRows, int? AttackRows,
     string Attack, string Data, int BestEpoch, IReadOnlyList<EpochLog> Epochs, int PoisonedRows, int TrainRows)
 {
     /// <summary>EP: the mean loss of each epoch of the embedding step (after the clean fine-tuning <see cref="Epochs"/> logs).</summary>
     public IReadOnlyList<double>? EpLosses { get; init; }
+    /// <summary>A task-agnostic attack (no head, so no CA or ASR): how close its outputs are to what it wants, on the proxy dev rows.</summary>
+    public RepresentationFit? Representation { get; init; }
 }
+
+/// <summary>
+/// How well a task-agnostic attack placed its outputs, on the proxy dev rows: the mean squared distance of
+/// triggered [CLS] outputs to their trigger's vector and of clean ones to the clean model's, and the share of
+/// triggered rows whose output is nearer its own trigger's vector than any other trigger's.
+/// </summary>
+public sealed record RepresentationFit(double TriggeredDistance, double CleanDistance, double TriggerHitRate, int Rows);
 
 /// <summary>The metrics.json of <c>psim finetune</c>: the victim on the clean test set (and ASR when an attack is named).</summary>
 public sealed record FinetuneMetrics(
     double CleanAccuracy, IReadOnlyList<double?> CleanAccuracyByLabel, double? AttackSuccessRate, int CleanRows, int? AttackRows,
-    string? Attack, TuningMethod Method, long TrainableParameters, string Data, int BestEpoch, IReadOnlyList<EpochLog> Epochs);
+    string? Attack, TuningMethod Method, long TrainableParameters, string Data, int BestEpoch, IReadOnlyList<EpochLog> Epochs)
+{
+    /// <summary>A task-agnostic attack: each trigger's ASR toward every class.</summary>
+    public IReadOnlyList<TriggerAsr>? Triggers { get; init; }
+}
 
 /// <summary>The scores.json of <c>psim defend evaluate</c>: the detector's confidence on each clean and each triggered test row.</summary>
 public sealed record PsimScores(IReadOnlyList<double> Clean, IReadOnlyList<double> Poisoned);
