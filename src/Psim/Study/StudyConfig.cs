@@ -112,10 +112,13 @@ public sealed record StudyConfig
     /// <summary>
     /// The weight-poisoning attacks (EP, SOS, LWP, RIPPLe, RIPPLES; cheapest first) at the quick preset's sizes,
     /// against victims by full fine-tuning, LoRA and P-tuning v2, with PSIM calibrated to 1% FRR on clean dev,
-    /// and ONION and STRIP on the LoRA victims (docs/results.md).
+    /// and ONION and STRIP on the LoRA victims (docs/results.md). These attacks relabel the rows they poison
+    /// (dirty-label), so 10% of the proxy rows are poisoned, not the reference's 1,500 clean-label rows: 1,500
+    /// relabelled rows of 4,000 flip 73% of IMDB's positive rows, and RIPPLe's model then calls everything negative.
     /// </summary>
     public static StudyConfig AttackFamily => Quick with
     {
+        Poison = Quick.Poison with { PoisonCount = null, PoisonRate = 0.1 },
         Attacks = [AttackKind.Ep, AttackKind.Sos, AttackKind.Lwp, AttackKind.Ripple, AttackKind.Ripples],
         Strategies = [TuningMethod.Full, TuningMethod.Lora, TuningMethod.Prefix],
         Defenses = [DefenseKind.Psim, DefenseKind.Onion, DefenseKind.Strip],
