@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Markdown tables of a (possibly unfinished) attack-family study, from its plan.json and the metrics.json of
+every finished step: the poisoned models, the victims (CA / ASR), PSIM at its calibrated threshold (AUROC,
+FRR, ASR before -> after) and at 0.7, and ONION / STRIP on the LoRA victims. A step not finished is "-".
+   usage: attack-summary.py STUDY_DIR"""
+import json, os, sys
+
+study = sys.argv[1]
+plan = json.load(open(os.path.join(study, "plan.json")))
+def metrics(step):
+    d = os.path.join(study, "steps", os.path.basename(step["dir"]))  # the folder may have moved since it was planned
+    p = os.path.join(d, "metrics.json")
+    return json.load(open(p)) if os.path.exists(os.path.join(d, "step.json")) and os.path.exists(p) else None
+steps = {}
+for s in plan["steps"]:
+    steps[(s["kind"], s["pair"]["victim"], s["attack"], s.get("strategy"))] = metrics(s)
+pairs = list(dict.fromkeys(s["pair"]["victim"] for s in plan["steps"]))
+attacks = list(dict.fromkeys(s["attack"] for s in plan["steps"]))
+strategies = list(dict.fromkeys(s["strategy"] for s in plan["steps"] if s.get("strategy")))
+pc = lambda x: "-" if x is None else f"{100 * x:.1f}"
+
+print("| victim task | attack | poisoned model CA / ASR | " + " | ".join(f"{s} CA / ASR" for s in strategies) + " |")
+print("|---|---|---:|" + "---:|" * len(strategies))
+for v in pairs:
+    for a in attacks:
+        p = steps.get(("poison", v, a, None))
+        poisoned = "-" if p is None else (f"{pc(p.get('clean_accuracy'))} / {pc(p.get('attack_success_rate'))}" if p.get("clean_accuracy") is not None
+                                          else f"(encoder; {pc(p['representation']['trigger_hit_rate'])}% of triggered dev rows nearest their vector)")
+        cells = []
+        for s in strategies:
+            m = steps.get(("victim", v, a, s))
+            cells.append("-" if m is None else f"{pc(m['clean_accuracy'])} / {pc(m['attack_success_rate'])}")
+        print(f"| {v} | {a} | {poisoned} | " + " | ".join(cells) + " |")
+print()
+print("| victim task | attack | strategy | PSIM AUROC | calibrated τ, FRR | ASR → with PSIM (calibrated) | CA → with PSIM (calibrated) | FRR, ASR → at τ = 0.7 |")
+print("|---|---|---|---:|---:|---:|---:|---:|")
+for v in pairs:
+    for a in attacks:
+        for s in strategies:
+            c, f = steps.get(("psim-calibrated", v, a, s)), steps.get(("psim-fixed", v, a, s))
+            if c is None and f is None: continue
+            cal = "-" if c is None else f"{c['threshold']:.4f}, {pc(c['frr'])}"
+            asr = "-" if c is None else f"{pc(c['attack_success_rate'])} → {pc(c['defended_attack_success_rate'])}"
+            ca = "-" if c is None else f"{pc(c['clean_accuracy'])} → {pc(c['defended_clean_accuracy'])}"
+            fixed = "-" if f is None else f"{pc(f['frr'])}, {pc(f['attack_success_rate'])} → {pc(f['defended_attack_success_rate'])}"
+            print(f"| {v} | {a} | {s} | {'-' if c is None else format(c['auroc'], '.3f')} | {cal} | {asr} | {ca} | {fixed} |")
+print()
+print("| victim task | attack | LoRA victim CA / ASR | ONION (selected bar) | STRIP |")
+print("|---|---|---:|---:|---:|")
+for v in pairs:
+    for a in attacks:
+        b = steps.get(("baselines", v, a, "lora"))
+        if b is None: continue
+        row = {x["defense"]: x for x in b if x["defense"] != "onion" or x.get("selected")}
+        f = lambda d: "-" if d not in row else f"{pc(row[d]['clean_accuracy'])} / {pc(row[d]['attack_success_rate'])}"
+        print(f"| {v} | {a} | {f('none')} | {f('onion')} | {f('strip')} |")
