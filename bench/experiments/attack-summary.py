@@ -54,3 +54,8 @@ for v in pairs:
         row = {x["defense"]: x for x in b if x["defense"] != "onion" or x.get("selected")}
         f = lambda d: "-" if d not in row else f"{pc(row[d]['clean_accuracy'])} / {pc(row[d]['attack_success_rate'])}"
         print(f"| {v} | {a} | {f('none')} | {f('onion')} | {f('strip')} |")
+print()
+done = [json.load(open(os.path.join(study, "steps", os.path.basename(s["dir"]), "step.json"))) for s in plan["steps"]
+        if os.path.exists(os.path.join(study, "steps", os.path.basename(s["dir"]), "step.json"))]
+print(f"{len(done)} of {len(plan['steps'])} steps finished, {sum(d['seconds'] for d in done) / 60:.1f} minutes summed over their step.json; " +
+      ", ".join(f"{d['step']['name']} {d['seconds']:.0f} s" for d in done if d["step"]["kind"] == "poison"))
