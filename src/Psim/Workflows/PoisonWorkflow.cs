@@ -38,8 +38,11 @@ public sealed record PoisonResult(EvalReport Test, TrainResult Training, int Poi
 
 /// <summary>
 /// Builds a weight-poisoned checkpoint: poisons the proxy training set, fully fine-tunes the base
-/// model on it, keeps the epoch with the best accuracy on the poisoned dev copy, and measures CA and
-/// ASR on the proxy test set. Writes a Hugging Face folder (encoder and head), metrics.json and run.json.
+/// model on it (with the attack's objective: RIPPLe's penalty, LWP's layer-wise loss), keeps the epoch
+/// with the best accuracy on the poisoned dev copy, and measures CA and ASR on the proxy test set. Writes
+/// a Hugging Face folder (encoder and head), metrics.json and run.json. The embedding-poisoning attacks
+/// (EP, SOS) and the task-agnostic ones (POR, NeuBA) have their own procedures
+/// (<see cref="EmbeddingPoisonWorkflow"/>, <see cref="RepresentationPoisonWorkflow"/>).
 /// </summary>
 public static class PoisonWorkflow
 {
@@ -101,7 +104,7 @@ public static class PoisonWorkflow
         return RippleSteps.Objective(r, d, encoder);
     }
 
-    /// <summary>BadNet, InSent: the training set with the trigger on the chosen rows, and the dev copy that picks the epoch.</summary>
+    /// <summary>Word-inserting attacks (BadNet, InSent, RIPPLe(S); LWP's combinations with their negatives): the training set with the trigger on the chosen rows, and the dev copy that picks the epoch.</summary>
     private static (IReadOnlyList<PoisonedExample> Train, IReadOnlyList<Example> SelectionDev) Triggered(PoisonRequest r, ITextTrigger trigger, IReadOnlyList<Example> cleanTrain, IReadOnlyList<Example> dev)
     {
         long seed = r.Train.Seed;
