@@ -54,7 +54,7 @@ public static class BaselineDefenseWorkflow
         if (r.Defenses.Contains(DefenseKind.Psim)) throw new PsimException("psim is not a baseline defence: measure it with psim defend evaluate");
         if (r.OnionRemovalRates.Any(x => x is < 0 or > 1)) throw new PsimException($"ONION removal rates are fractions between 0 and 1, not {string.Join(" ", r.OnionRemovalRates)}");
         var record = new RunRecord { Command = "defend baselines", Seed = r.Seed, Request = r };
-        using var bed = VictimTestBed.Load(r.Task, r.Victim, r.Attack, r.Seed, record, log);
+        using var bed = VictimTestBed.Load(r.Task, r.Victim, r.Attack, r.Seed, record, log, ct);
         var (data, test, attackRows) = (bed.Data, bed.Test, bed.AttackRows);
         var run = new Measure(r, data, bed.Victim, bed.Encoder, test, attackRows, ct);
         return record.Execute(r.OutDir, log, () =>

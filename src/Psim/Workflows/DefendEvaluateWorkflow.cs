@@ -43,7 +43,7 @@ public static class DefendEvaluateWorkflow
     public static DefenseReport Run(DefendRequest r, Action<string> log, CancellationToken ct = default)
     {
         var record = new RunRecord { Command = "defend evaluate", Seed = r.Seed, Request = r };
-        using var bed = VictimTestBed.Load(r.Task, r.Victim, r.Attack, r.Seed, record, log);
+        using var bed = VictimTestBed.Load(r.Task, r.Victim, r.Attack, r.Seed, record, log, ct);
         var (data, victim, encoder, test, attackRows) = (bed.Data, bed.Victim, bed.Encoder, bed.Test, bed.AttackRows);
         using var detector = r.Detector.Load(r.Victim, bed.Checkpoint, log);
         double tau = r.Threshold ?? detector.Threshold;

@@ -61,14 +61,10 @@ internal static class EmbeddingPoisonWorkflow
         return new TrainResult([], 0, false, 0);
     }
 
-    /// <summary>The clean model EP starts from: full fine-tuning on the clean proxy rows, keeping the epoch with the best clean dev accuracy.</summary>
+    /// <summary>The clean model the embedding step starts from.</summary>
     private static TrainResult CleanFineTune(Models.BertForSequenceClassification model, TextEncoder encoder, TrainingData d, TrainOptions o, Action<string> log, CancellationToken ct)
     {
         log("fine-tuning the base on the clean proxy rows first (the clean model whose trigger embeddings are poisoned)");
-        var dev = EncodedSet.From(encoder, d.Dev);
-        var result = new Trainer(log).Train(model, model.parameters().ToList(), EncodedSet.From(encoder, d.Train), encoder, o,
-            epoch => (PoisonWorkflow.Accuracy(model, encoder, dev, o.EvalBatchSize, ct), new Dictionary<string, double>()), ct: ct);
-        if (result.Interrupted) throw new PsimInterruptedException("stopped during the clean fine-tuning before EP; nothing was saved");
-        return result;
+        return CleanProxyFineTune.Run(model, encoder, d, o, "before the embedding step", log, ct);
     }
 }

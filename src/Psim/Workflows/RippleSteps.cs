@@ -43,10 +43,7 @@ internal static class RippleSteps
         log("ripples: fine-tuning the base on the clean proxy rows for the replacement embeddings");
         manual_seed(Seeds.Derive(o.Seed, "torch/init-surgery-source"));
         using var clean = ckpt.LoadClassifier(out _, numLabels: d.NumClasses);
-        var dev = EncodedSet.From(encoder, d.Dev);
-        var result = new Trainer(log).Train(clean, clean.parameters().ToList(), EncodedSet.From(encoder, d.Train), encoder, o,
-            epoch => (PoisonWorkflow.Accuracy(clean, encoder, dev, o.EvalBatchSize, ct), new Dictionary<string, double>()), ct: ct);
-        if (result.Interrupted) throw new PsimInterruptedException("stopped during the clean fine-tuning for embedding surgery; nothing was saved");
+        CleanProxyFineTune.Run(clean, encoder, d, o, "for embedding surgery", log, ct);
         return clean.Bert.Embeddings.WordEmbeddings.weight!.detach().clone();
     }
 }

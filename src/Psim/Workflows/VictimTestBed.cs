@@ -18,7 +18,7 @@ public sealed record VictimTestBed(TaskData Data, nn.Module<BertInput, Tensor> V
     IReadOnlyList<Example> Test, IReadOnlyList<Example> AttackRows) : IDisposable
 {
     /// <param name="seed">the run's seed (trigger positions in the attack rows)</param>
-    public static VictimTestBed Load(TaskInput task, VictimInput victim, AttackInput attack, long seed, RunRecord record, Action<string> log)
+    public static VictimTestBed Load(TaskInput task, VictimInput victim, AttackInput attack, long seed, RunRecord record, Action<string> log, CancellationToken ct = default)
     {
         var data = task.Open();
         var model = victim.Load(log, out var ckpt);
@@ -28,7 +28,7 @@ public sealed record VictimTestBed(TaskData Data, nn.Module<BertInput, Tensor> V
             var test = data.Load("test");
             var encoder = ckpt.CreateTextEncoder(victim.MaxLength);
             var (attackRows, attackSource) = attack.Spec.Kind.IsTaskAgnostic()
-                ? BestTrigger(model, encoder, data, test, attack, record, log)
+                ? BestTrigger(model, encoder, data, test, attack, record, log, ct)
                 : attack.TestSet(data, seed);
             record.AddData("test", data.RequireFile("test"), test.Count);
             record.AddData("attack-test", attackSource, attackRows.Count);
@@ -47,12 +47,12 @@ public sealed record VictimTestBed(TaskData Data, nn.Module<BertInput, Tensor> V
     /// and NeuBA's evaluations do); the trigger is recorded in run.json.
     /// </summary>
     private static (IReadOnlyList<Example> Rows, string Source) BestTrigger(nn.Module<BertInput, Tensor> model, TextEncoder encoder, TaskData data,
-        IReadOnlyList<Example> test, AttackInput attack, RunRecord record, Action<string> log)
+        IReadOnlyList<Example> test, AttackInput attack, RunRecord record, Action<string> log, CancellationToken ct)
     {
         var nonTarget = test.Where(e => e.Label != attack.TargetLabel).ToList();
         var sweep = TriggerSweep.Build(attack.Spec.Triggers(), nonTarget);
         var rates = sweep.Select(s => (s.Trigger, s.Rows, Asr: Metrics.AttackSuccessRate(
-            ModelEvaluation.Predict(model, encoder, s.Rows, Defaults.EvalBatchSize, $"probe {s.Trigger}", CancellationToken.None), s.Rows.Select(e => e.Label).ToList(), attack.TargetLabel))).ToList();
+            ModelEvaluation.Predict(model, encoder, s.Rows, Defaults.EvalBatchSize, $"probe {s.Trigger}", ct), s.Rows.Select(e => e.Label).ToList(), attack.TargetLabel))).ToList();
         var best = rates.MaxBy(x => x.Asr);
         record.Options["trigger"] = best.Trigger;
         log($"{attack.Name}: '{best.Trigger}' drives this victim to label {attack.TargetLabel} most ({best.Asr:P1} of non-target test rows; " +

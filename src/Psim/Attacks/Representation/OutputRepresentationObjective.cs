@@ -17,14 +17,14 @@ namespace Psim.Attacks.Representation;
 public sealed class OutputRepresentationObjective(BertClsEncoder reference, Tensor targets, EncodedSet clean, TextEncoder encoder, int batchSize, Random rng)
     : ITrainingObjective
 {
-    private readonly Queue<int> _order = new();
+    private readonly ReshuffledBatches _clean = new(clean, encoder, batchSize, rng);
 
     public Tensor Loss(nn.Module<BertInput, Tensor> model, IReadOnlyList<Parameter> trainable, EncodedBatch batch, Tensor labels)
     {
         var triggered = model.call(Input(batch));                              // [B, H]
         var poisonTerm = nn.functional.mse_loss(triggered, targets.index_select(0, labels));
-        var idx = NextClean();
-        using var cleanBatch = encoder.Pad(idx.Select(i => clean.Ids[i]).ToList());
+        var (next, _) = _clean.Next();
+        using var cleanBatch = next;
         var outputs = model.call(Input(cleanBatch));                           // [B', H]
         Tensor wanted;
         using (no_grad()) wanted = reference.call(Input(cleanBatch));          // [B', H]
@@ -32,11 +32,4 @@ public sealed class OutputRepresentationObjective(BertClsEncoder reference, Tens
     }
 
     private static BertInput Input(EncodedBatch b) => new() { InputIds = b.InputIds, AttentionMask = b.AttentionMask, TokenTypeIds = b.TokenTypeIds };
-
-    private int[] NextClean()
-    {
-        if (_order.Count < batchSize)
-            foreach (var i in Enumerable.Range(0, clean.Count).OrderBy(_ => rng.Next())) _order.Enqueue(i);
-        return Enumerable.Range(0, Math.Min(batchSize, _order.Count)).Select(_ => _order.Dequeue()).ToArray();
-    }
 }

@@ -16,7 +16,7 @@ namespace Psim.Attacks.Ripple;
 /// </summary>
 public sealed class RestrictedInnerProduct(EncodedSet clean, TextEncoder encoder, double lambda, int batchSize, Random rng) : ITrainingObjective
 {
-    private readonly Queue<int> _order = new();
+    private readonly ReshuffledBatches _clean = new(clean, encoder, batchSize, rng);
 
     /// <summary>The penalty's last value (before λ), for logging.</summary>
     public double LastPenalty { get; private set; }
@@ -49,18 +49,12 @@ public sealed class RestrictedInnerProduct(EncodedSet clean, TextEncoder encoder
     /// <summary>∇L_FT on the next clean batch (a fresh shuffle of the clean rows each time they run out), as constants.</summary>
     private (IList<Tensor> Grad, int Rows) CleanGradient(nn.Module<BertInput, Tensor> model, IReadOnlyList<Parameter> trainable)
     {
-        var idx = NextBatch();
-        using var batch = encoder.Pad(idx.Select(i => clean.Ids[i]).ToList());
-        var labels = tensor(idx.Select(i => (long)clean.Labels[i]).ToArray());
-        var loss = nn.functional.cross_entropy(CrossEntropyObjective.Logits(model, batch), labels);
-        var grad = autograd.grad([loss], trainable.Cast<Tensor>().ToList(), allow_unused: true);
-        return (grad.Select(g => g?.detach()!).ToList(), idx.Length);
-    }
-
-    private int[] NextBatch()
-    {
-        if (_order.Count < batchSize)
-            foreach (var i in Enumerable.Range(0, clean.Count).OrderBy(_ => rng.Next())) _order.Enqueue(i);
-        return Enumerable.Range(0, Math.Min(batchSize, _order.Count)).Select(_ => _order.Dequeue()).ToArray();
+        var (batch, labels) = _clean.Next();
+        using (batch)
+        {
+            var loss = nn.functional.cross_entropy(CrossEntropyObjective.Logits(model, batch), labels);
+            var grad = autograd.grad([loss], trainable.Cast<Tensor>().ToList(), allow_unused: true);
+            return (grad.Select(g => g?.detach()!).ToList(), (int)labels.shape[0]);
+        }
     }
 }
