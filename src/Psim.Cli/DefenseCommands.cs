@@ -112,34 +112,43 @@ internal static class DefenseCommands
     {
         var victim = new VictimFlags();
         var task = new TaskFlags("task folder (train, dev, test and the paraphrased test files)");
-        var outDir = Cli.OutOption("folder for metrics.json and run.json");
-        var defenses = VocabularyOption.Many<DefenseKind>("--defense", "baseline defences to run (default: onion strip backtranslation scpd)");
+        var outDir = Cli.OutOption("folder for metrics.json, roc.png and run.json");
+        var defenses = VocabularyOption.Many<DefenseKind>("--defense", "defences to run (default: onion strip rap dan backtranslation scpd; psim needs --detector)");
+        var detector = new DetectorFlags(required: false, "a PSIM detector folder: measures PSIM in the same table, under the same protocol (adds psim to the defaults)");
+        var frr = new Option<double>("--target-frr") { Description = "false-rejection rate on clean dev that sets every detector's threshold", DefaultValueFactory = _ => Defaults.DetectorTargetFrr };
         var copies = new Option<int>("--strip-copies") { Description = "STRIP: perturbed copies per input", DefaultValueFactory = _ => 20 };
-        var frr = new Option<double>("--strip-target-frr") { Description = "STRIP: false-rejection rate on clean dev that sets the threshold", DefaultValueFactory = _ => 0.05 };
-        var seed = Cli.SeedOption("seed for trigger insertion and STRIP");
+        var seed = Cli.SeedOption("seed for trigger insertion, STRIP, RAP and DAN");
         var onionRates = new Option<double[]>("--onion-removal-rates")
-        { Description = "ONION: calibrate one bar per fraction of clean dev words to remove (default 0.01 0.02 0.05 0.1 0.2)", AllowMultipleArgumentsPerToken = true };
+        { Description = "ONION: extra rows, one bar per fraction of clean dev words to remove (e.g. 0.01 0.05 0.2)", AllowMultipleArgumentsPerToken = true };
         var onionBars = new Option<double[]>("--onion-bars")
-        { Description = "ONION: use these bars instead of calibrated ones (the reference's GPT-2 sweep is -300 -270 ... -30)", AllowMultipleArgumentsPerToken = true };
+        { Description = "ONION: extra rows at these bars (the reference's GPT-2 sweep is -300 -270 ... -30)", AllowMultipleArgumentsPerToken = true };
         var attack = new AttackFlags(required: true);
-        var cmd = new Command("baselines", "CA and ASR under ONION (n-gram LM), STRIP, back-translation and SCPD (spec §6)") { outDir, defenses, copies, frr, seed, onionRates, onionBars };
-        foreach (var flags in new Action<Command>[] { victim.AddTo, task.AddTo, attack.AddTo }) flags(cmd);
+        var detectors = new DetectorSettingsFlags();
+        var cmd = new Command("baselines", "PSIM, ONION, STRIP, RAP and DAN at one clean-dev FRR, back-translation and SCPD: CA, ASR, FRR, FAR, AUROC, cost") { outDir, defenses, frr, copies, seed, onionRates, onionBars };
+        foreach (var flags in new Action<Command>[] { victim.AddTo, task.AddTo, attack.AddTo, detector.AddTo, detectors.AddTo }) flags(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
             Cli.ApplyThreads(r);
             var request = new BaselineRequest
             {
                 Task = task.Read(r), Victim = victim.Read(r), Attack = attack.ReadRequired(r), OutDir = r.GetValue(outDir)!, Seed = r.GetValue(seed),
-                StripCopies = r.GetValue(copies), StripTargetFrr = r.GetValue(frr),
+                Detector = detector.ReadOptional(r), TargetFrr = r.GetValue(frr), StripCopies = r.GetValue(copies), Rap = detectors.ReadRap(r), Dan = detectors.ReadDan(r),
             };
+            if (request.Detector is not null) request = request with { Defenses = [DefenseKind.Psim, .. request.Defenses] };
             if (r.GetValue(defenses) is { Length: > 0 } d) request = request with { Defenses = d };
             if (r.GetValue(onionRates) is { Length: > 0 } rates) request = request with { OnionRemovalRates = rates };
             if (r.GetValue(onionBars) is { Length: > 0 } bars) request = request with { OnionBars = bars };
-            foreach (var x in BaselineDefenseWorkflow.Run(request, Cli.Log, ct))
-                Console.WriteLine($"{(x.Selected == true ? "*" : " ")}{x.Defense,-16} {x.Setting,-48} CA {(x.CleanAccuracy is double c ? c.ToString("P2") : "n/a")}  ASR {(x.AttackSuccessRate is double a ? a.ToString("P2") : "n/a")}{(x.Note is null ? "" : "  (" + x.Note + ")")}");
+            foreach (var x in BaselineDefenseWorkflow.Run(request, Cli.Log, ct)) Console.WriteLine(BaselineLine(x));
             return ExitCode.Ok;
         }));
         return cmd;
+    }
+
+    private static string BaselineLine(BaselineResult x)
+    {
+        static string P(double? v) => v is double d ? d.ToString("P1") : "n/a";
+        string detection = x.Auroc is null ? "" : $"  AUROC {x.Auroc:F3} FRR {P(x.Frr)} FAR {P(x.Far)}  {x.SecondsPer1000:F1} s/1000";
+        return $"{(x.Selected == false ? " " : "*")}{x.Defense,-16} CA {P(x.CleanAccuracy)}  ASR {P(x.AttackSuccessRate)}{detection}  {x.Setting}{(x.Note is null ? "" : "  (" + x.Note + ")")}";
     }
 
     public static Command Defend()

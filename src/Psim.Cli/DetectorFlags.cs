@@ -6,7 +6,11 @@ namespace Psim.Cli;
 /// <summary>The PSIM detector guarding a victim (<c>--detector</c>, <c>--detector-base</c>); binds a <see cref="DetectorInput"/>.</summary>
 internal sealed class DetectorFlags
 {
-    public Option<string> Folder { get; } = new("--detector") { Description = "a PSIM detector folder trained on the suspicious checkpoint", Required = true };
+    public Option<string?> Folder { get; }
+
+    /// <param name="required">false: the detector is optional (<see cref="ReadOptional"/>)</param>
+    public DetectorFlags(bool required = true, string description = "a PSIM detector folder trained on the suspicious checkpoint") =>
+        Folder = new("--detector") { Description = description, Required = required };
     public Option<string?> Base { get; } = new("--detector-base")
     {
         Description = "the detector's checkpoint when --model is a fully fine-tuned copy of it (default: the one its psim.json records)",
@@ -19,4 +23,7 @@ internal sealed class DetectorFlags
     }
 
     public DetectorInput Read(ParseResult r) => new() { Folder = r.GetValue(Folder)!, Base = r.GetValue(Base) };
+
+    /// <summary>The detector when --detector was given, else null.</summary>
+    public DetectorInput? ReadOptional(ParseResult r) => r.GetValue(Folder) is null ? null : Read(r);
 }

@@ -16,6 +16,8 @@ public static class Defaults
     public const int EvalBatchSize = 64;
     /// <summary>Poisoned training rows.</summary>
     public const int PoisonCount = 1500;
+    /// <summary>The false rejection rate on clean dev every inference-time detector's threshold is set to when they are compared (docs/metrics.md).</summary>
+    public const double DetectorTargetFrr = 0.01;
     /// <summary>PSIM's fixed confidence threshold τ.</summary>
     public const double PsimThreshold = 0.7;
     /// <summary>Peak learning rate of full fine-tuning (and of poisoning and PSIM's detector).</summary>

@@ -49,6 +49,28 @@ public class StudyPlanTests
         Assert.Equal(plan.Steps.Single(s => s.Name == "poison-imdb-sst-2-badnet-s42").Dir, request.Model);
         Assert.Equal(2e-3, request.Train.LearningRate); // PEFT victims take the PEFT learning rate
         Assert.Equal(["poison-imdb-sst-2-badnet-s42"], victim.Upstream);
+        // PSIM is compared with the baselines in one step, under one protocol: that step reads the detector too
+        var baselines = plan.Steps.First(s => s.Kind == StepKind.Baselines);
+        Assert.Equal(["victim-imdb-sst-2-badnet-lora-s42", "detector-imdb-sst-2-badnet-s42"], baselines.Upstream);
+        var compared = Assert.IsType<StepRequest<BaselineRequest>>(baselines.Request).Request;
+        Assert.Equal(plan.Steps.Single(s => s.Name == "detector-imdb-sst-2-badnet-s42").Dir, compared.Detector!.Folder);
+        Assert.Equal(Psim.Defense.DefenseKind.Psim, compared.Defenses[0]);
+        Assert.Equal(Defaults.DetectorTargetFrr, compared.TargetFrr);
+    }
+
+    [Fact]
+    public void A_poisoning_two_task_pairs_share_is_planned_once_and_feeds_both()
+    {
+        var config = Quick();
+        var cola = Path.Combine(config.DataRoot, "cola");
+        Directory.CreateDirectory(cola);
+        foreach (var split in new[] { "train", "dev", "test" }) File.WriteAllText(Path.Combine(cola, $"{split}.jsonl"), $"{{\"sentence\": \"cola {split}\", \"label\": 1}}\n");
+        var plan = StudyPlan.Build(config with { TaskPairs = [new("imdb", "sst-2"), new("imdb", "cola")], Attacks = [AttackKind.BadNet] }, TestModels.TempDir());
+        var poison = Assert.Single(plan.Steps, s => s.Kind == StepKind.Poison); // same proxy, attack and seed: one request
+        var victims = plan.Steps.Where(s => s.Kind == StepKind.Victim).ToList();
+        Assert.Equal(8, victims.Count);
+        Assert.All(victims, v => Assert.Equal([poison.Name], v.Upstream));
+        Assert.Contains(victims, v => v.Pair.Victim == "cola");
     }
 
     [Fact]

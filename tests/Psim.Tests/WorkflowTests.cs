@@ -1,3 +1,4 @@
+using Psim.Defense.Detection;
 using System.Text.Json;
 using Psim.IO;
 
@@ -70,14 +71,24 @@ public class WorkflowTests
         File.Copy(Path.Combine(dataDir, "test.jsonl"), Path.Combine(dataDir, "test_backtranslated.jsonl"));
         var outDir = Path.Combine(TestModels.TempDir(), "baselines");
         var (code, output, err) = CliTests.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--attack", "badnet", "--out", outDir,
-            "--strip-copies", "3", "--max-length", "16");
+            "--strip-copies", "3", "--max-length", "16", "--rap-word", "is", "--rap-epochs", "1", "--onion-removal-rates", "0.01", "0.2");
         Assert.True(code == 0, err);
         var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json"))).RootElement.EnumerateArray().ToList();
         Assert.Equal("none", results[0].GetProperty("defense").GetString());
+        Assert.Equal(["none", "onion", "onion", "onion", "strip", "rap", "dan", "backtranslation", "scpd"], results.Select(x => x.GetProperty("defense").GetString()));
         var onion = results.Where(x => x.GetProperty("defense").GetString() == "onion").ToList();
-        Assert.Equal(5, onion.Count); // one calibrated bar per default removal rate
-        Assert.Single(onion, x => x.GetProperty("selected").GetBoolean());
-        Assert.All(onion, x => Assert.InRange(x.GetProperty("dev_clean_accuracy").GetDouble(), 0, 1));
+        Assert.Single(onion, x => x.GetProperty("selected").GetBoolean()); // the protocol's bar; the two extra bars are not ONION's result
+        Assert.All(onion.Where(x => !x.GetProperty("selected").GetBoolean()), x => Assert.InRange(x.GetProperty("dev_clean_accuracy").GetDouble(), 0, 1));
+        foreach (var name in new[] { "onion", "strip", "rap", "dan" })
+        {
+            var row = results.First(x => x.GetProperty("defense").GetString() == name);
+            Assert.Equal(0.01, row.GetProperty("target_frr").GetDouble());
+            Assert.InRange(row.GetProperty("auroc").GetDouble(), 0, 1);
+            Assert.True(row.GetProperty("seconds_per1000").GetDouble() > 0);
+            Assert.True(row.GetProperty("cost").GetProperty("victim_passes").GetInt32() >= 1);
+            Assert.Equal(RocCurve.GridPoints, row.GetProperty("roc").GetProperty("tpr").GetArrayLength());
+        }
+        Assert.Equal(4, results.Single(x => x.GetProperty("defense").GetString() == "strip").GetProperty("cost").GetProperty("victim_passes").GetInt32()); // 3 copies + the prediction
         var strip = results.Single(x => x.GetProperty("defense").GetString() == "strip");
         Assert.InRange(strip.GetProperty("frr").GetDouble(), 0, 1);
         // the back-translated file is the clean test set here, so CA equals the undefended CA
@@ -92,12 +103,18 @@ public class WorkflowTests
             "--defense", "onion", "--onion-bars", "-300", "-30", "--max-length", "16");
         Assert.True(code == 0, err);
         var bars = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir2, "metrics.json"))).RootElement.EnumerateArray()
-            .Where(x => x.GetProperty("defense").GetString() == "onion").Select(x => x.GetProperty("setting").GetString()).ToList();
+            .Where(x => x.GetProperty("defense").GetString() == "onion" && !x.GetProperty("selected").GetBoolean()).Select(x => x.GetProperty("setting").GetString()).ToList();
         Assert.Equal(["bar -300.0", "bar -30.0"], bars);
         (code, _, err) = CliTests.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--attack", "badnet", "--out", outDir2,
             "--defense", "onion", "--onion-removal-rates", "2");
         Assert.Equal(1, code);
         Assert.Contains("fractions between 0 and 1", err);
+        (code, _, err) = CliTests.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--attack", "badnet", "--out", outDir2, "--defense", "rap");
+        Assert.Equal(1, code);
+        Assert.Contains("RAP word 'jj' is not a single wordpiece", err);
+        (code, _, err) = CliTests.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--attack", "badnet", "--out", outDir2, "--defense", "psim");
+        Assert.Equal(1, code);
+        Assert.Contains("needs its detector folder", err);
     }
 
     [Fact]

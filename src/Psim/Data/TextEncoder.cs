@@ -48,6 +48,13 @@ public sealed class TextEncoder
         ids[keep + 1] = SepId;
         return ids;
     }
+    /// <summary>The vocabulary id of a word that is exactly one known wordpiece (a row of the embedding matrix of its own), else null.</summary>
+    public int? WordpieceId(string word)
+    {
+        var ids = Tokenizer.Encode(word);
+        return ids.Length == 1 && ids[0] != Tokenizer.UnkId ? ids[0] : null;
+    }
+
     public EncodedBatch EncodeBatch(IReadOnlyList<string> texts) => Pad(texts.Select(Encode).ToList());
 
     /// <summary>Pads token-id rows to the longest row with [PAD]; mask 1 on real tokens, segment ids 0.</summary>

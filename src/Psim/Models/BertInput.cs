@@ -35,6 +35,12 @@ public sealed record BertInput
     public bool PooledOnly { get; init; }
     /// <summary>Also return every layer's output (transformers' <c>output_hidden_states</c>, without the embedding output): <see cref="BertOutputs.HiddenStates"/>.</summary>
     public bool OutputHiddenStates { get; init; }
+    /// <summary>
+    /// Receives every layer's output [batch, seq, hidden] (first layer first; the last is [batch, 1, hidden] when
+    /// pooled only) during the forward pass: how a caller reads the features of a classifier whose forward returns
+    /// logits only, through whatever wraps it (DAN reads the victim's layer-wise [CLS] features this way).
+    /// </summary>
+    public Action<IReadOnlyList<Tensor>>? HiddenStatesSink { get; init; }
 }
 
 /// <summary>Outputs of the encoder: last hidden state [batch, seq, hidden] ([batch, 1, hidden] when pooled only) and pooled [batch, hidden].</summary>

@@ -117,8 +117,9 @@ public sealed class BertModel : nn.Module<BertInput, BertOutputs>
         var additive = (1 - mask.to(words.dtype)).unsqueeze(1).unsqueeze(2) * finfo(words.dtype).min;
 
         var hidden = embeddings.forward(words, tokenTypes, positions); // [B, S, H]
-        var layers = input.OutputHiddenStates ? new List<Tensor>() : null;
+        var layers = input.OutputHiddenStates || input.HiddenStatesSink is not null ? new List<Tensor>() : null;
         hidden = encoder.forward(hidden, additive, input.Prefix, input.PooledOnly, layers); // [B, S, H] ([B, 1, H] pooled only)
+        if (layers is not null) input.HiddenStatesSink?.Invoke(layers);
         return new BertOutputs(hidden, pooler.forward(hidden)) { HiddenStates = layers };   // [B, H]
     }
 }

@@ -25,6 +25,14 @@ public sealed class PeftClassifier : nn.Module<BertInput, Tensor>
     }
 
     public BertForSequenceClassification Model => model;
+
+    /// <summary>The classifier inside a victim: the model itself, or the one a PEFT method wraps.</summary>
+    public static BertForSequenceClassification Inner(nn.Module<BertInput, Tensor> victim) => victim switch
+    {
+        BertForSequenceClassification c => c,
+        PeftClassifier p => p.Model,
+        _ => throw new ArgumentException($"not a classifier: {victim.GetType().Name}"),
+    };
     public IPeftMethod Method => _method;
     public PeftConfig Config => _method.Config;
 

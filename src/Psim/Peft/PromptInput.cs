@@ -19,6 +19,6 @@ public static class PromptInput
         var embeds = cat([prompts.unsqueeze(0).expand(b, -1, -1), words], 1);           // [B, n + S, d]
         var mask = cat([ones(b, n, ScalarType.Int64), input.AttentionMask ?? ones(b, s, ScalarType.Int64)], 1); // [B, n + S]
         var types = cat([zeros(b, n, ScalarType.Int64), input.TokenTypeIds ?? zeros(b, s, ScalarType.Int64)], 1); // [B, n + S]
-        return model.call(new BertInput { InputsEmbeds = embeds, AttentionMask = mask, TokenTypeIds = types });
+        return model.call(new BertInput { InputsEmbeds = embeds, AttentionMask = mask, TokenTypeIds = types, HiddenStatesSink = input.HiddenStatesSink });
     }
 }

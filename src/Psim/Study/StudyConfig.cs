@@ -55,11 +55,12 @@ public sealed record BaselineSettings
 {
     /// <summary>Which victim strategies the baseline defences are run on (they are costly: STRIP runs the victim N times per input).</summary>
     [JsonPropertyName("strategies")] public List<TuningMethod> Strategies { get; init; } = [TuningMethod.Full, TuningMethod.Lora];
+    /// <summary>The clean dev FRR every detector's threshold is set to (PSIM, ONION, STRIP, RAP, DAN alike; docs/metrics.md).</summary>
+    [JsonPropertyName("target_frr")] public double TargetFrr { get; init; } = Defaults.DetectorTargetFrr;
     [JsonPropertyName("strip_copies")] public int StripCopies { get; init; } = 20;
-    [JsonPropertyName("strip_target_frr")] public double StripTargetFrr { get; init; } = 0.05;
-    /// <summary>ONION: fractions of clean dev words each calibrated bar removes.</summary>
-    [JsonPropertyName("onion_removal_rates")] public List<double> OnionRemovalRates { get; init; } = [.. Defense.Baselines.Onion.DefaultRemovalRates];
-    /// <summary>ONION: explicit bars instead (the reference's GPT-2 sweep is −300 … −30); null: calibrated.</summary>
+    /// <summary>ONION: extra rows, each a bar removing this fraction of clean dev words (the reported row is the protocol's).</summary>
+    [JsonPropertyName("onion_removal_rates")] public List<double> OnionRemovalRates { get; init; } = [];
+    /// <summary>ONION: explicit extra bars instead (the reference's GPT-2 sweep is −300 … −30).</summary>
     [JsonPropertyName("onion_bars")] public List<double>? OnionBars { get; init; }
 }
 

@@ -79,14 +79,16 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
             }
             var poison = Add(StepKind.Poison, cell, null, [], new StepRequest<PoisonRequest>(PoisonRequest(cell, baseModel)));
             var victims = c.Strategies.ToDictionary(s => s, s => Add(StepKind.Victim, cell, s, [poison], new StepRequest<FinetuneRequest>(VictimRequest(cell, s, poison.Dir))));
-            if (c.Defenses.Contains(DefenseKind.Psim)) PlanPsim(cell, poison, victims);
-            var baselines = c.Defenses.Where(d => d != DefenseKind.Psim).ToArray();
-            if (baselines.Length == 0) return;
+            var detector = c.Defenses.Contains(DefenseKind.Psim) ? PlanPsim(cell, poison, victims) : null;
+            var compared = c.Defenses.Where(d => d != DefenseKind.Psim || detector is not null).ToArray();
+            if (compared.All(d => d == DefenseKind.Psim)) return;
+            // PSIM is measured again beside the baselines, under the same protocol (one table per victim)
             foreach (var s in c.Baselines.Strategies.Where(victims.ContainsKey))
-                Add(StepKind.Baselines, cell, s, [victims[s]], new StepRequest<BaselineRequest>(BaselineRequest(cell, s, poison.Dir, victims[s].Dir, baselines)));
+                Add(StepKind.Baselines, cell, s, detector is null ? [victims[s]] : [victims[s], detector],
+                    new StepRequest<BaselineRequest>(BaselineRequest(cell, s, poison.Dir, victims[s].Dir, detector?.Dir, compared)));
         }
 
-        private void PlanPsim(Cell cell, PlannedStep poison, Dictionary<TuningMethod, PlannedStep> victims)
+        private PlannedStep PlanPsim(Cell cell, PlannedStep poison, Dictionary<TuningMethod, PlannedStep> victims)
         {
             var detector = Add(StepKind.Detector, cell, null, [poison], new StepRequest<DetectorRequest>(DetectorRequest(cell, poison.Dir)));
             foreach (var (s, v) in victims)
@@ -95,6 +97,7 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
                 if (c.Psim.TargetFrr is not null)
                     Add(StepKind.PsimCalibrated, cell, s, [v, detector], new StepRequest<DefendRequest>(DefendRequest(cell, s, poison.Dir, v.Dir, detector.Dir, null)));
             }
+            return detector;
         }
 
         private PlannedStep Step(StepKind kind, Cell cell, TuningMethod? strategy) => new()
@@ -107,6 +110,8 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
         {
             var step = Step(kind, cell, strategy);
             var (key, _) = _keys.Derive(kind, step.Code, request.Value);
+            // the same request planned again (a task-agnostic poisoning, or one proxy poisoned for two victim tasks) is the same step: run once
+            if (_steps.FirstOrDefault(s => s.Kind == kind && s.Key == key) is { } same) return same;
             string dir = Path.Combine(studyDir, "steps", $"{step.Name}-{key}");
             _keys.Step(dir, key);
             step = step with { Key = key, Dir = dir, Upstream = upstream.Select(u => u.Name).ToArray(), Request = request.WithOutDir(dir) };
@@ -162,11 +167,11 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
             Detector = new DetectorInput { Folder = detectorDir, Base = poisonDir }, Threshold = threshold, Seed = cell.Seed, OutDir = "",
         };
 
-        private BaselineRequest BaselineRequest(Cell cell, TuningMethod strategy, string poisonDir, string victimDir, DefenseKind[] defenses) => new()
+        private BaselineRequest BaselineRequest(Cell cell, TuningMethod strategy, string poisonDir, string victimDir, string? detectorDir, DefenseKind[] defenses) => new()
         {
             Task = Task(cell.VictimDir, c.Victim.TrainRows, c.Victim.EvalRows, cell.Seed), Victim = Victim(strategy, poisonDir, victimDir), Attack = Attack(cell),
-            Seed = cell.Seed, OutDir = "", Defenses = defenses,
-            StripCopies = c.Baselines.StripCopies, StripTargetFrr = c.Baselines.StripTargetFrr,
+            Detector = detectorDir is null ? null : new DetectorInput { Folder = detectorDir, Base = poisonDir },
+            Seed = cell.Seed, OutDir = "", Defenses = defenses, TargetFrr = c.Baselines.TargetFrr, StripCopies = c.Baselines.StripCopies,
             OnionRemovalRates = c.Baselines.OnionRemovalRates, OnionBars = c.Baselines.OnionBars,
         };
     }

@@ -20,7 +20,7 @@ namespace Psim.Study;
 public static class StudyReport
 {
     /// <summary>A victim's results and the folder of its PSIM evaluation (for the confidence and ROC figures).</summary>
-    private sealed record Row(VictimResult Result, string? PsimDir)
+    private sealed record Row(VictimResult Result, string? PsimDir, string? BaselinesDir)
     {
         public string Pair => Result.Pair;
         public string Attack => Result.Attack;
@@ -45,6 +45,12 @@ public static class StudyReport
             figureFiles.Add(($"CA and ASR of the victims, {pair}", f));
             var roc = Path.Combine(figures, $"roc-{Safe(pair)}.png");
             if (RocCurves(roc, pair, rows.Where(r => r.Pair == pair).ToList())) figureFiles.Add(($"PSIM ROC curves, {pair}", roc));
+            foreach (var r in rows.Where(r => r.Pair == pair && r.BaselinesDir is not null && File.Exists(Path.Combine(r.BaselinesDir, "roc.png"))))
+            {
+                var dst = Path.Combine(figures, $"detectors-{Safe(pair)}-{r.Attack}-{r.Strategy}.png");
+                File.Copy(Path.Combine(r.BaselinesDir!, "roc.png"), dst, overwrite: true);
+                figureFiles.Add(($"Detectors' ROC curves, {pair}, {r.Attack}, {r.Strategy} victim", dst));
+            }
             foreach (var attack in rows.Where(r => r.Pair == pair).Select(r => r.Attack).Distinct())
             {
                 var src = rows.FirstOrDefault(r => r.Pair == pair && r.Attack == attack && r.PsimDir is not null)?.PsimDir;
@@ -80,7 +86,7 @@ public static class StudyReport
         T? Load<T>(ResultFile<T> file, StepKind kind) where T : class => DirOf(kind) is { } dir ? file.Read(dir) : null;
         var result = new VictimResult(victim.Pair.Name, Vocabulary<AttackKind>.Name(victim.Attack), victim.Strategy!.Value, victim.Seed, ResultFiles.Finetune.Read(victim.Dir),
             Load(ResultFiles.Defense, StepKind.PsimFixed), Load(ResultFiles.Defense, StepKind.PsimCalibrated), Load(ResultFiles.Baselines, StepKind.Baselines));
-        return new Row(result, DirOf(StepKind.PsimCalibrated) ?? DirOf(StepKind.PsimFixed));
+        return new Row(result, DirOf(StepKind.PsimCalibrated) ?? DirOf(StepKind.PsimFixed), DirOf(StepKind.Baselines));
     }
 
     /// <summary>This invocation's wall time, the summed time of every finished step (including cached ones, run before), and the step counts.</summary>
@@ -94,6 +100,7 @@ public static class StudyReport
         PoisonTable(sb, poisons);
         VictimTables(sb, rows);
         DefenceTable(sb, rows);
+        DetectorComparison(sb, rows);
         DetectionTable(sb, rows);
         FigureList(sb, figures, outDir);
         return sb.ToString();
@@ -153,8 +160,7 @@ public static class StudyReport
         sb.AppendLine("## Defences: CA / ASR without and with each defence");
         sb.AppendLine();
         sb.AppendLine("ONION uses psim's Kneser-Ney n-gram language model trained on the clean training texts in place of GPT-2-large (not available here); " +
-            "the reference's bars (−300 … −30) are on GPT-2's perplexity scale, so psim calibrates each bar to remove a fixed fraction of clean dev words " +
-            "and reports the most aggressive bar whose clean dev accuracy drops by at most 2 points (chosen without the test set or the trigger; every bar is in results.json). " +
+            "its bar, like every detector's threshold, is set on clean dev alone: ONION alters at most the target FRR of clean dev inputs (next section). " +
             "Back-translation and SCPD use the pre-paraphrased test files; only BadNet has paraphrased poisoned files, so their ASR is blank for the other attacks.");
         sb.AppendLine();
         sb.AppendLine("| pair | attack | strategy | none | PSIM (fixed) | PSIM (calibrated) | ONION | STRIP | back-translation | SCPD |");
@@ -165,15 +171,40 @@ public static class StudyReport
             {
                 var list = r.Baselines?.Where(x => x.Defense == Vocabulary<DefenseKind>.Name(name)).ToList();
                 if (list is null || list.Count == 0) return "";
-                if (name != DefenseKind.Onion) return CaAsr(list[0].CleanAccuracy, list[0].AttackSuccessRate);
-                // ONION: the workflow marks the one bar it reports (chosen on clean dev)
-                var pick = list.First(x => x.Selected == true);
-                return $"{CaAsr(pick.CleanAccuracy, pick.AttackSuccessRate)} ({pick.Setting})";
+                var pick = list.First(x => x.Selected != false); // extra ONION bars are not ONION's result
+                return CaAsr(pick.CleanAccuracy, pick.AttackSuccessRate);
             }
             sb.AppendLine($"| {r.Pair} | {r.Attack} | {r.Strategy} | {CaAsr(r.Victim?.CleanAccuracy, r.Victim?.AttackSuccessRate)} | " +
                 $"{CaAsr(r.PsimFixed?.DefendedCleanAccuracy, r.PsimFixed?.DefendedAttackSuccessRate)} | " +
                 $"{CaAsr(r.PsimCalibrated?.DefendedCleanAccuracy, r.PsimCalibrated?.DefendedAttackSuccessRate)} | " +
                 $"{Baseline(DefenseKind.Onion)} | {Baseline(DefenseKind.Strip)} | {Baseline(DefenseKind.Backtranslation)} | {Baseline(DefenseKind.Scpd)} |");
+        }
+        sb.AppendLine();
+    }
+
+    /// <summary>Every detector of a victim at one operating point: the protocol's table (docs/metrics.md).</summary>
+    private static void DetectorComparison(StringBuilder sb, List<Row> rows)
+    {
+        var measured = rows.Where(r => r.Baselines?.Any(x => x.Threshold is not null) == true).ToList();
+        if (measured.Count == 0) return;
+        var frr = measured.SelectMany(r => r.Baselines!).First(x => x.TargetFrr is not null).TargetFrr!.Value;
+        sb.AppendLine($"## Detectors at one operating point: every threshold set on clean dev to {frr:P0} FRR");
+        sb.AppendLine();
+        sb.AppendLine("No threshold sees the test set, its labels or a triggered input. FRR is measured on clean test (ONION: the share of clean inputs it alters; it repairs flagged inputs instead of rejecting them). " +
+            "CA and ASR are the victim's with the detector (none: without). s/1000: seconds to score 1,000 test inputs on the machine that ran the step; passes: the victim's forward passes per input, counting the prediction itself.");
+        sb.AppendLine();
+        sb.AppendLine("Training-time defences do not apply to weight poisoning, where the defender's own training data is clean: BKI drops the training rows its most influential words mark, and the defender's rows hold no trigger; " +
+            "CUBE drops the cluster of poisoned training rows in representation space, and clean data has none.");
+        sb.AppendLine();
+        sb.AppendLine("| pair | attack | strategy | detector | AUROC | FRR | FAR | CA | ASR | s/1000 | passes |");
+        sb.AppendLine("|---|---|---|---|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var r in measured)
+        {
+            var none = r.Baselines!.First(x => x.Defense == "none");
+            sb.AppendLine($"| {r.Pair} | {r.Attack} | {r.Strategy} | none | | | | {P(none.CleanAccuracy)} | {P(none.AttackSuccessRate)} | | 1 |");
+            foreach (var x in r.Baselines!.Where(x => x.Threshold is not null))
+                sb.AppendLine($"| | | | {x.Defense} | {x.Auroc:F3} | {P(x.Frr)} | {P(x.Far)} | {P(x.CleanAccuracy)} | {P(x.AttackSuccessRate)} | {x.SecondsPer1000:F1} | " +
+                    $"{x.Cost?.VictimPasses}{(x.Cost?.OtherModel is { } other ? $" + {other}" : "")} |");
         }
         sb.AppendLine();
     }

@@ -1,168 +1,207 @@
 using Psim.Training;
 using Psim.Attacks;
+using Psim.Charts;
 using Psim.Data;
 using Psim.Defense;
 using Psim.Defense.Baselines;
+using Psim.Defense.Detection;
 using Psim.Evaluation;
-using Psim.IO;
-using Psim.Models;
+using Psim.Files;
 using Psim.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Psim.Workflows;
 
-/// <summary>What <c>psim defend baselines</c> does: the victim's CA and ASR under the baseline defences.</summary>
+/// <summary>What <c>psim defend baselines</c> does: the victim's CA and ASR under every inference-time defence, detectors compared under one protocol.</summary>
 public sealed record BaselineRequest : IFolderRequest<BaselineRequest>
 {
     public BaselineRequest WithOutDir(string dir) => this with { OutDir = dir };
     public required TaskInput Task { get; init; }
     public required VictimInput Victim { get; init; }
     public required AttackInput Attack { get; init; }
-    /// <summary>The run's seed (trigger positions, STRIP's perturbations).</summary>
+    /// <summary>PSIM's detector, measured in the same table under the same protocol; required when <see cref="Defenses"/> lists psim.</summary>
+    public DetectorInput? Detector { get; init; }
+    /// <summary>The run's seed (trigger positions, STRIP's perturbations, RAP's batches, DAN's held-out split).</summary>
     public long Seed { get; init; } = Defaults.Seed;
     public required string OutDir { get; init; }
-    /// <summary>ONION's bars; null: calibrated on clean dev, one bar per <see cref="OnionRemovalRates"/> entry.</summary>
+    /// <summary>The FRR on clean dev every detector's threshold is set to (the protocol of docs/metrics.md).</summary>
+    public double TargetFrr { get; init; } = Defaults.DetectorTargetFrr;
+    /// <summary>Extra ONION rows beside the protocol's: explicit bars (GPT-2's scale is −300 … −30) ...</summary>
     public IReadOnlyList<double>? OnionBars { get; init; }
-    public IReadOnlyList<double> OnionRemovalRates { get; init; } = Onion.DefaultRemovalRates;
-    /// <summary>ONION's reported bar: the most aggressive one whose clean dev accuracy stays within this of the undefended dev accuracy.</summary>
-    public double OnionMaxDevDrop { get; init; } = 0.02;
+    /// <summary>... or bars each removing this fraction of clean dev words.</summary>
+    public IReadOnlyList<double> OnionRemovalRates { get; init; } = [];
     public int NgramOrder { get; init; } = 3;
     public int StripCopies { get; init; } = 20;
-    public double StripTargetFrr { get; init; } = 0.05;
-    public DefenseKind[] Defenses { get; init; } = [DefenseKind.Onion, DefenseKind.Strip, DefenseKind.Backtranslation, DefenseKind.Scpd];
+    public RapOptions Rap { get; init; } = new();
+    public DanOptions Dan { get; init; } = new();
+    public DefenseKind[] Defenses { get; init; } = [DefenseKind.Onion, DefenseKind.Strip, DefenseKind.Rap, DefenseKind.Dan, DefenseKind.Backtranslation, DefenseKind.Scpd];
 }
 
 /// <summary>CA and ASR of one defence setting (<see cref="Defense"/>: a <see cref="DefenseKind"/> name, or "none" for the undefended victim; rejected clean inputs count as wrong, rejected poisoned inputs as failed attacks).</summary>
 public sealed record BaselineResult(string Defense, string Setting, double? CleanAccuracy, double? AttackSuccessRate, double? Frr = null, double? Far = null, double? Auroc = null, string? Note = null)
 {
-    /// <summary>Accuracy on clean dev under this setting (ONION: what picks the reported bar without looking at test or the trigger).</summary>
+    /// <summary>Accuracy on clean dev under this setting (the extra ONION bars).</summary>
     public double? DevCleanAccuracy { get; init; }
-    /// <summary>True for the one setting of a swept defence that is reported.</summary>
+    /// <summary>True for the row a defence is reported by (the protocol's), false for extra rows of a sweep.</summary>
     public bool? Selected { get; init; }
+    /// <summary>A detector's threshold under the protocol (inputs scoring above it are flagged), and the clean dev FRR it was set to.</summary>
+    public double? Threshold { get; init; }
+    public double? TargetFrr { get; init; }
+    /// <summary>Seconds to score 1,000 test inputs on the machine that ran it, and to set the detector up (RAP's training, DAN's fit, the calibration scores).</summary>
+    public double? SecondsPer1000 { get; init; }
+    public double? SetupSeconds { get; init; }
+    public DetectorCost? Cost { get; init; }
+    public RocCurve? Roc { get; init; }
 }
 
 /// <summary>
-/// The baseline defences of spec §6 on one victim: ONION (with psim's Kneser-Ney n-gram LM in place
-/// of GPT-2, trained on the clean training texts; the reference's bar sweep), STRIP (threshold at a
-/// target FRR on clean dev), back-translation and SCPD (the pre-paraphrased test files).
+/// The inference-time defences on one victim. Detectors (PSIM, ONION, STRIP, RAP, DAN) follow one protocol
+/// (<see cref="DetectionProtocol"/>): threshold on clean dev at the target FRR; FRR, FAR, AUROC, CA and ASR with
+/// the detector, and its cost; one ROC figure (roc.png). Back-translation and SCPD, which paraphrase every input
+/// and flag nothing, are measured on the pre-paraphrased test files.
 /// </summary>
 public static class BaselineDefenseWorkflow
 {
+    private static readonly DefenseKind[] Paraphrasers = [DefenseKind.Backtranslation, DefenseKind.Scpd];
+
     public static IReadOnlyList<BaselineResult> Run(BaselineRequest r, Action<string> log, CancellationToken ct = default)
     {
-        if (r.Defenses.Contains(DefenseKind.Psim)) throw new PsimException("psim is not a baseline defence: measure it with psim defend evaluate");
-        if (r.OnionRemovalRates.Any(x => x is < 0 or > 1)) throw new PsimException($"ONION removal rates are fractions between 0 and 1, not {string.Join(" ", r.OnionRemovalRates)}");
+        Validate(r);
         var record = new RunRecord { Command = "defend baselines", Seed = r.Seed, Request = r };
         using var bed = VictimTestBed.Load(r.Task, r.Victim, r.Attack, r.Seed, record, log, ct);
-        var (data, test, attackRows) = (bed.Data, bed.Test, bed.AttackRows);
-        var run = new Measure(r, data, bed.Victim, bed.Encoder, test, attackRows, ct);
+        using var psim = r.Defenses.Contains(DefenseKind.Psim) ? r.Detector!.Load(r.Victim, bed.Checkpoint, log) : null;
         return record.Execute(r.OutDir, log, () =>
         {
+            var run = new DefenceRun(r, bed, psim, log, ct);
             var results = new List<BaselineResult> { run.Undefended() };
-            if (r.Defenses.Contains(DefenseKind.Onion))
-                results.AddRange(OnionSweep(r, data, test, attackRows, run.Gold, run.AttackGold, run.Predict, log));
-            if (r.Defenses.Contains(DefenseKind.Strip)) results.Add(run.Strip());
-            foreach (var (kind, suffix) in new[] { (DefenseKind.Backtranslation, "backtranslated"), (DefenseKind.Scpd, "paraphrased") })
-                if (r.Defenses.Contains(kind)) results.Add(run.Paraphrased(kind, suffix));
+            var outcomes = new List<DetectorOutcome>();
+            foreach (var kind in r.Defenses.Where(k => !Paraphrasers.Contains(k)))
+            {
+                var (outcome, row) = run.Detect(kind);
+                outcomes.Add(outcome);
+                results.Add(row);
+                if (kind == DefenseKind.Onion && (r.OnionBars is not null || r.OnionRemovalRates.Count > 0)) results.AddRange(run.OnionSweep());
+            }
+            foreach (var kind in Paraphrasers.Where(r.Defenses.Contains)) results.Add(run.Paraphrased(kind));
             ResultFiles.Baselines.Write(r.OutDir, results);
+            if (outcomes.Count > 0)
+                RocChart.Save(Path.Combine(r.OutDir, "roc.png"), outcomes.Select(o => (Vocabulary<DefenseKind>.Name(o.Kind), o.Roc.Fpr, o.Roc.Tpr, o.Detection.Auroc)).ToList(),
+                    $"{bed.Data.Name}, {r.Attack.Name}: detectors at {r.TargetFrr:P0} FRR on clean dev");
             return results;
         });
     }
 
-    /// <summary>One victim on one task's test rows and attack rows, measured without a defence and under each baseline.</summary>
-    private sealed class Measure(BaselineRequest r, TaskData data, nn.Module<BertInput, Tensor> victim, TextEncoder encoder,
-        IReadOnlyList<Example> test, IReadOnlyList<Example> attackRows, CancellationToken ct)
+    private static void Validate(BaselineRequest r)
     {
-        public IReadOnlyList<int> Gold { get; } = test.Select(e => e.Label).ToList();
-        public IReadOnlyList<int> AttackGold { get; } = attackRows.Select(e => e.Label).ToList();
+        if (r.Defenses.Contains(DefenseKind.Psim) && r.Detector is null) throw new PsimException("comparing PSIM with the baselines needs its detector folder (--detector)");
+        if (!(r.TargetFrr >= 0 && r.TargetFrr < 1)) throw new PsimException($"target FRR {r.TargetFrr} must be in [0, 1)");
+        if (r.OnionRemovalRates.Any(x => x is < 0 or > 1)) throw new PsimException($"ONION removal rates are fractions between 0 and 1, not {string.Join(" ", r.OnionRemovalRates)}");
+        if (r.Defenses.Contains(DefenseKind.Rap)) r.Rap.Validate();
+        if (r.Defenses.Contains(DefenseKind.Dan)) r.Dan.Validate();
+    }
 
-        public int[] Predict(IReadOnlyList<string> texts, string label) =>
-            Predictor.Probabilities(victim, encoder, texts.Select(encoder.Encode).ToList(), Defaults.EvalBatchSize, label, ct).Select(Predictor.ArgMax).ToArray();
+    /// <summary>One victim on one task's test rows and attack rows, measured without a defence and under each.</summary>
+    private sealed class DefenceRun
+    {
+        private readonly BaselineRequest _r;
+        private readonly TaskData _data;
+        private readonly VictimUnderTest _victim;
+        private readonly Defense.Psim.PsimDetector? _psim;
+        private readonly Action<string> _log;
+        private readonly CancellationToken _ct;
+        private readonly IReadOnlyList<Example> _dev;
+        private readonly Lazy<IReadOnlyList<Example>> _train;
+        private readonly DetectionBench _bench;
 
-        public BaselineResult Undefended() => new("none", "", Metrics.Accuracy(Predict(test.Select(e => e.Text).ToList(), "clean"), Gold),
-            Metrics.AttackSuccessRate(Predict(attackRows.Select(e => e.Text).ToList(), r.Attack.Name), AttackGold, r.Attack.TargetLabel));
-
-        /// <summary>STRIP: mean entropy of the victim over perturbed copies; the threshold is set on clean dev at the target FRR.</summary>
-        public BaselineResult Strip()
+        public DefenceRun(BaselineRequest r, VictimTestBed bed, Defense.Psim.PsimDetector? psim, Action<string> log, CancellationToken ct)
         {
-            var strip = new Strip(data.Load("train").Select(e => e.Text), r.StripCopies);
-            double[] Entropies(IReadOnlyList<string> texts, string label, string stream)
+            (_r, _data, _psim, _log, _ct) = (r, bed.Data, psim, log, ct);
+            _victim = new VictimUnderTest(bed.Victim, bed.Encoder, r.Attack.TargetLabel);
+            _dev = _data.Load("dev");
+            _train = new(() => _data.Load("train"));
+            var clean = bed.Test.Select(e => e.Text).ToList();
+            var attack = bed.AttackRows.Select(e => e.Text).ToList();
+            _bench = new DetectionBench(clean, bed.Test.Select(e => e.Label).ToList(), Predict(clean, "victim, clean test"),
+                attack, bed.AttackRows.Select(e => e.Label).ToList(), Predict(attack, $"victim, {r.Attack.Name} test"), r.Attack.TargetLabel, Predict);
+        }
+
+        public int[] Predict(IReadOnlyList<string> texts, string label) => _victim.Probabilities(texts, label, _ct).Select(Predictor.ArgMax).ToArray();
+
+        public BaselineResult Undefended() => new("none", "",
+            Metrics.Accuracy(_bench.CleanPredicted, _bench.CleanGold), Metrics.AttackSuccessRate(_bench.AttackPredicted, _bench.AttackGold, _bench.TargetLabel));
+
+        /// <summary>Builds the detector (timed as its set-up) and measures it under the protocol.</summary>
+        public (DetectorOutcome, BaselineResult) Detect(DefenseKind kind)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var detector = Build(kind);
+            double setup = clock.Elapsed.TotalSeconds;
+            var o = DetectionProtocol.Measure(detector, _bench, _r.TargetFrr, _ct);
+            _log($"{Vocabulary<DefenseKind>.Name(kind)}: AUROC {o.Detection.Auroc:F3}, FRR {o.Detection.Frr:P1}, FAR {o.Detection.Far:P1}, CA {o.CleanAccuracy:P1}, ASR {o.AttackSuccessRate:P1}");
+            return (o, new BaselineResult(Vocabulary<DefenseKind>.Name(kind), o.Setting, o.CleanAccuracy, o.AttackSuccessRate, o.Detection.Frr, o.Detection.Far, o.Detection.Auroc)
             {
-                var rng = Seeds.Random(r.Seed, stream);
-                var copies = texts.SelectMany(t => strip.Perturb(t, rng)).ToList();
-                var probs = Predictor.Probabilities(victim, encoder, copies.Select(encoder.Encode).ToList(), Defaults.EvalBatchSize, label, ct);
-                return Enumerable.Range(0, texts.Count).Select(i => Defense.Baselines.Strip.MeanEntropy(probs.Skip(i * r.StripCopies).Take(r.StripCopies))).ToArray();
-            }
-            var devEntropy = Entropies(data.Load("dev").Select(e => e.Text).ToList(), "STRIP, dev", "strip/dev");
-            double tau = Defense.Baselines.Strip.ThresholdForTargetFrr(devEntropy, r.StripTargetFrr);
-            var cleanEntropy = Entropies(test.Select(e => e.Text).ToList(), "STRIP, clean", "strip/clean");
-            var attackEntropy = Entropies(attackRows.Select(e => e.Text).ToList(), $"STRIP, {r.Attack.Name}", "strip/attack");
-            var cleanPred = Predict(test.Select(e => e.Text).ToList(), "clean");
-            var attackPred = Predict(attackRows.Select(e => e.Text).ToList(), r.Attack.Name);
-            var det = DetectionMetrics.Compute(cleanEntropy.Select(e => -e).ToList(), attackEntropy.Select(e => -e).ToList(), -tau); // low entropy = suspicious
-            return new BaselineResult(Vocabulary<DefenseKind>.Name(DefenseKind.Strip), $"{r.StripCopies} copies, entropy < {tau:F4} (FRR {r.StripTargetFrr:P0} on dev)",
-                DefendedCounts.CleanAccuracy(cleanPred, Gold, cleanEntropy.Select(e => e < tau).ToList()),
-                DefendedCounts.AttackSuccessRate(attackPred, AttackGold, attackEntropy.Select(e => e < tau).ToList(), r.Attack.TargetLabel),
-                det.Frr, det.Far, det.Auroc);
+                Selected = true, Threshold = o.Threshold, TargetFrr = o.TargetFrr, SecondsPer1000 = o.SecondsPer1000, SetupSeconds = setup, Cost = o.Cost, Roc = o.Roc,
+            });
+        }
+
+        private IInputDetector Build(DefenseKind kind)
+        {
+            var devTexts = _dev.Select(e => e.Text).ToList();
+            return kind switch
+            {
+                DefenseKind.Psim => new PsimInputDetector(_psim!, devTexts, _ct),
+                DefenseKind.Onion => new OnionDetector(Onion(), _r.NgramOrder, devTexts),
+                DefenseKind.Strip => new StripDetector(_victim, new Strip(_train.Value.Select(e => e.Text), _r.StripCopies), devTexts, _r.Seed, _ct),
+                DefenseKind.Rap => new RapDetector(Rap.Construct(_victim.Model, _victim.Encoder,
+                    _train.Value.Where(e => e.Label == _r.Attack.TargetLabel).Select(e => e.Text).ToList(), _r.Attack.TargetLabel, _r.Rap, _r.Seed, _log, _ct), devTexts, _ct),
+                DefenseKind.Dan => new DanDetector(_victim, _dev.Select(e => (e.Text, e.Label)).ToList(), _r.Dan, _r.Seed, _ct),
+                _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not an inference-time detector"),
+            };
+        }
+
+        private Onion Onion()
+        {
+            var texts = _train.Value.Select(e => e.Text).ToList();
+            _log($"ONION: {_r.NgramOrder}-gram Kneser-Ney LM on {texts.Count} clean training texts (stands in for GPT-2)");
+            return new Onion(new KneserNeyLanguageModel(texts, _r.NgramOrder));
+        }
+
+        /// <summary>ONION at extra bars (given, or each removing a fraction of clean dev words), beside the protocol's bar; not reported as ONION's result.</summary>
+        public IEnumerable<BaselineResult> OnionSweep()
+        {
+            var onion = Onion();
+            var devTexts = _dev.Select(e => e.Text).ToList();
+            var devGold = _dev.Select(e => e.Label).ToList();
+            var devScored = onion.ScoreAll(devTexts);
+            var bars = _r.OnionBars?.Select(b => (b, $"bar {b:F1}")).ToList() ?? _r.OnionRemovalRates.Select(rate =>
+            {
+                double bar = Defense.Baselines.Onion.BarForRemovalRate(devScored.SelectMany(s => s.Scores).ToList(), rate);
+                return (bar, $"bar {bar:F1}: removes {100 * rate:G3}% of clean dev words");
+            }).ToList();
+            var distinct = bars.Select(b => b.Item1).Distinct().ToList();
+            var dev = Defense.Baselines.Onion.Apply(devScored, distinct);
+            var clean = onion.FilterAll(_bench.Clean, distinct);
+            var attack = onion.FilterAll(_bench.Attack, distinct);
+            return bars.Select(b => new BaselineResult(Vocabulary<DefenseKind>.Name(DefenseKind.Onion), b.Item2,
+                Metrics.Accuracy(Predict(clean[b.Item1], $"ONION {b.Item1:G4}, clean"), _bench.CleanGold),
+                Metrics.AttackSuccessRate(Predict(attack[b.Item1], $"ONION {b.Item1:G4}, {_r.Attack.Name}"), _bench.AttackGold, _bench.TargetLabel))
+            {
+                DevCleanAccuracy = Metrics.Accuracy(Predict(dev[b.Item1], $"ONION {b.Item1:G4}, dev"), devGold), Selected = false,
+            }).ToList();
         }
 
         /// <summary>Back-translation and SCPD: the victim on the pre-paraphrased clean and poisoned test files.</summary>
-        public BaselineResult Paraphrased(DefenseKind kind, string suffix)
+        public BaselineResult Paraphrased(DefenseKind kind)
         {
-            string name = Vocabulary<DefenseKind>.Name(kind);
-            var cleanFile = data.FindFile($"test_{suffix}");
+            string name = Vocabulary<DefenseKind>.Name(kind), suffix = kind == DefenseKind.Scpd ? "paraphrased" : "backtranslated";
+            var cleanFile = _data.FindFile($"test_{suffix}");
             if (cleanFile is null) return new BaselineResult(name, "", null, null, Note: $"no test_{suffix} file");
-            var clean = data.LoadTestCopy($"test_{suffix}", r.Attack.TargetLabel);
+            var clean = _data.LoadTestCopy($"test_{suffix}", _r.Attack.TargetLabel);
             double ca = Metrics.Accuracy(Predict(clean.Select(e => e.Text).ToList(), $"{name}, clean"), clean.Select(e => e.Label).ToList());
-            if (data.FindFile($"test_{r.Attack.Name}_{suffix}") is null)
-                return new BaselineResult(name, Path.GetFileName(cleanFile), ca, null, Note: $"no paraphrased {r.Attack.Name} test file: ASR not measurable");
-            var p = data.LoadTestCopy($"test_{r.Attack.Name}_{suffix}", r.Attack.TargetLabel).Where(e => e.Label != r.Attack.TargetLabel).ToList();
-            double asr = Metrics.AttackSuccessRate(Predict(p.Select(e => e.Text).ToList(), $"{name}, {r.Attack.Name}"), p.Select(e => e.Label).ToList(), r.Attack.TargetLabel);
+            if (_data.FindFile($"test_{_r.Attack.Name}_{suffix}") is null)
+                return new BaselineResult(name, Path.GetFileName(cleanFile), ca, null, Note: $"no paraphrased {_r.Attack.Name} test file: ASR not measurable");
+            var p = _data.LoadTestCopy($"test_{_r.Attack.Name}_{suffix}", _r.Attack.TargetLabel).Where(e => e.Label != _r.Attack.TargetLabel).ToList();
+            double asr = Metrics.AttackSuccessRate(Predict(p.Select(e => e.Text).ToList(), $"{name}, {_r.Attack.Name}"), p.Select(e => e.Label).ToList(), _r.Attack.TargetLabel);
             return new BaselineResult(name, Path.GetFileName(cleanFile), ca, asr);
         }
-    }
-
-    /// <summary>
-    /// ONION at every bar: with no bars given, each bar is calibrated to remove a fraction of clean dev
-    /// words. The reported bar is chosen on clean dev alone (a defender knows neither the trigger nor
-    /// the test labels): the most aggressive bar whose dev accuracy drops by at most OnionMaxDevDrop.
-    /// </summary>
-    private static List<BaselineResult> OnionSweep(BaselineRequest r, TaskData data, IReadOnlyList<Example> test, IReadOnlyList<Example> attackRows,
-        IReadOnlyList<int> gold, IReadOnlyList<int> attackGold, Func<IReadOnlyList<string>, string, int[]> predict, Action<string> log)
-    {
-        var train = data.Load("train");
-        var onion = new Onion(new KneserNeyLanguageModel(train.Select(e => e.Text), r.NgramOrder));
-        log($"ONION: {r.NgramOrder}-gram Kneser-Ney LM on {train.Count} clean training texts (stands in for GPT-2)");
-        var dev = data.Load("dev");
-        var devTexts = dev.Select(e => e.Text).ToList();
-        var devGold = dev.Select(e => e.Label).ToList();
-        var devScored = onion.ScoreAll(devTexts); // for the calibration and the dev accuracy at each bar
-        List<(double Bar, string Setting)> bars;
-        if (r.OnionBars is { } given) bars = given.Select(b => (b, $"bar {b:F1}")).ToList();
-        else
-        {
-            var devWordScores = devScored.SelectMany(s => s.Scores).ToList();
-            bars = r.OnionRemovalRates.Select(rate =>
-            {
-                double bar = Onion.BarForRemovalRate(devWordScores, rate);
-                return (bar, $"bar {bar:F1}: removes {100 * rate:G3}% of clean dev words");
-            }).ToList();
-        }
-        var distinct = bars.Select(b => b.Bar).Distinct().ToList();
-        var devFiltered = Onion.Apply(devScored, distinct);
-        var cleanFiltered = onion.FilterAll(test.Select(e => e.Text).ToList(), distinct);
-        var attackFiltered = onion.FilterAll(attackRows.Select(e => e.Text).ToList(), distinct);
-        double devBase = Metrics.Accuracy(predict(devTexts, "ONION, dev undefended"), devGold);
-        var rows = bars.Select(b => new BaselineResult(Vocabulary<DefenseKind>.Name(DefenseKind.Onion), b.Setting,
-            Metrics.Accuracy(predict(cleanFiltered[b.Bar], $"ONION {b.Bar:G4}, clean"), gold),
-            Metrics.AttackSuccessRate(predict(attackFiltered[b.Bar], $"ONION {b.Bar:G4}, {r.Attack.Name}"), attackGold, r.Attack.TargetLabel))
-        {
-            DevCleanAccuracy = Metrics.Accuracy(predict(devFiltered[b.Bar], $"ONION {b.Bar:G4}, dev"), devGold),
-        }).ToList();
-        // most aggressive = lowest bar; fall back to the bar that keeps dev accuracy best
-        var pick = rows.Zip(bars).Where(x => x.First.DevCleanAccuracy >= devBase - r.OnionMaxDevDrop).OrderBy(x => x.Second.Bar).Select(x => x.First).FirstOrDefault()
-                   ?? rows.OrderByDescending(x => x.DevCleanAccuracy).First();
-        return rows.Select(x => x with { Selected = ReferenceEquals(x, pick) }).ToList();
     }
 }

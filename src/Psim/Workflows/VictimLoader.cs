@@ -16,10 +16,5 @@ public static class VictimLoader
     }
 
     /// <summary>The number of classes of a loaded victim's head.</summary>
-    public static int NumClasses(nn.Module<BertInput, Tensor> victim) => victim switch
-    {
-        BertForSequenceClassification c => c.Config.NumLabels,
-        Peft.PeftClassifier p => p.Model.Config.NumLabels,
-        _ => throw new ArgumentException($"not a classifier: {victim.GetType().Name}"),
-    };
+    public static int NumClasses(nn.Module<BertInput, Tensor> victim) => Peft.PeftClassifier.Inner(victim).Config.NumLabels;
 }

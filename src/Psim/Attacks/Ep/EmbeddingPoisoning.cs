@@ -27,16 +27,8 @@ public static class EmbeddingPoisoning
     {
         if (poisoned.Count == 0) throw new PsimException($"{o.Name} needs poisoned rows to train on (the poison count is 0)");
         var weight = model.Bert.Embeddings.WordEmbeddings.weight!;
-        var norms = RowNorms(weight, triggerIds);
-        var frozen = model.parameters().Where(p => p.requires_grad).ToList();
-        foreach (var p in frozen) p.requires_grad = false;
-        weight.requires_grad = true;
-        try { return Epochs(model, encoder, poisoned, weight, triggerIds, norms, o, seed, log, ct); }
-        finally
-        {
-            weight.requires_grad = false;
-            foreach (var p in frozen) p.requires_grad = true;
-        }
+        var norms = EmbeddingRows.Norms(weight, triggerIds);
+        return EmbeddingRows.OnlyTrainable(model, weight, () => Epochs(model, encoder, poisoned, weight, triggerIds, norms, o, seed, log, ct));
     }
 
     private static List<double> Epochs(BertForSequenceClassification model, TextEncoder encoder, EncodedSet poisoned, Tensor weight,
@@ -84,20 +76,12 @@ public static class EmbeddingPoisoning
             double smallest = gradNorms.Min();
             for (int k = 0; k < triggerIds.Count; k++)
             {
-                var row = weight[triggerIds[k]];          // [H], a view into the matrix
                 double scale = rule.EqualizeGradients ? (gradNorms[k] > 0 ? smallest / gradNorms[k] : 0) : 1;
-                row.sub_(grad[triggerIds[k]] * (rule.LearningRate * scale));
-                row.mul_(norms[k] / row.norm().item<float>());
+                EmbeddingRows.Step(weight, grad[triggerIds[k]], triggerIds[k], rule.LearningRate * scale, norms[k]);
             }
         }
         double value = loss.item<float>();
         NativeHeap.ReleaseFinalizable();
         return value;
-    }
-
-    private static double[] RowNorms(Tensor weight, IReadOnlyList<int> ids)
-    {
-        using var noGrad = no_grad();
-        return ids.Select(id => (double)weight[id].norm().item<float>()).ToArray();
     }
 }

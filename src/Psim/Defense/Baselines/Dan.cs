@@ -1,0 +1,63 @@
+using Psim.Runtime;
+
+namespace Psim.Defense.Baselines;
+
+/// <summary>
+/// DAN (Chen et al., Findings of EMNLP 2022, "Expose Backdoors on the Way"): poisoned inputs lie far from
+/// clean ones in the victim's intermediate features. On clean dev (gold labels), every layer's [CLS] feature
+/// gets class-conditional Gaussians with a shared covariance (<see cref="GaussianFeatureModel"/>), fitted on
+/// one part; on the held-out part each layer's distance is normalised to zero mean and unit variance; an
+/// input's score is the mean (or maximum) over layers of its normalised distances. No training.
+/// </summary>
+public sealed class Dan
+{
+    private readonly GaussianFeatureModel[] _layers;
+    private readonly (double Mean, double Std)[] _norm;
+    private readonly DanAggregation _aggregation;
+
+    /// <summary>Scores of the held-out clean dev inputs (not used to fit the Gaussians).</summary>
+    public IReadOnlyList<double> HeldOutScores { get; }
+    public int FitRows { get; }
+
+    private Dan(GaussianFeatureModel[] layers, (double, double)[] norm, DanAggregation aggregation, IReadOnlyList<float[][]> heldOut, int fitRows)
+    {
+        (_layers, _norm, _aggregation, FitRows) = (layers, norm, aggregation, fitRows);
+        HeldOutScores = heldOut.Select(Score).ToArray();
+    }
+
+    /// <param name="devFeatures">each clean dev input's feature per layer ([input][layer][d])</param>
+    /// <param name="devLabels">their gold labels</param>
+    public static Dan Fit(IReadOnlyList<float[][]> devFeatures, IReadOnlyList<int> devLabels, DanOptions o, long seed)
+    {
+        o.Validate();
+        var order = Enumerable.Range(0, devFeatures.Count).ToArray();
+        Seeds.Random(seed, "dan/held-out").Shuffle(order);
+        int heldOut = (int)(o.HeldOutFraction * order.Length);
+        if (heldOut < 2 || order.Length - heldOut < 2) throw new PsimException($"DAN needs clean dev rows to fit on and to hold out: {devFeatures.Count} rows, {heldOut} held out");
+        var fit = order[..^heldOut];
+        var held = order[^heldOut..].Select(i => devFeatures[i]).ToList();
+        int layerCount = devFeatures[0].Length;
+        var layers = Enumerable.Range(0, layerCount)
+            .Select(l => GaussianFeatureModel.Fit(fit.Select(i => devFeatures[i][l]).ToList(), fit.Select(i => devLabels[i]).ToList(), o.Shrinkage))
+            .ToArray();
+        var norm = Enumerable.Range(0, layerCount).Select(l =>
+        {
+            var d = held.Select(f => layers[l].Distance(f[l])).ToArray();
+            double mean = d.Average(), std = Math.Sqrt(d.Average(x => (x - mean) * (x - mean)));
+            if (!(std > 0)) throw new PsimException($"DAN: layer {l + 1}'s distances do not vary over the held-out clean dev rows");
+            return (mean, std);
+        }).ToArray();
+        return new Dan(layers, norm, o.Aggregation, held, fit.Length);
+    }
+
+    /// <summary>Each layer's normalised distance (d_l − mean_l) / std_l of one input's features.</summary>
+    public double[] LayerScores(float[][] features) =>
+        features.Select((f, l) => (_layers[l].Distance(f) - _norm[l].Mean) / _norm[l].Std).ToArray();
+
+    /// <summary>The input's DAN score: the mean (or maximum) of its layer scores.</summary>
+    public double Score(float[][] features)
+    {
+        var s = LayerScores(features);
+        return _aggregation == DanAggregation.Max ? s.Max() : s.Average();
+    }
+}

@@ -1,0 +1,14 @@
+using Psim.Data;
+using Psim.Models;
+using Psim.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Psim.Defense.Detection;
+
+/// <summary>The victim a detector guards, with its encoder and the label an attacker drives inputs to (the protected label).</summary>
+public sealed record VictimUnderTest(nn.Module<BertInput, Tensor> Model, TextEncoder Encoder, int TargetLabel)
+{
+    public float[][] Probabilities(IReadOnlyList<string> texts, string label, CancellationToken ct) =>
+        Predictor.Probabilities(Model, Encoder, texts.Select(Encoder.Encode).ToList(), Defaults.EvalBatchSize, label, ct);
+}
