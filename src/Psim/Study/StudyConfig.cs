@@ -75,7 +75,7 @@ public sealed record StudyConfig
     [JsonPropertyName("task_pairs")] public List<TaskPair> TaskPairs { get; init; } = [new("imdb", "sst-2"), new("mr", "cr"), new("sst-2", "cola")];
     [JsonPropertyName("attacks")] public List<AttackKind> Attacks { get; init; } = [AttackKind.BadNet, AttackKind.InSent, AttackKind.SynAttack];
     [JsonPropertyName("strategies")] public List<TuningMethod> Strategies { get; init; } = [.. Enum.GetValues<TuningMethod>()];
-    [JsonPropertyName("defenses")] public List<DefenseKind> Defenses { get; init; } = [DefenseKind.Psim, DefenseKind.Onion, DefenseKind.Strip, DefenseKind.Backtranslation, DefenseKind.Scpd];
+    [JsonPropertyName("defenses")] public List<DefenseKind> Defenses { get; init; } = [DefenseKind.Psim, DefenseKind.Onion, DefenseKind.Strip, DefenseKind.Rap, DefenseKind.Dan, DefenseKind.Backtranslation, DefenseKind.Scpd];
     [JsonPropertyName("seeds")] public List<long> Seeds { get; init; } = [Defaults.Seed];
     [JsonPropertyName("target_label")] public int TargetLabel { get; init; }
     /// <summary>Keep rows with empty text as empty inputs (the released CR train and paraphrased test files have a few); false: stop at them.</summary>
@@ -113,7 +113,7 @@ public sealed record StudyConfig
     /// <summary>
     /// The weight-poisoning attacks (EP, SOS, LWP, RIPPLe, RIPPLES; cheapest first) at the quick preset's sizes,
     /// against victims by full fine-tuning, LoRA and P-tuning v2, with PSIM calibrated to 1% FRR on clean dev,
-    /// and ONION and STRIP on the LoRA victims (docs/results.md). These attacks relabel the rows they poison
+    /// and PSIM, ONION, STRIP, RAP and DAN compared at 1% FRR on the LoRA victims (docs/results.md). These attacks relabel the rows they poison
     /// (dirty-label), so 10% of the proxy rows are poisoned, not the reference's 1,500 clean-label rows: 1,500
     /// relabelled rows of 4,000 flip 73% of IMDB's positive rows, and RIPPLe's model then calls everything negative.
     /// </summary>
@@ -122,7 +122,7 @@ public sealed record StudyConfig
         Poison = Quick.Poison with { PoisonCount = null, PoisonRate = 0.1 },
         Attacks = [AttackKind.Ep, AttackKind.Sos, AttackKind.Lwp, AttackKind.Ripple, AttackKind.Ripples],
         Strategies = [TuningMethod.Full, TuningMethod.Lora, TuningMethod.Prefix],
-        Defenses = [DefenseKind.Psim, DefenseKind.Onion, DefenseKind.Strip],
+        Defenses = [DefenseKind.Psim, DefenseKind.Onion, DefenseKind.Strip, DefenseKind.Rap, DefenseKind.Dan],
         Psim = new PsimSettings { TargetFrr = 0.01 },
     };
 
@@ -170,6 +170,7 @@ public sealed record StudyConfig
         Need(Strategies.Count > 0, "strategies is empty");
         Need(Psim.Method.IsPeft(), $"psim.method must be a PEFT method, not {Psim.Method.Name()}");
         Need(Seeds.Count > 0, "seeds is empty");
+        Need(Baselines.TargetFrr is >= 0 and < 1, $"baselines.target_frr {Baselines.TargetFrr} must be in [0, 1)");
         Need(Baselines.OnionRemovalRates.All(x => x is >= 0 and <= 1), "baselines.onion_removal_rates are fractions between 0 and 1");
         Need(Poison.Epochs > 0 && Victim.Epochs > 0 && Psim.Epochs > 0, "epochs must be positive");
     }
