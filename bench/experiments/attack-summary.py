@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Markdown tables of a (possibly unfinished) attack-family study, from its plan.json and the metrics.json of
 every finished step: the poisoned models, the victims (CA / ASR), PSIM at its calibrated threshold (AUROC,
-FRR, ASR before -> after) and at 0.7, and ONION / STRIP on the LoRA victims. A step not finished is "-".
+FRR, ASR before -> after) and at 0.7, and every detector of the baselines steps at one clean-dev FRR (AUROC, FRR,
+FAR, CA and ASR with it, cost). A step not finished is "-". A poisoning two task pairs share is planned once.
    usage: attack-summary.py STUDY_DIR"""
 import json, os, sys
 
@@ -23,7 +24,7 @@ print("| victim task | attack | poisoned model CA / ASR | " + " | ".join(f"{s} C
 print("|---|---|---:|" + "---:|" * len(strategies))
 for v in pairs:
     for a in attacks:
-        p = steps.get(("poison", v, a, None))
+        p = steps.get(("poison", v, a, None)) or next((m for (k, _, a2, _), m in steps.items() if k == "poison" and a2 == a and m), None)
         poisoned = "-" if p is None else (f"{pc(p.get('clean_accuracy'))} / {pc(p.get('attack_success_rate'))}" if p.get("clean_accuracy") is not None
                                           else f"(encoder; {pc(p['representation']['trigger_hit_rate'])}% of triggered dev rows nearest their vector)")
         cells = []
@@ -45,15 +46,19 @@ for v in pairs:
             fixed = "-" if f is None else f"{pc(f['frr'])}, {pc(f['attack_success_rate'])} → {pc(f['defended_attack_success_rate'])}"
             print(f"| {v} | {a} | {s} | {'-' if c is None else format(c['auroc'], '.3f')} | {cal} | {asr} | {ca} | {fixed} |")
 print()
-print("| victim task | attack | LoRA victim CA / ASR | ONION (selected bar) | STRIP |")
-print("|---|---|---:|---:|---:|")
+print("| victim task | attack | victim | detector | AUROC | FRR | FAR | CA | ASR | s/1000 | victim passes |")
+print("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
 for v in pairs:
     for a in attacks:
-        b = steps.get(("baselines", v, a, "lora"))
-        if b is None: continue
-        row = {x["defense"]: x for x in b if x["defense"] != "onion" or x.get("selected")}
-        f = lambda d: "-" if d not in row else f"{pc(row[d]['clean_accuracy'])} / {pc(row[d]['attack_success_rate'])}"
-        print(f"| {v} | {a} | {f('none')} | {f('onion')} | {f('strip')} |")
+        for s in strategies:
+            b = steps.get(("baselines", v, a, s))
+            if b is None: continue
+            none = next(x for x in b if x["defense"] == "none")
+            print(f"| {v} | {a} | {s} | none | | | | {pc(none['clean_accuracy'])} | {pc(none['attack_success_rate'])} | | 1 |")
+            for x in b:
+                if x.get("target_frr") is None: continue
+                print(f"| | | | {x['defense']} | {x['auroc']:.3f} | {pc(x['frr'])} | {pc(x['far'])} | {pc(x['clean_accuracy'])} | {pc(x['attack_success_rate'])} | "
+                      f"{x['seconds_per1000']:.1f} | {x['cost']['victim_passes']} |")
 print()
 done = [json.load(open(os.path.join(study, "steps", os.path.basename(s["dir"]), "step.json"))) for s in plan["steps"]
         if os.path.exists(os.path.join(study, "steps", os.path.basename(s["dir"]), "step.json"))]

@@ -185,7 +185,7 @@ public static class StudyReport
     /// <summary>Every detector of a victim at one operating point: the protocol's table (docs/metrics.md).</summary>
     private static void DetectorComparison(StringBuilder sb, List<Row> rows)
     {
-        var measured = rows.Where(r => r.Baselines?.Any(x => x.Threshold is not null) == true).ToList();
+        var measured = rows.Where(r => r.Baselines?.Any(x => x.TargetFrr is not null) == true).ToList();
         if (measured.Count == 0) return;
         var frr = measured.SelectMany(r => r.Baselines!).First(x => x.TargetFrr is not null).TargetFrr!.Value;
         sb.AppendLine($"## Detectors at one operating point: every threshold set on clean dev to {frr:P0} FRR");
@@ -202,7 +202,7 @@ public static class StudyReport
         {
             var none = r.Baselines!.First(x => x.Defense == "none");
             sb.AppendLine($"| {r.Pair} | {r.Attack} | {r.Strategy} | none | | | | {P(none.CleanAccuracy)} | {P(none.AttackSuccessRate)} | | 1 |");
-            foreach (var x in r.Baselines!.Where(x => x.Threshold is not null))
+            foreach (var x in r.Baselines!.Where(x => x.TargetFrr is not null))
                 sb.AppendLine($"| | | | {x.Defense} | {x.Auroc:F3} | {P(x.Frr)} | {P(x.Far)} | {P(x.CleanAccuracy)} | {P(x.AttackSuccessRate)} | {x.SecondsPer1000:F1} | " +
                     $"{x.Cost?.VictimPasses}{(x.Cost?.OtherModel is { } other ? $" + {other}" : "")} |");
         }

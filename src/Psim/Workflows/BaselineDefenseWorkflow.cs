@@ -137,9 +137,11 @@ public static class BaselineDefenseWorkflow
             double setup = clock.Elapsed.TotalSeconds;
             var o = DetectionProtocol.Measure(detector, _bench, _r.TargetFrr, _ct);
             _log($"{Vocabulary<DefenseKind>.Name(kind)}: AUROC {o.Detection.Auroc:F3}, FRR {o.Detection.Frr:P1}, FAR {o.Detection.Far:P1}, CA {o.CleanAccuracy:P1}, ASR {o.AttackSuccessRate:P1}");
-            return (o, new BaselineResult(Vocabulary<DefenseKind>.Name(kind), o.Setting, o.CleanAccuracy, o.AttackSuccessRate, o.Detection.Frr, o.Detection.Far, o.Detection.Auroc)
+            // JSON holds no infinities: RAP's threshold is −∞ when more than the target FRR of clean dev is not given the protected label
+            string? note = double.IsFinite(o.Threshold) ? null : $"threshold {o.Threshold}: every input given the protected label is flagged";
+            return (o, new BaselineResult(Vocabulary<DefenseKind>.Name(kind), o.Setting, o.CleanAccuracy, o.AttackSuccessRate, o.Detection.Frr, o.Detection.Far, o.Detection.Auroc, note)
             {
-                Selected = true, Threshold = o.Threshold, TargetFrr = o.TargetFrr, SecondsPer1000 = o.SecondsPer1000, SetupSeconds = setup, Cost = o.Cost, Roc = o.Roc,
+                Selected = true, Threshold = double.IsFinite(o.Threshold) ? o.Threshold : null, TargetFrr = o.TargetFrr, SecondsPer1000 = o.SecondsPer1000, SetupSeconds = setup, Cost = o.Cost, Roc = o.Roc,
             });
         }
 

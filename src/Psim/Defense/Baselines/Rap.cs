@@ -27,14 +27,13 @@ public sealed class Rap
     public int TargetLabel { get; }
     public RapOptions Options { get; }
     /// <summary>How many clean rows trained the perturbation.</summary>
-    public int TrainedOn => Epochs.Count == 0 ? 0 : _trainedOn;
-    private readonly int _trainedOn;
+    public int TrainedOn { get; }
     /// <summary>Per epoch: the mean loss and the fraction of training rows whose drop was inside the range.</summary>
     public IReadOnlyList<(double Loss, double Reached)> Epochs { get; }
 
     private Rap(nn.Module<BertInput, Tensor> victim, TextEncoder encoder, Tensor weight, int id, float[] original, float[] trained, int target, RapOptions o, List<(double, double)> epochs, int trainedOn)
     {
-        (_victim, _encoder, _weight, WordId, _original, _trained, TargetLabel, Options, Epochs, _trainedOn) = (victim, encoder, weight, id, original, trained, target, o, epochs, trainedOn);
+        (_victim, _encoder, _weight, WordId, _original, _trained, TargetLabel, Options, Epochs, TrainedOn) = (victim, encoder, weight, id, original, trained, target, o, epochs, trainedOn);
     }
 
     public string Perturb(string text) => Options.Word + " " + text;
@@ -53,11 +52,13 @@ public sealed class Rap
         var weight = PeftClassifier.Inner(victim).Bert.Embeddings.WordEmbeddings.weight!;
         var original = Row(weight, id);
         var rows = protectedTexts.Take(o.TrainRows).ToList();
-        var rap = new Rap(victim, encoder, weight, id, original, original, target, o, [], 0);
-        var epochs = rap.Train(rows, seed, log, ct);
-        var trained = Row(weight, id);
-        rap.Write(original);
-        return new Rap(victim, encoder, weight, id, original, trained, target, o, epochs, rows.Count);
+        var training = new Rap(victim, encoder, weight, id, original, original, target, o, [], rows.Count);
+        try
+        {
+            var epochs = training.Train(rows, seed, log, ct);
+            return new Rap(victim, encoder, weight, id, original, Row(weight, id), target, o, epochs, rows.Count);
+        }
+        finally { training.Write(original); } // the victim's own row back, also when stopped
     }
 
     private List<(double, double)> Train(IReadOnlyList<string> texts, long seed, Action<string> log, CancellationToken ct)
