@@ -83,6 +83,39 @@ public class StudyTests
     }
 
     [Fact]
+    public void Seed_spread_is_the_mean_and_sample_standard_deviation_of_the_seeds_that_have_a_value()
+    {
+        var s = SeedSpread.Of([0.80, 0.90, 0.85])!;
+        Assert.Equal(0.85, s.Mean, 12);
+        Assert.Equal(0.05, s.Sd, 12); // sqrt((0.05² + 0.05² + 0) / (3 − 1))
+        Assert.Equal("85.0 ± 5.0", s.Format(3));
+        var partial = SeedSpread.Of([0.8, null, double.NaN])!;
+        Assert.Equal((0.8, 0.0, 1), (partial.Mean, partial.Sd, partial.N));
+        Assert.Equal("80.0 (n=1)", partial.Format(3));
+        Assert.Equal("0.512", SeedSpread.Of([0.512])!.Format(1, 1, "F3"));
+        Assert.Null(SeedSpread.Of([null]));
+    }
+
+    [Fact]
+    public void A_study_over_two_seeds_reports_each_cell_as_mean_and_spread_and_keeps_every_seed()
+    {
+        var (config, outDir) = TinyStudy();
+        config = config with { Attacks = [AttackKind.BadNet], Defenses = [DefenseKind.Psim], Strategies = [TuningMethod.Lora], Seeds = [1, 2] };
+        var runner = new StudyRunner(StudyPlan.Build(config, outDir), _ => { });
+        runner.Run();
+        StudyReport.Write(outDir, config, runner.Steps, TimeSpan.FromMinutes(1));
+        using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+        var victims = results.RootElement.GetProperty("victims").EnumerateArray().ToList();
+        Assert.Equal([1L, 2L], victims.Select(v => v.GetProperty("seed").GetInt64()));
+        var ca = victims.Select(v => (double?)v.GetProperty("victim").GetProperty("clean_accuracy").GetDouble()).ToList();
+        var asr = victims.Select(v => (double?)v.GetProperty("victim").GetProperty("attack_success_rate").GetDouble()).ToList();
+        var md = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        Assert.Contains($"| badnet | {SeedSpread.Of(ca)!.Format(2)} / {SeedSpread.Of(asr)!.Format(2)} |", md);
+        Assert.Contains("mean ± sample standard deviation over the 2 seeds", md);
+        Assert.Contains("| proxy->victim | badnet | 1, 2 |", md); // the poisoned models, both seeds in one row
+    }
+
+    [Fact]
     public void Config_files_are_validated_with_their_name()
     {
         var path = Path.Combine(TestModels.TempDir(), "study.json");

@@ -73,8 +73,16 @@ public static class StudyReport
     }
 
     private static string Safe(string s) => s.Replace("->", "-to-").Replace('/', '-');
-    private static string P(double? d) => d is double x && !double.IsNaN(x) ? $"{100 * x:F1}" : "–";
-    private static string CaAsr(double? ca, double? asr) => $"{P(ca)} / {P(asr)}";
+
+    /// <summary>Table cells over a study's seeds (<paramref name="Seeds"/>: how many; fewer values get an "(n=k)" mark).</summary>
+    private sealed record Cells(int Seeds)
+    {
+        /// <summary>"mean ± sd" (percent by default); "–" when no seed has the value.</summary>
+        public string S(IEnumerable<double?> values, double scale = 100, string format = "F1") => SeedSpread.Of(values)?.Format(Seeds, scale, format) ?? "–";
+        public string CaAsr(IEnumerable<Row> g, Func<Row, double?> ca, Func<Row, double?> asr) => $"{S(g.Select(ca))} / {S(g.Select(asr))}";
+    }
+    /// <summary>The victims grouped over seeds: one group per pair, attack and strategy, in plan order.</summary>
+    private static IEnumerable<IGrouping<(string Pair, string Attack, string Strategy), Row>> BySetting(IEnumerable<Row> rows) => rows.GroupBy(r => (r.Pair, r.Attack, r.Strategy));
 
     private static PoisonedModelResult PoisonResult(PlannedStep s) =>
         new(s.Pair.Name, Vocabulary<AttackKind>.Name(s.Attack), s.Seed, s.Skipped, s.Skipped is null ? ResultFiles.Poison.Read(s.Dir) : null);
@@ -96,12 +104,13 @@ public static class StudyReport
         List<(string Title, string File)> figures, string outDir)
     {
         var sb = new StringBuilder();
+        var f = new Cells(c.Seeds.Count);
         Intro(sb, c, time);
-        PoisonTable(sb, poisons);
-        VictimTables(sb, rows);
-        DefenceTable(sb, rows);
-        DetectorComparison(sb, rows);
-        DetectionTable(sb, rows);
+        PoisonTable(sb, f, poisons);
+        VictimTables(sb, f, rows);
+        DefenceTable(sb, f, rows);
+        DetectorComparison(sb, f, rows);
+        DetectionTable(sb, f, rows);
         FigureList(sb, figures, outDir);
         return sb.ToString();
     }
@@ -120,21 +129,24 @@ public static class StudyReport
                 ? $"Every step was found in the cache; this invocation only rewrote the report. "
                 : $"Wall time of this invocation: {time.WallSeconds / 60:F1} min ({time.Ran} steps run, {time.Cached} taken from the cache). ") +
             $"The finished steps took {time.StepSeconds / 60:F1} min in all, summed over the invocations that ran them (each step's time is in its step.json). All numbers are percentages. " +
+            (c.Seeds.Count > 1 ? $"Each cell is the mean ± sample standard deviation over the {c.Seeds.Count} seeds (each seed drives its whole chain: poisoning, victim, detector, defences); \"(n=k)\" marks a cell fewer seeds reached; results.json has every seed's value. " : "") +
             "CA counts a rejected clean input as wrong; ASR counts a rejected triggered input as a failed attack; FRR and FAR as in docs/metrics.md.");
         sb.AppendLine();
     }
 
-    private static void PoisonTable(StringBuilder sb, IReadOnlyList<PoisonedModelResult> poisons)
+    private static void PoisonTable(StringBuilder sb, Cells f, IReadOnlyList<PoisonedModelResult> poisons)
     {
         sb.AppendLine("## Poisoned models (proxy test set)");
         sb.AppendLine();
-        sb.AppendLine("| pair | attack | seed | CA | ASR | note |");
-        sb.AppendLine("|---|---|---:|---:|---:|---|");
-        foreach (var p in poisons) sb.AppendLine($"| {p.Pair} | {p.Attack} | {p.Seed} | {P(p.Metrics?.CleanAccuracy)} | {P(p.Metrics?.AttackSuccessRate)} | {p.Skipped ?? ""} |");
+        sb.AppendLine("| pair | attack | seeds | CA | ASR | note |");
+        sb.AppendLine("|---|---|---|---:|---:|---|");
+        foreach (var g in poisons.GroupBy(p => (p.Pair, p.Attack)))
+            sb.AppendLine($"| {g.Key.Pair} | {g.Key.Attack} | {string.Join(", ", g.Select(p => p.Seed))} | {f.S(g.Select(p => p.Metrics?.CleanAccuracy))} | " +
+                $"{f.S(g.Select(p => p.Metrics?.AttackSuccessRate))} | {g.Select(p => p.Skipped).FirstOrDefault(x => x is not null) ?? ""} |");
         sb.AppendLine();
     }
 
-    private static void VictimTables(StringBuilder sb, List<Row> rows)
+    private static void VictimTables(StringBuilder sb, Cells f, List<Row> rows)
     {
         sb.AppendLine("## Victims: CA / ASR by attack and strategy");
         foreach (var pair in rows.Select(r => r.Pair).Distinct())
@@ -148,14 +160,14 @@ public static class StudyReport
             foreach (var attack in rows.Where(r => r.Pair == pair).Select(r => r.Attack).Distinct())
                 sb.AppendLine($"| {attack} | " + string.Join(" | ", strategies.Select(s =>
                 {
-                    var r = rows.FirstOrDefault(x => x.Pair == pair && x.Attack == attack && x.Strategy == s);
-                    return r is null ? "" : CaAsr(r.Victim?.CleanAccuracy, r.Victim?.AttackSuccessRate);
+                    var g = rows.Where(x => x.Pair == pair && x.Attack == attack && x.Strategy == s).ToList();
+                    return g.Count == 0 ? "" : f.CaAsr(g, r => r.Victim?.CleanAccuracy, r => r.Victim?.AttackSuccessRate);
                 })) + " |");
         }
         sb.AppendLine();
     }
 
-    private static void DefenceTable(StringBuilder sb, List<Row> rows)
+    private static void DefenceTable(StringBuilder sb, Cells f, List<Row> rows)
     {
         sb.AppendLine("## Defences: CA / ASR without and with each defence");
         sb.AppendLine();
@@ -165,25 +177,24 @@ public static class StudyReport
         sb.AppendLine();
         sb.AppendLine("| pair | attack | strategy | none | PSIM (fixed) | PSIM (calibrated) | ONION | STRIP | back-translation | SCPD |");
         sb.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var r in rows)
+        foreach (var g in BySetting(rows))
         {
             string Baseline(DefenseKind name)
             {
-                var list = r.Baselines?.Where(x => x.Defense == Vocabulary<DefenseKind>.Name(name)).ToList();
-                if (list is null || list.Count == 0) return "";
-                var pick = list.First(x => x.Selected != false); // extra ONION bars are not ONION's result
-                return CaAsr(pick.CleanAccuracy, pick.AttackSuccessRate);
+                // extra ONION bars are not ONION's result
+                BaselineResult? Of(Row r) => r.Baselines?.FirstOrDefault(x => x.Defense == Vocabulary<DefenseKind>.Name(name) && x.Selected != false);
+                return g.Any(r => Of(r) is not null) ? f.CaAsr(g, r => Of(r)?.CleanAccuracy, r => Of(r)?.AttackSuccessRate) : "";
             }
-            sb.AppendLine($"| {r.Pair} | {r.Attack} | {r.Strategy} | {CaAsr(r.Victim?.CleanAccuracy, r.Victim?.AttackSuccessRate)} | " +
-                $"{CaAsr(r.PsimFixed?.DefendedCleanAccuracy, r.PsimFixed?.DefendedAttackSuccessRate)} | " +
-                $"{CaAsr(r.PsimCalibrated?.DefendedCleanAccuracy, r.PsimCalibrated?.DefendedAttackSuccessRate)} | " +
+            sb.AppendLine($"| {g.Key.Pair} | {g.Key.Attack} | {g.Key.Strategy} | {f.CaAsr(g, r => r.Victim?.CleanAccuracy, r => r.Victim?.AttackSuccessRate)} | " +
+                $"{f.CaAsr(g, r => r.PsimFixed?.DefendedCleanAccuracy, r => r.PsimFixed?.DefendedAttackSuccessRate)} | " +
+                $"{f.CaAsr(g, r => r.PsimCalibrated?.DefendedCleanAccuracy, r => r.PsimCalibrated?.DefendedAttackSuccessRate)} | " +
                 $"{Baseline(DefenseKind.Onion)} | {Baseline(DefenseKind.Strip)} | {Baseline(DefenseKind.Backtranslation)} | {Baseline(DefenseKind.Scpd)} |");
         }
         sb.AppendLine();
     }
 
     /// <summary>Every detector of a victim at one operating point: the protocol's table (docs/metrics.md).</summary>
-    private static void DetectorComparison(StringBuilder sb, List<Row> rows)
+    private static void DetectorComparison(StringBuilder sb, Cells f, List<Row> rows)
     {
         var measured = rows.Where(r => r.Baselines?.Any(x => x.TargetFrr is not null) == true).ToList();
         if (measured.Count == 0) return;
@@ -198,27 +209,40 @@ public static class StudyReport
         sb.AppendLine();
         sb.AppendLine("| pair | attack | strategy | detector | AUROC | FRR | FAR | CA | ASR | s/1000 | passes |");
         sb.AppendLine("|---|---|---|---|---:|---:|---:|---:|---:|---:|---|");
-        foreach (var r in measured)
+        foreach (var g in BySetting(measured))
         {
-            var none = r.Baselines!.First(x => x.Defense == "none");
-            sb.AppendLine($"| {r.Pair} | {r.Attack} | {r.Strategy} | none | | | | {P(none.CleanAccuracy)} | {P(none.AttackSuccessRate)} | | 1 |");
-            foreach (var x in r.Baselines!.Where(x => x.TargetFrr is not null))
-                sb.AppendLine($"| | | | {x.Defense} | {x.Auroc:F3} | {P(x.Frr)} | {P(x.Far)} | {P(x.CleanAccuracy)} | {P(x.AttackSuccessRate)} | {x.SecondsPer1000:F1} | " +
-                    $"{x.Cost?.VictimPasses}{(x.Cost?.OtherModel is { } other ? $" + {other}" : "")} |");
+            sb.AppendLine($"| {g.Key.Pair} | {g.Key.Attack} | {g.Key.Strategy} | none | | | | {f.S(g.Select(r => None(r)?.CleanAccuracy))} | {f.S(g.Select(r => None(r)?.AttackSuccessRate))} | | 1 |");
+            foreach (var name in g.SelectMany(r => r.Baselines!).Where(x => x.TargetFrr is not null).Select(x => x.Defense).Distinct())
+            {
+                var xs = g.Select(r => r.Baselines!.FirstOrDefault(x => x.Defense == name && x.TargetFrr is not null)).ToList();
+                var cost = xs.First(x => x is not null)!.Cost;
+                sb.AppendLine($"| | | | {name} | {f.S(xs.Select(x => x?.Auroc), 1, "F3")} | {f.S(xs.Select(x => x?.Frr))} | {f.S(xs.Select(x => x?.Far))} | " +
+                    $"{f.S(xs.Select(x => x?.CleanAccuracy))} | {f.S(xs.Select(x => x?.AttackSuccessRate))} | {f.S(xs.Select(x => x?.SecondsPer1000), 1)} | " +
+                    $"{cost?.VictimPasses}{(cost?.OtherModel is { } other ? $" + {other}" : "")} |");
+            }
         }
         sb.AppendLine();
     }
 
-    private static void DetectionTable(StringBuilder sb, List<Row> rows)
+    private static BaselineResult? None(Row r) => r.Baselines?.FirstOrDefault(x => x.Defense == "none");
+
+    private static void DetectionTable(StringBuilder sb, Cells f, List<Row> rows)
     {
         sb.AppendLine("## PSIM detection quality");
         sb.AppendLine();
         sb.AppendLine("| pair | attack | threshold | τ | FRR | FAR | precision | recall | F1 | AUROC |");
         sb.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var g in rows.GroupBy(r => (r.Pair, r.Attack)))
-            foreach (var (label, m) in new[] { ("fixed", g.First().PsimFixed), ("calibrated", g.First().PsimCalibrated) })
-                if (m is not null)
-                    sb.AppendLine($"| {g.Key.Pair} | {g.Key.Attack} | {label} | {m.Threshold:F4} | {P(m.Frr)} | {P(m.Far)} | {P(m.Precision)} | {P(m.Recall)} | {P(m.F1)} | {m.Auroc:F4} |");
+        {
+            var perSeed = g.GroupBy(r => r.Result.Seed).Select(s => s.First()).ToList(); // one detector per seed
+            foreach (var (label, of) in new (string, Func<Row, DefenseReport?>)[] { ("fixed", r => r.PsimFixed), ("calibrated", r => r.PsimCalibrated) })
+            {
+                var ms = perSeed.Select(of).ToList();
+                if (ms.All(m => m is null)) continue;
+                sb.AppendLine($"| {g.Key.Pair} | {g.Key.Attack} | {label} | {f.S(ms.Select(m => m?.Threshold), 1, "F4")} | {f.S(ms.Select(m => m?.Frr))} | {f.S(ms.Select(m => m?.Far))} | " +
+                    $"{f.S(ms.Select(m => m?.Precision))} | {f.S(ms.Select(m => m?.Recall))} | {f.S(ms.Select(m => m?.F1))} | {f.S(ms.Select(m => m?.Auroc), 1, "F4")} |");
+            }
+        }
         sb.AppendLine();
         sb.AppendLine("The detector's scores do not depend on the victim, so detection quality is given once per pair and attack.");
         sb.AppendLine();
@@ -249,9 +273,11 @@ public static class StudyReport
             foreach (var metric in new[] { "clean_accuracy", "attack_success_rate" })
             {
                 double? Of(FinetuneMetrics? m) => metric == "clean_accuracy" ? m?.CleanAccuracy : m?.AttackSuccessRate;
-                var values = strategies.Select(s => Of(rows.FirstOrDefault(r => r.Attack == attack && r.Strategy == s)?.Victim) ?? double.NaN).Select(v => 100 * v).ToArray();
+                var spreads = strategies.Select(s => SeedSpread.Of(rows.Where(r => r.Attack == attack && r.Strategy == s).Select(r => Of(r.Victim)))).ToList();
+                var values = spreads.Select(x => 100 * (x?.Mean ?? double.NaN)).ToArray();
                 var positions = strategies.Select((_, i) => i - 0.4 + width * (series + 0.5)).ToArray();
                 var bars = plt.Add.Bars(positions, values);
+                for (int i = 0; i < spreads.Count; i++) bars.Bars[i].Error = 100 * (spreads[i]?.Sd ?? 0); // spread over seeds
                 bars.Color = palette.GetColor(series).WithAlpha(metric == "clean_accuracy" ? 0.5 : 1.0);
                 bars.LegendText = $"{(metric == "clean_accuracy" ? "CA" : "ASR")} {attack}";
                 foreach (var b in bars.Bars) b.Size = width * 0.9;
@@ -260,7 +286,7 @@ public static class StudyReport
         plt.Axes.Bottom.SetTicks(strategies.Select((_, i) => (double)i).ToArray(), strategies.ToArray());
         plt.Axes.SetLimitsY(0, 105);
         plt.YLabel("%");
-        plt.Title($"Victims on {pair}: CA (light) and ASR (dark) by strategy");
+        plt.Title($"Victims on {pair}: CA (light) and ASR (dark) by strategy{(rows.Select(r => r.Result.Seed).Distinct().Count() > 1 ? ", mean ± sd over seeds" : "")}");
         plt.ShowLegend(Alignment.LowerRight);
         plt.SavePng(path, 1000, 500);
     }
