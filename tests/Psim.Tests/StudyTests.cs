@@ -113,6 +113,7 @@ public class StudyTests
         Assert.Contains($"| badnet | {SeedSpread.Of(ca)!.Format(2)} / {SeedSpread.Of(asr)!.Format(2)} |", md);
         Assert.Contains("mean ± sample standard deviation over the 2 seeds", md);
         Assert.Contains("| proxy->victim | badnet | 1, 2 |", md); // the poisoned models, both seeds in one row
+        Assert.True(File.Exists(Path.Combine(outDir, "figures", "asr-by-epoch-proxy-to-victim-badnet.png"))); // dev ASR after each epoch
     }
 
     [Fact]

@@ -35,10 +35,21 @@ public class WorkflowTests
 
         var victim = Path.Combine(TestModels.TempDir(), "victim");
         (code, _, err) = CliTests.Psim("finetune", "--model", poisoned, "--method", "lora", "--data", dataDir, "--out", victim,
-            "--attack", "badnet", "--epochs", "1", "--batch-size", "16", "--max-length", "16");
+            "--attack", "badnet", "--epochs", "2", "--batch-size", "16", "--max-length", "16");
         Assert.True(code == 0, err);
         Assert.True(File.Exists(Path.Combine(victim, "adapter_model.safetensors")));
         var vm = Metrics(victim);
+        // the backdoor through training: every epoch's clean dev accuracy (which picks the kept epoch) and dev ASR
+        var epochs = vm.GetProperty("epochs").EnumerateArray().ToList();
+        Assert.Equal(2, epochs.Count);
+        foreach (var e in epochs)
+        {
+            var dev = e.GetProperty("dev");
+            Assert.InRange(dev.GetProperty("dev_attack_success_rate").GetDouble(), 0, 1);
+            Assert.Equal(e.GetProperty("dev_score").GetDouble(), dev.GetProperty("dev_clean_accuracy").GetDouble());
+        }
+        int best = vm.GetProperty("best_epoch").GetInt32();
+        Assert.Equal(epochs.Max(e => e.GetProperty("dev_score").GetDouble()), epochs[best - 1].GetProperty("dev_score").GetDouble());
         Assert.Equal("lora", vm.GetProperty("method").GetString());
         Assert.True(vm.GetProperty("trainable_parameters").GetInt64() < 10_000);
 

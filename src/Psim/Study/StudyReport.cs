@@ -43,6 +43,12 @@ public static class StudyReport
             var f = Path.Combine(figures, $"ca-asr-{Safe(pair)}.png");
             CaAsrBars(f, pair, rows.Where(r => r.Pair == pair).ToList());
             figureFiles.Add(($"CA and ASR of the victims, {pair}", f));
+            foreach (var attack in rows.Where(r => r.Pair == pair).Select(r => r.Attack).Distinct())
+            {
+                var byEpoch = Path.Combine(figures, $"asr-by-epoch-{Safe(pair)}-{attack}.png");
+                if (AsrThroughTraining(byEpoch, pair, attack, rows.Where(r => r.Pair == pair && r.Attack == attack).ToList()))
+                    figureFiles.Add(($"Dev ASR after each epoch of the victims' training, {pair}, {attack}", byEpoch));
+            }
             var roc = Path.Combine(figures, $"roc-{Safe(pair)}.png");
             if (RocCurves(roc, pair, rows.Where(r => r.Pair == pair).ToList())) figureFiles.Add(($"PSIM ROC curves, {pair}", roc));
             foreach (var r in rows.Where(r => r.Pair == pair && r.BaselinesDir is not null && File.Exists(Path.Combine(r.BaselinesDir, "roc.png"))))
@@ -289,6 +295,38 @@ public static class StudyReport
         plt.Title($"Victims on {pair}: CA (light) and ASR (dark) by strategy{(rows.Select(r => r.Result.Seed).Distinct().Count() > 1 ? ", mean ± sd over seeds" : "")}");
         plt.ShowLegend(Alignment.LowerRight);
         plt.SavePng(path, 1000, 500);
+    }
+
+    /// <summary>Dev ASR after every epoch, one line per strategy (mean over seeds, error bars = sd); false when no victim recorded it.</summary>
+    private static bool AsrThroughTraining(string path, string pair, string attack, List<Row> rows)
+    {
+        const string key = "dev_attack_success_rate";
+        var plt = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        int series = 0;
+        foreach (var g in rows.GroupBy(r => r.Strategy))
+        {
+            var epochs = g.SelectMany(r => r.Victim?.Epochs ?? []).Where(e => e.Dev.ContainsKey(key)).Select(e => e.Epoch).Distinct().Order().ToArray();
+            if (epochs.Length == 0) continue;
+            var spreads = epochs.Select(ep => SeedSpread.Of(g.Select(r => r.Victim?.Epochs.FirstOrDefault(e => e.Epoch == ep)?.Dev.GetValueOrDefault(key)))!).ToArray();
+            var line = plt.Add.Scatter(epochs.Select(e => (double)e).ToArray(), spreads.Select(x => 100 * x.Mean).ToArray());
+            line.Color = palette.GetColor(series);
+            line.LegendText = g.Key;
+            if (spreads.Any(x => x.N > 1))
+            {
+                var bars = plt.Add.ErrorBar(epochs.Select(e => (double)e).ToArray(), spreads.Select(x => 100 * x.Mean).ToArray(), spreads.Select(x => 100 * x.Sd).ToArray());
+                bars.Color = palette.GetColor(series);
+            }
+            series++;
+        }
+        if (series == 0) return false;
+        plt.XLabel("epoch");
+        plt.YLabel("dev ASR (%)");
+        plt.Axes.SetLimitsY(0, 105);
+        plt.Title($"{attack} on {pair}: the backdoor through the victims' training (kept epoch chosen on clean dev)");
+        plt.ShowLegend(Alignment.LowerRight);
+        plt.SavePng(path, 800, 450);
+        return true;
     }
 
     private static bool RocCurves(string path, string pair, List<Row> rows)

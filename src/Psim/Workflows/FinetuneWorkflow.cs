@@ -27,7 +27,8 @@ public sealed record FinetuneResult(EvalReport Test, TrainResult Training);
 
 /// <summary>
 /// Fine-tunes on clean data, keeping the epoch with the best clean dev accuracy, then measures CA
-/// (and ASR when an attack is named) on the test set. Writes the model folder, metrics.json and run.json.
+/// (and ASR when an attack is named) on the test set; every epoch's clean dev accuracy and, for an attack
+/// that inserts a trigger, dev ASR go into metrics.json's epochs. Writes the model folder, metrics.json and run.json.
 /// </summary>
 public static class FinetuneWorkflow
 {
@@ -46,7 +47,6 @@ public static class FinetuneWorkflow
             if (report.HeadNote(k) is { } headNote) log(headNote);
             record.Models["head"] = report.HeadRecord(k);
             var train = EncodedSet.From(encoder, trainRows);
-            var dev = EncodedSet.From(encoder, devRows);
 
             // full: every weight trains and the whole model is saved; PEFT: the backbone is frozen and an adapter folder is saved
             PeftClassifier? peft = !r.Method.IsPeft() ? null : PeftFactory.Attach(classifier, PeftFactory.DefaultConfig(r.Method, classifier.Config, r.Model));
@@ -58,8 +58,9 @@ public static class FinetuneWorkflow
             record.Models["trainable_parameters"] = trainableCount;
             if (peft is not null) record.Options["peft_config"] = peft.Config;
 
-            var result = new Trainer(log).Train(model, trainable, train, encoder, o,
-                epoch => (PoisonWorkflow.Accuracy(model, encoder, dev, o.EvalBatchSize, ct), new Dictionary<string, double>()),
+            // every epoch: clean dev accuracy (which picks the kept epoch) and, with an attack that inserts a trigger, dev ASR (the backdoor through training)
+            var devScore = new EpochDevScore(model, encoder, devRows, null, r.Attack?.Spec.CreateTrigger(), r.Attack?.TargetLabel ?? 0, EpochSelection.CleanDev, o, ct);
+            var result = new Trainer(log).Train(model, trainable, train, encoder, o, devScore.At,
                 onBest: epoch =>
                 {
                     if (peft is null)

@@ -75,7 +75,7 @@ public static class PoisonWorkflow
             record.Models["head"] = report.HeadRecord(k);
             var objective = AttackObjective(r, model, ckpt, training, encoder, record, log, ct);
 
-            var devScore = new PoisonDevScore(model, encoder, dev, trigger is null ? null : selectionDev, trigger, target, r.SelectBy, o, ct);
+            var devScore = new EpochDevScore(model, encoder, dev, trigger is null ? null : selectionDev, trigger, target, r.SelectBy, o, ct);
             var result = new Trainer(log).Train(model, model.parameters().ToList(), train, encoder, o, devScore.At,
                 onBest: epoch =>
                 {

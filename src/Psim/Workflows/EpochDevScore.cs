@@ -9,10 +9,10 @@ using static TorchSharp.torch;
 namespace Psim.Workflows;
 
 /// <summary>
-/// How <c>psim poison</c> scores an epoch on dev: accuracy on the selection copy (triggered target
+/// How <c>psim poison</c> and <c>psim finetune</c> score an epoch on dev: accuracy on the selection copy (poisoning: triggered target
 /// rows, the reference), clean dev accuracy and dev ASR, combined as <see cref="EpochSelection"/> says.
 /// </summary>
-internal sealed class PoisonDevScore
+internal sealed class EpochDevScore
 {
     private readonly nn.Module<BertInput, Tensor> _model;
     private readonly TextEncoder _encoder;
@@ -24,7 +24,7 @@ internal sealed class PoisonDevScore
     private readonly CancellationToken _ct;
 
     /// <param name="selectionDev">the triggered dev copy (null: select on clean dev)</param>
-    public PoisonDevScore(nn.Module<BertInput, Tensor> model, TextEncoder encoder, IReadOnlyList<Example> dev, IReadOnlyList<Example>? selectionDev,
+    public EpochDevScore(nn.Module<BertInput, Tensor> model, TextEncoder encoder, IReadOnlyList<Example> dev, IReadOnlyList<Example>? selectionDev,
         ITextTrigger? trigger, int target, EpochSelection selectBy, TrainOptions o, CancellationToken ct)
     {
         (_model, _encoder, _target, _selectBy, _batch, _ct) = (model, encoder, target, selectBy, o.EvalBatchSize, ct);
