@@ -19,8 +19,8 @@ internal static class DefenseCommands
         var task = new TaskFlags("the defender's clean task folder (train file; dev file for calibration)");
         var outDir = Cli.OutOption("folder for the detector (peft adapter + psim.json)");
         var method = VocabularyOption.Create("--method", "PEFT method of the detector", TuningMethod.PTuning);
-        var threshold = new Option<double>("--threshold") { Description = "fixed confidence threshold τ", DefaultValueFactory = _ => Defaults.PsimThreshold };
-        var targetFrr = new Option<double?>("--target-frr") { Description = "calibrate τ on the clean dev set to this false-rejection rate (e.g. 0.05) instead" };
+        var threshold = new Option<double?>("--threshold") { Description = $"a fixed confidence threshold τ instead of a calibrated one (the reference's is {Defaults.PsimThreshold})" };
+        var targetFrr = new Option<double?>("--target-frr") { Description = $"calibrate τ on the clean dev set to this false-rejection rate (default {Defaults.DetectorTargetFrr})" };
         var train = new TrainingFlags(new DetectorTrainOptions().Train);
         var cmd = new Command("train", "Train a PSIM detector on randomly relabelled clean data (spec §4)") { model, outDir, method.Option, threshold, targetFrr };
         task.AddTo(cmd);
@@ -30,10 +30,9 @@ internal static class DefenseCommands
             using var detector = DetectorWorkflow.Run(new DetectorRequest
             {
                 Task = task.Read(r), Model = r.GetValue(model)!, OutDir = r.GetValue(outDir)!,
-                Detector = new DetectorTrainOptions
+                Detector = ThresholdChoice(r.GetValue(threshold), r.GetValue(targetFrr)) with
                 {
-                    Method = method.Read(r), Threshold = r.GetValue(threshold), TargetFrr = r.GetValue(targetFrr),
-                    Train = train.Read(r, Defaults.FullLearningRate) with { KeepBestEpoch = false },
+                    Method = method.Read(r), Train = train.Read(r, Defaults.FullLearningRate) with { KeepBestEpoch = false },
                 },
             }, Cli.Log, ct);
             Console.WriteLine($"detector written to {Path.GetFullPath(r.GetValue(outDir)!)}: {detector.Settings.Method.Name()}, threshold {detector.Threshold:0.######} ({Vocabulary<ThresholdMode>.Name(detector.Settings.Threshold.How)})");
@@ -44,6 +43,15 @@ internal static class DefenseCommands
         group.Subcommands.Add(Calibrate());
         return group;
     }
+
+    /// <summary>Calibrated to the target FRR (default 1%) unless a fixed --threshold is given; both at once is refused.</summary>
+    private static DetectorTrainOptions ThresholdChoice(double? threshold, double? targetFrr) => (threshold, targetFrr) switch
+    {
+        (not null, not null) => throw new PsimException("give either --threshold (a fixed τ) or --target-frr (τ calibrated on clean dev), not both"),
+        (double t, null) => new DetectorTrainOptions { Threshold = t, TargetFrr = null },
+        (null, double f) => new DetectorTrainOptions { TargetFrr = f },
+        _ => new DetectorTrainOptions(),
+    };
 
     private static Command Calibrate()
     {

@@ -120,6 +120,9 @@ public class PsimDefenseTests
         var detDir = Path.Combine(TestModels.TempDir(), "det");
         var (code, _, err) = CliTests.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir, "--max-length", "16", "--batch-size", "16");
         Assert.True(code == 0, err);
+        (code, _, err) = CliTests.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir + "2", "--threshold", "0.7", "--target-frr", "0.05");
+        Assert.Equal(1, code);
+        Assert.Contains("not both", err);
         var input = Path.Combine(TestModels.TempDir(), "inputs.txt");
         File.WriteAllLines(input, ["the movie is good", "", "a bad movie"]);
         var (scanCode, output, _) = CliTests.Psim("scan", "--detector", detDir, "--input", input);
@@ -131,9 +134,14 @@ public class PsimDefenseTests
             Assert.Equal(1, doc.RootElement.GetProperty("index").GetInt32());
             Assert.InRange(doc.RootElement.GetProperty("confidence").GetDouble(), 0.5, 1.0);
         }
-        // a threshold of 0 flags everything: --fail-on-flag makes the scan fail
+        // the default threshold is calibrated on clean dev to 1% FRR, not the reference's fixed 0.7
         var settingsPath = Path.Combine(detDir, "psim.json");
-        File.WriteAllText(settingsPath, File.ReadAllText(settingsPath).Replace("\"threshold\": 0.7", "\"threshold\": 0"));
+        var settings = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(settingsPath))!;
+        Assert.Equal("calibrated", settings["threshold"]!["how"]!.GetValue<string>());
+        Assert.Equal(0.01, settings["threshold"]!["target_frr"]!.GetValue<double>());
+        // a threshold of 0 flags everything: --fail-on-flag makes the scan fail
+        settings["threshold"]!["threshold"] = 0;
+        File.WriteAllText(settingsPath, settings.ToJsonString());
         Assert.Equal(3, CliTests.Psim("scan", "--detector", detDir, "--input", input, "--fail-on-flag").Code);
         Assert.Equal(0, CliTests.Psim("scan", "--detector", detDir, "--input", input).Code);
 

@@ -48,7 +48,8 @@ public sealed record PsimSettings
     [JsonPropertyName("epochs")] public int Epochs { get; init; } = 1;
     [JsonPropertyName("lr")] public double LearningRate { get; init; } = Defaults.FullLearningRate;
     [JsonPropertyName("threshold")] public double Threshold { get; init; } = Defaults.PsimThreshold;
-    [JsonPropertyName("target_frr")] public double? TargetFrr { get; init; } = 0.05;
+    /// <summary>The detector's threshold calibrated on clean dev to this FRR (the psim-calibrated steps); null: the fixed threshold only. The psim-fixed steps report the fixed threshold beside it.</summary>
+    [JsonPropertyName("target_frr")] public double? TargetFrr { get; init; } = Defaults.DetectorTargetFrr;
 }
 
 public sealed record BaselineSettings
@@ -123,7 +124,6 @@ public sealed record StudyConfig
         Attacks = [AttackKind.Ep, AttackKind.Sos, AttackKind.Lwp, AttackKind.Ripple, AttackKind.Ripples],
         Strategies = [TuningMethod.Full, TuningMethod.Lora, TuningMethod.Prefix],
         Defenses = [DefenseKind.Psim, DefenseKind.Onion, DefenseKind.Strip, DefenseKind.Rap, DefenseKind.Dan],
-        Psim = new PsimSettings { TargetFrr = 0.01 },
     };
 
     public static StudyConfig For(StudyPreset preset) => preset switch
