@@ -114,6 +114,10 @@ public class StudyTests
         Assert.Contains("mean ± sample standard deviation over the 2 seeds", md);
         Assert.Contains("| proxy->victim | badnet | 1, 2 |", md); // the poisoned models, both seeds in one row
         Assert.True(File.Exists(Path.Combine(outDir, "figures", "asr-by-epoch-proxy-to-victim-badnet.png"))); // dev ASR after each epoch
+        Assert.True(File.Exists(Path.Combine(outDir, "figures", "psim-thresholds-proxy-to-victim-badnet.png"))); // FRR and ASR across thresholds
+        var evaluation = runner.Steps.First(x => x.Step.Kind == StepKind.PsimCalibrated).Step.Dir;
+        using var scores = JsonDocument.Parse(File.ReadAllText(Path.Combine(evaluation, "scores.json")));
+        Assert.Equal(scores.RootElement.GetProperty("poisoned").GetArrayLength(), scores.RootElement.GetProperty("poisoned_to_target").GetArrayLength());
     }
 
     [Fact]

@@ -16,8 +16,9 @@ namespace Psim.Study;
 /// </summary>
 public static class StepCode
 {
-    /// <summary>3: keys derived from the requests (issue 12). Victim 4: dev CA and ASR after every epoch in metrics.json (issue 15).</summary>
-    public const int Poison = 3, Victim = 4, Detector = 3, PsimEvaluation = 3, Baselines = 4;
+    /// <summary>3: keys derived from the requests (issue 12). Victim 4: dev CA and ASR after every epoch in metrics.json;
+    /// PSIM evaluation 4: scores.json says which triggered rows the victim sent to the target (issue 15).</summary>
+    public const int Poison = 3, Victim = 4, Detector = 3, PsimEvaluation = 4, Baselines = 4;
 
     public static int Of(StepKind kind) => kind switch
     {

@@ -49,6 +49,12 @@ public static class StudyReport
                 if (AsrThroughTraining(byEpoch, pair, attack, rows.Where(r => r.Pair == pair && r.Attack == attack).ToList()))
                     figureFiles.Add(($"Dev ASR after each epoch of the victims' training, {pair}, {attack}", byEpoch));
             }
+            foreach (var attack in rows.Where(r => r.Pair == pair).Select(r => r.Attack).Distinct())
+            {
+                var curves = Path.Combine(figures, $"psim-thresholds-{Safe(pair)}-{attack}.png");
+                if (ThresholdCurves(curves, pair, attack, rows.Where(r => r.Pair == pair && r.Attack == attack && r.Result.Seed == rows[0].Result.Seed).ToList()))
+                    figureFiles.Add(($"PSIM: clean FRR and each victim's ASR at every threshold, {pair}, {attack} (seed {rows[0].Result.Seed})", curves));
+            }
             var roc = Path.Combine(figures, $"roc-{Safe(pair)}.png");
             if (RocCurves(roc, pair, rows.Where(r => r.Pair == pair).ToList())) figureFiles.Add(($"PSIM ROC curves, {pair}", roc));
             foreach (var r in rows.Where(r => r.Pair == pair && r.BaselinesDir is not null && File.Exists(Path.Combine(r.BaselinesDir, "roc.png"))))
@@ -325,6 +331,48 @@ public static class StudyReport
         plt.Axes.SetLimitsY(0, 105);
         plt.Title($"{attack} on {pair}: the backdoor through the victims' training (kept epoch chosen on clean dev)");
         plt.ShowLegend(Alignment.LowerRight);
+        plt.SavePng(path, 800, 450);
+        return true;
+    }
+
+    /// <summary>
+    /// PSIM's operating points: the clean test FRR and each victim's ASR with PSIM at every threshold τ (flagged: c &gt; τ), with the
+    /// reference's 0.7 and the calibrated τ marked; from the PSIM evaluations' scores.json. False when none has them.
+    /// </summary>
+    private static bool ThresholdCurves(string path, string pair, string attack, List<Row> rows)
+    {
+        var scored = rows.Where(r => r.PsimDir is not null).Select(r => (Row: r, Scores: ResultFiles.Scores.Read(r.PsimDir!)))
+            .Where(x => x.Scores?.PoisonedToTarget is not null).ToList();
+        if (scored.Count == 0) return false;
+        var taus = Enumerable.Range(0, 201).Select(i => i / 200.0).ToArray();
+        var plt = new Plot();
+        var clean = scored[0].Scores!.Clean; // the detector's scores do not depend on the victim
+        var frr = plt.Add.Scatter(taus, taus.Select(t => 100.0 * clean.Count(c => c > t) / clean.Count).ToArray());
+        frr.LegendText = "FRR (clean test)";
+        frr.Color = Colors.Black;
+        frr.MarkerSize = 0;
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int k = 0; k < scored.Count; k++)
+        {
+            var (row, s) = (scored[k].Row, scored[k].Scores!);
+            int n = s.Poisoned.Count;
+            var asr = plt.Add.Scatter(taus, taus.Select(t => 100.0 * Enumerable.Range(0, n).Count(i => s.PoisonedToTarget![i] && s.Poisoned[i] <= t) / n).ToArray());
+            asr.LegendText = $"ASR, {row.Strategy} victim";
+            asr.Color = palette.GetColor(k);
+            asr.MarkerSize = 0;
+        }
+        foreach (var (tau, label) in new[] { (rows.First().PsimFixed?.Threshold, "fixed"), (rows.First().PsimCalibrated?.Threshold, "calibrated") })
+            if (tau is double t)
+            {
+                var v = plt.Add.VerticalLine(t);
+                v.LinePattern = LinePattern.Dashed;
+                v.LegendText = $"τ {label} = {t:0.####}";
+            }
+        plt.XLabel("threshold τ (flag when the detector's confidence exceeds it)");
+        plt.YLabel("%");
+        plt.Axes.SetLimits(taus.First(t => clean.Any(c => c <= t) || t >= 1) - 0.02, 1, 0, 102);
+        plt.Title($"PSIM on {pair}, {attack}: FRR and ASR across thresholds");
+        plt.ShowLegend(Alignment.UpperRight);
         plt.SavePng(path, 800, 450);
         return true;
     }

@@ -65,7 +65,7 @@ public static class DefendEvaluateWorkflow
                 DefendedCounts.CleanAccuracy(cleanPred, cleanGold, cleanRejected), DefendedCounts.AttackSuccessRate(attackPred, attackGold, attackRejected, r.Attack.TargetLabel),
                 det.Frr, det.Far, det.Precision, det.Recall, det.F1, det.Auroc, tau, how, test.Count, attackRows.Count, r.Attack.Name, data.Name, Path.GetFullPath(r.Detector.Folder));
 
-            ResultFiles.Scores.Write(r.OutDir, new PsimScores(cleanScore, attackScore));
+            ResultFiles.Scores.Write(r.OutDir, new PsimScores(cleanScore, attackScore) { PoisonedToTarget = attackPred.Select(p => p == r.Attack.TargetLabel).ToList() });
             ResultFiles.Defense.Write(r.OutDir, report);
             ConfidenceHistogram.Save(Path.Combine(r.OutDir, "confidence.png"), cleanScore, attackScore, tau,
                 $"PSIM confidence on {data.Name}: clean test vs {r.Attack.Name}-triggered test");

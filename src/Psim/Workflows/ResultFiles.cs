@@ -35,8 +35,14 @@ public sealed record FinetuneMetrics(
     public IReadOnlyList<TriggerAsr>? Triggers { get; init; }
 }
 
-/// <summary>The scores.json of <c>psim defend evaluate</c>: the detector's confidence on each clean and each triggered test row.</summary>
-public sealed record PsimScores(IReadOnlyList<double> Clean, IReadOnlyList<double> Poisoned);
+/// <summary>
+/// The scores.json of <c>psim defend evaluate</c>: the detector's confidence on each clean and each triggered test row, and whether
+/// the undefended victim sent each triggered row to the target (with these, FRR and ASR follow for any threshold).
+/// </summary>
+public sealed record PsimScores(IReadOnlyList<double> Clean, IReadOnlyList<double> Poisoned)
+{
+    public IReadOnlyList<bool>? PoisonedToTarget { get; init; }
+}
 
 /// <summary>
 /// A file of a run folder that another part of psim reads, with its record type: written and read
