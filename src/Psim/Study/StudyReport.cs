@@ -123,6 +123,7 @@ public static class StudyReport
         DefenceTable(sb, f, rows);
         DetectorComparison(sb, f, rows);
         DetectionTable(sb, f, rows);
+        PaperClaims.Markdown(sb, rows.Select(r => r.Result).ToList(), c.Seeds.Count);
         FigureList(sb, figures, outDir);
         return sb.ToString();
     }
