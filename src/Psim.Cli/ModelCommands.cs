@@ -83,7 +83,7 @@ internal static class ModelCommands
         cmd.SetAction(r => Cli.Run(() =>
         {
             var d = ModelDiff.Of(r.GetValue(model)!, r.GetValue(other)!, Cli.Log);
-            if (r.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(d, Json));
+            if (r.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { d.First, d.Second, d.Tensors, Travel = d.Travel() }, Json));
             else PrintDiff(d);
             return ExitCode.Ok;
         }));
@@ -100,8 +100,9 @@ internal static class ModelCommands
     {
         foreach (var t in d.Differences())
             Console.WriteLine(t.Change == TensorChange.Changed
-                ? $"changed  {t.Name} [{string.Join(", ", t.Shape!)}]: {t.ChangedRows:N0} row(s), {t.ChangedElements:N0} element(s), max |difference| {t.MaxAbsDifference:G4}; rows {string.Join(", ", t.FirstChangedRows!)}{(t.ChangedRows > ModelDiff.RowsListed ? ", ..." : "")}"
+                ? $"changed  {t.Name} [{string.Join(", ", t.Shape!)}]: {t.ChangedRows:N0} row(s), {t.ChangedElements:N0} element(s), max |difference| {t.MaxAbsDifference:G4}, moved {100 * t.RelativeChange:G3}% of its norm; rows {string.Join(", ", t.FirstChangedRows!)}{(t.ChangedRows > ModelDiff.RowsListed ? ", ..." : "")}"
                 : $"{Vocabulary<TensorChange>.Name(t.Change)}  {t.Name}");
+        Console.WriteLine("travel by part (‖Δ‖ / ‖first‖): " + string.Join(", ", d.Travel().Select(p => $"{p.Part} {100 * p.RelativeChange:G3}%")));
         int changed = d.Differences().Count();
         Console.WriteLine($"{d.Tensors.Count - changed} of {d.Tensors.Count} tensors identical; {changed} differ");
     }

@@ -84,6 +84,15 @@ public class EmbeddingPoisoningTests
         Assert.Equal(1, changed.GetProperty("changed_rows").GetInt64());
         int mn = HfCheckpoint.Open(baseDir).Tokenizer.Encode("mn").Single();
         Assert.Equal(mn, changed.GetProperty("first_changed_rows")[0].GetInt64());
+        // how far each part travelled: the embeddings (one row of them), no encoder layer
+        var row = HfCheckpoint.Open(baseDir).Weights.Read(changed.GetProperty("name").GetString()!)[mn];
+        var newRow = HfCheckpoint.Open(poisoned).Weights.Read(changed.GetProperty("name").GetString()!)[mn];
+        Assert.Equal((newRow - row).norm().item<float>() / HfCheckpoint.Open(baseDir).Weights.Read(changed.GetProperty("name").GetString()!).norm().item<float>(),
+            changed.GetProperty("relative_change").GetDouble(), 4);
+        var travel = JsonDocument.Parse(output).RootElement.GetProperty("travel").EnumerateArray().ToDictionary(p => p.GetProperty("part").GetString()!, p => p.GetProperty("relative_change").GetDouble());
+        Assert.True(travel["embeddings"] > 0);
+        Assert.Equal(0, travel["encoder.layer.0"]);
+        Assert.Equal(0, travel["encoder.layer.1"]);
 
         (code, output, _) = CliTests.Psim("model", "diff", "--model", baseDir, "--other", baseDir);
         Assert.Equal(0, code);
