@@ -13,7 +13,8 @@ mkdir -p "$study"
 psim() { dotnet src/Psim.Cli/bin/Release/net10.0/Psim.Cli.dll "$@"; }
 echo "commit $(git rev-parse --short HEAD) $(lscpu | grep 'Model name' | sed 's/  */ /g')" >>"$study/runs.txt"
 psim reproduce --preset quick --config bench/experiments/full-vs-peft-20.json --out "$study" 2>>"$study/stderr.txt" || exit $?
-for victim in "$study"/steps/victim-*-full-s*; do
+for victim in "$study"/steps/victim-*-full-s*/; do
+  victim="${victim%/}"
   seed="${victim##*-s}"; seed="${seed%%-*}"
   poison=$(ls -d "$study"/steps/poison-*-s"$seed"-* | head -1)
   psim model diff --model "$poison" --other "$victim" | tail -2 >"$victim.travel.txt"

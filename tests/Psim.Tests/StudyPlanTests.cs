@@ -74,6 +74,24 @@ public class StudyPlanTests
     }
 
     [Fact]
+    public void The_study_configs_of_bench_experiments_load_and_plan()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir!.FullName, "Psim.sln"))) dir = dir.Parent;
+        var configs = Directory.GetFiles(Path.Combine(dir.FullName, "bench", "experiments"), "*.json");
+        Assert.NotEmpty(configs);
+        foreach (var path in configs)
+        {
+            var c = StudyConfig.Load(path, StudyPreset.Quick);
+            var plan = StudyPlan.Build(c with { BaseModel = BaseModel, DataRoot = Quick().DataRoot }, TestModels.TempDir());
+            Assert.NotEmpty(plan.Steps);
+        }
+        var twenty = StudyConfig.Load(Path.Combine(dir.FullName, "bench", "experiments", "full-vs-peft-20.json"), StudyPreset.Quick);
+        Assert.Equal((20, 3), (twenty.Victim.Epochs, twenty.Seeds.Count));
+        Assert.Equal(StudyConfig.Quick.Poison, twenty.Poison); // the quick preset's poisoning
+    }
+
+    [Fact]
     public void Keys_do_not_depend_on_where_the_study_or_its_data_are()
     {
         var a = StudyPlan.Build(Quick(), TestModels.TempDir());
