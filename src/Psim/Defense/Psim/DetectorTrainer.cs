@@ -16,8 +16,8 @@ public sealed record DetectorTrainOptions
     /// <summary>Fixed threshold (reference 0.7), used when <see cref="TargetFrr"/> is null.</summary>
     public double Threshold { get; init; } = Defaults.PsimThreshold;
     /// <summary>
-    /// τ calibrated on held-out clean data to this false-rejection rate (default 1%: the reference's fixed 0.7 rejects
-    /// 13-28% of clean inputs on MiniLM); null: the fixed <see cref="Threshold"/>.
+    /// τ calibrated on held-out clean data to this false-rejection rate (default 1%: the reference's fixed 0.7 rejected
+    /// 13-52% of clean SST-2 inputs on MiniLM, docs/results.md); null: the fixed <see cref="Threshold"/>.
     /// </summary>
     public double? TargetFrr { get; init; } = Defaults.DetectorTargetFrr;
 
