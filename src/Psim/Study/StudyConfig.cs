@@ -98,7 +98,7 @@ public sealed record StudyConfig
     /// <summary>The reference settings (spec §2-4): 3 poisoning epochs, 20 victim epochs, every pair, attack, strategy and defence.</summary>
     public static StudyConfig Paper => new();
 
-    /// <summary>One task pair, BadNet and InSent, fewer rows and epochs: about 37 minutes on a 2-core machine (docs/quick-study).</summary>
+    /// <summary>One task pair, BadNet and InSent, fewer rows and epochs: 16-26 minutes on a 2-core machine, depending on the machine (docs/quick-study).</summary>
     public static StudyConfig Quick => new()
     {
         TaskPairs = [new("imdb", "sst-2")],
