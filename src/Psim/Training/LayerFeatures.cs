@@ -1,6 +1,5 @@
 using Psim.Data;
 using Psim.Models;
-using Psim.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,49 +15,18 @@ public static class LayerFeatures
         int batchSize = Defaults.EvalBatchSize, string? progressLabel = null, CancellationToken ct = default)
     {
         var result = new ClsFeatures[rows.Count];
-        var order = Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].Length).ToArray();
-        bool wasTraining = model.training;
-        model.eval();
-        var progress = progressLabel is null ? null : new Progress(progressLabel, rows.Count);
-        try
+        BatchedInference.Run(model, encoder, rows, batchSize, progressLabel, ct, (idx, batch) =>
         {
-            using var noGrad = no_grad();
-            for (int start = 0; start < order.Length; start += batchSize)
+            float[][][]? layers = null; // [layer][row in batch][hidden]
+            var logits = model.call(new BertInput
             {
-                ct.ThrowIfCancellationRequested();
-                var idx = order[start..Math.Min(order.Length, start + batchSize)];
-                using (NewDisposeScope()) Batch(model, encoder, rows, idx, result);
-                NativeHeap.ReleaseFinalizable();
-                progress?.Report(start + idx.Length);
-            }
-        }
-        finally
-        {
-            if (wasTraining) model.train();
-        }
-        return result;
-    }
-
-    private static void Batch(nn.Module<BertInput, Tensor> model, TextEncoder encoder, IReadOnlyList<int[]> rows, int[] idx, ClsFeatures[] result)
-    {
-        float[][][]? layers = null; // [layer][row in batch][hidden]
-        using var batch = encoder.Pad(idx.Select(i => rows[i]).ToList());
-        var logits = model.call(new BertInput
-        {
-            InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds,
-            HiddenStatesSink = hs => layers = hs.Select(h => Rows(h[.., 0, ..])).ToArray(), // h: [B, S, H] -> [B, H]
+                InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds,
+                HiddenStatesSink = hs => layers = hs.Select(h => BatchedInference.Rows(h[.., 0, ..])).ToArray(), // h: [B, S, H] -> [B, H]
+            });
+            if (layers is null) throw new InvalidOperationException("the model did not report its hidden states");
+            var probs = BatchedInference.Rows(nn.functional.softmax(logits.to(ScalarType.Float32), 1)); // [B, K]
+            for (int j = 0; j < idx.Length; j++) result[idx[j]] = new ClsFeatures(probs[j], layers.Select(l => l[j]).ToArray());
         });
-        if (layers is null) throw new InvalidOperationException("the model did not report its hidden states");
-        var probs = Rows(nn.functional.softmax(logits.to(ScalarType.Float32), 1)); // [B, K]
-        for (int j = 0; j < idx.Length; j++)
-            result[idx[j]] = new ClsFeatures(probs[j], layers.Select(l => l[j]).ToArray());
-    }
-
-    /// <summary>A [B, D] tensor as B float arrays.</summary>
-    private static float[][] Rows(Tensor t)
-    {
-        var flat = t.to(ScalarType.Float32).contiguous().data<float>().ToArray();
-        int d = (int)t.shape[1];
-        return Enumerable.Range(0, (int)t.shape[0]).Select(r => flat[(r * d)..((r + 1) * d)]).ToArray();
+        return result;
     }
 }
