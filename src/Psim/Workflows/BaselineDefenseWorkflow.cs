@@ -110,6 +110,7 @@ public static class BaselineDefenseWorkflow
         private readonly CancellationToken _ct;
         private readonly IReadOnlyList<Example> _dev;
         private readonly Lazy<IReadOnlyList<Example>> _train;
+        private readonly Lazy<Onion> _onion;
         private readonly DetectionBench _bench;
 
         public DefenceRun(BaselineRequest r, VictimTestBed bed, Defense.Psim.PsimDetector? psim, Action<string> log, CancellationToken ct)
@@ -118,6 +119,7 @@ public static class BaselineDefenseWorkflow
             _victim = new VictimUnderTest(bed.Victim, bed.Encoder, r.Attack.TargetLabel);
             _dev = _data.Load("dev");
             _train = new(() => _data.Load("train"));
+            _onion = new(NewOnion); // one language model for ONION's protocol row and its extra bars
             var clean = bed.Test.Select(e => e.Text).ToList();
             var attack = bed.AttackRows.Select(e => e.Text).ToList();
             _bench = new DetectionBench(clean, bed.Test.Select(e => e.Label).ToList(), Predict(clean, "victim, clean test"),
@@ -151,7 +153,7 @@ public static class BaselineDefenseWorkflow
             return kind switch
             {
                 DefenseKind.Psim => new PsimInputDetector(_psim!, devTexts, _ct),
-                DefenseKind.Onion => new OnionDetector(Onion(), _r.NgramOrder, devTexts),
+                DefenseKind.Onion => new OnionDetector(_onion.Value, _r.NgramOrder, devTexts),
                 DefenseKind.Strip => new StripDetector(_victim, new Strip(_train.Value.Select(e => e.Text), _r.StripCopies), devTexts, _r.Seed, _ct),
                 DefenseKind.Rap => new RapDetector(Rap.Construct(_victim.Model, _victim.Encoder,
                     _train.Value.Where(e => e.Label == _r.Attack.TargetLabel).Select(e => e.Text).ToList(), _r.Attack.TargetLabel, _r.Rap, _r.Seed, _log, _ct), devTexts, _ct),
@@ -160,7 +162,7 @@ public static class BaselineDefenseWorkflow
             };
         }
 
-        private Onion Onion()
+        private Onion NewOnion()
         {
             var texts = _train.Value.Select(e => e.Text).ToList();
             _log($"ONION: {_r.NgramOrder}-gram Kneser-Ney LM on {texts.Count} clean training texts (stands in for GPT-2)");
@@ -170,7 +172,7 @@ public static class BaselineDefenseWorkflow
         /// <summary>ONION at extra bars (given, or each removing a fraction of clean dev words), beside the protocol's bar; not reported as ONION's result.</summary>
         public IEnumerable<BaselineResult> OnionSweep()
         {
-            var onion = Onion();
+            var onion = _onion.Value;
             var devTexts = _dev.Select(e => e.Text).ToList();
             var devGold = _dev.Select(e => e.Label).ToList();
             var devScored = onion.ScoreAll(devTexts);

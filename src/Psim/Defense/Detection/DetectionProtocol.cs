@@ -47,8 +47,19 @@ public static class DetectionProtocol
         var (ca, asr) = detector.Response == FlagResponse.Reject
             ? (DefendedCounts.CleanAccuracy(bench.CleanPredicted, bench.CleanGold, clean.Select(s => s > tau).ToList()),
                DefendedCounts.AttackSuccessRate(bench.AttackPredicted, bench.AttackGold, attack.Select(s => s > tau).ToList(), bench.TargetLabel))
-            : (Metrics.Accuracy(bench.Predict(detector.Repair(bench.Clean, tau), $"{name}, repaired clean test"), bench.CleanGold),
-               Metrics.AttackSuccessRate(bench.Predict(detector.Repair(bench.Attack, tau), $"{name}, repaired triggered test"), bench.AttackGold, bench.TargetLabel));
+            : (Metrics.Accuracy(Repaired(detector, bench, bench.Clean, bench.CleanPredicted, tau, $"{name}, repaired clean test"), bench.CleanGold),
+               Metrics.AttackSuccessRate(Repaired(detector, bench, bench.Attack, bench.AttackPredicted, tau, $"{name}, repaired triggered test"), bench.AttackGold, bench.TargetLabel));
         return new DetectorOutcome(detector.Kind, detector.Setting, targetFrr, tau, detection, ca, asr, perThousand, detector.Cost, RocCurve.Compute(clean, attack));
+    }
+
+    /// <summary>The victim's predictions on the repaired texts: only the texts the repair changed are predicted again, the others keep the undefended prediction.</summary>
+    private static int[] Repaired(IInputDetector detector, DetectionBench bench, IReadOnlyList<string> texts, IReadOnlyList<int> predicted, double tau, string label)
+    {
+        var repaired = detector.Repair(texts, tau);
+        var changed = Enumerable.Range(0, texts.Count).Where(i => repaired[i] != texts[i]).ToArray();
+        var result = predicted.ToArray();
+        var again = changed.Length == 0 ? [] : bench.Predict(changed.Select(i => repaired[i]).ToList(), label);
+        for (int k = 0; k < changed.Length; k++) result[changed[k]] = again[k];
+        return result;
     }
 }
