@@ -25,9 +25,7 @@ public static class PsimApp
         root.Subcommands.Add(DefenseCommands.Predict());
         root.Subcommands.Add(DefenseCommands.Defend());
         root.Subcommands.Add(ReproduceCommand.Create());
-        var dataCmd = new Command("data", "Inspect and poison data files");
-        dataCmd.Subcommands.Add(StudyCommands.DataPoison());
-        root.Subcommands.Add(dataCmd);
+        root.Subcommands.Add(DataCommands.Create());
         OptionGuards.Apply(root);
         return root;
     }

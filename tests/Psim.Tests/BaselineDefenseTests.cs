@@ -1,3 +1,4 @@
+using Psim.Text;
 using Psim.Defense.Baselines;
 
 namespace Psim.Tests;

@@ -42,6 +42,21 @@ public sealed class BertTokenizer
         return tokens;
     }
 
+    /// <summary>The basic tokenizer's words of a text (lower-cased and split at punctuation as configured), before WordPiece; special tokens stay whole.</summary>
+    public List<string> Words(string text)
+    {
+        var words = new List<string>();
+        foreach (var (segment, special) in SplitOnSpecialTokens(text))
+        {
+            if (special) { words.Add(segment); continue; }
+            var cps = CodePoints.Of(segment);
+            if (Options.DoLowerCase) cps = _basic.Lower(cps);
+            var split = Options.DoBasicTokenize ? _basic.Tokenize(cps) : _basic.SplitOnWhitespace(cps);
+            words.AddRange(split.Select(w => CodePoints.ToString(w)));
+        }
+        return words;
+    }
+
     /// <summary>The ids of a text, without [CLS] and [SEP]; tokens outside the vocabulary are the unknown id.</summary>
     public int[] Encode(string text) => Ids(Tokenize(text));
 

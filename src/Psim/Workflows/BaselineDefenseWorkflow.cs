@@ -1,13 +1,14 @@
-using Psim.Training;
 using Psim.Attacks;
 using Psim.Charts;
 using Psim.Data;
-using Psim.Defense;
 using Psim.Defense.Baselines;
 using Psim.Defense.Detection;
+using Psim.Defense;
 using Psim.Evaluation;
 using Psim.Files;
 using Psim.Runtime;
+using Psim.Text;
+using Psim.Training;
 
 namespace Psim.Workflows;
 

@@ -1,3 +1,5 @@
+using Psim.Text;
+
 namespace Psim.Defense.Baselines;
 
 /// <summary>

@@ -1,4 +1,4 @@
-namespace Psim.Defense.Baselines;
+namespace Psim.Text;
 
 /// <summary>
 /// A word-level n-gram language model with interpolated Kneser-Ney smoothing (absolute discount D),
@@ -105,7 +105,10 @@ public sealed class KneserNeyLanguageModel
     }
 
     /// <summary>Perplexity of a word sequence, the end-of-sentence token included.</summary>
-    public double Perplexity(IReadOnlyList<string> words)
+    public double Perplexity(IReadOnlyList<string> words) => Math.Exp(-LogProbability(words) / (words.Count + 1));
+
+    /// <summary>The natural log of the sequence's probability, the end-of-sentence token included (words.Count + 1 predictions).</summary>
+    public double LogProbability(IReadOnlyList<string> words)
     {
         double logSum = 0;
         var history = new List<string>();
@@ -114,6 +117,9 @@ public sealed class KneserNeyLanguageModel
             logSum += Math.Log(Probability(w, history));
             history.Add(w);
         }
-        return Math.Exp(-logSum / (words.Count + 1));
+        return logSum;
     }
+
+    /// <summary>Whether a word (as <see cref="Tokenize"/> gives it) was seen in training.</summary>
+    public bool Knows(string word) => _vocab.Contains(word);
 }
