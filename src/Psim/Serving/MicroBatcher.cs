@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Psim.Workflows;
+
+namespace Psim.Serving;
+
+/// <summary>
+/// Concurrent requests become batches: a bounded queue of requests, one worker that takes the first waiting
+/// request, adds the next ones until the batch holds <see cref="ServeOptions.MaxBatch"/> texts or
+/// <see cref="ServeOptions.BatchWindowMs"/> have passed, classifies them in one call and answers each request
+/// with its own slice. A full queue refuses at once (the caller answers 503); disposing drains what was queued.
+/// </summary>
+public sealed class MicroBatcher : IAsyncDisposable
+{
+    private sealed record Job(IReadOnlyList<string> Texts, TaskCompletionSource<IReadOnlyList<GuardedPrediction>> Done);
+
+    private readonly Channel<Job> _queue;
+    private readonly Func<IGuard?> _guard;
+    private readonly ServeOptions _o;
+    private readonly ServeMetrics _metrics;
+    private readonly Task _worker;
+
+    public MicroBatcher(Func<IGuard?> guard, ServeOptions options, ServeMetrics metrics)
+    {
+        _guard = guard;
+        _o = options;
+        _metrics = metrics;
+        _queue = Channel.CreateBounded<Job>(new BoundedChannelOptions(options.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _worker = Task.Run(WorkAsync);
+    }
+
+    /// <summary>Requests waiting for a batch.</summary>
+    public int Waiting => _queue.Reader.Count;
+
+    /// <summary>Queues a request's texts; null when the queue is full (or closed).</summary>
+    public Task<IReadOnlyList<GuardedPrediction>>? TryEnqueue(IReadOnlyList<string> texts)
+    {
+        var job = new Job(texts, new TaskCompletionSource<IReadOnlyList<GuardedPrediction>>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(job)) return null;
+        _metrics.QueueDepth.Set(_queue.Reader.Count);
+        return job.Done.Task;
+    }
+
+    private async Task WorkAsync()
+    {
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            var batch = await CollectAsync(reader).ConfigureAwait(false);
+            if (batch.Count > 0) Run(batch);
+        }
+    }
+
+    /// <summary>The first waiting request and those that follow within the window, up to the batch size.</summary>
+    private async Task<List<Job>> CollectAsync(ChannelReader<Job> reader)
+    {
+        var batch = new List<Job>();
+        int texts = 0;
+        var window = Stopwatch.StartNew();
+        while (true)
+        {
+            if (reader.TryPeek(out var next))
+            {
+                if (texts > 0 && texts + next.Texts.Count > _o.MaxBatch) break;
+                reader.TryRead(out _);
+                batch.Add(next);
+                texts += next.Texts.Count;
+                if (texts >= _o.MaxBatch) break;
+                continue;
+            }
+            var left = _o.BatchWindowMs - window.Elapsed.TotalMilliseconds;
+            if (batch.Count == 0 || left <= 0) break;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(left));
+            try { if (!await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false)) break; }
+            catch (OperationCanceledException) { break; }
+        }
+        _metrics.QueueDepth.Set(reader.Count);
+        return batch;
+    }
+
+    private void Run(List<Job> batch)
+    {
+        var texts = batch.SelectMany(j => j.Texts).ToList();
+        _metrics.BatchSize.Observe(texts.Count);
+        try
+        {
+            var guard = _guard() ?? throw new InvalidOperationException("the models are not loaded");
+            var outcomes = guard.Classify(texts);
+            if (outcomes.Count != texts.Count) throw new InvalidOperationException($"the guard answered {outcomes.Count} of {texts.Count} texts");
+            int at = 0;
+            foreach (var job in batch)
+            {
+                job.Done.SetResult(outcomes.Skip(at).Take(job.Texts.Count).ToList());
+                at += job.Texts.Count;
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var job in batch) job.Done.TrySetException(e);
+        }
+    }
+
+    /// <summary>Stops taking requests and finishes every queued one.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _worker.ConfigureAwait(false);
+    }
+}

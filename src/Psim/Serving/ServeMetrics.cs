@@ -1,0 +1,28 @@
+using Prometheus;
+
+namespace Psim.Serving;
+
+/// <summary>What <c>GET /metrics</c> exposes (Prometheus text format, prometheus-net), on a registry of the server's own.</summary>
+public sealed class ServeMetrics
+{
+    public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
+    public Counter Requests { get; }
+    public Counter Texts { get; }
+    public Counter Rejections { get; }
+    public Histogram BatchSize { get; }
+    public Histogram Latency { get; }
+    public Gauge QueueDepth { get; }
+
+    public ServeMetrics()
+    {
+        var f = Metrics.WithCustomRegistry(Registry);
+        Requests = f.CreateCounter("psim_requests_total", "HTTP requests by endpoint and status code", "endpoint", "status");
+        Texts = f.CreateCounter("psim_texts_total", "texts classified (accepted or rejected)");
+        Rejections = f.CreateCounter("psim_rejections_total", "texts PSIM rejected (confidence above the threshold)");
+        BatchSize = f.CreateHistogram("psim_batch_size", "texts per micro-batch",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1, 2, 9) });
+        Latency = f.CreateHistogram("psim_classify_seconds", "time from a classify request's arrival to its answer",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 15) });
+        QueueDepth = f.CreateGauge("psim_queue_depth", "requests waiting for a batch");
+    }
+}

@@ -1,0 +1,250 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Psim.Serving;
+using Psim.Workflows;
+
+namespace Psim.Tests;
+
+/// <summary><c>psim serve</c>: the real server on a free loopback port, called over HTTP.</summary>
+public class ServeTests
+{
+    /// <summary>Label = word count parity, rejected when the text holds "mn"; can hold a batch at a gate; records each batch's size.</summary>
+    private sealed class FakeGuard : IGuard
+    {
+        public readonly ConcurrentQueue<int> Batches = new();
+        public readonly SemaphoreSlim Entered = new(0);
+        public ManualResetEventSlim Gate { get; } = new(true);
+        public bool Disposed { get; private set; }
+
+        public IReadOnlyList<GuardedPrediction> Classify(IReadOnlyList<string> texts, CancellationToken ct = default)
+        {
+            Batches.Enqueue(texts.Count);
+            Entered.Release();
+            Gate.Wait(TimeSpan.FromSeconds(30));
+            return texts.Select(t => t.Contains("mn")
+                ? new GuardedPrediction(t, null, null, 0.99, true) { Threshold = 0.9 }
+                : new GuardedPrediction(t, t.Split(' ').Length % 2, [0.25f, 0.75f], 0.6, false) { Threshold = 0.9 }).ToList();
+        }
+
+        public void Dispose() => Disposed = true;
+    }
+
+    private static async Task<(GuardServer Server, HttpClient Http)> Start(IGuard guard, ServeOptions? o = null)
+    {
+        var server = await GuardServer.StartAsync(() => guard, (o ?? new ServeOptions()) with { Port = 0 });
+        await server.Loading;
+        return (server, new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(60) });
+    }
+
+    private static HttpContent Body(string json, string contentType = "application/json") =>
+        new StringContent(json, Encoding.UTF8, new MediaTypeHeaderValue(contentType));
+
+    private static string Texts(params string[] texts) => JsonSerializer.Serialize(new { texts });
+
+    private static async Task<JsonElement> Json(HttpResponseMessage r) => JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
+
+    [Fact]
+    public async Task The_served_answers_equal_psim_predict_on_a_tiny_victim_and_detector()
+    {
+        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var detDir = Path.Combine(TestModels.TempDir(), "det");
+        var (code, _, err) = CliTests.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir, "--max-length", "16", "--batch-size", "16", "--target-frr", "0.2");
+        Assert.True(code == 0, err);
+        var request = new GuardedPredictionRequest { Victim = new VictimInput { Model = baseDir, MaxLength = 16 }, Detector = new DetectorInput { Folder = detDir } };
+        string[] texts = ["the movie is good", "a bad movie", "the the movie", "good good good bad", "is a movie"];
+        var offline = GuardedPredictionWorkflow.Run(request, texts, _ => { });
+
+        await using var server = await GuardServer.StartAsync(() => LoadedGuard.Load(request, _ => { }), new ServeOptions { Port = 0 });
+        await server.Loading;
+        using var http = new HttpClient { BaseAddress = server.Address };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+        var r = await http.PostAsync("/v1/classify", Body(Texts(texts)));
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var results = (await Json(r)).GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(texts.Length, results.Count);
+        foreach (var (served, expected) in results.Zip(offline))
+        {
+            Assert.Equal(expected.Rejected, served.GetProperty("rejected").GetBoolean());
+            Assert.Equal(expected.DetectorConfidence, served.GetProperty("psim_confidence").GetDouble(), 6);
+            Assert.Equal(expected.Threshold, served.GetProperty("threshold").GetDouble(), 9);
+            if (expected.Rejected) { Assert.Equal(JsonValueKind.Null, served.GetProperty("label").ValueKind); continue; }
+            Assert.Equal(expected.Label, served.GetProperty("label").GetInt32());
+            Assert.Equal(expected.Probabilities!.Select(p => (double)p), served.GetProperty("probabilities").EnumerateArray().Select(p => p.GetDouble()), new Close(1e-6));
+        }
+        Assert.True(offline.Count(p => p.Rejected) < texts.Length, "every text rejected: the comparison would not reach the victim");
+    }
+
+    private sealed class Close(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double a, double b) => Math.Abs(a - b) <= tolerance;
+        public int GetHashCode(double v) => 0;
+    }
+
+    public static TheoryData<string, string, string?, int, string> BadRequests => new()
+    {
+        { "malformed JSON", "{\"texts\": [\"a\"", "application/json", 400, "malformed_json" },
+        { "not UTF-8 JSON", "\u00ff\u00fe", "application/json", 400, "malformed_json" },
+        { "an array body", "[\"a\"]", "application/json", 400, "invalid_request" },
+        { "texts a string", "{\"texts\": \"a\"}", "application/json", 400, "invalid_request" },
+        { "a number among texts", "{\"texts\": [\"a\", 3]}", "application/json", 400, "invalid_request" },
+        { "no texts field", "{}", "application/json", 400, "invalid_request" },
+        { "an unknown field", "{\"texts\": [\"a\"], \"threshold\": 0.1}", "application/json", 400, "unknown_field" },
+        { "no texts", "{\"texts\": []}", "application/json", 400, "invalid_request" },
+        { "an empty text", "{\"texts\": [\"a\", \" \"]}", "application/json", 400, "empty_text" },
+        { "too many texts", Texts("a", "b", "c", "d", "e"), "application/json", 400, "too_many_texts" },
+        { "a text over the limit", Texts(new string('x', 41)), "application/json", 400, "text_too_long" },
+        { "a body over the limit", Texts(Enumerable.Repeat("word", 60).ToArray()), "application/json", 413, "body_too_large" },
+        { "plain text", "a", "text/plain", 415, "unsupported_media_type" },
+        { "no content type", Texts("a"), null, 415, "unsupported_media_type" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRequests))]
+    public async Task Bad_input_gets_a_4xx_with_a_json_error_and_nothing_is_classified(string what, string body, string? contentType, int status, string errorCode)
+    {
+        var guard = new FakeGuard();
+        var (server, http) = await Start(guard, new ServeOptions { MaxTexts = 4, MaxTextChars = 40, MaxBodyBytes = 200 });
+        await using var _ = server;
+        // "\u00ff\u00fe" stands for those two raw bytes, which are not UTF-8
+        var content = new ByteArrayContent(body.StartsWith('\u00ff') ? body.Select(c => (byte)c).ToArray() : Encoding.UTF8.GetBytes(body));
+        if (contentType is not null) content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        var r = await http.PostAsync("/v1/classify", content);
+        Assert.True(status == (int)r.StatusCode, $"{what}: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+        var error = (await Json(r)).GetProperty("error");
+        Assert.Equal(errorCode, error.GetProperty("code").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()));
+        Assert.Empty(guard.Batches);
+        // the server goes on serving
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/v1/classify", Body(Texts("a good movie")))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_chunked_body_over_the_limit_is_refused_without_a_content_length()
+    {
+        var guard = new FakeGuard();
+        var (server, http) = await Start(guard, new ServeOptions { MaxBodyBytes = 100 });
+        await using var _ = server;
+        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(Texts(new string('x', 300)))));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/classify") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+        var r = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, r.StatusCode);
+        Assert.Empty(guard.Batches);
+    }
+
+    [Fact]
+    public async Task Waiting_requests_become_one_batch_that_never_exceeds_the_batch_size()
+    {
+        var guard = new FakeGuard();
+        var (server, http) = await Start(guard, new ServeOptions { MaxBatch = 5, BatchWindowMs = 1000 });
+        await using var _ = server;
+        guard.Gate.Reset();
+        var first = http.PostAsync("/v1/classify", Body(Texts("hold the worker")));
+        Assert.True(await guard.Entered.WaitAsync(TimeSpan.FromSeconds(20)));
+        // eight requests of two texts wait while the worker is held
+        var waiting = Enumerable.Range(0, 8).Select(i => http.PostAsync("/v1/classify", Body(Texts($"text {i} a", $"text {i} b")))).ToList();
+        await WaitFor(() => server.Metrics.QueueDepth.Value == 8);
+        guard.Gate.Set();
+        var answers = await Task.WhenAll(waiting.Prepend(first));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        // each request gets its own two answers, in order
+        for (int i = 0; i < 8; i++)
+        {
+            var results = (await Json(answers[i + 1])).GetProperty("results").EnumerateArray().ToList();
+            Assert.Equal(2, results.Count);
+        }
+        Assert.Equal([1, 4, 4, 4, 4], guard.Batches.ToArray()); // 2 + 2 fit in 5; a third request would not
+    }
+
+    [Fact]
+    public async Task A_full_queue_answers_503_with_retry_after_and_the_queued_requests_still_finish()
+    {
+        var guard = new FakeGuard();
+        var (server, http) = await Start(guard, new ServeOptions { MaxBatch = 1, QueueCapacity = 1 });
+        await using var _ = server;
+        guard.Gate.Reset();
+        var held = http.PostAsync("/v1/classify", Body(Texts("held")));
+        Assert.True(await guard.Entered.WaitAsync(TimeSpan.FromSeconds(20)));
+        var queued = http.PostAsync("/v1/classify", Body(Texts("queued")));
+        await WaitFor(() => server.Metrics.QueueDepth.Value == 1);
+        var refused = await http.PostAsync("/v1/classify", Body(Texts("refused")));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal("overloaded", (await Json(refused)).GetProperty("error").GetProperty("code").GetString());
+        Assert.NotNull(refused.Headers.RetryAfter);
+        guard.Gate.Set();
+        Assert.Equal(HttpStatusCode.OK, (await held).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await queued).StatusCode);
+        var metrics = await http.GetStringAsync("/metrics");
+        Assert.Contains("psim_requests_total{endpoint=\"classify\",status=\"503\"} 1", metrics);
+        Assert.Contains("psim_requests_total{endpoint=\"classify\",status=\"200\"} 2", metrics);
+    }
+
+    [Fact]
+    public async Task Stopping_drains_the_request_in_flight_then_refuses_connections_and_releases_the_models()
+    {
+        var guard = new FakeGuard();
+        var (server, http) = await Start(guard);
+        guard.Gate.Reset();
+        var inFlight = http.PostAsync("/v1/classify", Body(Texts("in flight", "a mn b")));
+        Assert.True(await guard.Entered.WaitAsync(TimeSpan.FromSeconds(20)));
+        var stopping = server.StopAsync();
+        await Task.Delay(300);
+        Assert.False(stopping.IsCompleted); // waits for the request
+        Assert.False(guard.Disposed);
+        guard.Gate.Set();
+        var r = await inFlight;
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var results = (await Json(r)).GetProperty("results").EnumerateArray().ToList();
+        Assert.True(results[1].GetProperty("rejected").GetBoolean());
+        await stopping;
+        Assert.True(guard.Disposed);
+        await Assert.ThrowsAsync<HttpRequestException>(() => new HttpClient { BaseAddress = server.Address }.GetAsync("/healthz"));
+        await server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Until_the_models_load_readyz_and_classify_answer_503_and_healthz_200()
+    {
+        using var loaded = new ManualResetEventSlim(false);
+        var guard = new FakeGuard();
+        await using var server = await GuardServer.StartAsync(() => { loaded.Wait(TimeSpan.FromSeconds(30)); return guard; }, new ServeOptions { Port = 0 });
+        using var http = new HttpClient { BaseAddress = server.Address };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
+        var ready = await http.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.NotNull(ready.Headers.RetryAfter);
+        var early = await http.PostAsync("/v1/classify", Body(Texts("too early")));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, early.StatusCode);
+        Assert.Equal("not_ready", (await Json(early)).GetProperty("error").GetProperty("code").GetString());
+        loaded.Set();
+        await server.Loading;
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+        var r = await http.PostAsync("/v1/classify", Body(Texts("now a good one", "mn")));
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var metrics = await http.GetStringAsync("/metrics");
+        Assert.Contains("psim_texts_total 2", metrics);
+        Assert.Contains("psim_rejections_total 1", metrics);
+        Assert.Contains("psim_batch_size_count 1", metrics);
+        Assert.Contains("psim_classify_seconds_bucket", metrics);
+    }
+
+    [Fact]
+    public async Task A_model_that_fails_to_load_faults_loading_and_options_that_cannot_work_are_refused()
+    {
+        await using var server = await GuardServer.StartAsync(() => throw new PsimException("no such model"), new ServeOptions { Port = 0 });
+        var e = await Assert.ThrowsAsync<PsimException>(() => server.Loading);
+        Assert.Contains("no such model", e.Message);
+        await Assert.ThrowsAsync<PsimException>(() => GuardServer.StartAsync(() => new FakeGuard(), new ServeOptions { Port = 0, MaxBatch = 0 }));
+    }
+
+    private static async Task WaitFor(Func<bool> condition)
+    {
+        for (int i = 0; i < 400 && !condition(); i++) await Task.Delay(25);
+        Assert.True(condition(), "condition not reached in 10 s");
+    }
+}
