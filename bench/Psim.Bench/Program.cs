@@ -100,6 +100,22 @@ switch (args.FirstOrDefault())
             if (!string.IsNullOrEmpty(outFile)) File.WriteAllText(outFile, sb.ToString());
             return 0;
         }
+    case "serve":
+        {
+            // psim serve under load (bench/serve-load.sh): one-text requests at concurrency 1, 8, 32 vs offline batched scoring
+            var request = new Psim.Workflows.GuardedPredictionRequest
+            {
+                Victim = new Psim.Workflows.VictimInput { Model = opts.GetValueOrDefault("--model") ?? throw new ArgumentException("--model DIR is required"), Adapter = opts.GetValueOrDefault("--adapter") },
+                Detector = new Psim.Workflows.DetectorInput { Folder = opts.GetValueOrDefault("--detector") ?? throw new ArgumentException("--detector DIR is required") },
+            };
+            var texts = DatasetReader.Read(Path.Combine(data, "sst-2", "test.jsonl")).Select(e => e.Text).ToList();
+            var levels = (opts.GetValueOrDefault("--concurrency") ?? "1,8,32").Split(',').Select(int.Parse).ToArray();
+            var table = ServeLoad.Run(request, texts, int.Parse(opts.GetValueOrDefault("--requests", "1821")), double.Parse(opts.GetValueOrDefault("--seconds", "60")), levels);
+            var text = $"psim serve under load: SST-2 test sentences, {threads} threads, CPU {ProcessSetup.Describe()}.\n\n{table}";
+            Console.Write(text);
+            if (!string.IsNullOrEmpty(outFile)) File.WriteAllText(outFile, text);
+            return 0;
+        }
     case "attention":
         foreach (var l in (opts.GetValueOrDefault("--lengths") ?? "128,256").Split(',')) AttentionBench.Run(int.Parse(l), outFile);
         return 0;
