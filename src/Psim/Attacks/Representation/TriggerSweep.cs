@@ -5,7 +5,7 @@ namespace Psim.Attacks.Representation;
 /// <summary>
 /// The test rows of a task-agnostic attack (POR, NeuBA): each trigger is inserted at the front of every
 /// test row (as the papers' and OpenBackdoor's code insert it), one set per trigger. Which class a trigger
-/// drives a victim to is the victim's: it is measured, not set (see <see cref="TriggerAsr"/>).
+/// drives a victim to is the victim's: it is measured, not set (see <see cref="Evaluation.TriggerAsr"/>).
 /// </summary>
 public static class TriggerSweep
 {
