@@ -22,4 +22,26 @@ internal static class ReproduceCommand
         }));
         return cmd;
     }
+
+    /// <summary><c>psim study run-step</c> and <c>psim study report</c>: a prepared study driven step by step (what a scheduler does).</summary>
+    public static Command Study()
+    {
+        var studyDir = new Option<string>("--study") { Description = "a study folder psim reproduce prepared (config.json, plan.json)", Required = true };
+        var stepName = new Option<string>("--step") { Description = "the step's name, as plan.json gives it", Required = true };
+        var runStep = new Command("run-step", "Run one step of a prepared study (its upstream steps must have finished); a finished step is not run again") { studyDir, stepName };
+        runStep.SetAction(r => Cli.RunCancellable(ct =>
+        {
+            Cli.ApplyThreads(r);
+            Reproduction.RunStep(r.GetValue(studyDir)!, r.GetValue(stepName)!, Cli.Log, ct);
+            return ExitCode.Ok;
+        }));
+        var reportDir = new Option<string>("--study") { Description = "a study folder", Required = true };
+        var report = new Command("report", "Write the report of a study folder from the steps that have finished (runs nothing)") { reportDir };
+        report.SetAction(r => Cli.Run(() =>
+        {
+            Console.WriteLine($"report: {Reproduction.Report(r.GetValue(reportDir)!, Cli.Log)}");
+            return ExitCode.Ok;
+        }));
+        return new Command("study", "Drive a prepared study step by step (a scheduler's view of psim reproduce)") { runStep, report };
+    }
 }

@@ -133,4 +133,53 @@ public class StudyTests
         Assert.Equal(1, code);
         Assert.Contains("atacks", err);
     }
+
+    [Fact]
+    public void A_study_driven_step_by_step_gives_the_local_executors_numbers()
+    {
+        var (config, localDir) = TinyStudy();
+        config = config with { Attacks = [AttackKind.BadNet], Defenses = [DefenseKind.Psim, DefenseKind.Strip], Strategies = [TuningMethod.Lora] };
+        var configFile = Path.Combine(TestModels.TempDir(), "tiny.json");
+        File.WriteAllText(configFile, JsonSerializer.Serialize(config, StudyConfig.Json));
+        var (code, _, err) = CliTests.Psim("reproduce", "--config", configFile, "--out", localDir);
+        Assert.True(code == 0, err);
+
+        // the way a scheduler drives it: prepare, one process per step in plan order, then the report
+        var byStep = TestModels.TempDir();
+        var plan = Reproduction.Prepare(config, byStep, _ => { });
+        var first = plan.Steps.First(s => s.Upstream.Count > 0);
+        (code, _, err) = CliTests.Psim("study", "run-step", "--study", byStep, "--step", first.Name);
+        Assert.Equal(1, code);
+        Assert.Contains("have not finished", err);
+        (code, _, err) = CliTests.Psim("study", "run-step", "--study", byStep, "--step", "no-such-step");
+        Assert.Equal(1, code);
+        Assert.Contains("no step no-such-step", err);
+        foreach (var step in plan.Steps.Where(s => s.Skipped is null))
+        {
+            (code, _, err) = CliTests.Psim("study", "run-step", "--study", byStep, "--step", step.Name);
+            Assert.True(code == 0, $"{step.Name}: {err}");
+        }
+        (code, _, err) = CliTests.Psim("study", "report", "--study", byStep);
+        Assert.True(code == 0, err);
+        // the same numbers, every one; the folders differ only in their names
+        Assert.Equal(WithoutTimes(Path.Combine(localDir, "results.json")).Replace(localDir, "<study>"), WithoutTimes(Path.Combine(byStep, "results.json")).Replace(byStep, "<study>"));
+        Assert.Contains("| badnet |", File.ReadAllText(Path.Combine(byStep, "report.md")));
+    }
+
+    /// <summary>results.json without what a clock or an invocation sets (wall and step seconds, steps run or cached, throughput).</summary>
+    internal static string WithoutTimes(string file)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))!;
+        void Strip(System.Text.Json.Nodes.JsonNode? n)
+        {
+            if (n is System.Text.Json.Nodes.JsonObject o)
+            {
+                foreach (var k in o.Select(p => p.Key).Where(k => k.Contains("second", StringComparison.OrdinalIgnoreCase) || k is "steps_run" or "steps_cached").ToList()) o.Remove(k);
+                foreach (var p in o) Strip(p.Value);
+            }
+            else if (n is System.Text.Json.Nodes.JsonArray a) foreach (var x in a) Strip(x);
+        }
+        Strip(node);
+        return node.ToJsonString();
+    }
 }

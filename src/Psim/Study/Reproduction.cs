@@ -13,13 +13,12 @@ public sealed record ReproductionResult(int StepsRun, int StepsCached, TimeSpan 
 /// </summary>
 public static class Reproduction
 {
+    public const string ConfigFile = "config.json", PlanFile = "plan.json";
+
     public static ReproductionResult Run(StudyConfig config, string dir, Action<string> log, CancellationToken ct = default)
     {
-        Directory.CreateDirectory(dir);
-        AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), JsonSerializer.Serialize(config, StudyConfig.Json));
         var sw = Stopwatch.StartNew();
-        var plan = StudyPlan.Build(config, dir, log);
-        AtomicFile.WriteAllText(Path.Combine(dir, "plan.json"), plan.ToJson());
+        var plan = Prepare(config, dir, log);
         var runner = new StudyRunner(plan, log);
         try { runner.Run(ct); }
         finally
@@ -28,5 +27,45 @@ public static class Reproduction
         }
         return new ReproductionResult(runner.Steps.Count(s => s.Ran), runner.Steps.Count(s => !s.Ran && s.Step.Skipped is null), sw.Elapsed,
             Path.GetFullPath(Path.Combine(dir, "report.md")));
+    }
+
+    /// <summary>Writes the config and the plan into the study folder and returns the plan.</summary>
+    public static StudyPlan Prepare(StudyConfig config, string dir, Action<string> log)
+    {
+        Directory.CreateDirectory(dir);
+        AtomicFile.WriteAllText(Path.Combine(dir, ConfigFile), JsonSerializer.Serialize(config, StudyConfig.Json));
+        var plan = StudyPlan.Build(config, dir, log);
+        AtomicFile.WriteAllText(Path.Combine(dir, PlanFile), plan.ToJson());
+        return plan;
+    }
+
+    /// <summary>The plan of a prepared study folder, rebuilt from its config.json; refused when it no longer matches plan.json (the data or psim changed since).</summary>
+    public static (StudyConfig Config, StudyPlan Plan) Open(string dir, Action<string> log)
+    {
+        var configFile = Path.Combine(dir, ConfigFile);
+        if (!File.Exists(configFile)) throw new PsimException($"{dir}: not a study folder (no {ConfigFile}; psim reproduce writes it)");
+        var config = StudyConfig.Load(configFile, StudyPreset.Paper);
+        var plan = StudyPlan.Build(config, dir, log);
+        var planFile = Path.Combine(dir, PlanFile);
+        if (File.Exists(planFile) && File.ReadAllText(planFile) != plan.ToJson())
+            throw new PsimException($"{planFile}: the plan built now differs from the one written when the study was prepared (a data file or psim changed); run psim reproduce again to prepare it anew");
+        return (config, plan);
+    }
+
+    /// <summary><c>psim study run-step</c>: one step of a prepared study (what one scheduler job runs).</summary>
+    public static bool RunStep(string dir, string step, Action<string> log, CancellationToken ct = default)
+    {
+        var (_, plan) = Open(dir, log);
+        return new StudyRunner(plan, log).RunOne(step, ct);
+    }
+
+    /// <summary><c>psim study report</c>: the report of a study folder from the steps that have finished, running none.</summary>
+    public static string Report(string dir, Action<string> log)
+    {
+        var (config, plan) = Open(dir, log);
+        var steps = plan.Steps.Where(s => s.Skipped is not null || StepCache.IsDone(s)).Select(s => new StepRecord(s, Ran: false)).ToList();
+        if (steps.Count == 0) throw new PsimException($"{dir}: no step of the study has finished yet");
+        StudyReport.Write(dir, config, steps, TimeSpan.Zero);
+        return Path.GetFullPath(Path.Combine(dir, "report.md"));
     }
 }

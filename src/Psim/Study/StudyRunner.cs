@@ -37,6 +37,24 @@ public sealed class StudyRunner(StudyPlan plan, Action<string> log)
         }
     }
 
+    /// <summary>
+    /// Runs one step of the plan by name, what a scheduler's job does (<c>psim study run-step</c>): its upstream steps
+    /// must be finished; a finished step is not run again. Returns whether it ran.
+    /// </summary>
+    public bool RunOne(string name, CancellationToken ct = default)
+    {
+        var step = plan.Steps.FirstOrDefault(s => s.Name == name)
+            ?? throw new PsimException($"the study has no step {name} (plan.json lists them)");
+        if (step.Skipped is not null) throw new PsimException($"step {name} is skipped: {step.Skipped}");
+        var missing = step.Upstream.Where(u => !StepCache.IsDone(plan.Steps.First(s => s.Name == u))).ToList();
+        if (missing.Count > 0) throw new PsimException($"step {name} reads steps that have not finished: {string.Join(", ", missing)}");
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        bool ran = StepCache.Run(step, () => Execute(step.Request!, ct));
+        log(ran ? $"{step.Describe()}: done in {sw.Elapsed.TotalSeconds:F0} s" : $"{step.Describe()}: cached");
+        Steps.Add(new StepRecord(step, ran));
+        return ran;
+    }
+
     private void Execute(StepRequest request, CancellationToken ct)
     {
         switch (request)
