@@ -11,11 +11,27 @@ internal static class ReproduceCommand
         var config = new Option<string?>("--config") { Description = "study config (JSON, comments allowed); fields not given take the preset's values" };
         var preset = VocabularyOption.Create("--preset", "quick (one pair, fewer rows and epochs; well under an hour on 2 cores), paper (the reference settings) or attacks (the weight-poisoning attacks at quick sizes)", StudyPreset.Quick);
         var outDir = Cli.OutOption("study folder: config.json, plan.json, cached steps, results.json, report.md, report.html, figures/");
-        var cmd = new Command("reproduce", "Run the paper's grid (poison, victims, PSIM, baselines) and write a report; re-runs skip finished steps") { config, preset.Option, outDir };
+        var executor = VocabularyOption.Create("--executor", "local (here, step after step) or slurm (one sbatch job per step, dependencies between them; the config's slurm section; docs/cluster.md)", StudyExecutor.Local);
+        var wait = new Option<bool>("--wait") { Description = "slurm: wait until every job has ended and fail if a step did not finish" };
+        var cmd = new Command("reproduce", "Run the paper's grid (poison, victims, PSIM, baselines) and write a report; re-runs skip finished steps") { config, preset.Option, outDir, executor.Option, wait };
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
             Cli.ApplyThreads(r);
             var c = StudyConfig.Load(r.GetValue(config), preset.Read(r));
+            if (executor.Read(r) == StudyExecutor.Slurm)
+            {
+                var jobs = SlurmExecutor.Submit(c, r.GetValue(outDir)!, Cli.Log);
+                Console.WriteLine(jobs.ReportJob is null
+                    ? $"every step was finished already ({jobs.StepsCached}); report written"
+                    : $"submitted {jobs.StepJobs.Count} step jobs ({jobs.StepsCached} steps from the cache) and report job {jobs.ReportJob}");
+                if (r.GetValue(wait) && jobs.ReportJob is not null)
+                {
+                    SlurmExecutor.Wait(jobs, r.GetValue(outDir)!, Cli.Log, ct);
+                    Console.WriteLine($"study finished on Slurm; report: {Path.GetFullPath(Path.Combine(r.GetValue(outDir)!, "report.md"))}");
+                }
+                return ExitCode.Ok;
+            }
+            if (r.GetValue(wait)) throw new PsimException("--wait is for --executor slurm");
             var done = Reproduction.Run(c, r.GetValue(outDir)!, Cli.Log, ct);
             Console.WriteLine($"study finished in {done.Elapsed.TotalMinutes:F1} min: {done.StepsRun} steps run, {done.StepsCached} from the cache; report: {done.ReportFile}");
             return ExitCode.Ok;

@@ -182,4 +182,49 @@ public class StudyTests
         Strip(node);
         return node.ToJsonString();
     }
+
+    /// <summary>
+    /// On a real Slurm (build/slurm-local.sh; .ci/run starts one and sets PSIM_REQUIRE_SLURM=1, so there this test
+    /// cannot pass without it): one job per step with dependencies, the report job, the local executor's numbers,
+    /// and a re-submission that finds every step finished. Without Slurm and without that variable it returns early.
+    /// </summary>
+    [Fact]
+    public void On_a_real_slurm_a_study_runs_one_job_per_step_and_gives_the_local_executors_numbers()
+    {
+        bool have = File.Exists("/usr/bin/sbatch") && System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sinfo", "-h") { RedirectStandardOutput = true, RedirectStandardError = true }) is { } p
+            && p.WaitForExit(10_000) && p.ExitCode == 0;
+        if (!have)
+        {
+            Assert.True(Environment.GetEnvironmentVariable("PSIM_REQUIRE_SLURM") != "1", "PSIM_REQUIRE_SLURM=1 but no Slurm answers (build/slurm-local.sh start)");
+            return;
+        }
+        var (config, localDir) = TinyStudy();
+        var cli = Path.Combine(AppContext.BaseDirectory, "Psim.Cli.dll");
+        config = config with
+        {
+            Attacks = [AttackKind.BadNet], Defenses = [DefenseKind.Psim], Strategies = [TuningMethod.Full, TuningMethod.Lora],
+            Slurm = new SlurmSettings { CpusPerStep = 1, PsimCommand = $"dotnet {SlurmExecutor.Quote(cli)}", SbatchArgs = ["--time=10"] },
+        };
+        var configFile = Path.Combine(TestModels.TempDir(), "tiny.json");
+        File.WriteAllText(configFile, JsonSerializer.Serialize(config, StudyConfig.Json));
+        var (code, _, err) = CliTests.Psim("reproduce", "--config", configFile, "--out", localDir);
+        Assert.True(code == 0, err);
+
+        var slurmDir = TestModels.TempDir();
+        string outText;
+        (code, outText, err) = CliTests.Psim("reproduce", "--config", configFile, "--out", slurmDir, "--executor", "slurm", "--wait");
+        Assert.True(code == 0, err);
+        var plan = StudyPlan.Build(config, slurmDir);
+        using (var jobs = JsonDocument.Parse(File.ReadAllText(Path.Combine(slurmDir, SlurmExecutor.JobsFile))))
+            Assert.Equal(plan.Steps.Count(s => s.Skipped is null), jobs.RootElement.GetProperty("StepJobs").EnumerateObject().Count());
+        Assert.Contains("study finished on Slurm", outText);
+        for (int i = 0; i < 50 && !File.Exists(Path.Combine(slurmDir, "results.json")); i++) Thread.Sleep(200); // the report job's file
+        Assert.Equal(WithoutTimes(Path.Combine(localDir, "results.json")).Replace(localDir, "<study>"), WithoutTimes(Path.Combine(slurmDir, "results.json")).Replace(slurmDir, "<study>"));
+        // the dependencies Slurm was given: each step's job waits for its upstream steps' jobs
+        Assert.Contains("after", err);
+
+        (code, outText, err) = CliTests.Psim("reproduce", "--config", configFile, "--out", slurmDir, "--executor", "slurm");
+        Assert.True(code == 0, err);
+        Assert.Contains("every step was finished already", outText);
+    }
 }

@@ -85,6 +85,7 @@ public sealed record StudyConfig
     [JsonPropertyName("victim")] public VictimSettings Victim { get; init; } = new();
     [JsonPropertyName("psim")] public PsimSettings Psim { get; init; } = new();
     [JsonPropertyName("baselines")] public BaselineSettings Baselines { get; init; } = new();
+    [JsonPropertyName("slurm")] public SlurmSettings Slurm { get; init; } = new();
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -173,5 +174,6 @@ public sealed record StudyConfig
         Need(Baselines.TargetFrr is >= 0 and < 1, $"baselines.target_frr {Baselines.TargetFrr} must be in [0, 1)");
         Need(Baselines.OnionRemovalRates.All(x => x is >= 0 and <= 1), "baselines.onion_removal_rates are fractions between 0 and 1");
         Need(Poison.Epochs > 0 && Victim.Epochs > 0 && Psim.Epochs > 0, "epochs must be positive");
+        Need(Slurm.CpusPerStep > 0, "slurm.cpus_per_step must be positive");
     }
 }
