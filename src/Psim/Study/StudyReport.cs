@@ -76,8 +76,8 @@ public static class StudyReport
         var time = new StudyTime(wall.TotalSeconds,
             steps.Where(s => s.Step.Skipped is null).Sum(s => StepCache.Done.Read(s.Step.Dir)?.Seconds ?? 0),
             steps.Count(s => s.Ran), steps.Count(s => !s.Ran && s.Step.Skipped is null));
-        StudyResults.File.Write(outDir, new StudyResults(config, PsimVersion.All, wall.TotalSeconds, time.StepSeconds, time.Ran, time.Cached,
-            poisons, rows.Select(r => r.Result).ToList()));
+        new StudyResults(config, PsimVersion.All, wall.TotalSeconds, time.StepSeconds, time.Ran, time.Cached,
+            poisons, rows.Select(r => r.Result).ToList()).Write(outDir);
 
         var md = Markdown(config, poisons, rows, time, figureFiles, outDir);
         AtomicFile.WriteAllText(Path.Combine(outDir, "report.md"), md);
