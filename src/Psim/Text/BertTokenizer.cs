@@ -31,30 +31,25 @@ public sealed class BertTokenizer
     public List<string> Tokenize(string text)
     {
         var tokens = new List<string>();
-        foreach (var (segment, special) in SplitOnSpecialTokens(text))
-        {
-            if (special) { tokens.Add(segment); continue; }
-            var cps = CodePoints.Of(segment);
-            if (Options.DoLowerCase) cps = _basic.Lower(cps);
-            var words = Options.DoBasicTokenize ? _basic.Tokenize(cps) : _basic.SplitOnWhitespace(cps);
-            foreach (var word in words) WordPiece(word, tokens);
-        }
+        foreach (var (word, special) in BasicWords(text))
+            if (special is not null) tokens.Add(special);
+            else WordPiece(word!, tokens);
         return tokens;
     }
 
     /// <summary>The basic tokenizer's words of a text (lower-cased and split at punctuation as configured), before WordPiece; special tokens stay whole.</summary>
-    public List<string> Words(string text)
+    public List<string> Words(string text) => BasicWords(text).Select(w => w.Special ?? CodePoints.ToString(w.Word!)).ToList();
+
+    /// <summary>The text split at its special tokens, the rest lower-cased and basic-tokenised: each item a word's code points or a special token.</summary>
+    private IEnumerable<(List<int>? Word, string? Special)> BasicWords(string text)
     {
-        var words = new List<string>();
         foreach (var (segment, special) in SplitOnSpecialTokens(text))
         {
-            if (special) { words.Add(segment); continue; }
+            if (special) { yield return (null, segment); continue; }
             var cps = CodePoints.Of(segment);
             if (Options.DoLowerCase) cps = _basic.Lower(cps);
-            var split = Options.DoBasicTokenize ? _basic.Tokenize(cps) : _basic.SplitOnWhitespace(cps);
-            words.AddRange(split.Select(w => CodePoints.ToString(w)));
+            foreach (var word in Options.DoBasicTokenize ? _basic.Tokenize(cps) : _basic.SplitOnWhitespace(cps)) yield return (word, null);
         }
-        return words;
     }
 
     /// <summary>The ids of a text, without [CLS] and [SEP]; tokens outside the vocabulary are the unknown id.</summary>
