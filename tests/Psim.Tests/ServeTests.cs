@@ -248,3 +248,18 @@ public class ServeTests
         Assert.True(condition(), "condition not reached in 10 s");
     }
 }
+
+/// <summary>A served batch mixes lengths; it is cut into groups of similar length before the models see it.</summary>
+public class PaddingGroupsTests
+{
+    [Fact]
+    public void Groups_grow_in_length_order_while_padding_stays_within_the_ratio()
+    {
+        // sorted: 3 (row 1), 4 (row 3), 10 (row 0), 11 (row 2), 30 (row 4)
+        // [3, 4]: 2 x 4 = 8 <= 1.25 x 7; adding 10: 3 x 10 = 30 > 1.25 x 17, so a new group; [10, 11]: 22 <= 26.25; 30 alone
+        var groups = Psim.Training.PaddingGroups.Of([10, 3, 11, 4, 30], 1.25, 64);
+        Assert.Equal([[1, 3], [0, 2], [4]], groups);
+        Assert.Equal([[0, 1], [2, 3], [4]], Psim.Training.PaddingGroups.Of([5, 5, 5, 5, 5], 1.25, 2));
+        Assert.Equal([[0, 2, 1]], Psim.Training.PaddingGroups.Of([5, 9, 7], 10, 64)); // one group, in length order
+    }
+}

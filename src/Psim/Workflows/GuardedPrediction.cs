@@ -48,7 +48,22 @@ public sealed class LoadedGuard : IGuard
         catch { victim.Dispose(); throw; }
     }
 
+    /// <summary>How much padding a group of a batch may carry (padded tokens / real tokens) before it is cut in two (<see cref="PaddingGroups"/>).</summary>
+    public const double MaxPaddingRatio = 1.25;
+
+    /// <summary>The texts in groups of similar length (a served batch mixes lengths), each classified in one pass of each model.</summary>
     public IReadOnlyList<GuardedPrediction> Classify(IReadOnlyList<string> texts, CancellationToken ct = default)
+    {
+        var answers = new GuardedPrediction[texts.Count];
+        foreach (var group in PaddingGroups.Of(texts.Select(t => _encoder.Encode(t).Length).ToList(), MaxPaddingRatio, Defaults.EvalBatchSize))
+        {
+            var outcomes = ClassifyGroup(group.Select(i => texts[i]).ToList(), ct);
+            for (int k = 0; k < group.Length; k++) answers[group[k]] = outcomes[k];
+        }
+        return answers;
+    }
+
+    private IReadOnlyList<GuardedPrediction> ClassifyGroup(IReadOnlyList<string> texts, CancellationToken ct)
     {
         var scores = _detector.Score(texts, ct: ct);
         var accepted = Enumerable.Range(0, texts.Count).Where(i => !_detector.Flags(scores[i])).ToList();
