@@ -263,3 +263,50 @@ public class PaddingGroupsTests
         Assert.Equal([[0, 2, 1]], Psim.Training.PaddingGroups.Of([5, 9, 7], 10, 64)); // one group, in length order
     }
 }
+
+/// <summary>The <c>psim serve</c> process itself: ready on a free port, answers, and on SIGTERM drains and exits 0.</summary>
+public class ServeProcessTests
+{
+    [Fact]
+    public async Task Psim_serve_answers_over_http_and_exits_cleanly_on_sigterm()
+    {
+        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var detDir = Path.Combine(TestModels.TempDir(), "det");
+        var (code, _, err) = CliTests.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir, "--max-length", "16", "--batch-size", "16");
+        Assert.True(code == 0, err);
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "Psim.Cli.dll"), "serve", "--model", baseDir, "--detector", detDir, "--port", "0", "--max-length", "16", "--threads", "1" })
+            psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var lines = new System.Collections.Concurrent.BlockingCollection<string>();
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Add(e.Data); };
+        p.BeginErrorReadLine();
+        try
+        {
+            Uri? address = null;
+            var seen = new List<string>();
+            while (lines.TryTake(out var line, TimeSpan.FromSeconds(60)))
+            {
+                seen.Add(line);
+                var m = System.Text.RegularExpressions.Regex.Match(line, @"listening on (http://\S+?)/? ");
+                if (m.Success) address = new Uri(m.Groups[1].Value);
+                if (line.Contains("psim serve: ready")) break;
+            }
+            Assert.True(address is not null && seen.Any(l => l.Contains("ready")), string.Join('\n', seen));
+            using var http = new HttpClient { BaseAddress = address };
+            var r = await http.PostAsync("/v1/classify", new StringContent("{\"texts\": [\"the movie is good\"]}", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+            Assert.Equal(0, kill(p.Id, 15)); // SIGTERM
+            Assert.True(p.WaitForExit(30_000), "psim serve did not exit after SIGTERM");
+            Assert.Equal(0, p.ExitCode);
+            var rest = new List<string>();
+            while (lines.TryTake(out var line, TimeSpan.FromSeconds(2))) rest.Add(line);
+            Assert.Contains(rest, l => l.Contains("psim serve: stopped"));
+        }
+        finally { if (!p.HasExited) p.Kill(); }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+}
