@@ -253,14 +253,41 @@ public class ServeTests
 public class PaddingGroupsTests
 {
     [Fact]
-    public void Groups_grow_in_length_order_while_padding_stays_within_the_ratio()
+    public void A_cut_is_made_only_where_the_padding_it_saves_outweighs_a_pass()
     {
-        // sorted: 3 (row 1), 4 (row 3), 10 (row 0), 11 (row 2), 30 (row 4)
-        // [3, 4]: 2 x 4 = 8 <= 1.25 x 7; adding 10: 3 x 10 = 30 > 1.25 x 17, so a new group; [10, 11]: 22 <= 26.25; 30 alone
-        var groups = Psim.Training.PaddingGroups.Of([10, 3, 11, 4, 30], 1.25, 64);
-        Assert.Equal([[1, 3], [0, 2], [4]], groups);
-        Assert.Equal([[0, 1], [2, 3], [4]], Psim.Training.PaddingGroups.Of([5, 5, 5, 5, 5], 1.25, 2));
-        Assert.Equal([[0, 2, 1]], Psim.Training.PaddingGroups.Of([5, 9, 7], 10, 64)); // one group, in length order
+        // sorted: 3 (row 1), 4 (row 3), 10 (row 0), 11 (row 2), 30 (row 4); a pass costs 8 tokens:
+        // [3 4][10 11][30] = (8 + 8) + (8 + 22) + (8 + 30) = 84, less than any other cut (one group: 8 + 5 x 30 = 158)
+        Assert.Equal([[1, 3], [0, 2], [4]], Psim.Training.PaddingGroups.Of([10, 3, 11, 4, 30], 8, 64));
+        Assert.Equal([[1, 3, 0, 2, 4]], Psim.Training.PaddingGroups.Of([10, 3, 11, 4, 30], 1000, 64)); // a dear pass: one group
+        Assert.Equal([[0], [1, 2], [3, 4]], Psim.Training.PaddingGroups.Of([5, 5, 5, 5, 5], 8, 2));    // never over maxRows
+        Assert.Empty(Psim.Training.PaddingGroups.Of([], 8, 4));
+    }
+
+    [Fact]
+    public void The_groups_cost_no_more_than_any_other_cut_of_the_sorted_rows()
+    {
+        var rng = new Random(7);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            var lengths = Enumerable.Range(0, rng.Next(1, 9)).Select(_ => rng.Next(1, 40)).ToArray();
+            double pass = rng.Next(0, 60);
+            int maxRows = rng.Next(1, 6);
+            var groups = Psim.Training.PaddingGroups.Of(lengths, pass, maxRows);
+            Assert.Equal(Enumerable.Range(0, lengths.Length), groups.SelectMany(g => g).Order());
+            Assert.All(groups, g => Assert.InRange(g.Length, 1, maxRows));
+            double Cost(IEnumerable<int[]> gs) => gs.Sum(g => pass + g.Length * g.Max(i => lengths[i]));
+            Assert.Equal(BestCut(lengths.Order().ToArray(), pass, maxRows), Cost(groups), 6);
+        }
+    }
+
+    /// <summary>Every cut of the sorted lengths into runs of at most maxRows, tried one by one.</summary>
+    private static double BestCut(int[] sorted, double pass, int maxRows, int from = 0)
+    {
+        if (from == sorted.Length) return 0;
+        double best = double.PositiveInfinity;
+        for (int to = from + 1; to <= Math.Min(sorted.Length, from + maxRows); to++)
+            best = Math.Min(best, pass + (to - from) * sorted[to - 1] + BestCut(sorted, pass, maxRows, to));
+        return best;
     }
 }
 

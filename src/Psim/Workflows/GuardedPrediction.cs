@@ -48,14 +48,18 @@ public sealed class LoadedGuard : IGuard
         catch { victim.Dispose(); throw; }
     }
 
-    /// <summary>How much padding a group of a batch may carry (padded tokens / real tokens) before it is cut in two (<see cref="PaddingGroups"/>).</summary>
-    public const double MaxPaddingRatio = 1.25;
+    /// <summary>
+    /// The fixed cost of one pass of both models in padded tokens, against which <see cref="PaddingGroups"/> weighs
+    /// the padding a cut saves. Estimated on MiniLM, 2 threads: a one-text request costs ~19 ms of which ~4 ms is
+    /// its tokens (docs/benchmarks.md, "psim serve under load").
+    /// </summary>
+    public const double PassCostTokens = 100;
 
     /// <summary>The texts in groups of similar length (a served batch mixes lengths), each classified in one pass of each model.</summary>
     public IReadOnlyList<GuardedPrediction> Classify(IReadOnlyList<string> texts, CancellationToken ct = default)
     {
         var answers = new GuardedPrediction[texts.Count];
-        foreach (var group in PaddingGroups.Of(texts.Select(t => _encoder.Encode(t).Length).ToList(), MaxPaddingRatio, Defaults.EvalBatchSize))
+        foreach (var group in PaddingGroups.Of(texts.Select(t => _encoder.Encode(t).Length).ToList(), PassCostTokens, Defaults.EvalBatchSize))
         {
             var outcomes = ClassifyGroup(group.Select(i => texts[i]).ToList(), ct);
             for (int k = 0; k < group.Length; k++) answers[group[k]] = outcomes[k];
