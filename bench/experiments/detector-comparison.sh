@@ -6,16 +6,9 @@
 # The comparison is report.md's section "Detectors at one operating point"; ROC figures are in figures/.
 #   bench/experiments/detector-comparison.sh STUDY_DIR
 set -uo pipefail
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-study="${1:?study folder}"
-cd "$repo"
-dotnet build src/Psim.Cli -c Release -v quiet -nologo >/dev/null || exit 1
-mkdir -p "$study"
-cat >"$study/detectors.json" <<JSON
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "${1:?study folder}"
+cat >"$runs/detectors.json" <<JSON
 { "baselines": { "strategies": [ "full", "lora", "ptuning", "prefix" ] } }
 JSON
-echo "commit $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (uncommitted changes)') $(lscpu | grep 'Model name' | sed 's/  */ /g')" >>"$study/runs.txt"
-t0=$(date +%s)
-dotnet src/Psim.Cli/bin/Release/net10.0/Psim.Cli.dll reproduce --preset quick --config "$study/detectors.json" --out "$study" 2>>"$study/stderr.txt"
-echo "rc $? after $(( $(date +%s) - t0 )) s" >>"$study/runs.txt"
-tail -n 2 "$study/runs.txt"
+study "$runs/detectors.json"
+tail -n 2 "$runs/runs.txt"

@@ -6,7 +6,7 @@ data="${2:-$root/../shared/datasets}"
 mkdir -p "$runs"
 # a build of its own, so that editing the sources while an experiment runs cannot swap its binaries
 bin="$runs/.psim-bin"
-dotnet build "$root/src/Psim.Cli/Psim.Cli.csproj" -c Release -o "$bin" --nologo -v quiet >/dev/null
+dotnet build "$root/src/Psim.Cli/Psim.Cli.csproj" -c Release -o "$bin" --nologo -v quiet >/dev/null || exit 1
 psim() { dotnet "$bin/Psim.Cli.dll" "$@"; }
 
 step() { # step NAME COMMAND...: skipped when NAME/metrics.json exists
@@ -16,4 +16,12 @@ step() { # step NAME COMMAND...: skipped when NAME/metrics.json exists
   local t0=$SECONDS
   "$@" 2> >(tee "$runs/$name.log" >&2)
   echo "== $name: $((SECONDS - t0)) s"
+}
+
+study() { # study CONFIG: `psim reproduce --preset quick --config CONFIG` into the runs folder (resumable: cached steps are kept)
+  echo "commit $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet || echo ' (uncommitted changes)') $(lscpu | grep 'Model name' | sed 's/  */ /g') config $1" >>"$runs/runs.txt"
+  local t0=$SECONDS rc=0
+  psim reproduce --preset quick --config "$1" --out "$runs" 2>>"$runs/stderr.txt" || rc=$?
+  echo "rc $rc after $((SECONDS - t0)) s" >>"$runs/runs.txt"
+  return $rc
 }
