@@ -47,7 +47,7 @@ public static class StudyReport
             {
                 var byEpoch = Path.Combine(figures, $"asr-by-epoch-{Safe(pair)}-{attack}.png");
                 if (AsrThroughTraining(byEpoch, pair, attack, rows.Where(r => r.Pair == pair && r.Attack == attack).ToList()))
-                    figureFiles.Add(($"Dev ASR after each epoch of the victims' training, {pair}, {attack}", byEpoch));
+                    figureFiles.Add(($"Dev ASR after each epoch of the victims' training (the kept epoch is chosen on clean dev alone), {pair}, {attack}", byEpoch));
             }
             foreach (var attack in rows.Where(r => r.Pair == pair).Select(r => r.Attack).Distinct())
             {
@@ -304,6 +304,9 @@ public static class StudyReport
         plt.SavePng(path, 1000, 500);
     }
 
+    private static readonly MarkerShape[] Shapes = [MarkerShape.FilledCircle, MarkerShape.OpenSquare, MarkerShape.FilledTriangleUp, MarkerShape.OpenDiamond, MarkerShape.Cross];
+    private static readonly LinePattern[] Patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
+
     /// <summary>Dev ASR after every epoch, one line per strategy (mean over seeds, error bars = sd); false when no victim recorded it.</summary>
     private static bool AsrThroughTraining(string path, string pair, string attack, List<Row> rows)
     {
@@ -319,6 +322,9 @@ public static class StudyReport
             var line = plt.Add.Scatter(epochs.Select(e => (double)e).ToArray(), spreads.Select(x => 100 * x.Mean).ToArray());
             line.Color = palette.GetColor(series);
             line.LegendText = g.Key;
+            line.MarkerShape = Shapes[series % Shapes.Length]; // lines that sit on top of each other (all at 100%) stay apart
+            line.MarkerSize = 7;
+            line.LinePattern = Patterns[series % Patterns.Length];
             if (spreads.Any(x => x.N > 1))
             {
                 var bars = plt.Add.ErrorBar(epochs.Select(e => (double)e).ToArray(), spreads.Select(x => 100 * x.Mean).ToArray(), spreads.Select(x => 100 * x.Sd).ToArray());
@@ -330,9 +336,9 @@ public static class StudyReport
         plt.XLabel("epoch");
         plt.YLabel("dev ASR (%)");
         plt.Axes.SetLimitsY(0, 105);
-        plt.Title($"{attack} on {pair}: the backdoor through the victims' training (kept epoch chosen on clean dev)");
+        plt.Title($"{attack} on {pair}: dev ASR after each epoch{(rows.Select(r => r.Result.Seed).Distinct().Count() > 1 ? " (mean ± sd over seeds)" : "")}");
         plt.ShowLegend(Alignment.LowerRight);
-        plt.SavePng(path, 800, 450);
+        plt.SavePng(path, 900, 450);
         return true;
     }
 

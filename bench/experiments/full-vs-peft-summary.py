@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Tables of bench/experiments/full-vs-peft.sh: dev ASR after chosen epochs per strategy (mean ± sd over the seeds
+present, n shown), the lowest dev ASR any epoch reached, the kept epoch, test CA/ASR; then how far each part of
+every full victim travelled from its poisoned model (the *.travel.txt files). Usage: full-vs-peft-summary.py STUDY"""
+import glob, json, os, re, statistics, sys
+
+study = sys.argv[1]
+names = {'full': 'full', 'lora': 'LoRA', 'prefix': 'P-tuning v2', 'ptuning': 'P-tuning', 'prompt': 'prompt tuning'}
+
+def ms(values, scale=100):
+    values = [scale * v for v in values]
+    if not values: return '–'
+    if len(values) == 1: return f'{values[0]:.1f}'
+    return f'{statistics.mean(values):.1f} ± {statistics.stdev(values):.1f}'
+
+victims = {}
+for f in sorted(glob.glob(f'{study}/steps/victim-*/metrics.json')):
+    step = os.path.basename(os.path.dirname(f))
+    strategy, seed = re.search(r'-(\w+)-s(\d+)-[0-9a-f]+$', step).groups()
+    victims.setdefault(strategy, {})[int(seed)] = (json.load(open(f)), os.path.dirname(f))
+
+epochs = max(len(m['epochs']) for runs in victims.values() for m, _ in runs.values())
+shown = sorted({1, 2, 5, 10, 15, epochs} & set(range(1, epochs + 1)))
+print('| strategy | seeds | ' + ' | '.join(f'dev ASR, epoch {e}' for e in shown) + ' | lowest dev ASR (any epoch) | kept epoch | test CA | test ASR |')
+print('|---|---|' + '---:|' * (len(shown) + 4))
+for strategy in ['full', 'lora', 'prefix', 'ptuning', 'prompt']:
+    runs = victims.get(strategy)
+    if not runs: continue
+    ms_ = [m for m, _ in runs.values()]
+    dev = lambda e: [m['epochs'][e - 1]['dev']['dev_attack_success_rate'] for m in ms_ if len(m['epochs']) >= e]
+    lowest = [min(x['dev']['dev_attack_success_rate'] for x in m['epochs']) for m in ms_]
+    kept = ', '.join(str(m['best_epoch']) for m in ms_)
+    print(f"| {names[strategy]} | {', '.join(map(str, sorted(runs)))} | " + ' | '.join(ms(dev(e)) for e in shown) +
+          f" | {ms(lowest)} | {kept} | {ms([m['clean_accuracy'] for m in ms_])} | {ms([m['attack_success_rate'] for m in ms_])} |")
+
+travels = sorted(glob.glob(f'{study}/steps/victim-*-full-s*.travel.txt'))
+if travels:
+    print('\nHow far each part of the full victims travelled from the poisoned model (`psim model diff`, relative L2 change):\n')
+    for t in travels:
+        seed = re.search(r'-s(\d+)-', os.path.basename(t)).group(1)
+        print(f'seed {seed}: ' + open(t).read().strip().split(':', 1)[1].strip())
+
+print('\nLowest dev ASR per seed (epoch reached):\n')
+for strategy in ['full', 'lora', 'prefix', 'ptuning', 'prompt']:
+    runs = victims.get(strategy)
+    if not runs: continue
+    cells = []
+    for seed in sorted(runs):
+        m = runs[seed][0]
+        asr = [x['dev']['dev_attack_success_rate'] for x in m['epochs']]
+        low = min(range(len(asr)), key=lambda i: asr[i])
+        cells.append(f'seed {seed} {100 * asr[low]:.1f} (epoch {low + 1}; last {100 * asr[-1]:.1f})')
+    print(f"- {names[strategy]}: " + '; '.join(cells))
