@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tables of bench/experiments/full-vs-peft.sh: dev ASR after chosen epochs per strategy (mean ± sd over the seeds
 present, n shown), the lowest dev ASR any epoch reached, the kept epoch, test CA/ASR; then how far each part of
-every full victim travelled from its poisoned model (the *.travel.txt files). Usage: full-vs-peft-summary.py STUDY"""
+every full and LoRA victim travelled from its poisoned model (the *.travel.txt files). Usage: full-vs-peft-summary.py STUDY"""
 import glob, json, os, re, statistics, sys
 
 study = sys.argv[1]
@@ -33,12 +33,13 @@ for strategy in ['full', 'lora', 'prefix', 'ptuning', 'prompt']:
     print(f"| {names[strategy]} | {', '.join(map(str, sorted(runs)))} | " + ' | '.join(ms(dev(e)) for e in shown) +
           f" | {ms(lowest)} | {kept} | {ms([m['clean_accuracy'] for m in ms_])} | {ms([m['attack_success_rate'] for m in ms_])} |")
 
-travels = sorted(glob.glob(f'{study}/steps/victim-*-full-s*.travel.txt'))
+travels = sorted(glob.glob(f'{study}/steps/victim-*-s*.travel.txt'))
 if travels:
-    print('\nHow far each part of the full victims travelled from the poisoned model (`psim model diff`, relative L2 change):\n')
+    print('\nHow far each part of the victims travelled from the poisoned model (`psim model diff`, relative L2 change;'
+          ' LoRA victims merged into their weights first):\n')
     for t in travels:
-        seed = re.search(r'-s(\d+)-', os.path.basename(t)).group(1)
-        print(f'seed {seed}: ' + open(t).read().strip().split(':', 1)[1].strip())
+        strategy, seed = re.search(r'-(\w+)-s(\d+)-[0-9a-f]+\.travel\.txt$', os.path.basename(t)).groups()
+        print(f'- {names[strategy]}, seed {seed}: ' + open(t).read().strip().split(':', 1)[1].strip())
 
 print('\nLowest dev ASR per seed (epoch reached):\n')
 for strategy in ['full', 'lora', 'prefix', 'ptuning', 'prompt']:
