@@ -299,10 +299,13 @@ public static class StudyReport
         plt.Axes.Bottom.SetTicks(strategies.Select((_, i) => (double)i).ToArray(), strategies.ToArray());
         plt.Axes.SetLimitsY(0, 105);
         plt.YLabel("%");
-        plt.Title($"Victims on {pair}: CA (light) and ASR (dark) by strategy{(rows.Select(r => r.Result.Seed).Distinct().Count() > 1 ? ", mean ± sd over seeds" : "")}");
+        plt.Title($"Victims on {pair}: CA (light) and ASR (dark) by strategy{(OverSeveralSeeds(rows) ? ", mean ± sd over seeds" : "")}");
         plt.ShowLegend(Alignment.LowerRight);
         plt.SavePng(path, 1000, 500);
     }
+
+    /// <summary>Whether a figure's rows come from more than one seed (its points are then means with sd bars).</summary>
+    private static bool OverSeveralSeeds(List<Row> rows) => rows.Select(r => r.Result.Seed).Distinct().Count() > 1;
 
     private static readonly MarkerShape[] Shapes = [MarkerShape.FilledCircle, MarkerShape.OpenSquare, MarkerShape.FilledTriangleUp, MarkerShape.OpenDiamond, MarkerShape.Cross];
     private static readonly LinePattern[] Patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
@@ -336,7 +339,7 @@ public static class StudyReport
         plt.XLabel("epoch");
         plt.YLabel("dev ASR (%)");
         plt.Axes.SetLimitsY(0, 105);
-        plt.Title($"{attack} on {pair}: dev ASR after each epoch{(rows.Select(r => r.Result.Seed).Distinct().Count() > 1 ? " (mean ± sd over seeds)" : "")}");
+        plt.Title($"{attack} on {pair}: dev ASR after each epoch{(OverSeveralSeeds(rows) ? " (mean ± sd over seeds)" : "")}");
         plt.ShowLegend(Alignment.LowerRight);
         plt.SavePng(path, 900, 450);
         return true;
