@@ -2,7 +2,7 @@
 # Issue 15, item 4 (bench/experiments/full-vs-peft-20.json): BadNet victims trained for 20 epochs by full fine-tuning,
 # LoRA and P-tuning v2 over three seeds, dev ASR after every epoch (report: figures/asr-by-epoch-*.png). Then
 # `psim model diff` of each full victim, and of each LoRA victim merged into its weights (`psim merge`), against its
-# poisoned model says how far every layer travelled (STUDY/steps/victim-*.travel.txt).
+# poisoned model says how far every tensor and layer travelled (STUDY/steps/victim-*.diff.txt).
 # Resumable: run it again after a stop; finished steps come from the cache. CONFIG (default full-vs-peft-20.json)
 # may name fewer seeds to finish one chain first; the steps it runs are the same steps.
 #   bench/experiments/full-vs-peft.sh STUDY_DIR [CONFIG]
@@ -11,7 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "${1:?study folder}"
 study "${2:-$root/bench/experiments/full-vs-peft-20.json}" || exit $?
 for victim in "$runs"/steps/victim-*-full-s*/ "$runs"/steps/victim-*-lora-s*/; do
   victim="${victim%/}"
-  [ -d "$victim" ] && [ ! -f "$victim.travel.txt" ] || continue
+  [ -d "$victim" ] && [ ! -f "$victim.diff.txt" ] || continue
   seed="${victim##*-s}"; seed="${seed%%-*}"
   poison=$(ls -d "$runs"/steps/poison-*-s"$seed"-* | head -1)
   other="$victim"
@@ -19,7 +19,7 @@ for victim in "$runs"/steps/victim-*-full-s*/ "$runs"/steps/victim-*-lora-s*/; d
     other="$runs/.merged"; rm -rf "$other"
     psim merge --model "$poison" --adapter "$victim" --out "$other" >/dev/null || exit 1
   fi
-  psim model diff --model "$poison" --other "$other" | grep '^travel by part' >"$victim.travel.txt"
+  psim model diff --model "$poison" --other "$other" >"$victim.diff.txt" || exit 1 # every tensor; the summary reads it
 done
 rm -rf "$runs/.merged"
-tail -n 1 "$runs"/steps/victim-*.travel.txt
+grep -h '^travel by part' "$runs"/steps/victim-*.diff.txt
