@@ -4,11 +4,7 @@ dev ASR after each epoch, kept epoch, test CA/ASR, and how far each encoder laye
 the poisoned model; mean ± sd over the folders that have the learning rate (n shown when > 1). Then poisoning's own
 travel (clean MiniLM -> poisoned model) per folder. Usage: erosion-summary.py RUNS [RUNS ...]"""
 import glob, json, statistics, sys
-
-def ms(values, scale=1.0, digits=1, unit=''):
-    values = [scale * v for v in values]
-    if len(values) == 1: return f'{values[0]:.{digits}f}{unit}'
-    return f'{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}{unit}'
+from spread import ms
 
 def parts(path):
     line = open(path).read().split(':', 1)[1]

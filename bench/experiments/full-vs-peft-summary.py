@@ -3,16 +3,13 @@
 present, n shown), the lowest dev ASR any epoch reached, the kept epoch, test CA/ASR; then how far each part of
 every full and LoRA victim travelled from its poisoned model, by part and over its changed encoder tensors (the *.diff.txt
 files, `psim model diff` output). Usage: full-vs-peft-summary.py STUDY"""
-import glob, json, os, re, statistics, sys
+import glob, json, os, re, sys
+from spread import ms
 
 study = sys.argv[1]
 names = {'full': 'full', 'lora': 'LoRA', 'prefix': 'P-tuning v2', 'ptuning': 'P-tuning', 'prompt': 'prompt tuning'}  # also the order of the rows
 
-def ms(values, scale=100):
-    values = [scale * v for v in values]
-    if not values: return '–'
-    if len(values) == 1: return f'{values[0]:.1f}'
-    return f'{statistics.mean(values):.1f} ± {statistics.stdev(values):.1f}'
+def pct(values): return ms(values, 100)
 
 victims = {}
 for f in sorted(glob.glob(f'{study}/steps/victim-*/metrics.json')):
@@ -31,8 +28,8 @@ for strategy in names:
     dev = lambda e: [m['epochs'][e - 1]['dev']['dev_attack_success_rate'] for m in ms_ if len(m['epochs']) >= e]
     lowest = [min(x['dev']['dev_attack_success_rate'] for x in m['epochs']) for m in ms_]
     kept = ', '.join(str(m['best_epoch']) for m in ms_)
-    print(f"| {names[strategy]} | {', '.join(map(str, sorted(runs)))} | " + ' | '.join(ms(dev(e)) for e in shown) +
-          f" | {ms(lowest)} | {kept} | {ms([m['clean_accuracy'] for m in ms_])} | {ms([m['attack_success_rate'] for m in ms_])} |")
+    print(f"| {names[strategy]} | {', '.join(map(str, sorted(runs)))} | " + ' | '.join(pct(dev(e)) for e in shown) +
+          f" | {pct(lowest)} | {kept} | {pct([m['clean_accuracy'] for m in ms_])} | {pct([m['attack_success_rate'] for m in ms_])} |")
 
 diffs = sorted(glob.glob(f'{study}/steps/victim-*-s*.diff.txt'))
 if diffs:
