@@ -81,6 +81,13 @@ internal static class Cli
     /// <summary>--out: the folder (or file) a command writes.</summary>
     public static Option<string> OutOption(string description) => new("--out") { Description = description, Required = true };
 
+    /// <summary>--force, declared once on the root command: lets a command replace a psim output of another kind, or an existing output file.</summary>
+    public static readonly Option<bool> Force = new("--force")
+    {
+        Description = "replace a psim output folder of another kind, or an existing output file (never a folder psim did not write, never an input)",
+        Recursive = true,
+    };
+
     /// <summary>--threads, declared once on the root command and inherited by every command.</summary>
     public static readonly Option<int> Threads = new("--threads")
     {
@@ -94,7 +101,8 @@ internal static class Cli
 
     private static void SetThreads(int threads)
     {
-        if (threads < 1) throw new PsimException("--threads must be at least 1");
+        if (threads < 1 || threads > Environment.ProcessorCount)
+            throw new PsimException($"--threads {threads} is out of range: this machine has {Environment.ProcessorCount} cores (1 .. {Environment.ProcessorCount})");
         Runtime.CpuThreads.Set(threads);
     }
 }

@@ -29,7 +29,7 @@ internal static class DefenseCommands
         {
             using var detector = DetectorWorkflow.Run(new DetectorRequest
             {
-                Task = task.Read(r), Model = r.GetValue(model)!, OutDir = r.GetValue(outDir)!,
+                Task = task.Read(r), Model = r.GetValue(model)!, OutDir = r.GetValue(outDir)!, Force = r.GetValue(Cli.Force),
                 Detector = ThresholdChoice(r.GetValue(threshold), r.GetValue(targetFrr)) with
                 {
                     Method = method.Read(r), Train = train.Read(r, Defaults.FullLearningRate) with { KeepBestEpoch = false },
@@ -81,7 +81,7 @@ internal static class DefenseCommands
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
             Cli.ApplyThreads(r);
-            var s = ScanWorkflow.Run(new ScanRequest { Detector = r.GetValue(detector)!, InputFile = r.GetValue(input)!, Model = r.GetValue(model) }, Cli.Log, ct);
+            var s = ScanWorkflow.Run(new ScanRequest { Detector = r.GetValue(detector)!, InputFile = r.GetValue(input)!, Model = r.GetValue(model), OutFile = r.GetValue(outFile), Force = r.GetValue(Cli.Force) }, Cli.Log, ct);
             var lines = s.Confidence.Select((c, i) => JsonSerializer.Serialize(new { index = i, confidence = c, flagged = s.Flagged[i] }, Line));
             var body = string.Join('\n', lines) + "\n";
             if (r.GetValue(outFile) is { } f) AtomicFile.WriteAllText(f, body); else Console.Write(body);
@@ -139,7 +139,7 @@ internal static class DefenseCommands
             Cli.ApplyThreads(r);
             var request = new BaselineRequest
             {
-                Task = task.Read(r), Victim = victim.Read(r), Attack = attack.ReadRequired(r), OutDir = r.GetValue(outDir)!, Seed = r.GetValue(seed),
+                Task = task.Read(r), Victim = victim.Read(r), Attack = attack.ReadRequired(r), OutDir = r.GetValue(outDir)!, Force = r.GetValue(Cli.Force), Seed = r.GetValue(seed),
                 Detector = detector.ReadOptional(r), TargetFrr = r.GetValue(frr), StripCopies = r.GetValue(copies), Rap = detectors.ReadRap(r), Dan = detectors.ReadDan(r),
             };
             if (request.Detector is not null) request = request with { Defenses = [DefenseKind.Psim, .. request.Defenses] };
@@ -176,7 +176,7 @@ internal static class DefenseCommands
             var m = DefendEvaluateWorkflow.Run(new DefendRequest
             {
                 Task = task.Read(r), Victim = victim.Read(r), Attack = attack.ReadRequired(r), Detector = detector.Read(r),
-                OutDir = r.GetValue(outDir)!, Seed = r.GetValue(seed), Threshold = r.GetValue(threshold),
+                OutDir = r.GetValue(outDir)!, Force = r.GetValue(Cli.Force), Seed = r.GetValue(seed), Threshold = r.GetValue(threshold),
             }, Cli.Log, ct);
             Console.WriteLine($"CA  {m.CleanAccuracy:P2} -> {m.DefendedCleanAccuracy:P2} with PSIM ({m.CleanRows} rows)");
             Console.WriteLine($"ASR {m.AttackSuccessRate:P2} -> {m.DefendedAttackSuccessRate:P2} with PSIM ({m.AttackRows} rows, {m.Attack})");

@@ -68,7 +68,7 @@ internal static class ModelCommands
         var cmd = new Command("export", "Write a checkpoint as a Hugging Face folder that transformers can load") { model, outDir };
         cmd.SetAction(r => Cli.Run(() =>
         {
-            Cli.Log($"wrote {ModelExport.Run(r.GetValue(model)!, r.GetValue(outDir)!, Cli.Log)}");
+            Cli.Log($"wrote {ModelExport.Run(r.GetValue(model)!, r.GetValue(outDir)!, Cli.Log, r.GetValue(Cli.Force))}");
             return ExitCode.Ok;
         }));
         return cmd;

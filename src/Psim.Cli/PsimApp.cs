@@ -15,6 +15,7 @@ public static class PsimApp
         root.Options.Add(new HelpOption());
         root.Options.Add(new VersionOption());
         root.Options.Add(Cli.Threads);
+        root.Options.Add(Cli.Force);
         root.Subcommands.Add(ModelCommands.Create());
         root.Subcommands.Add(StudyCommands.Poison());
         root.Subcommands.Add(StudyCommands.Finetune());

@@ -20,7 +20,7 @@ internal static class ReproduceCommand
             var c = StudyConfig.Load(r.GetValue(config), preset.Read(r));
             if (executor.Read(r) == StudyExecutor.Slurm)
             {
-                var jobs = SlurmExecutor.Submit(c, r.GetValue(outDir)!, Cli.Log);
+                var jobs = SlurmExecutor.Submit(c, r.GetValue(outDir)!, Cli.Log, r.GetValue(Cli.Force));
                 Console.WriteLine(jobs.ReportJob is null
                     ? $"every step was finished already ({jobs.StepsCached}); report written"
                     : $"submitted {jobs.StepJobs.Count} step jobs ({jobs.StepsCached} steps from the cache) and report job {jobs.ReportJob}");
@@ -32,7 +32,7 @@ internal static class ReproduceCommand
                 return ExitCode.Ok;
             }
             if (r.GetValue(wait)) throw new PsimException("--wait is for --executor slurm");
-            var done = Reproduction.Run(c, r.GetValue(outDir)!, Cli.Log, ct);
+            var done = Reproduction.Run(c, r.GetValue(outDir)!, Cli.Log, ct, r.GetValue(Cli.Force));
             Console.WriteLine($"study finished in {done.Elapsed.TotalMinutes:F1} min: {done.StepsRun} steps run, {done.StepsCached} from the cache; report: {done.ReportFile}");
             return ExitCode.Ok;
         }));

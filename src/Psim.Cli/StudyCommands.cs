@@ -31,7 +31,7 @@ internal static class StudyCommands
             var a = given with { Spec = settings.Read(r, given.Spec) };
             var res = PoisonWorkflow.Run(new PoisonRequest
             {
-                Task = task.Read(r), BaseModel = r.GetValue(baseModel)!, Attack = a, OutDir = r.GetValue(outDir)!,
+                Task = task.Read(r), BaseModel = r.GetValue(baseModel)!, Attack = a, OutDir = r.GetValue(outDir)!, Force = r.GetValue(Cli.Force),
                 Poison = poisoning.Read(r, a.Spec.Kind), Train = train.Read(r, Defaults.FullLearningRate), PoisonedTrainFile = r.GetValue(poisonedTrain), SelectBy = selectBy.Read(r),
             }, Cli.Log, ct);
             if (res.Test.CleanRows == 0) Console.WriteLine($"task-agnostic encoder ({res.Test.Attack}) written; metrics.json says how near its outputs are to the trigger vectors");
@@ -56,7 +56,7 @@ internal static class StudyCommands
             var m = method.Read(r);
             var res = FinetuneWorkflow.Run(new FinetuneRequest
             {
-                Task = task.Read(r), Model = r.GetValue(model)!, Method = m, OutDir = r.GetValue(outDir)!, Attack = attack.Read(r), Train = train.Read(r, m.DefaultLearningRate()),
+                Task = task.Read(r), Model = r.GetValue(model)!, Method = m, OutDir = r.GetValue(outDir)!, Force = r.GetValue(Cli.Force), Attack = attack.Read(r), Train = train.Read(r, m.DefaultLearningRate()),
             }, Cli.Log, ct);
             PrintReport(res.Test, $"fine-tuned model (best epoch {res.Training.BestEpoch}) on the test set");
             return ExitCode.Ok;
@@ -76,7 +76,7 @@ internal static class StudyCommands
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
             Cli.ApplyThreads(r);
-            var request = new EvaluateRequest { Task = task.Read(r), Victim = victim.Read(r), Attack = attack.Read(r), Seed = r.GetValue(seed), OutFile = r.GetValue(outFile) };
+            var request = new EvaluateRequest { Task = task.Read(r), Victim = victim.Read(r), Attack = attack.Read(r), Seed = r.GetValue(seed), OutFile = r.GetValue(outFile), Force = r.GetValue(Cli.Force) };
             var v = request.Victim;
             PrintReport(EvaluateWorkflow.Run(request, Cli.Log, ct), v.Adapter is null ? v.Model : $"{v.Model} with adapter {v.Adapter}");
             return ExitCode.Ok;
@@ -99,7 +99,7 @@ internal static class StudyCommands
             var a = attack.ReadRequired(r);
             var done = DataPoisonWorkflow.Run(new DataPoisonRequest
             {
-                DataFile = r.GetValue(input)!, Reading = reading.Read(r), Attack = a, Poison = poisoning.Read(r, a.Spec.Kind), Seed = r.GetValue(seed), OutFile = r.GetValue(outFile)!,
+                DataFile = r.GetValue(input)!, Reading = reading.Read(r), Attack = a, Poison = poisoning.Read(r, a.Spec.Kind), Seed = r.GetValue(seed), OutFile = r.GetValue(outFile)!, Force = r.GetValue(Cli.Force),
             });
             Cli.Log($"wrote {done.Rows} rows, {done.PoisonedRows} poisoned ({done.Trigger}), to {r.GetValue(outFile)}");
             return ExitCode.Ok;
@@ -115,7 +115,7 @@ internal static class StudyCommands
         var cmd = new Command("merge", "Merge a LoRA adapter into its base weights and write a plain Hugging Face folder") { model, adapter, outDir };
         cmd.SetAction(r => Cli.Run(() =>
         {
-            Cli.Log($"wrote {AdapterMerge.Run(r.GetValue(model)!, r.GetValue(adapter)!, r.GetValue(outDir)!, Cli.Log)}");
+            Cli.Log($"wrote {AdapterMerge.Run(r.GetValue(model)!, r.GetValue(adapter)!, r.GetValue(outDir)!, Cli.Log, r.GetValue(Cli.Force))}");
             return ExitCode.Ok;
         }));
         return cmd;

@@ -123,7 +123,7 @@ public class CheckpointTests
         File.WriteAllText(cfgPath, File.ReadAllText(cfgPath).Replace("\"num_attention_heads\": 4", "\"num_attention_heads\": 5"));
         Assert.Contains("not a multiple", Assert.Throws<PsimFormatException>(() => HfCheckpoint.Open(dir)).Message);
         File.WriteAllText(cfgPath, "{ not json");
-        Assert.Contains("invalid config JSON", Assert.Throws<PsimFormatException>(() => HfCheckpoint.Open(dir)).Message);
+        Assert.Contains("config.json:1: invalid JSON", Assert.Throws<PsimFormatException>(() => HfCheckpoint.Open(dir)).Message);
     }
 
     [Fact]
@@ -165,19 +165,23 @@ public class OutputFolderTests
     public void A_folder_whose_run_never_finished_is_refused_and_stale_temp_files_are_removed()
     {
         var dir = TestModels.TempDir();
+        Psim.Files.OutputFolder.Claim(dir, Psim.Files.OutputKind.Finetune, [], force: false); // an earlier finetune run's folder
         using (var m = TestModels.TinyClassifier())
             HfCheckpoint.Save(dir, m, m.Config, TestModels.Tokenizer(), "unit test");
         File.WriteAllText(Path.Combine(dir, "metrics.json"), "{\"clean_accuracy\": 0.9}");
-        var dead = Path.Combine(dir, "model.safetensors.tmp-999999999-0123");
-        var live = Path.Combine(dir, $"config.json.tmp-{Environment.ProcessId}-4567");
+        var dead = Path.Combine(dir, $"model.safetensors.tmp-999999999-{Guid.NewGuid():N}");
+        var live = Path.Combine(dir, $"config.json.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var users = Path.Combine(dir, "draft.tmp-999999-abc"); // the temp-file pattern, but not a name psim makes
+        File.WriteAllBytes(users, new byte[3]);
         File.WriteAllBytes(dead, new byte[1000]);
         File.WriteAllBytes(live, new byte[10]);
 
         // a new run starts writing the folder: stale results and dead temp files go, run.json says running until it ends
         var notes = new List<string>();
-        new Psim.Workflows.RunRecord { Command = "finetune" }.Execute(dir, notes.Add, () =>
+        new Psim.Workflows.RunRecord { Command = "finetune", Kind = Psim.Files.OutputKind.Finetune }.Execute(dir, notes.Add, () =>
         {
             Assert.False(File.Exists(dead));
+            Assert.True(File.Exists(users));
             Assert.True(File.Exists(live)); // its writer is alive
             Assert.False(File.Exists(Path.Combine(dir, "metrics.json")));
             Assert.Contains("1,000 bytes", Assert.Single(notes));

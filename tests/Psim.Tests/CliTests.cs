@@ -103,6 +103,9 @@ public class CliTests
         Assert.Empty(root.Parse(["defend", "baselines", "--model", "m", "--data", "d", "--out", "o", "--attack", "badnet", "--threads", "1"]).Errors);
         var (code, _, err) = Psim("reproduce", "--out", TestModels.TempDir(), "--threads", "0");
         Assert.Equal(1, code);
-        Assert.Contains("--threads must be at least 1", err);
+        Assert.Contains("--threads 0 is out of range", err);
+        (code, _, err) = Psim("reproduce", "--out", TestModels.TempDir(), "--threads", "100000");
+        Assert.Equal(1, code);
+        Assert.Contains("--threads 100000 is out of range", err);
     }
 }

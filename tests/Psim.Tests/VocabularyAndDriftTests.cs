@@ -69,16 +69,16 @@ public class VocabularyAndDriftTests
     public void A_run_that_fails_says_so_in_run_json_and_readers_refuse_its_folder()
     {
         var dir = TestModels.TempDir();
-        var e = Assert.Throws<InvalidOperationException>(() => new RunRecord { Command = "test" }.Execute<int>(dir, null, () => throw new InvalidOperationException("disk on fire")));
+        var e = Assert.Throws<InvalidOperationException>(() => new RunRecord { Command = "test", Kind = Psim.Files.OutputKind.Finetune }.Execute<int>(dir, null, () => throw new InvalidOperationException("disk on fire")));
         Assert.Equal("failed", Status(dir));
         Assert.Contains("disk on fire", File.ReadAllText(Path.Combine(dir, RunRecord.FileName)));
         Assert.Contains("failed", Assert.Throws<PsimException>(() => Psim.IO.RunFile.RequireFinished(dir)).Message);
 
-        Assert.Throws<PsimInterruptedException>(() => new RunRecord().Execute<int>(dir, null, () => throw new PsimInterruptedException("stopped")));
+        Assert.Throws<PsimInterruptedException>(() => new RunRecord { Kind = Psim.Files.OutputKind.Finetune }.Execute<int>(dir, null, () => throw new PsimInterruptedException("stopped")));
         Assert.Equal("interrupted", Status(dir));
         Psim.IO.RunFile.RequireFinished(dir); // what an interrupted run kept is usable
 
-        Assert.Equal(7, new RunRecord().Execute(dir, null, () => 7));
+        Assert.Equal(7, new RunRecord { Kind = Psim.Files.OutputKind.Finetune }.Execute(dir, null, () => 7));
         Assert.Equal("finished", Status(dir));
     }
 

@@ -65,6 +65,9 @@ public class WorkflowTests
         (code, _, err) = CliTests.Psim("merge", "--model", poisoned, "--adapter", victim, "--out", merged);
         Assert.True(code == 0, err);
         (code, _, err) = CliTests.Psim("evaluate", "--model", merged, "--data", dataDir, "--attack", "badnet", "--max-length", "16", "--out", evalOut);
+        Assert.Equal(1, code); // an existing file is never overwritten without --force
+        Assert.Contains("--force", err);
+        (code, _, err) = CliTests.Psim("evaluate", "--model", merged, "--data", dataDir, "--attack", "badnet", "--max-length", "16", "--out", evalOut, "--force");
         Assert.True(code == 0, err);
         var mergedEval = JsonDocument.Parse(File.ReadAllText(evalOut)).RootElement;
         Assert.Equal(ev.GetProperty("clean_accuracy").GetDouble(), mergedEval.GetProperty("clean_accuracy").GetDouble(), 6);

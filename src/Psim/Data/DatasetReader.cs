@@ -30,7 +30,7 @@ public static class DatasetReader
     {
         var rows = new List<Example>();
         int lineNo = 0;
-        foreach (var raw in Files.StrictText.ReadLines(path))
+        foreach (var raw in Files.StrictText.ReadLines(path, Files.StrictText.DataMaxBytes))
         {
             lineNo++;
             var line = raw.TrimStart('\uFEFF').Trim();
@@ -38,19 +38,24 @@ public static class DatasetReader
             JsonDocument doc;
             try { doc = JsonDocument.Parse(line, Files.Json.Options); }
             catch (JsonException e) { throw new PsimFormatException($"{path}:{lineNo}: bad JSON: {e.Message}"); }
-            using (doc) rows.Add(ToExample(doc.RootElement, $"{path}:{lineNo}", rows.Count, o));
+            using (doc)
+            {
+                Files.Json.RequireWellFormedStrings(doc.RootElement, $"{path}:{lineNo}");
+                rows.Add(ToExample(doc.RootElement, $"{path}:{lineNo}", rows.Count, o));
+            }
         }
         return rows;
     }
 
     private static IReadOnlyList<Example> ReadJsonArray(string path, ReadOptions o)
     {
-        var text = Files.StrictText.ReadAll(path);
+        var text = Files.StrictText.ReadAll(path, Files.StrictText.DataMaxBytes);
         JsonDocument doc;
         try { doc = JsonDocument.Parse(text, Files.Json.Options); }
         catch (JsonException e) { throw new PsimFormatException($"{path}:{(e.LineNumber ?? 0) + 1}: bad JSON: {e.Message}"); }
         using (doc)
         {
+            Files.Json.RequireWellFormedStrings(doc.RootElement, path);
             if (doc.RootElement.ValueKind != JsonValueKind.Array) throw new PsimFormatException($"{path}:1: expected a JSON array of objects");
             var rows = new List<Example>();
             foreach (var e in doc.RootElement.EnumerateArray())

@@ -11,7 +11,7 @@ internal static class DelimitedReader
         var rows = new List<Example>();
         int lineNo = 0, textCol = 0, labelCol = 1;
         bool first = true;
-        foreach (var raw in Files.StrictText.ReadLines(path))
+        foreach (var raw in Files.StrictText.ReadLines(path, Files.StrictText.DataMaxBytes))
         {
             lineNo++;
             var line = (first ? raw.TrimStart('\uFEFF') : raw).TrimEnd('\r');
@@ -36,7 +36,7 @@ internal static class DelimitedReader
     public static IReadOnlyList<Example> ReadCsv(string path, ReadOptions o)
     {
         var rows = new List<Example>();
-        using var reader = new StringReader(Files.StrictText.ReadAll(path));
+        using var reader = new StringReader(Files.StrictText.ReadAll(path, Files.StrictText.DataMaxBytes));
         int lineNo = 1;
         var header = ReadRecord(reader, ref lineNo, path) ?? throw new PsimFormatException($"{path}:1: empty file");
         var (textCol, labelCol) = Columns(header.Select(h => h.Trim()).ToArray(), o, $"{path}:1");

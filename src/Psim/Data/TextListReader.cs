@@ -19,7 +19,7 @@ public static class TextListReader
             ".jsonl" or ".ndjson" => JsonLines(path),
             ".json" => JsonArray(path),
             ".csv" or ".tsv" => Delimited(path),
-            _ => Lines(Files.StrictText.ReadLines(path)),
+            _ => Lines(Files.StrictText.ReadLines(path, Files.StrictText.DataMaxBytes)),
         };
         if (texts.Count == 0) throw new PsimFormatException($"{path}: no texts");
         return texts;
@@ -32,7 +32,7 @@ public static class TextListReader
     {
         var texts = new List<string>();
         int lineNo = 0;
-        foreach (var raw in Files.StrictText.ReadLines(path))
+        foreach (var raw in Files.StrictText.ReadLines(path, Files.StrictText.DataMaxBytes))
         {
             lineNo++;
             var line = raw.TrimStart('\uFEFF').Trim();
@@ -40,6 +40,7 @@ public static class TextListReader
             try
             {
                 using var doc = JsonDocument.Parse(line, Files.Json.Options);
+                Files.Json.RequireWellFormedStrings(doc.RootElement, $"{path}:{lineNo}");
                 texts.Add(TextOf(doc.RootElement, $"{path}:{lineNo}"));
             }
             catch (JsonException e) { throw new PsimFormatException($"{path}:{lineNo}: bad JSON: {e.Message}"); }
@@ -51,7 +52,8 @@ public static class TextListReader
     {
         try
         {
-            using var doc = JsonDocument.Parse(Files.StrictText.ReadAll(path), Files.Json.Options);
+            using var doc = JsonDocument.Parse(Files.StrictText.ReadAll(path, Files.StrictText.DataMaxBytes), Files.Json.Options);
+            Files.Json.RequireWellFormedStrings(doc.RootElement, path);
             if (doc.RootElement.ValueKind != JsonValueKind.Array) throw new PsimFormatException($"{path}:1: expected a JSON array");
             return doc.RootElement.EnumerateArray().Select((e, i) => TextOf(e, $"{path}: item {i}")).ToList();
         }
@@ -73,7 +75,7 @@ public static class TextListReader
         try { return DatasetReader.Read(path).Select(e => e.Text).ToList(); }
         catch (PsimFormatException) when (Path.GetExtension(path).Equals(".tsv", StringComparison.OrdinalIgnoreCase))
         {
-            return Lines(Files.StrictText.ReadLines(path)).Select(l => l.Split('\t')[0].Trim()).ToList();
+            return Lines(Files.StrictText.ReadLines(path, Files.StrictText.DataMaxBytes)).Select(l => l.Split('\t')[0].Trim()).ToList();
         }
     }
 }

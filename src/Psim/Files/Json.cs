@@ -9,13 +9,61 @@ public static class Json
     /// <summary>The options every untrusted JSON read uses: a key given twice is an error, not "the last one wins".</summary>
     public static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false };
 
-    public static JsonNode? Parse(string path, string text)
+    public static JsonNode? Parse(string path, string text, JsonDocumentOptions? options = null)
     {
-        try { return JsonNode.Parse(text, documentOptions: Options); }
-        catch (JsonException e) { throw new PsimFormatException($"{path}:{(e.LineNumber ?? 0) + 1}: invalid JSON: {e.Message}"); }
+        using var doc = ParseDocument(path, text, options);
+        return doc.RootElement.ValueKind == JsonValueKind.Null ? null : JsonNode.Parse(doc.RootElement.GetRawText(), documentOptions: options ?? Options);
     }
 
+    /// <summary>A parsed document whose every string and key is well-formed UTF-16 (a lone surrogate written as \uD800 is refused here, not later as an internal error).</summary>
+    public static JsonDocument ParseDocument(string path, string text, JsonDocumentOptions? options = null)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(text, options ?? Options); }
+        catch (JsonException e) { throw new PsimFormatException($"{path}:{(e.LineNumber ?? 0) + 1}: invalid JSON: {e.Message}"); }
+        try { RequireWellFormedStrings(doc.RootElement, path); }
+        catch { doc.Dispose(); throw; }
+        return doc;
+    }
+
+    /// <summary>Refuses a document with a string or key that is not well-formed UTF-16 (see <see cref="ParseDocument"/>).</summary>
+    public static void RequireWellFormedStrings(JsonElement e, string path) => RequireWellFormedStrings(e, path, "$");
+
+    private static void RequireWellFormedStrings(JsonElement e, string path, string at)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                ReadString(e, path, at);
+                break;
+            case JsonValueKind.Array:
+                int i = 0;
+                foreach (var item in e.EnumerateArray()) RequireWellFormedStrings(item, path, $"{at}[{i++}]");
+                break;
+            case JsonValueKind.Object:
+                foreach (var p in e.EnumerateObject())
+                {
+                    string name;
+                    try { name = p.Name; }
+                    catch (InvalidOperationException) { throw Malformed(path, at + ".<key>"); }
+                    RequireWellFormedStrings(p.Value, path, $"{at}.{name}");
+                }
+                break;
+        }
+    }
+
+    private static void ReadString(JsonElement e, string path, string at)
+    {
+        try { _ = e.GetString(); }
+        catch (InvalidOperationException) { throw Malformed(path, at); }
+    }
+
+    private static PsimFormatException Malformed(string path, string at) =>
+        new($"{path}: {at}: a string escapes a lone or reversed UTF-16 surrogate (\\uD800-\\uDFFF not in a valid pair); psim reads only well-formed text");
+
     public static JsonNode? Parse(string path) => Parse(path, StrictText.ReadAll(path));
+
+    /// <summary>A config-sized JSON object file: regular, bounded, strict UTF-8, no duplicate keys, well-formed strings.</summary>
 
     public static JsonObject ParseObject(string path) => Parse(path) as JsonObject
         ?? throw new PsimFormatException($"{path}: expected a JSON object");

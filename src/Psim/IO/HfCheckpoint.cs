@@ -55,7 +55,8 @@ public sealed class HfCheckpoint
         }
         var configPath = Path.Combine(dir, ConfigFile);
         if (!File.Exists(configPath)) throw new PsimException($"{dir}: no {ConfigFile} in the folder");
-        var config = BertConfig.Load(configPath);
+        BertConfig config;
+        using (var doc = Json.ParseDocument(configPath, StrictText.ReadAll(configPath))) config = BertConfig.FromJson(doc.RootElement, configPath);
         var tokenizer = TokenizerFolder.Load(dir);
         if (tokenizer.Vocab.Count > config.VocabSize)
             throw new PsimFormatException($"{tokenizer.Vocab.Source}: {tokenizer.Vocab.Count:N0} tokens, but {configPath} has vocab_size {config.VocabSize:N0}: ids past the embedding table would index out of range");
@@ -68,8 +69,8 @@ public sealed class HfCheckpoint
     {
         var path = Path.Combine(dir, OriginFile);
         if (!File.Exists(path)) return "unknown (no " + OriginFile + ")";
-        try { return JsonNode.Parse(File.ReadAllText(path))?["origin"]?.GetValue<string>() ?? "unknown"; }
-        catch (JsonException) { return "unknown (unreadable " + OriginFile + ")"; }
+        if (Json.Parse(path) is not JsonObject o) throw new PsimFormatException($"{path}: expected a JSON object with \"origin\"");
+        return new JsonFields(o, path).String("origin") ?? "unknown";
     }
 
     /// <summary>True when the file carries a classification head (<c>classifier.*</c>).</summary>

@@ -106,6 +106,8 @@ public sealed class SafeTensorsFile
         {
             var text = StrictUtf8.GetString(header).TrimEnd(' ');
             doc = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 8 });
+            try { Files.Json.RequireWellFormedStrings(doc.RootElement, "header"); }
+            catch (PsimFormatException) { doc.Dispose(); throw new PsimFormatException(where("the header has a string that is not well-formed UTF-16 (a lone surrogate escape)")); }
         }
         catch (Exception e) when (e is JsonException or ArgumentException or DecoderFallbackException)
         {

@@ -96,10 +96,11 @@ public sealed record BertConfig
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static BertConfig Load(string path)
+    /// <summary>The config from an already parsed (strictly read) config.json; <paramref name="path"/> names it in errors.</summary>
+    public static BertConfig FromJson(JsonElement root, string path)
     {
         BertConfig? c;
-        try { c = JsonSerializer.Deserialize<BertConfig>(File.ReadAllText(path), Options); }
+        try { c = root.Deserialize<BertConfig>(Options); }
         catch (JsonException e) { throw new PsimFormatException($"{path}: invalid config JSON: {e.Message}"); }
         if (c is null) throw new PsimFormatException($"{path}: config is null");
         c.Validate(path);

@@ -36,7 +36,7 @@ public static class PeftAdapterFolder
     {
         var path = Path.Combine(dir, ConfigFile);
         if (!File.Exists(path)) throw new PsimException($"{dir}: no {ConfigFile}; not a PEFT adapter folder");
-        return PeftConfig.Parse(File.ReadAllText(path), path);
+        return PeftConfig.Parse(Files.StrictText.ReadAll(path), path);
     }
 
     /// <summary>

@@ -33,10 +33,12 @@ public static class ClassifyApi
     {
         if (body.Span.StartsWith("\uFEFF"u8)) body = body[3..];
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8 }); }
+        try { doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8, AllowDuplicateProperties = false }); }
         catch (JsonException e) { return Bad("malformed_json", $"the body is not valid JSON: {e.Message}"); }
         using (doc)
         {
+            try { Files.Json.RequireWellFormedStrings(doc.RootElement, "the body"); }
+            catch (PsimFormatException e) { return Bad("malformed_json", e.Message); }
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return Bad("invalid_request", $"the body must be a JSON object {{\"texts\": [...]}}, not {Kind(root)}");
             foreach (var p in root.EnumerateObject())

@@ -15,10 +15,10 @@ public static class Reproduction
 {
     public const string ConfigFile = "config.json", PlanFile = "plan.json";
 
-    public static ReproductionResult Run(StudyConfig config, string dir, Action<string> log, CancellationToken ct = default)
+    public static ReproductionResult Run(StudyConfig config, string dir, Action<string> log, CancellationToken ct = default, bool force = false)
     {
         var sw = Stopwatch.StartNew();
-        var plan = Prepare(config, dir, log);
+        var plan = Prepare(config, dir, log, force);
         var runner = new StudyRunner(plan, log);
         try { runner.Run(ct); }
         finally
@@ -30,9 +30,9 @@ public static class Reproduction
     }
 
     /// <summary>Writes the config and the plan into the study folder and returns the plan.</summary>
-    public static StudyPlan Prepare(StudyConfig config, string dir, Action<string> log)
+    public static StudyPlan Prepare(StudyConfig config, string dir, Action<string> log, bool force = false)
     {
-        Directory.CreateDirectory(dir);
+        OutputFolder.Claim(dir, OutputKind.Study, [config.DataRoot, config.BaseModel], force);
         AtomicFile.WriteAllText(Path.Combine(dir, ConfigFile), JsonSerializer.Serialize(config, StudyConfig.Json));
         var plan = StudyPlan.Build(config, dir, log);
         AtomicFile.WriteAllText(Path.Combine(dir, PlanFile), plan.ToJson());

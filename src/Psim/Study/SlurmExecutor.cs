@@ -17,10 +17,10 @@ public static class SlurmExecutor
 {
     public const string JobsFile = "slurm-jobs.json";
 
-    public static SlurmSubmission Submit(StudyConfig config, string dir, Action<string> log)
+    public static SlurmSubmission Submit(StudyConfig config, string dir, Action<string> log, bool force = false)
     {
         dir = Path.GetFullPath(dir);
-        var plan = Reproduction.Prepare(config, dir, log);
+        var plan = Reproduction.Prepare(config, dir, log, force);
         var s = config.Slurm;
         string psim = s.PsimCommand ?? ThisPsim();
         var logs = Path.Combine(dir, "slurm");

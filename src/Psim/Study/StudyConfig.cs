@@ -148,7 +148,7 @@ public sealed record StudyConfig
         var merged = JsonNode.Parse(JsonSerializer.Serialize(basis, Json))!.AsObject();
         try
         {
-            if (JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) is not JsonObject file)
+            if (Files.Json.Parse(path, Files.StrictText.ReadAll(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, AllowDuplicateProperties = false }) is not JsonObject file)
                 throw new PsimFormatException($"{path}: the config must be a JSON object");
             foreach (var (k, v) in file)
             {

@@ -8,9 +8,10 @@ namespace Psim.Workflows;
 public static class AdapterMerge
 {
     /// <returns>The full path of the written folder.</returns>
-    public static string Run(string model, string adapterDir, string outDir, Action<string> log)
+    public static string Run(string model, string adapterDir, string outDir, Action<string> log, bool force = false)
     {
         var ckpt = ModelResolver.Open(model, log);
+        Files.OutputFolder.Claim(outDir, Files.OutputKind.Merge, [ckpt.Directory, adapterDir], force);
         var peft = PeftAdapterFolder.Load(adapterDir, ckpt, w => log("psim: warning: " + w));
         if (peft.Method is not LoraMethod lora) throw new PsimException($"only LoRA adapters can be merged into the weights; this one is {peft.Config.Method}");
         lora.MergeAndUnload(peft.Model);

@@ -24,6 +24,8 @@ public sealed record BaselineRequest : IFolderRequest<BaselineRequest>
     /// <summary>The run's seed (trigger positions, STRIP's perturbations, RAP's batches, DAN's held-out split).</summary>
     public long Seed { get; init; } = Defaults.Seed;
     public required string OutDir { get; init; }
+    /// <summary>Replace a psim output folder of another kind; never part of a step key or run.json.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public bool Force { get; init; }
     /// <summary>The FRR on clean dev every detector's threshold is set to (the protocol of docs/metrics.md).</summary>
     public double TargetFrr { get; init; } = Defaults.DetectorTargetFrr;
     /// <summary>Extra ONION rows beside the protocol's: explicit bars (GPT-2's scale is −300 … −30) ...</summary>
@@ -67,9 +69,10 @@ public static class BaselineDefenseWorkflow
     public static IReadOnlyList<BaselineResult> Run(BaselineRequest r, Action<string> log, CancellationToken ct = default)
     {
         Validate(r);
-        var record = new RunRecord { Command = "defend baselines", Seed = r.Seed, Request = r };
+        var record = new RunRecord { Command = "defend baselines", Kind = Files.OutputKind.DefendBaselines, Force = r.Force, Seed = r.Seed, Request = r };
         using var bed = VictimTestBed.Load(r.Task, r.Victim, r.Attack, r.Seed, record, log, ct);
         using var psim = r.Defenses.Contains(DefenseKind.Psim) ? r.Detector!.Load(r.Victim, bed.Checkpoint, log) : null;
+        if (r.Detector is { } d) record.AddInput(d.Folder);
         return record.Execute(r.OutDir, log, () =>
         {
             var run = new DefenceRun(r, bed, psim, log, ct);

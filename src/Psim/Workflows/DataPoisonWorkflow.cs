@@ -17,6 +17,8 @@ public sealed record DataPoisonRequest
     public long Seed { get; init; } = Defaults.Seed;
     /// <summary>The JSON Lines file to write, one row per input row with its 'poisoned' flag.</summary>
     public required string OutFile { get; init; }
+    /// <summary>Replace an existing <see cref="OutFile"/>.</summary>
+    public bool Force { get; init; }
 }
 
 public sealed record DataPoisonResult(int Rows, int PoisonedRows, string Trigger);
@@ -28,7 +30,9 @@ public static class DataPoisonWorkflow
     {
         var trigger = r.Attack.Spec.CreateTrigger()
             ?? throw new PsimException("SynAttack rows cannot be generated here (they need the SCPN paraphraser); its poisoned sets come as pre-paraphrased files");
+        OutputPaths.ClaimFile(r.OutFile, [r.DataFile], r.Force);
         var rows = DatasetReader.Read(r.DataFile, r.Reading);
+        TaskClasses.CheckTarget(r.Attack.TargetLabel, TaskClasses.Count(rows, r.DataFile)); // labels 0 .. K-1, each present
         var poisoned = Poisoning.PoisonTrainingSet(rows, trigger, r.Poison, r.Attack.TargetLabel, Seeds.Random(r.Seed, "poison/train"));
         var lines = poisoned.Select(p => System.Text.Json.JsonSerializer.Serialize(new
         {

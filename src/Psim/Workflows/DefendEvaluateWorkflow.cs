@@ -25,6 +25,8 @@ public sealed record DefendRequest : IFolderRequest<DefendRequest>
     /// <summary>The run's seed (trigger positions).</summary>
     public long Seed { get; init; } = Defaults.Seed;
     public required string OutDir { get; init; }
+    /// <summary>Replace a psim output folder of another kind; never part of a step key or run.json.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public bool Force { get; init; }
 }
 
 /// <summary>The metrics.json of <c>psim defend evaluate</c>.</summary>
@@ -42,10 +44,11 @@ public static class DefendEvaluateWorkflow
 {
     public static DefenseReport Run(DefendRequest r, Action<string> log, CancellationToken ct = default)
     {
-        var record = new RunRecord { Command = "defend evaluate", Seed = r.Seed, Request = r };
+        var record = new RunRecord { Command = "defend evaluate", Kind = Files.OutputKind.DefendEvaluate, Force = r.Force, Seed = r.Seed, Request = r };
         using var bed = VictimTestBed.Load(r.Task, r.Victim, r.Attack, r.Seed, record, log, ct);
         var (data, victim, encoder, test, attackRows) = (bed.Data, bed.Victim, bed.Encoder, bed.Test, bed.AttackRows);
         using var detector = r.Detector.Load(r.Victim, bed.Checkpoint, log);
+        record.AddInput(r.Detector.Folder);
         double tau = r.Threshold ?? detector.Threshold;
         var how = r.Threshold is null ? detector.Settings.Threshold.How : ThresholdMode.Given;
         return record.Execute(r.OutDir, log, () =>

@@ -15,6 +15,8 @@ public sealed record DetectorRequest : IFolderRequest<DetectorRequest>
     public required string Model { get; init; }
     public DetectorTrainOptions Detector { get; init; } = new();
     public required string OutDir { get; init; }
+    /// <summary>Replace a psim output folder of another kind; never part of a step key or run.json.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public bool Force { get; init; }
 }
 
 /// <summary>What <c>psim detector calibrate</c> does: a saved detector's threshold chosen for a target FRR on a task's clean dev rows.</summary>
@@ -38,7 +40,8 @@ public static class DetectorWorkflow
         var data = r.Task.Open();
         var train = data.Load("train");
         var dev = r.Detector.TargetFrr is null ? null : data.Load("dev");
-        var record = new RunRecord { Command = "detector train", Seed = r.Detector.Train.Seed, Request = r };
+        var record = new RunRecord { Command = "detector train", Kind = Files.OutputKind.DetectorTrain, Force = r.Force, Seed = r.Detector.Train.Seed, Request = r };
+        record.AddInput(ckpt.Directory);
         record.AddData("train", data.RequireFile("train"), train.Count);
         if (dev is not null) record.AddData("calibration", data.RequireFile("dev"), dev.Count);
         return record.Execute(r.OutDir, log, () => DetectorTrainer.Train(ckpt, r.Model, train, data.RequireFile("train"),

@@ -13,12 +13,15 @@ public sealed record EvaluateRequest
     public long Seed { get; init; } = Defaults.Seed;
     /// <summary>Also write the report to this JSON file.</summary>
     public string? OutFile { get; init; }
+    /// <summary>Replace an existing <see cref="OutFile"/>.</summary>
+    public bool Force { get; init; }
 }
 
 public static class EvaluateWorkflow
 {
     public static EvalReport Run(EvaluateRequest r, Action<string> log, CancellationToken ct = default)
     {
+        if (r.OutFile is { } outFile) Files.OutputPaths.ClaimFile(outFile, [r.Victim.Model, r.Victim.Adapter ?? "", r.Task.DataDir], r.Force);
         using var model = r.Victim.Load(log, out var ckpt);
         var inputs = EvalInputs.Load(r.Task.Open(), VictimLoader.NumClasses(model), r.Attack, r.Seed);
         var report = ModelEvaluation.Evaluate(model, ckpt.CreateTextEncoder(r.Victim.MaxLength), inputs, Defaults.EvalBatchSize, ct);

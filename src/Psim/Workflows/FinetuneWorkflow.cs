@@ -21,6 +21,8 @@ public sealed record FinetuneRequest : IFolderRequest<FinetuneRequest>
     public AttackInput? Attack { get; init; }
     public TrainOptions Train { get; init; } = new();
     public required string OutDir { get; init; }
+    /// <summary>Replace a psim output folder of another kind; never part of a step key or run.json.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public bool Force { get; init; }
 }
 
 public sealed record FinetuneResult(EvalReport Test, TrainResult Training);
@@ -36,7 +38,7 @@ public static class FinetuneWorkflow
     {
         var o = r.Train;
         o.Validate();
-        var record = new RunRecord { Command = "finetune", Seed = o.Seed, Request = r };
+        var record = new RunRecord { Command = "finetune", Kind = Files.OutputKind.Finetune, Force = r.Force, Seed = o.Seed, Request = r };
         var ckpt = record.OpenModel("start", r.Model, log);
         var (data, trainRows, devRows, k, evalInputs) = TrainingData.Load(r.Task, r.Attack, o.Seed, record);
         return record.Execute(r.OutDir, log, () =>

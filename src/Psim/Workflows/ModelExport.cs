@@ -7,9 +7,10 @@ namespace Psim.Workflows;
 public static class ModelExport
 {
     /// <returns>The full path of the written folder.</returns>
-    public static string Run(string model, string outDir, Action<string> log)
+    public static string Run(string model, string outDir, Action<string> log, bool force = false)
     {
         var ckpt = ModelResolver.Open(model, log);
+        Files.OutputFolder.Claim(outDir, Files.OutputKind.Export, [ckpt.Directory], force);
         using var scope = NewDisposeScope();
         if (ckpt.HasClassifierHead)
         {

@@ -25,6 +25,8 @@ public sealed record PoisonRequest : IFolderRequest<PoisonRequest>
     /// <summary>How the kept epoch is chosen (default: the reference's accuracy on the poisoned dev copy).</summary>
     public EpochSelection SelectBy { get; init; } = EpochSelection.PoisonedDev;
     public required string OutDir { get; init; }
+    /// <summary>Replace a psim output folder of another kind; never part of a step key or run.json.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public bool Force { get; init; }
 }
 
 /// <summary>
@@ -51,7 +53,7 @@ public static class PoisonWorkflow
         var o = r.Train;
         o.Validate();
         r.Attack.Spec.Validate();
-        var record = new RunRecord { Command = "poison", Seed = o.Seed, Request = r };
+        var record = new RunRecord { Command = "poison", Kind = Files.OutputKind.Poison, Force = r.Force, Seed = o.Seed, Request = r };
         record.Options["trigger"] = r.Attack.Spec.Describe();
         var ckpt = record.OpenModel("base", r.BaseModel, log);
         var training = TrainingData.Load(r.Task, r.Attack, o.Seed, record);

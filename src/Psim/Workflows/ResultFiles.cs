@@ -62,7 +62,8 @@ public sealed class ResultFile<T>(string fileName, JsonSerializerOptions? json =
     {
         var path = Path.Combine(dir, fileName);
         if (!File.Exists(path)) return null;
-        try { return JsonSerializer.Deserialize<T>(File.ReadAllText(path), _json) ?? throw new PsimFormatException($"{path}: empty"); }
+        using var doc = Files.Json.ParseDocument(path, Files.StrictText.ReadAll(path, Files.StrictText.DataMaxBytes));
+        try { return doc.RootElement.Deserialize<T>(_json) ?? throw new PsimFormatException($"{path}: empty"); }
         catch (JsonException e) { throw new PsimFormatException($"{path}: not a {typeof(T).Name} ({e.Message})"); }
     }
 }

@@ -17,6 +17,11 @@ public sealed record DataFileRecord(string Role, string Path, string Sha256, int
 public sealed class RunRecord
 {
     public string Command { get; init; } = "";
+    /// <summary>What the output folder holds (its marker, <see cref="OutputFolder"/>).</summary>
+    [JsonIgnore] public OutputKind? Kind { get; init; }
+    /// <summary>Replace a psim output folder of another kind (never a folder psim did not write).</summary>
+    [JsonIgnore] public bool Force { get; init; }
+    private readonly List<string> _inputs = [];
     public long Seed { get; init; }
     /// <summary>The workflow's request record, serialised by its runtime type.</summary>
     public object? Request { get; init; }
@@ -38,11 +43,21 @@ public sealed class RunRecord
     {
         var ckpt = ModelResolver.Open(source, log);
         Models[role] = new { source, directory = System.IO.Path.GetFullPath(ckpt.Directory), origin = ckpt.Origin };
+        AddInput(ckpt.Directory);
         return ckpt;
     }
 
-    public void AddData(string role, string path, int rows) =>
+    public void AddData(string role, string path, int rows)
+    {
         Data.Add(new DataFileRecord(role, System.IO.Path.GetFullPath(path), RunFile.HashFile(path), rows));
+        AddInput(path);
+    }
+
+    /// <summary>A file or folder the run reads; the output folder may be none of them, nor inside or around one.</summary>
+    public void AddInput(string path)
+    {
+        if (File.Exists(path) || Directory.Exists(path)) _inputs.Add(path);
+    }
 
 
     public static readonly JsonSerializerOptions Json = new()
@@ -77,7 +92,7 @@ public sealed class RunRecord
 
     private void Begin(string dir, Action<string>? log)
     {
-        Directory.CreateDirectory(dir);
+        OutputFolder.Claim(dir, Kind ?? throw new InvalidOperationException("a run record that writes a folder needs its Kind"), _inputs, Force);
         var (files, bytes) = AtomicFile.RemoveStale(dir);
         if (files > 0) log?.Invoke($"{dir}: removed {files} temporary file(s) ({bytes:N0} bytes) that an interrupted run left");
         foreach (var f in StaleResults) File.Delete(Path.Combine(dir, f));

@@ -30,6 +30,8 @@ public sealed record VictimTestBed(TaskData Data, nn.Module<BertInput, Tensor> V
             var (attackRows, attackSource) = attack.Spec.Kind.IsTaskAgnostic()
                 ? BestTrigger(model, encoder, data, test, attack, record, log, ct)
                 : attack.TestSet(data, seed);
+            record.AddInput(victim.Model);
+            if (victim.Adapter is { } adapter) record.AddInput(adapter);
             record.AddData("test", data.RequireFile("test"), test.Count);
             record.AddData("attack-test", attackSource, attackRows.Count);
             return new VictimTestBed(data, model, ckpt, encoder, test, attackRows);
