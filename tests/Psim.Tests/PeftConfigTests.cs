@@ -164,3 +164,63 @@ public class PeftConfigTests
         Assert.True((PeftTests.Logits(loaded) - expected).abs().max().item<float>() < 1e-5);
     }
 }
+
+/// <summary>
+/// Issue 27: adapter folders as peft's own <c>save_pretrained</c> writes them for sequence classification.
+/// <c>PeftModelForSequenceClassification</c> adds its <c>classifier_module_names</c> ("classifier", "score") to
+/// modules_to_save and, since peft 0.11 (LoRA) and 0.17 (prompt learning), writes the list into
+/// adapter_config.json; peft writes no psim identity file.
+/// </summary>
+public class PeftWrittenAdapterTests
+{
+    /// <summary>The fields a peft version adds to what psim writes for the method, as JSON members.</summary>
+    public static TheoryData<string, string> Fixtures() => new()
+    {
+        { "lora", """ "peft_version": "0.11.1", "modules_to_save": ["classifier", "score"] """ },
+        { "lora", """ "peft_version": "0.13.2", "modules_to_save": ["score", "classifier"], "use_dora": false, "layer_replication": null """ },
+        { "lora", """ "peft_version": "0.17.1", "modules_to_save": ["classifier", "score"], "exclude_modules": null, "lora_bias": false, "trainable_token_indices": null, "target_parameters": null, "eva_config": null, "corda_config": null, "use_qalora": false, "qalora_group_size": 16 """ },
+        { "prompt", """ "peft_version": "0.17.1", "modules_to_save": ["classifier", "score"], "tokenizer_kwargs": null """ },
+        { "ptuning", """ "peft_version": "0.17.1", "modules_to_save": ["classifier", "score"] """ },
+        { "prefix", """ "peft_version": "0.17.1", "modules_to_save": ["classifier", "score"] """ },
+    };
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public void An_adapter_peft_saved_for_classification_loads_and_agrees(string method, string peftFields)
+    {
+        var (ckpt, dir) = PeftTests.SavedBase();
+        manual_seed(9);
+        var peft = PeftTests.Attach(ckpt, method);
+        PeftTests.TrainSteps(peft, dir);
+        var expected = PeftTests.Logits(peft);
+        var adapterDir = TestModels.TempDir();
+        PeftAdapterFolder.Save(adapterDir, peft, ckpt, WeightsFingerprint.Compute(ckpt.Weights));
+
+        var configPath = Path.Combine(adapterDir, "adapter_config.json");
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
+        foreach (var (k, v) in System.Text.Json.Nodes.JsonNode.Parse("{" + peftFields + "}")!.AsObject().ToList()) config[k] = v?.DeepClone();
+        File.WriteAllText(configPath, config.ToJsonString());
+        File.Delete(Path.Combine(adapterDir, PeftAdapterFolder.IdentityFile));
+
+        var warnings = new List<string>();
+        var loaded = PeftAdapterFolder.Load(adapterDir, ckpt, warnings.Add);
+        Assert.True((PeftTests.Logits(loaded) - expected).abs().max().item<float>() < 1e-5);
+        Assert.Contains(warnings, w => w.Contains("cannot check"));
+    }
+
+    [Theory]
+    [InlineData("""["classifier", "pooler"]""")]
+    [InlineData("""["classifier", "score", "dense"]""")]
+    [InlineData("""["scores"]""")]
+    public void A_module_to_save_other_than_peft_head_names_is_refused(string modules)
+    {
+        foreach (var method in new[] { "lora", "ptuning" })
+        {
+            var (ckpt, _) = PeftTests.SavedBase();
+            var node = System.Text.Json.Nodes.JsonNode.Parse(PeftFactory.DefaultConfig(Vocabulary<TuningMethod>.Parse(method, "method"), ckpt.Config).ToJson())!.AsObject();
+            node["modules_to_save"] = System.Text.Json.Nodes.JsonNode.Parse(modules);
+            var e = Assert.Throws<PsimFormatException>(() => PeftConfig.Parse(node.ToJsonString(), "adapter_config.json"));
+            Assert.Contains("modules_to_save", e.Message);
+        }
+    }
+}

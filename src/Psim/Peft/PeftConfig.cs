@@ -82,7 +82,8 @@ public abstract record PeftConfig
         foreach (var (name, value) in Unmodelled ?? [])
         {
             if (NeutralFields.Contains(name) || IsOff(value)) continue;
-            if (name == "modules_to_save" && IsClassifierOnly(value)) continue;
+            if (name == "modules_to_save" && value.ValueKind == JsonValueKind.Array
+                && value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String && IsHeadModule(e.GetString()!))) continue;
             throw new PsimFormatException($"{source}: field \"{name}\" = {Shorten(value.GetRawText())} is not supported by psim for {PeftType}; it may change what the adapter computes, so the adapter is refused rather than loaded without it");
         }
     }
@@ -97,9 +98,23 @@ public abstract record PeftConfig
         _ => false,
     };
 
-    /// <summary>modules_to_save that keeps only the classification head, which every psim adapter saves anyway.</summary>
-    protected static bool IsClassifierOnly(JsonElement v) =>
-        v.ValueKind == JsonValueKind.Array && v.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String && e.GetString() == "classifier");
+    /// <summary>
+    /// peft's <c>PeftModelForSequenceClassification</c> adds its <c>classifier_module_names</c>, "classifier" and
+    /// "score", to every adapter's modules_to_save (written into adapter_config.json by LoRA since peft 0.11 and by
+    /// the prompt-learning methods since 0.17), because it does not know the architecture. peft wraps a module when
+    /// its name ends with an entry: in a BERT classifier "classifier" is the head, which every psim adapter saves
+    /// anyway, and "score" matches no module, so peft itself wraps nothing for it. Any other entry names a module
+    /// psim would not save and is refused.
+    /// </summary>
+    public static readonly IReadOnlyList<string> HeadModuleNames = ["classifier", "score"];
+
+    /// <summary>Whether a modules_to_save entry is one of peft's own head names (see <see cref="HeadModuleNames"/>).</summary>
+    public static bool IsHeadModule(string name) => HeadModuleNames.Contains(name);
+
+    /// <summary>The modules_to_save check of the configs that model the field.</summary>
+    protected static void NeedHeadModulesOnly(IReadOnlyList<string>? modules, string source) =>
+        Need(modules is null || modules.All(IsHeadModule), source,
+            $"modules_to_save [{string.Join(", ", modules ?? [])}] is not supported: psim saves the classification head only (peft's own \"classifier\" and \"score\")");
 
     private static string Shorten(string s) => s.Length <= 80 ? s : s[..77] + "...";
 

@@ -20,6 +20,7 @@ public sealed record BottleneckConfig : PeftConfig
     {
         base.Validate(source);
         Need(ReductionFactor > 0, source, "reduction_factor must be positive");
+        NeedHeadModulesOnly(ModulesToSave, source);
         Need(NonLinearity is "relu" or "gelu" or "swish" or "tanh", source, $"non_linearity '{NonLinearity}' is not supported (relu, gelu, swish, tanh)");
         Need(TargetModules.All(t => t is "attention.output" or "output") && TargetModules.Count > 0, source, "target_modules may hold 'attention.output' and 'output'");
     }

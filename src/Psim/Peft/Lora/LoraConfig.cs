@@ -47,8 +47,7 @@ public sealed record LoraConfig : PeftConfig
         Need(TargetModules.IsValid, source, "target_modules is empty");
         Need(Bias == "none", source, $"bias '{Bias}' is not supported (only 'none')");
         Need(!FanInFanOut, source, "fan_in_fan_out is for GPT-2 style Conv1D layers, not BERT");
-        Need(ModulesToSave is null || ModulesToSave.All(m => m == "classifier"), source,
-            $"modules_to_save [{string.Join(", ", ModulesToSave ?? [])}] is not supported: psim saves the classifier head only");
+        NeedHeadModulesOnly(ModulesToSave, source);
         foreach (var (k, r) in RankPattern) Need(r is > 0 and <= 4096, source, $"rank_pattern[\"{k}\"] = {r} is out of range [1, 4096]");
         foreach (var (k, a) in AlphaPattern) Need(double.IsFinite(a) && a > 0, source, $"alpha_pattern[\"{k}\"] = {a} must be a positive number");
         Need(!UseDora, source, "use_dora (DoRA) is not supported; the adapter is refused rather than loaded as plain LoRA");
