@@ -213,4 +213,60 @@ public class StudyTests
         Assert.True(code == 0, err);
         Assert.Contains("every step was finished already", outText);
     }
+
+    /// <summary>
+    /// Issue 27: a step job that fails on Slurm ends <c>--wait</c> at once (non-zero, naming the step and its job
+    /// log), its downstream jobs do not stay pending for ever, and a rerun resubmits only the unfinished steps.
+    /// </summary>
+    [Fact]
+    public void On_a_real_slurm_a_failing_step_ends_the_wait_with_its_name_and_a_rerun_resubmits_only_what_is_unfinished()
+    {
+        if (!SlurmAnswers()) return;
+        var (config, _) = TinyStudy();
+        var cli = Path.Combine(AppContext.BaseDirectory, "Psim.Cli.dll");
+        var wrapper = Path.Combine(TestModels.TempDir(), "crashing-psim.sh");
+        File.WriteAllText(wrapper, $"#!/bin/sh\ncase \"$*\" in *lora*) echo 'simulated crash' >&2; exit 3;; esac\nexec dotnet {SlurmExecutor.Quote(cli)} \"$@\"\n");
+        config = config with
+        {
+            Attacks = [AttackKind.BadNet], Defenses = [DefenseKind.Psim], Strategies = [TuningMethod.Full, TuningMethod.Lora],
+            Slurm = new SlurmSettings { CpusPerStep = 1, PsimCommand = $"sh {SlurmExecutor.Quote(wrapper)}", SbatchArgs = ["--time=10"] },
+        };
+        var configFile = Path.Combine(TestModels.TempDir(), "crashing.json");
+        File.WriteAllText(configFile, JsonSerializer.Serialize(config, StudyConfig.Json));
+        var dir = TestModels.TempDir();
+
+        var (code, _, err) = CliTests.Psim("reproduce", "--config", configFile, "--out", dir, "--executor", "slurm", "--wait");
+
+        Assert.True(code == 1, err);
+        var plan = StudyPlan.Build(config, dir);
+        var lora = plan.Steps.First(x => x.Name.Contains("lora") && x.Skipped is null);
+        Assert.Contains("failed on Slurm", err);
+        Assert.Contains(lora.Name, err);
+        Assert.Contains(Path.Combine(dir, "slurm", lora.Name + "-"), err);
+        Assert.DoesNotContain(SlurmQueue(), id => File.ReadAllText(Path.Combine(dir, SlurmExecutor.JobsFile)).Contains($"\"{id}\""));
+
+        File.WriteAllText(configFile, JsonSerializer.Serialize(config with { Slurm = config.Slurm with { PsimCommand = $"dotnet {SlurmExecutor.Quote(cli)}" } }, StudyConfig.Json));
+        int unfinished = plan.Steps.Count(x => x.Skipped is null && !StepCache.IsDone(x));
+        Assert.InRange(unfinished, 1, plan.Steps.Count(x => x.Skipped is null) - 1); // the full victim's branch finished and stays cached
+        (code, _, err) = CliTests.Psim("reproduce", "--config", configFile, "--out", dir, "--executor", "slurm", "--wait");
+        Assert.True(code == 0, err);
+        using var jobs = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, SlurmExecutor.JobsFile)));
+        Assert.Equal(unfinished, jobs.RootElement.GetProperty("StepJobs").EnumerateObject().Count());
+    }
+
+    private static bool SlurmAnswers()
+    {
+        bool have = File.Exists("/usr/bin/sbatch") && System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sinfo", "-h") { RedirectStandardOutput = true, RedirectStandardError = true }) is { } p
+            && p.WaitForExit(10_000) && p.ExitCode == 0;
+        Assert.True(have || Environment.GetEnvironmentVariable("PSIM_REQUIRE_SLURM") != "1", "PSIM_REQUIRE_SLURM=1 but no Slurm answers (build/slurm-local.sh start)");
+        return have;
+    }
+
+    private static string[] SlurmQueue()
+    {
+        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("squeue", "-h -o %i") { RedirectStandardOutput = true })!;
+        var ids = p.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        p.WaitForExit();
+        return ids;
+    }
 }

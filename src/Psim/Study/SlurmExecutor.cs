@@ -49,24 +49,41 @@ public static class SlurmExecutor
         return submission;
     }
 
-    /// <summary>Waits until every submitted job has left the queue, then says which steps did not finish (their job logs are in slurm/).</summary>
+    /// <summary>
+    /// Waits until every submitted job has left the queue. A step job that left the queue without finishing its
+    /// step (it failed, was cancelled or timed out) ends the wait at once: the submission's other jobs are
+    /// cancelled (a rerun resubmits every unfinished step, and must not find a job still writing one), and the
+    /// error names the step and its job log.
+    /// </summary>
     public static void Wait(SlurmSubmission submission, string dir, Action<string> log, CancellationToken ct = default)
     {
         var ids = submission.StepJobs.Values.Append(submission.ReportJob).OfType<string>().ToHashSet();
+        var (_, plan) = Reproduction.Open(dir, log);
+        var steps = plan.Steps.ToDictionary(x => x.Name);
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var queued = Run("squeue", ["-h", "-o", "%i"]).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(ids.Contains).ToList();
+            var queued = Queued(ids);
+            var failed = submission.StepJobs.Where(j => !queued.Contains(j.Value) && !StepCache.IsDone(steps[j.Key])).ToList();
+            if (failed.Count > 0)
+            {
+                var cancelled = queued.ToList();
+                if (cancelled.Count > 0) Run("scancel", cancelled);
+                for (var t = Stopwatch.StartNew(); Queued(ids).Count > 0 && t.Elapsed < TimeSpan.FromSeconds(30);) Thread.Sleep(500); // cancelled jobs leave the queue
+                var logs = failed.Select(f => $"{f.Key} (job {f.Value}, log {Path.Combine(dir, "slurm", $"{f.Key}-{f.Value}.out")})");
+                throw new PsimException($"{failed.Count} step(s) failed on Slurm: {string.Join("; ", logs)}; {cancelled.Count} other job(s) of this study were cancelled. " +
+                    "Run psim reproduce again to resubmit the unfinished steps; finished steps come from the cache.");
+            }
             if (queued.Count == 0) break;
             log($"slurm: {queued.Count} of {ids.Count} jobs queued or running ({clock.Elapsed:hh\\:mm\\:ss} elapsed)");
             ct.WaitHandle.WaitOne(TimeSpan.FromSeconds(2));
             ct.ThrowIfCancellationRequested();
         }
-        var (_, plan) = Reproduction.Open(dir, log);
-        var failed = plan.Steps.Where(x => x.Skipped is null && !StepCache.IsDone(x)).Select(x => x.Name).ToList();
-        if (failed.Count > 0)
-            throw new PsimException($"{failed.Count} step(s) did not finish on Slurm: {string.Join(", ", failed)}; their job logs: {Path.Combine(dir, "slurm")}");
     }
+
+    /// <summary>Which of <paramref name="ids"/> are still queued or running (this study's jobs only).</summary>
+    private static HashSet<string> Queued(IReadOnlySet<string> ids) =>
+        Run("squeue", ["-h", "-o", "%i"]).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(ids.Contains).ToHashSet();
 
     private static string Sbatch(SlurmSettings s, string name, string output, IReadOnlyList<string> after, string dependency, string command)
     {
@@ -75,6 +92,7 @@ public static class SlurmExecutor
         if (s.Time is not null) args.Add($"--time={s.Time}");
         if (s.Memory is not null) args.Add($"--mem={s.Memory}");
         if (after.Count > 0) args.Add($"--dependency={dependency}:{string.Join(':', after)}");
+        if (dependency == "afterok") args.Add("--kill-on-invalid-dep=yes"); // a failed upstream step cancels this job instead of leaving it pending for ever
         args.AddRange(s.SbatchArgs);
         args.Add($"--wrap={command}");
         var id = Run("sbatch", args).Trim().Split(';')[0];
