@@ -126,6 +126,7 @@ public sealed class HfCheckpoint
         string arch = model is BertForSequenceClassification ? "BertForSequenceClassification" : "BertModel";
         var cfg = config with { Architectures = [arch], ModelType = "bert" };
         var sd = model.state_dict();
+        SafeTensorsWriter.RequireFinite(Path.Combine(dir, WeightsFile), sd);
         SafeTensorsWriter.Write(Path.Combine(dir, WeightsFile), sd, new Dictionary<string, string> { ["format"] = "pt" });
         AtomicFile.WriteAllText(Path.Combine(dir, ConfigFile), cfg.ToJson());
         TokenizerFolder.Save(dir, tokenizer, config.MaxPositionEmbeddings);

@@ -8,6 +8,17 @@ namespace Psim.IO;
 /// <summary>Writes tensors to a safetensors file atomically (temporary file, then rename).</summary>
 public static class SafeTensorsWriter
 {
+    /// <summary>Refuses weights that hold NaN or ±Inf before psim writes them as a model or adapter (merge, export, poison, finetune).</summary>
+    public static void RequireFinite(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors)
+    {
+        foreach (var (name, t) in tensors)
+        {
+            if (!t.is_floating_point()) continue;
+            using var finite = isfinite(t.detach()).all();
+            if (!finite.item<bool>()) throw new PsimException($"{path}: tensor {name} holds NaN or infinite values; psim does not write non-finite weights");
+        }
+    }
+
     public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var items = tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();

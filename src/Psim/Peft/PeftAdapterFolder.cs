@@ -19,6 +19,7 @@ public static class PeftAdapterFolder
         Directory.CreateDirectory(dir);
         var state = model.Method.SaveState(model.Model);
         foreach (var (k, v) in model.HeadState()) state[k] = v;
+        SafeTensorsWriter.RequireFinite(Path.Combine(dir, WeightsFile), state);
         SafeTensorsWriter.Write(Path.Combine(dir, WeightsFile), state, new Dictionary<string, string> { ["format"] = "pt" });
         AtomicFile.WriteAllText(Path.Combine(dir, ConfigFile), model.Config.ToJson());
         var identity = new JsonObject

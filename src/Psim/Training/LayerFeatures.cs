@@ -21,8 +21,9 @@ public static class LayerFeatures
             var logits = model.call(new BertInput
             {
                 InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds,
-                HiddenStatesSink = hs => layers = hs.Select(h => BatchedInference.Rows(h[.., 0, ..])).ToArray(), // h: [B, S, H] -> [B, H]
+                HiddenStatesSink = hs => layers = hs.Select(h => { Finite.Require(h, $"{progressLabel ?? "features"} (hidden states)"); return BatchedInference.Rows(h[.., 0, ..]); }).ToArray(), // h: [B, S, H] -> [B, H]
             });
+            Finite.Require(logits, progressLabel ?? "features");
             if (layers is null) throw new InvalidOperationException("the model did not report its hidden states");
             var probs = BatchedInference.Rows(nn.functional.softmax(logits.to(ScalarType.Float32), 1)); // [B, K]
             for (int j = 0; j < idx.Length; j++) result[idx[j]] = new ClsFeatures(probs[j], layers.Select(l => l[j]).ToArray());

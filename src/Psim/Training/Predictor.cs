@@ -15,6 +15,7 @@ public static class Predictor
         BatchedInference.Run(model, encoder, rows, batchSize, progressLabel, ct, (idx, batch) =>
         {
             var logits = model.call(new BertInput { InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds });
+            Finite.Require(logits, progressLabel ?? "inference");
             var probs = BatchedInference.Rows(nn.functional.softmax(logits.to(ScalarType.Float32), 1)); // [b][K]
             for (int j = 0; j < idx.Length; j++) result[idx[j]] = probs[j];
         });

@@ -58,6 +58,7 @@ public sealed class TrainStep : IDisposable
     public float Run(EncodedBatch batch, Tensor labels, double learningRate)
     {
         var loss = Forward(batch, labels);
+        Finite.Require(loss, "training loss");
         Backward(loss);
         Update(learningRate);
         return loss.item<float>();

@@ -44,6 +44,7 @@ public static class DefendEvaluateWorkflow
 {
     public static DefenseReport Run(DefendRequest r, Action<string> log, CancellationToken ct = default)
     {
+        if (r.Threshold is double given) Defense.Psim.DetectorTrainOptions.CheckThreshold(given);
         var record = new RunRecord { Command = "defend evaluate", Kind = Files.OutputKind.DefendEvaluate, Force = r.Force, Seed = r.Seed, Request = r };
         using var bed = VictimTestBed.Load(r.Task, r.Victim, r.Attack, r.Seed, record, log, ct);
         var (data, victim, encoder, test, attackRows) = (bed.Data, bed.Victim, bed.Encoder, bed.Test, bed.AttackRows);

@@ -23,6 +23,7 @@ public static class SentenceEmbedding
         using var batch = enc.EncodeBatch(sentences.ToList());
         var sw = Stopwatch.StartNew();
         var o = bert.call(new BertInput { InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds });
+        Training.Finite.Require(o.LastHiddenState, "model forward (last hidden state)");
         var maskF = batch.AttentionMask.unsqueeze(-1).to(ScalarType.Float32);       // [B, S, 1]
         var mean = (o.LastHiddenState * maskF).sum(1) / maskF.sum(1);                 // [B, H]
         var emb = nn.functional.normalize(mean, p: 2, dim: 1);                      // [B, H], sentence-transformers' embedding

@@ -21,11 +21,17 @@ public sealed record DetectorTrainOptions
     /// </summary>
     public double? TargetFrr { get; init; } = Defaults.DetectorTargetFrr;
 
+    /// <summary>The one range check of a PSIM threshold τ, wherever one is given: a softmax confidence, in [0, 1].</summary>
+    public static void CheckThreshold(double threshold)
+    {
+        if (!(threshold >= 0 && threshold <= 1)) throw new PsimException($"threshold {threshold} (--threshold) must be in [0, 1]: it is a softmax confidence");
+    }
+
     public void Validate()
     {
         Train.Validate();
         if (!Method.IsPeft()) throw new PsimException($"a PSIM detector trains by a PEFT method, not {Method.Name()} (one of {string.Join(", ", TuningMethods.Peft.Select(m => m.Name()))})");
-        if (!(Threshold >= 0 && Threshold <= 1)) throw new PsimException($"threshold {Threshold} (--threshold) must be in [0, 1]: it is a softmax confidence");
+        CheckThreshold(Threshold);
         if (TargetFrr is double f && !(f >= 0 && f < 1)) throw new PsimException($"target FRR {f} (--target-frr) must be in [0, 1)");
     }
 }
