@@ -2,7 +2,7 @@
 """Tables of bench/experiments/full-vs-peft.sh: dev ASR after chosen epochs per strategy (mean ± sd over the seeds
 present, n shown), the lowest dev ASR any epoch reached, the kept epoch, test CA/ASR; then how far each part of
 every full and LoRA victim travelled from its poisoned model, by part and over its changed encoder tensors (the *.diff.txt
-files, `psim model diff` output). Usage: full-vs-peft-summary.py STUDY"""
+files, `psim model diff` output). Usage: full-vs-peft-summary.py STUDY (the RUNS/study folder that full-vs-peft.sh RUNS writes)"""
 import glob, json, os, re, sys
 from spread import ms
 
