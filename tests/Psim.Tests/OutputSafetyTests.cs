@@ -22,14 +22,18 @@ public class OutputSafetyTests
         { "evaluate --model {model} --data {data} --max-length 8 --out {out}", false },
     };
 
-    private static (int Code, string Err) Run(string template, string model, string data, string output)
+    /// <summary>Runs the command with <paramref name="output"/> as its --out and asserts it is refused (exit 1) with <paramref name="reason"/> in the message.</summary>
+    private static void Refused(string template, string model, string data, string output, string reason)
     {
-        var config = Path.Combine(TestModels.TempDir(), "study.json");
-        File.WriteAllText(config, $$"""{"data_root": "{{data}}", "base_model": "{{model}}"}""");
-        var args = template.Replace("{model}", model).Replace("{data}", data).Replace("{out}", output).Replace("{config}", config)
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (template.Contains("{config}"))
+        {
+            var config = Path.Combine(TestModels.TempDir(), "study.json");
+            File.WriteAllText(config, $$"""{"data_root": "{{data}}", "base_model": "{{model}}"}""");
+            template = template.Replace("{config}", config);
+        }
+        var args = template.Replace("{model}", model).Replace("{data}", data).Replace("{out}", output).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var (code, _, err) = CliTests.Psim(args);
-        return (code, err);
+        Assert.True(code == 1 && err.Contains(reason), $"{output}: {err}");
     }
 
     private static string Hash(string path) => Directory.Exists(path)
@@ -48,9 +52,8 @@ public class OutputSafetyTests
         var target = folder ? users : notes;
         var before = Hash(users);
 
-        var (code, err) = Run(command, model, data, target);
+        Refused(command, model, data, target, folder ? "did not write" : "exists");
 
-        Assert.True(code == 1 && err.Contains(folder ? "did not write" : "exists"), err);
         Assert.Equal(before, Hash(users));
     }
 
@@ -65,11 +68,7 @@ public class OutputSafetyTests
             ? new[] { readsModel ? model : null, readsData ? data : null, readsModel ? Path.Combine(model, "sub") : null, Path.GetDirectoryName(data) }
             : new[] { readsData ? Path.Combine(data, "train.jsonl") : null, readsModel ? Path.Combine(model, "config.json") : null })
             .OfType<string>().ToArray();
-        foreach (var target in targets)
-        {
-            var (code, err) = Run(command, model, data, target);
-            Assert.True(code == 1 && err.Contains("input"), $"{target}: {err}");
-        }
+        foreach (var target in targets) Refused(command, model, data, target, "input");
         Assert.Equal(modelBefore, Hash(model));
         Assert.Equal(dataBefore, Hash(data));
     }
@@ -84,9 +83,8 @@ public class OutputSafetyTests
         var pointed = folder ? TestModels.TempDir() : Path.Combine(dir, "pointed.txt");
         if (folder) Directory.CreateSymbolicLink(link, pointed); else { File.WriteAllText(pointed, "x"); File.CreateSymbolicLink(link, pointed); }
 
-        var (code, err) = Run(command, model, data, link);
+        Refused(command, model, data, link, "symbolic link");
 
-        Assert.True(code == 1 && err.Contains("symbolic link"), err);
         Assert.True(FilePaths.IsSymbolicLink(link));
         if (folder) Assert.Empty(Directory.EnumerateFileSystemEntries(pointed));
     }

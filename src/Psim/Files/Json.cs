@@ -12,7 +12,7 @@ public static class Json
     public static JsonNode? Parse(string path, string text, JsonDocumentOptions? options = null)
     {
         using var doc = ParseDocument(path, text, options);
-        return doc.RootElement.ValueKind == JsonValueKind.Null ? null : JsonNode.Parse(doc.RootElement.GetRawText(), documentOptions: options ?? Options);
+        return doc.RootElement.ValueKind == JsonValueKind.Null ? null : JsonNode.Parse(text, documentOptions: options ?? Options);
     }
 
     /// <summary>A parsed document whose every string and key is well-formed UTF-16 (a lone surrogate written as \uD800 is refused here, not later as an internal error).</summary>
@@ -64,7 +64,6 @@ public static class Json
     public static JsonNode? Parse(string path) => Parse(path, StrictText.ReadAll(path));
 
     /// <summary>A config-sized JSON object file: regular, bounded, strict UTF-8, no duplicate keys, well-formed strings.</summary>
-
     public static JsonObject ParseObject(string path) => Parse(path) as JsonObject
         ?? throw new PsimFormatException($"{path}: expected a JSON object");
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Psim.Files;
@@ -25,41 +24,39 @@ public static class OutputFolder
             throw new PsimException($"--out {dir} is a symbolic link; psim writes only into real folders (give the folder it points to, or a new one)");
         if (File.Exists(full)) throw new PsimException($"--out {dir} is a file, not a folder; psim will not replace it");
         OutputPaths.RefuseInputs(dir, inputs);
-        if (Directory.Exists(full)) RequireOwned(dir, full, kind, force);
-        Directory.CreateDirectory(full);
         var marker = Path.Combine(full, MarkerName);
-        if (ReadKind(marker) != kind)
+        var found = ReadKind(marker);
+        if (Directory.Exists(full)) RequireOwned(dir, full, found, kind, force);
+        Directory.CreateDirectory(full);
+        if (found != kind)
             AtomicFile.WriteAllText(marker, new JsonObject { ["kind"] = Name(kind), ["written_by"] = "psim" }.ToJsonString() + "\n");
     }
 
     /// <summary>Whether <paramref name="dir"/> carries psim's marker (of any kind).</summary>
     public static bool IsPsimFolder(string dir) => File.Exists(Path.Combine(dir, MarkerName));
 
-    private static void RequireOwned(string dir, string full, OutputKind kind, bool force)
+    /// <param name="found">the kind in the folder's marker, null when it has none</param>
+    private static void RequireOwned(string dir, string full, OutputKind? found, OutputKind kind, bool force)
     {
-        var marker = Path.Combine(full, MarkerName);
-        if (!File.Exists(marker) && !FilePaths.IsSymbolicLink(marker))
+        if (found is not { } k)
         {
             if (!Directory.EnumerateFileSystemEntries(full).Any()) return;
             throw new PsimException($"--out {dir} already holds files that psim did not write (no {MarkerName}); psim never writes into such a folder: give a new or empty folder");
         }
-        var found = ReadKind(marker);
-        if (found == kind) return;
-        if (!force)
-            throw new PsimException($"--out {dir} is a psim {(found is { } k ? Name(k) : "unknown")} folder, not a {Name(kind)} one; pass --force to replace it, or give a new folder");
+        if (k != kind && !force)
+            throw new PsimException($"--out {dir} is a psim {Name(k)} folder, not a {Name(kind)} one; pass --force to replace it, or give a new folder");
     }
 
+    /// <summary>The kind in a folder's marker; null when there is none. A marker that is a link or names no kind is an error.</summary>
     private static OutputKind? ReadKind(string marker)
     {
-        if (!File.Exists(marker)) return null;
         if (FilePaths.IsSymbolicLink(marker)) throw new PsimException($"{marker} is a symbolic link; psim's marker is always a regular file");
-        var text = StrictText.ReadAll(marker, MarkerMaxBytes);
-        var kind = Json.Parse(marker, text) is JsonObject o ? new JsonFields(o, marker).String("kind") : null;
-        return Enum.GetValues<OutputKind>().Cast<OutputKind?>().FirstOrDefault(k => Name(k!.Value) == kind)
-            ?? throw new PsimFormatException($"{marker}: \"kind\" is {kind ?? "missing"}; expected one of {string.Join(", ", Enum.GetValues<OutputKind>().Select(Name))}");
+        if (!File.Exists(marker)) return null;
+        var kind = Json.Parse(marker, StrictText.ReadAll(marker, MarkerMaxBytes)) is JsonObject o ? new JsonFields(o, marker).String("kind") : null;
+        return Vocabulary<OutputKind>.TryParse(kind, out var k) ? k : throw new PsimFormatException($"{marker}: {Vocabulary<OutputKind>.Unknown(kind, "\"kind\"")}");
     }
 
-    public static string Name(OutputKind kind) => JsonNamingPolicy.KebabCaseLower.ConvertName(kind.ToString());
+    public static string Name(OutputKind kind) => Vocabulary<OutputKind>.Name(kind);
 }
 
 /// <summary>The same rule for an output that is one file (<c>scan --out</c>, <c>data poison --out</c>, <c>evaluate --out</c>).</summary>
@@ -70,7 +67,7 @@ public static class OutputPaths
     /// but a regular file, or that exists already (unless <paramref name="force"/>: a regular file the user
     /// asks psim to replace).
     /// </summary>
-    public static void ClaimFile(string path, IEnumerable<string> inputs, bool force)
+    public static void ClaimFile(string path, IEnumerable<string?> inputs, bool force)
     {
         var full = Path.GetFullPath(path);
         if (FilePaths.IsSymbolicLink(full)) throw new PsimException($"--out {path} is a symbolic link; psim will not replace it");
@@ -81,11 +78,11 @@ public static class OutputPaths
         if (!force) throw new PsimException($"--out {path} exists; psim does not overwrite a file it cannot tell it wrote: pass --force to replace it, or give a new name");
     }
 
-    /// <summary>An output is never an input, inside an input, or a folder that holds an input.</summary>
-    public static void RefuseInputs(string output, IEnumerable<string> inputs)
+    /// <summary>An output is never an input, inside an input, or a folder that holds an input (inputs not given, null or empty, are skipped).</summary>
+    public static void RefuseInputs(string output, IEnumerable<string?> inputs)
     {
         var outPath = FilePaths.Resolve(output);
-        foreach (var input in inputs.Where(i => !string.IsNullOrEmpty(i)))
+        foreach (var input in inputs.OfType<string>().Where(i => i.Length > 0))
         {
             var inPath = FilePaths.Resolve(input);
             if (outPath == inPath) throw new PsimException($"--out {output} is an input of this run ({input}); psim never writes over its inputs");

@@ -35,7 +35,6 @@ public static class StrictText
         return lines;
     }
 
-    /// <summary>The bytes of a regular file; a FIFO, device or folder is refused instead of blocking or failing late.</summary>
     /// <summary>
     /// The bytes of a regular file of at most <paramref name="maxBytes"/>; a FIFO, device or folder is refused
     /// instead of blocking or failing late, and a larger file before it is read. The read itself stops at the

@@ -236,8 +236,7 @@ public sealed class SafeTensorsFile
         if (!SafeTensorsDType.IsFloat(e.DType))
             throw new PsimFormatException($"{Path}: tensor '{name}' is {e.DType}; model weights must be floating point (F32, F16, BF16, F64)");
         var t = Read(name);
-        long bad;
-        using (var finite = isfinite(t)) bad = finite.numel() - finite.count_nonzero().item<long>();
+        long bad = SafeTensorsWriter.NonFiniteCount(t);
         if (bad > 0)
         {
             t.Dispose();

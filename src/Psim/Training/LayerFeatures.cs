@@ -21,7 +21,7 @@ public static class LayerFeatures
             var logits = model.call(new BertInput
             {
                 InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds,
-                HiddenStatesSink = hs => layers = hs.Select(h => { Finite.Require(h, $"{progressLabel ?? "features"} (hidden states)"); return BatchedInference.Rows(h[.., 0, ..]); }).ToArray(), // h: [B, S, H] -> [B, H]
+                HiddenStatesSink = hs => layers = hs.Select(h => ClsRows(h, progressLabel)).ToArray(),
             });
             Finite.Require(logits, progressLabel ?? "features");
             if (layers is null) throw new InvalidOperationException("the model did not report its hidden states");
@@ -29,5 +29,13 @@ public static class LayerFeatures
             for (int j = 0; j < idx.Length; j++) result[idx[j]] = new ClsFeatures(probs[j], layers.Select(l => l[j]).ToArray());
         });
         return result;
+    }
+
+    /// <summary>Each row's [CLS] vector of one layer (h: [B, S, H] -> [B][H]), checked finite: it is what DAN's features are made of.</summary>
+    private static float[][] ClsRows(Tensor h, string? progressLabel)
+    {
+        var cls = h[.., 0, ..]; // [B, H]
+        Finite.Require(cls, $"{progressLabel ?? "features"} (hidden states)");
+        return BatchedInference.Rows(cls);
     }
 }

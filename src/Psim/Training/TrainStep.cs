@@ -58,10 +58,10 @@ public sealed class TrainStep : IDisposable
     public float Run(EncodedBatch batch, Tensor labels, double learningRate)
     {
         var loss = Forward(batch, labels);
-        Finite.Require(loss, "training loss");
+        float value = Finite.Require(loss.item<float>(), "training loss"); // before the update: a NaN loss must not reach the weights
         Backward(loss);
         Update(learningRate);
-        return loss.item<float>();
+        return value;
     }
 
     public void Dispose() => _opt.Dispose();

@@ -21,7 +21,7 @@ public static class EvaluateWorkflow
 {
     public static EvalReport Run(EvaluateRequest r, Action<string> log, CancellationToken ct = default)
     {
-        if (r.OutFile is { } outFile) Files.OutputPaths.ClaimFile(outFile, [r.Victim.Model, r.Victim.Adapter ?? "", r.Task.DataDir], r.Force);
+        if (r.OutFile is { } outFile) Files.OutputPaths.ClaimFile(outFile, [r.Victim.Model, r.Victim.Adapter, r.Task.DataDir], r.Force);
         using var model = r.Victim.Load(log, out var ckpt);
         var inputs = EvalInputs.Load(r.Task.Open(), VictimLoader.NumClasses(model), r.Attack, r.Seed);
         var report = ModelEvaluation.Evaluate(model, ckpt.CreateTextEncoder(r.Victim.MaxLength), inputs, Defaults.EvalBatchSize, ct);

@@ -24,7 +24,7 @@ public static class ScanWorkflow
 {
     public static ScanResult Run(ScanRequest r, Action<string> log, CancellationToken ct = default)
     {
-        if (r.OutFile is { } outFile) Files.OutputPaths.ClaimFile(outFile, [r.InputFile, r.Detector, r.Model ?? ""], r.Force);
+        if (r.OutFile is { } outFile) Files.OutputPaths.ClaimFile(outFile, [r.InputFile, r.Detector, r.Model], r.Force);
         var texts = TextListReader.Read(r.InputFile);
         using var detector = PsimDetector.Load(r.Detector, r.Model is { } m ? ModelResolver.Open(m, log) : null, log);
         var scores = detector.Score(texts, progressLabel: "scan", ct: ct);
