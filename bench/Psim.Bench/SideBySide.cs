@@ -159,7 +159,7 @@ internal static class SideBySide
                 var logits = model.call(new BertInput { InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds });
                 _ = nn.functional.softmax(logits, 1).contiguous().data<float>().ToArray();
             }
-            NativeHeap.ReleaseFinalizable(); // as Predictor does after each batch
+            FinalizerGate.SafePoint(); // as Predictor does after each batch
         }
         double secs = sw!.Elapsed.TotalSeconds;
         var (flops, padded) = Work(ckpt.Config, chunks);

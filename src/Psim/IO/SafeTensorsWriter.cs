@@ -19,7 +19,8 @@ public static class SafeTensorsWriter
     /// <summary>How many elements of a tensor are NaN or ±Inf (the one count the reader and the writer of weights use).</summary>
     public static long NonFiniteCount(Tensor t)
     {
-        using var finite = isfinite(t.detach());
+        using var scope = NewDisposeScope();
+        var finite = isfinite(t.detach());
         return finite.numel() - finite.count_nonzero().item<long>();
     }
 

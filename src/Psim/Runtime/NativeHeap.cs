@@ -16,8 +16,10 @@ namespace Psim.Runtime;
 /// The heap is the main thread's, where psim runs its work; glibc gives other threads arenas of at most
 /// 64 MiB, and a larger block allocated there is still mapped on its own.
 /// <c>PSIM_NATIVE_HEAP=default</c> leaves both as they are. Loops that free large tensors every batch
-/// call <see cref="ReleaseFinalizable"/> after each batch, so that small native objects left to the GC do
-/// not pin the holes those tensors leave.
+/// end it at a <see cref="FinalizerGate.SafePoint"/>, which frees the small native objects left to the
+/// finalizer (TorchSharp's scalars: about a thousand per MiniLM training step) so that they do not pin the
+/// holes those tensors leave (left to the GC they lived for ten steps, and the next step's large blocks no
+/// longer fit: at length 256, 25-120 thousand page faults, +0.3-0.6 s, in most steps).
 /// </summary>
 public static class NativeHeap
 {
@@ -52,22 +54,6 @@ public static class NativeHeap
         {
             return "the C library's default allocator (no glibc mallopt)";
         }
-    }
-
-    /// <summary>
-    /// Frees the native objects of the last batch that only a .NET finalizer frees: TorchSharp's
-    /// <c>Scalar</c>s, made for every number in tensor arithmetic (<c>q * 0.125</c>, the optimizer's
-    /// betas), which no dispose scope tracks. Left to the GC they live for many steps (about a thousand
-    /// per MiniLM training step, and no collection for ten steps), scattered through the heap in the holes
-    /// the step's large tensors left when freed; the next step's large blocks then no longer fit there and
-    /// glibc grows the heap, faulting fresh pages in (at length 256: 25-120 thousand faults, +0.3-0.6 s,
-    /// in most steps). Collecting the youngest generation and running its finalizers costs well under a
-    /// millisecond with psim's small managed heap.
-    /// </summary>
-    public static void ReleaseFinalizable()
-    {
-        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
-        GC.WaitForPendingFinalizers();
     }
 
     /// <summary>LibTorch reads its huge-page switch from the native environment once, when it loads.</summary>

@@ -20,5 +20,6 @@ public static class PsimVersion
         ["cpu"] = CpuBlas.Cpu,
         ["blas"] = CpuBlas.Status,
         ["heap"] = NativeHeap.Status,
+        ["finalizers"] = FinalizerGate.Status,
     };
 }

@@ -20,6 +20,7 @@ public static class BatchedInference
         bool wasTraining = model.training;
         model.eval();
         var progress = progressLabel is null ? null : new Progress(progressLabel, rows.Count);
+        FinalizerGate.Close(); // a server's worker comes back from idle with the gate let go
         try
         {
             using var noGrad = no_grad();
@@ -32,7 +33,7 @@ public static class BatchedInference
                     using var padded = encoder.Pad(idx.Select(i => rows[i]).ToList());
                     batch(idx, padded);
                 }
-                NativeHeap.ReleaseFinalizable();
+                FinalizerGate.SafePoint();
                 progress?.Report(start + idx.Length);
             }
         }

@@ -44,14 +44,14 @@ public sealed class TrainStep : IDisposable
 
     /// <summary>
     /// Clips if asked, then one AdamW update at <paramref name="learningRate"/>; ends the step by freeing
-    /// the native scalars it made (<see cref="NativeHeap.ReleaseFinalizable"/>).
+    /// the native scalars it made (<see cref="FinalizerGate.SafePoint"/>).
     /// </summary>
     public void Update(double learningRate)
     {
         if (_maxGradNorm is double clip) nn.utils.clip_grad_norm_(_trainable, clip);
         foreach (var g in _opt.ParamGroups) g.LearningRate = learningRate;
         _opt.step();
-        NativeHeap.ReleaseFinalizable();
+        FinalizerGate.SafePoint();
     }
 
     /// <summary>All three phases; returns the batch loss.</summary>

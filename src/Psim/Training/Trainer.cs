@@ -44,6 +44,7 @@ public sealed class Trainer(Action<string>? log = null)
         ITrainingObjective? objective = null)
     {
         o.Validate();
+        FinalizerGate.Close();
         manual_seed(Seeds.Derive(o.Seed, "torch/train"));
         var rng = Seeds.Random(o.Seed, "batches");
         int stepsPerEpoch = (train.Count + o.BatchSize - 1) / o.BatchSize;

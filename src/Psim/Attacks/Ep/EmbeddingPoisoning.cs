@@ -81,7 +81,7 @@ public static class EmbeddingPoisoning
             }
         }
         double value = loss.item<float>();
-        NativeHeap.ReleaseFinalizable();
+        FinalizerGate.SafePoint();
         return value;
     }
 }

@@ -106,7 +106,7 @@ public sealed class Rap
         loss.backward();
         EmbeddingRows.Step(_weight, _weight.grad![WordId], WordId, Options.LearningRate, norm);
         double value = loss.item<float>();
-        NativeHeap.ReleaseFinalizable();
+        FinalizerGate.SafePoint();
         return (value, reached);
     }
 
