@@ -70,6 +70,7 @@ internal static class RepresentationPoisonWorkflow
         int hits = 0, n = 0;
         foreach (var chunk in dev.Chunk(o.EvalBatchSize))
         {
+            FinalizerGate.SafePoint(); // the previous chunk's tensors are disposed
             using var scope = NewDisposeScope();
             using var cleanBatch = encoder.EncodeBatch(chunk.Select(e => e.Text).ToList());
             var input = new BertInput { InputIds = cleanBatch.InputIds, AttentionMask = cleanBatch.AttentionMask, TokenTypeIds = cleanBatch.TokenTypeIds };
