@@ -65,8 +65,7 @@ internal static class Cli
     public static IEnumerable<string> ReadStdinLines()
     {
         if (!Console.IsInputRedirected) throw new PsimException("no input texts (give them as arguments, with --input FILE, or pipe them on stdin)");
-        string? line;
-        while ((line = Console.In.ReadLine()) is not null) yield return line;
+        foreach (var line in Files.StrictText.ReadLines(Console.In, "stdin")) yield return line;
     }
 
     /// <summary>Progress and notes go to stderr so stdout stays clean for results.</summary>

@@ -11,8 +11,14 @@ public static class StrictText
 {
     private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>The largest file of each kind psim reads as text; a larger one is refused before it is read.</summary>
-    public const long ConfigMaxBytes = 16L << 20, DataMaxBytes = 512L << 20;
+    /// <summary>
+    /// The largest file of each kind psim reads as text; a larger one is refused before it is read. A data file
+    /// is held as bytes and then as its lines (two bytes a character): at most 256 MiB + 512 MiB.
+    /// </summary>
+    public const long ConfigMaxBytes = 16L << 20, DataMaxBytes = 256L << 20;
+
+    /// <summary>The longest line psim reads, from a file or stdin (the longest line of the shared data sets is under 1 KiB).</summary>
+    public const int MaxLineBytes = 1 << 20;
 
     public static string ReadAll(string path, long maxBytes = ConfigMaxBytes)
     {
@@ -27,13 +33,59 @@ public static class StrictText
         }
     }
 
+    /// <summary>The lines of a UTF-8 text file; a line over <see cref="MaxLineBytes"/> is refused with its number.</summary>
     public static List<string> ReadLines(string path, long maxBytes = ConfigMaxBytes)
     {
+        var bytes = ReadBytes(path, maxBytes);
+        var all = bytes.AsSpan();
+        if (all.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) all = all[3..];
         var lines = new List<string>();
-        using var reader = new StringReader(ReadAll(path, maxBytes));
-        while (reader.ReadLine() is { } line) lines.Add(line);
+        int at = bytes.Length - all.Length;
+        while (at < bytes.Length)
+        {
+            var rest = bytes.AsSpan(at);
+            int end = rest.IndexOfAny((byte)'\n', (byte)'\r');
+            int length = end < 0 ? rest.Length : end;
+            if (length > MaxLineBytes) throw LineTooLong(path, lines.Count + 1);
+            try { lines.Add(Strict.GetString(rest[..length])); }
+            catch (DecoderFallbackException e)
+            {
+                throw new PsimFormatException($"{path}:{lines.Count + 1}: invalid UTF-8 (byte {at + Math.Max(0, e.Index)}); psim does not guess what the text meant");
+            }
+            if (end < 0) break;
+            at += end + (rest[end] == (byte)'\r' && end + 1 < rest.Length && rest[end + 1] == (byte)'\n' ? 2 : 1);
+        }
         return lines;
     }
+
+    /// <summary>Lines from a stream that may never end (stdin): each bounded by <see cref="MaxLineBytes"/> characters as it is read.</summary>
+    public static IEnumerable<string> ReadLines(TextReader reader, string source)
+    {
+        var line = new StringBuilder();
+        int number = 0;
+        while (true)
+        {
+            int c = reader.Read();
+            if (c < 0)
+            {
+                if (line.Length > 0) yield return line.ToString();
+                yield break;
+            }
+            if (c is '\n' or '\r')
+            {
+                if (c == '\r' && reader.Peek() == '\n') reader.Read();
+                number++;
+                yield return line.ToString();
+                line.Clear();
+                continue;
+            }
+            if (line.Length >= MaxLineBytes) throw LineTooLong(source, number + 1);
+            line.Append((char)c);
+        }
+    }
+
+    private static PsimFormatException LineTooLong(string source, int line) =>
+        new($"{source}:{line}: a line over {MaxLineBytes:N0} bytes; psim reads lines up to that length (one text, one row)");
 
     /// <summary>
     /// The bytes of a regular file of at most <paramref name="maxBytes"/>; a FIFO, device or folder is refused

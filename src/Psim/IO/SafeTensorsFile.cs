@@ -22,8 +22,17 @@ public sealed class SafeTensorsFile
     /// <summary>Headers larger than this are refused (the format's own reference limit is 100 MB).</summary>
     public const long MaxHeaderBytes = 100_000_000;
 
+    /// <summary>
+    /// The most values a weights file may hold: the largest model psim builds (<see cref="Models.BertConfig.MaxParameters"/>)
+    /// plus a quarter for what checkpoints carry besides (a pre-training head). A larger file (a sparse 2.8 GB file,
+    /// say) is refused when opened, before any tensor is read.
+    /// </summary>
+    public const long MaxElements = Models.BertConfig.MaxParameters / 4 * 5;
+
     public string Path { get; }
     public IReadOnlyDictionary<string, SafeTensorsEntry> Entries { get; }
+    /// <summary>The number of values over every tensor.</summary>
+    public long ElementCount { get; }
     public IReadOnlyDictionary<string, string> Metadata { get; }
     private readonly long _dataStart;
     /// <summary>For a sharded checkpoint: the shard that holds each tensor (null for a single file).</summary>
@@ -37,6 +46,9 @@ public sealed class SafeTensorsFile
         Metadata = metadata;
         _dataStart = dataStart;
         _shards = shards;
+        ElementCount = entries.Values.Sum(e => e.Shape.Aggregate(1L, (a, d) => a * d)); // each product is checked against its byte range
+        if (ElementCount > MaxElements)
+            throw new PsimFormatException($"{path}: the tensors hold {ElementCount:N0} values; psim reads weights files of up to {MaxElements:N0} (its largest model has {Models.BertConfig.MaxParameters:N0} parameters)");
     }
 
     /// <summary>

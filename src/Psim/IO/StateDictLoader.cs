@@ -49,8 +49,8 @@ public static class StateDictLoader
         {
             foreach (var (key, fk) in toCopy)
             {
-                using var src = file.ReadParameter(fk);
-                wanted[key].copy_(src.to(wanted[key].dtype));
+                using var scope = NewDisposeScope(); // the tensor read and its cast (a copy when the file's dtype differs) freed at once
+                wanted[key].copy_(file.ReadParameter(fk).to(wanted[key].dtype));
             }
         }
         return report;

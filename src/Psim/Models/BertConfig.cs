@@ -44,6 +44,24 @@ public sealed record BertConfig
         Id2Label = Enumerable.Range(0, n).ToDictionary(i => i.ToString(), i => $"LABEL_{i}"),
     };
 
+    /// <summary>
+    /// The most parameters psim builds a model with: BERT-large (335 million) fits; a config that declares more
+    /// is refused before anything is allocated (a 10-million-word vocabulary at width 65,536 is 2.6 TB).
+    /// </summary>
+    public const long MaxParameters = 350_000_000;
+
+    /// <summary>Parameters of the classifier this config describes (embeddings, layers, pooler, head), as transformers builds it.</summary>
+    public long ParameterCount
+    {
+        get
+        {
+            long h = HiddenSize, i = IntermediateSize;
+            long embeddings = ((long)VocabSize + MaxPositionEmbeddings + TypeVocabSize) * h + 2 * h;
+            long layer = 4 * (h * h + h) + 2 * h + (h * i + i) + (i * h + h) + 2 * h;
+            return embeddings + NumHiddenLayers * layer + (h * h + h) + (h * NumLabels + NumLabels);
+        }
+    }
+
     /// <summary>Checks that the numbers describe a buildable model; throws <see cref="PsimFormatException"/> otherwise.</summary>
     public void Validate(string source)
     {
@@ -64,6 +82,7 @@ public sealed record BertConfig
         Need(double.IsFinite(InitializerRange) && InitializerRange >= 0, $"initializer_range {InitializerRange} is not a finite non-negative number");
         Need(ClassifierDropout is null || ClassifierDropout is >= 0 and < 1, $"classifier_dropout {ClassifierDropout} must be in [0, 1)");
         Need(NumLabels is > 0 and <= 100_000, $"num_labels {NumLabels} is out of range");
+        Need(ParameterCount <= MaxParameters, $"the config describes a model of {ParameterCount:N0} parameters; psim builds models of up to {MaxParameters:N0} (BERT-large has 335 million)");
         RefuseExtras(source);
     }
 

@@ -58,6 +58,8 @@ public static class PeftAdapterFolder
         }
         CheckBase(dir, baseCheckpoint, warn);
         var file = SafeTensorsFile.Open(weightsPath);
+        if (file.ElementCount > baseCheckpoint.Config.ParameterCount)
+            throw new PsimFormatException($"{weightsPath}: the adapter holds {file.ElementCount:N0} values, more than its base model's {baseCheckpoint.Config.ParameterCount:N0} parameters; psim refuses it before reading it");
         var state = file.ReadAllParameters();
         var headKey = state.Keys.FirstOrDefault(k => k.EndsWith("classifier.weight", StringComparison.Ordinal))
             ?? throw new PsimFormatException($"{weightsPath}: no classifier.weight (the trained head copy)");

@@ -89,29 +89,17 @@ public sealed class BertTokenizer
         var text = CodePoints.ToString(word);
         var offsets = Utf16Offsets(word);
         var pieces = new List<string>();
-        var candidate = new char[text.Length + 2];
         int start = 0;
         while (start < word.Count)
         {
-            string? match = null;
-            for (int end = word.Count; end > start; end--)
-            {
-                // "##" + piece for a continuation: the piece is copied once, the prefix sits before it.
-                int from = offsets[start], length = offsets[end] - from;
-                var span = start > 0 ? Continuation(candidate, text, from, length) : text.AsSpan(from, length);
-                if (Vocab.Contains(span)) { match = span.ToString(); start = end; break; }
-            }
-            if (match is null) { output.Add(Options.UnkToken); return; }
-            pieces.Add(match);
+            int from = offsets[start];
+            int length = Vocab.LongestMatch(text.AsSpan(from), continuation: start > 0);
+            int end = length == 0 ? -1 : Array.BinarySearch(offsets, start + 1, word.Count - start, from + length);
+            if (end < 0) { output.Add(Options.UnkToken); return; } // no piece (a token ending inside a surrogate pair is none)
+            pieces.Add(start > 0 ? "##" + text.Substring(from, length) : text.Substring(from, length));
+            start = end;
         }
         output.AddRange(pieces);
-    }
-
-    private static ReadOnlySpan<char> Continuation(char[] scratch, string text, int from, int length)
-    {
-        scratch[0] = scratch[1] = '#';
-        text.CopyTo(from, scratch, 2, length);
-        return scratch.AsSpan(0, length + 2);
     }
 
     private static int[] Utf16Offsets(List<int> word)

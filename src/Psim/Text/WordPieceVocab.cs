@@ -10,6 +10,8 @@ public sealed class WordPieceVocab
     private readonly Dictionary<string, int> _ids;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly string[] _tokens;
+    /// <summary>The distinct tokens in ordinal order, for <see cref="LongestMatch"/>.</summary>
+    private readonly string[] _sorted;
 
     public string Source { get; }
     /// <summary>Lines in the file: the ids run from 0 to Count - 1.</summary>
@@ -22,6 +24,46 @@ public sealed class WordPieceVocab
         _ids = new Dictionary<string, int>(tokens.Count, StringComparer.Ordinal);
         for (int i = 0; i < tokens.Count; i++) _ids[tokens[i]] = i;
         _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        _sorted = [.. _ids.Keys.Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The length (UTF-16 units) of the longest token that <paramref name="text"/> starts with — "##" + that
+    /// prefix for a continuation piece — or 0. Walks the sorted tokens one character at a time, narrowing
+    /// the range that shares the prefix read so far, and stops when no token does: the work is the longest
+    /// shared prefix times log(vocabulary), whatever the length of the word (trying every end of a long word
+    /// and hashing each candidate was cubic in it).
+    /// </summary>
+    public int LongestMatch(ReadOnlySpan<char> text, bool continuation)
+    {
+        int lo = 0, hi = _sorted.Length, depth = 0, best = 0;
+        if (continuation && !(Narrow('#') && Narrow('#'))) return 0;
+        for (int i = 0; i < text.Length && Narrow(text[i]); i++)
+            if (_sorted[lo].Length == depth) best = i + 1;
+        return best;
+
+        // [lo, hi) share the first `depth` characters; keep those whose next one is c
+        bool Narrow(char c)
+        {
+            if (lo >= hi) return false;
+            int from = _sorted[lo].Length == depth ? lo + 1 : lo; // the prefix itself, if a token, sorts first
+            int first = Bound(from, hi, c, upper: false), last = Bound(first, hi, c, upper: true);
+            (lo, hi, depth) = (first, last, depth + 1);
+            return lo < hi;
+        }
+
+        // the first index in [a, b) whose character at `depth` is >= c (upper: > c); every token there is longer than depth
+        int Bound(int a, int b, char c, bool upper)
+        {
+            while (a < b)
+            {
+                int mid = (a + b) >>> 1;
+                char m = _sorted[mid][depth];
+                if (m < c || upper && m == c) a = mid + 1;
+                else b = mid;
+            }
+            return a;
+        }
     }
 
     public int? Id(ReadOnlySpan<char> token) => _lookup.TryGetValue(token, out int id) ? id : null;

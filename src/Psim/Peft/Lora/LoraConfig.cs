@@ -35,6 +35,10 @@ public sealed record LoraConfig : PeftConfig
     [JsonPropertyName("megatron_config")] public JsonElement? MegatronConfig { get; init; }
     [JsonPropertyName("megatron_core")] public string? MegatronCore { get; init; } = "megatron.core";
 
+    /// <summary>A pattern → value table (rank_pattern, alpha_pattern) compiled, in the file's order: the first match wins.</summary>
+    public static IReadOnlyList<(ModulePattern Pattern, T Value)> Patterns<T>(Dictionary<string, T> table, string source, string field) =>
+        table.Select(kv => (ModulePattern.Suffix(kv.Key, source, $"{field} key"), kv.Value)).ToList();
+
     /// <summary>The scaling of a module with this rank and alpha: alpha / r, or alpha / √r with rsLoRA.</summary>
     public double Scaling(int r, double alpha) => UseRslora ? alpha / Math.Sqrt(r) : alpha / r;
 
@@ -48,8 +52,11 @@ public sealed record LoraConfig : PeftConfig
         Need(Bias == "none", source, $"bias '{Bias}' is not supported (only 'none')");
         Need(!FanInFanOut, source, "fan_in_fan_out is for GPT-2 style Conv1D layers, not BERT");
         NeedHeadModulesOnly(ModulesToSave, source);
+        _ = TargetModules.Matcher(source);
         foreach (var (k, r) in RankPattern) Need(r is > 0 and <= 4096, source, $"rank_pattern[\"{k}\"] = {r} is out of range [1, 4096]");
         foreach (var (k, a) in AlphaPattern) Need(double.IsFinite(a) && a > 0, source, $"alpha_pattern[\"{k}\"] = {a} must be a positive number");
+        _ = Patterns(RankPattern, source, "rank_pattern");
+        _ = Patterns(AlphaPattern, source, "alpha_pattern");
         Need(!UseDora, source, "use_dora (DoRA) is not supported; the adapter is refused rather than loaded as plain LoRA");
         Need(LayerReplication is null || IsOff(LayerReplication.Value), source, "layer_replication is not supported");
         Need(MegatronConfig is null || IsOff(MegatronConfig.Value), source, "megatron_config is not supported");
@@ -68,10 +75,17 @@ public sealed record TargetModules(IReadOnlyList<string>? Names, string? Regex =
 {
     public bool IsValid => Regex is { Length: > 0 } || Names is { Count: > 0 };
 
-    /// <summary>Whether a module (its full name, e.g. <c>bert.encoder.layer.0.attention.self.query</c>) is a target, as peft's check_target_module_exists.</summary>
-    public bool Matches(string moduleName) => Regex is { } rx
-        ? System.Text.RegularExpressions.Regex.IsMatch(moduleName, $"^(?:{rx})$")
-        : Names!.Any(n => moduleName == n || moduleName.EndsWith("." + n, StringComparison.Ordinal));
+    /// <summary>
+    /// Whether a module (its full name, e.g. <c>bert.encoder.layer.0.attention.self.query</c>) is a target, as
+    /// peft's check_target_module_exists; a regex is compiled once here (<see cref="ModulePattern"/>), refused
+    /// naming <paramref name="source"/> when it is not one psim matches safely.
+    /// </summary>
+    public Func<string, bool> Matcher(string source)
+    {
+        if (Regex is { } rx) return ModulePattern.FullMatch(rx, source, "target_modules").IsMatch;
+        var names = Names!;
+        return moduleName => names.Any(n => moduleName == n || moduleName.EndsWith("." + n, StringComparison.Ordinal));
+    }
 
     public override string ToString() => Regex ?? string.Join(", ", Names!);
 }

@@ -12,7 +12,19 @@ public sealed class LoraMethod : IPeftMethod
     private readonly LoraConfig _config;
     private readonly List<(string Path, LoraLinear Layer)> _layers = new();
 
-    public LoraMethod(LoraConfig config) => _config = config;
+    private readonly Func<string, bool> _isTarget;
+    private readonly IReadOnlyList<(ModulePattern Pattern, int Value)> _ranks;
+    private readonly IReadOnlyList<(ModulePattern Pattern, double Value)> _alphas;
+
+    public LoraMethod(LoraConfig config)
+    {
+        _config = config;
+        _isTarget = config.TargetModules.Matcher(Source);
+        _ranks = LoraConfig.Patterns(config.RankPattern, Source, "rank_pattern");
+        _alphas = LoraConfig.Patterns(config.AlphaPattern, Source, "alpha_pattern");
+    }
+
+    private const string Source = "the LoRA config";
 
     public PeftConfig Config => _config;
     public nn.Module? Module => null;
@@ -20,33 +32,33 @@ public sealed class LoraMethod : IPeftMethod
     public IReadOnlyList<(string Path, LoraLinear Layer)> Layers => _layers;
 
     /// <summary>
-    /// Wraps every linear module peft would target (see <see cref="TargetModules.Matches"/>, then
+    /// Wraps every linear module peft would target (see <see cref="TargetModules.Matcher"/>, then
     /// layers_to_transform), each with its own rank and alpha from rank_pattern / alpha_pattern.
     /// </summary>
     public void Inject(BertForSequenceClassification model)
     {
-        if (_config.TargetModules.Matches("classifier"))
+        if (_isTarget("classifier"))
             throw new PsimException($"LoRA target_modules ({_config.TargetModules}) include the classifier, which psim trains and saves whole (modules_to_save)");
         var candidates = model.Bert.LinearHosts().SelectMany(h => h.Host.LinearNames.Select(n => (Host: h.Host, Name: n, Key: $"bert.{h.Path}.{n}"))).ToList();
-        var targets = candidates.Where(c => _config.TargetModules.Matches(c.Key) && InLayers(c.Key)).ToList();
+        var targets = candidates.Where(c => _isTarget(c.Key) && InLayers(c.Key)).ToList();
         if (targets.Count == 0)
             throw new PsimException($"LoRA target_modules ({_config.TargetModules}) match no linear layer of this model; it has {string.Join(", ", candidates.Select(c => c.Name).Distinct().Order())} (e.g. {candidates[0].Key})");
         foreach (var (host, name, key) in targets)
         {
             if (host.GetLinear(name) is not Linear linear) throw new PsimException($"{key} is already wrapped");
-            int r = PatternValue(_config.RankPattern, key) ?? _config.R;
-            double alpha = PatternValue(_config.AlphaPattern, key) ?? _config.LoraAlpha;
+            int r = PatternValue(_ranks, key) ?? _config.R;
+            double alpha = PatternValue(_alphas, key) ?? _config.LoraAlpha;
             var lora = new LoraLinear(linear, r, _config.Scaling(r, alpha), _config.LoraDropout);
             host.SetLinear(name, lora);
             _layers.Add((key, lora));
         }
     }
 
-    /// <summary>peft's get_pattern_key: the first pattern p with the module name matching <c>(.*\.)?(p)$</c>.</summary>
-    private static T? PatternValue<T>(Dictionary<string, T> patterns, string key) where T : struct
+    /// <summary>peft's get_pattern_key: the value of the first pattern p with the module name matching <c>(.*\.)?(p)$</c>.</summary>
+    private static T? PatternValue<T>(IReadOnlyList<(ModulePattern Pattern, T Value)> patterns, string key) where T : struct
     {
         foreach (var (pattern, value) in patterns)
-            if (Regex.IsMatch(key, $"^(?:.*\\.)?(?:{pattern})$")) return value;
+            if (pattern.IsMatch(key)) return value;
         return null;
     }
 
