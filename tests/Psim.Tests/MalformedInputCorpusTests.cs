@@ -121,6 +121,32 @@ public class MalformedInputCorpusTests
         yield return Config("cfg-multi-label", c => { c["problem_type"] = "multi_label_classification"; return c; }, "problem_type");
         yield return Config("cfg-pruned", c => { c["pruned_heads"] = new JsonObject { ["0"] = new JsonArray(1) }; return c; }, "pruned_heads");
         yield return Config("cfg-positions", c => { c["max_position_embeddings"] = 100_000; return c; }, "max_position_embeddings");
+        yield return Config("cfg-3-billion-parameters", c => { c["vocab_size"] = 9_000_000; c["hidden_size"] = 384; c["num_attention_heads"] = 4; return c; }, "parameters; psim builds models of up to");
+        yield return new("cfg-utf16", () =>
+        {
+            var d = f.CopyModel();
+            var path = Path.Combine(d, "config.json");
+            File.WriteAllText(path, File.ReadAllText(path), Encoding.Unicode);
+            return ["model", "info", "--model", d];
+        }, () => "UTF-16");
+        yield return new("cfg-utf16-no-bom", () =>
+        {
+            var d = f.CopyModel();
+            var path = Path.Combine(d, "config.json");
+            File.WriteAllBytes(path, new UnicodeEncoding(bigEndian: false, byteOrderMark: false).GetBytes(File.ReadAllText(path)));
+            return ["model", "info", "--model", d];
+        }, () => "UTF-16");
+        yield return new("st-too-many-values-sparse", () =>
+        {
+            var dir = f.CopyModel();
+            long n = SafeTensorsFile.MaxElements + 1;
+            using (var fs = File.Create(weights(dir)))
+            {
+                fs.Write(Fixture.RawHeader($$$"""{"a":{"dtype":"U8","shape":[{{{n}}}],"data_offsets":[0,{{{n}}}]}}""", []));
+                fs.SetLength(fs.Length + n); // a sparse file: no disk used, and nothing may read it
+            }
+            return ["model", "info", "--model", dir];
+        }, () => "values; psim reads weights files of up to");
         yield return new("cfg-not-json", () => { var d = f.CopyModel(); File.WriteAllText(Path.Combine(d, "config.json"), "{"); return ["model", "info", "--model", d]; }, () => "config.json");
         // --- vocabulary and tokenizer ---
         Case Vocab(string name, Func<string, byte[]> content, string expected, string[]? command = null) => new(name, () =>
@@ -146,6 +172,12 @@ public class MalformedInputCorpusTests
         yield return TokConfig("tok-duplicate", """{"do_lower_case": true, "do_lower_case": false}""", "tokenizer_config.json");
         yield return TokConfig("tok-never-split", """{"never_split": ["hello"]}""", "never_split");
         yield return TokConfig("tok-added", """{"added_tokens_decoder": {"30522": {"content": "<new>"}}}""", "added_tokens_decoder");
+        yield return TokConfig("tok-added-array", """{"added_tokens_decoder": []}""", "added_tokens_decoder");
+        yield return TokConfig("tok-added-content-number", """{"added_tokens_decoder": {"0": {"content": 5}}}""", "added_tokens_decoder.0");
+        yield return TokConfig("tok-added-null", """{"added_tokens_decoder": {"0": null}}""", "added_tokens_decoder.0");
+        yield return TokConfig("tok-added-string", """{"added_tokens_decoder": {"0": "[PAD]"}}""", "added_tokens_decoder");
+        yield return TokConfig("tok-never-split-string", """{"never_split": "hello"}""", "never_split");
+        yield return TokConfig("tok-special-array", """{"additional_special_tokens": {"a": 1}}""", "additional_special_tokens");
         yield return new("tok-none", () => { var d = f.CopyModel(); File.Delete(Path.Combine(d, "vocab.txt")); return ["model", "info", "--model", d]; }, () => "vocab.txt");
         yield return new("tok-json-bpe", () =>
         {
@@ -172,6 +204,13 @@ public class MalformedInputCorpusTests
         yield return Adapter("ad-identity-not-json", a => File.WriteAllText(Path.Combine(a, PeftAdapterFolder.IdentityFile), "[}"), PeftAdapterFolder.IdentityFile);
         yield return Adapter("ad-nan", a => Fixture.EditTensors(Path.Combine(a, PeftAdapterFolder.WeightsFile), t => t.Values.First(v => v.dtype == ScalarType.Float32).view(-1)[0] = float.NaN), "NaN");
         yield return Adapter("ad-missing-tensor", a => Fixture.EditTensors(Path.Combine(a, PeftAdapterFolder.WeightsFile), t => t.Remove(t.Keys.First(k => k.Contains("lora_A")))), "lora_A");
+        yield return Adapter("ad-target-regex", a => Fixture.EditJson(cfg(a), n => n["target_modules"] = "("), "target_modules \"(\" is not a valid regular expression");
+        yield return Adapter("ad-target-backreference", a => Fixture.EditJson(cfg(a), n => n["target_modules"] = "(query)\\1"), "target_modules");
+        yield return Adapter("ad-rank-pattern-regex", a => Fixture.EditJson(cfg(a), n => n["rank_pattern"] = new JsonObject { ["["] = 4 }), "rank_pattern key \"[\"");
+        yield return Adapter("ad-alpha-pattern-regex", a => Fixture.EditJson(cfg(a), n => n["alpha_pattern"] = new JsonObject { ["a)|(b"] = 4 }), "alpha_pattern key");
+        yield return Adapter("ad-layers-fraction", a => Fixture.EditJson(cfg(a), n => n["layers_to_transform"] = 1.5), "layers_to_transform");
+        yield return Adapter("ad-larger-than-base", a => Fixture.EditTensors(Path.Combine(a, PeftAdapterFolder.WeightsFile), t => t["extra"] = zeros(HfCheckpoint.Open(f.Model).Config.ParameterCount + 1)),
+            "more than its base model's");
         yield return Adapter("ad-unfinished-run", a => File.WriteAllText(Path.Combine(a, "run.json"), """{"status": "running"}"""), "never finished");
         // --- detectors ---
         Case Detector(string name, Action<string> corrupt, string expected) => new(name, () =>
@@ -186,6 +225,7 @@ public class MalformedInputCorpusTests
         yield return Detector("det-kind", d => Fixture.EditJson(psimJson(d), n => n["kind"] = "other"), "kind");
         yield return Detector("det-classes", d => Fixture.EditJson(psimJson(d), n => n["num_classes"] = 1), "num_classes");
         yield return Detector("det-method", d => Fixture.EditJson(psimJson(d), n => n["method"] = "magic"), "method");
+        yield return Detector("det-classes-vs-head", d => Fixture.EditJson(psimJson(d), n => n["num_classes"] = 3), "disagrees with the detector's head");
         yield return Detector("det-not-json", d => File.WriteAllText(psimJson(d), "{"), PsimDetector.SettingsFile);
         yield return Detector("det-missing", d => File.Delete(psimJson(d)), PsimDetector.SettingsFile);
         yield return Detector("det-threshold-string", d => Fixture.EditJson(psimJson(d), n => n["threshold"]!["threshold"] = "high"), PsimDetector.SettingsFile);
@@ -208,6 +248,7 @@ public class MalformedInputCorpusTests
         yield return Data("data-empty-text", """{"sentence": "  ", "label": 0}""", "test.jsonl:1");
         yield return Data("data-bad-json", """{"sentence": "the movie", "label": 0""", "test.jsonl:1");
         yield return Data("data-not-object", """[1, 2]""", "test.jsonl:1");
+        yield return Data("data-2-mib-line", "{\"sentence\": \"" + new string('x', 2 << 20) + "\", \"label\": 0}", "test.jsonl:1: a line over");
         yield return new("data-test-fifo", () =>
         {
             var d = f.CopyData();

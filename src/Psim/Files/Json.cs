@@ -106,6 +106,12 @@ public readonly struct JsonFields(JsonObject node, string source)
         return (int)d;
     }
 
+    /// <summary>A JSON object field (null when absent or null).</summary>
+    public JsonObject? Object(string name) => !Has(name) ? null : node[name] as JsonObject ?? throw Wrong(name, "an object");
+
+    /// <summary>A JSON array field (null when absent or null).</summary>
+    public JsonArray? Array(string name) => !Has(name) ? null : node[name] as JsonArray ?? throw Wrong(name, "an array");
+
     /// <summary>A special token: a string, or transformers' AddedToken object with "content".</summary>
     public string? Token(string name)
     {

@@ -23,6 +23,7 @@ public static class StrictText
     public static string ReadAll(string path, long maxBytes = ConfigMaxBytes)
     {
         var bytes = ReadBytes(path, maxBytes);
+        RefuseUtf16(path, bytes);
         int bom = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
         try { return Strict.GetString(bytes, bom, bytes.Length - bom); }
         catch (DecoderFallbackException e)
@@ -37,6 +38,7 @@ public static class StrictText
     public static List<string> ReadLines(string path, long maxBytes = ConfigMaxBytes)
     {
         var bytes = ReadBytes(path, maxBytes);
+        RefuseUtf16(path, bytes);
         var all = bytes.AsSpan();
         if (all.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) all = all[3..];
         var lines = new List<string>();
@@ -82,6 +84,15 @@ public static class StrictText
             if (line.Length >= MaxLineBytes) throw LineTooLong(source, number + 1);
             line.Append((char)c);
         }
+    }
+
+    /// <summary>UTF-16 or UTF-32 text (a byte-order mark, or a NUL among the first bytes, as "{\0" is) named as such rather than as invalid UTF-8.</summary>
+    private static void RefuseUtf16(string path, byte[] bytes)
+    {
+        var head = bytes.AsSpan(0, Math.Min(4, bytes.Length));
+        bool bom = head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || head.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]);
+        if (bom || head.Contains((byte)0))
+            throw new PsimFormatException($"{path}: the text is UTF-16 or UTF-32 encoded ({(bom ? "a byte-order mark" : "NUL bytes")} at the start); psim reads UTF-8, as transformers, peft and Python's json write it");
     }
 
     private static PsimFormatException LineTooLong(string source, int line) =>

@@ -73,10 +73,11 @@ public static class FastTokenizerJson
 
     private static void RefuseAddedTokens(JsonObject root, string path, WordPieceVocab vocab, BertTokenizerOptions o)
     {
-        if (root["added_tokens"] is not JsonArray added) return;
-        foreach (var t in added)
+        if (new JsonFields(root, path).Array("added_tokens") is not { } added) return;
+        for (int i = 0; i < added.Count; i++)
         {
-            var content = t?["content"]?.GetValue<string>();
+            var token = added[i] as JsonObject ?? throw new PsimFormatException($"{path}: added_tokens[{i}] is {added[i]?.ToJsonString() ?? "null"}; expected an object with \"content\"");
+            var content = new JsonFields(token, $"{path}: added_tokens[{i}]").String("content");
             if (content is null || !o.SpecialTokens.Contains(content) || vocab.Id(content) is null)
                 throw new PsimFormatException($"{path}: added token \"{content}\" is not supported; only the special tokens of the vocabulary may be added");
         }

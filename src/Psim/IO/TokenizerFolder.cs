@@ -42,9 +42,9 @@ public static class TokenizerFolder
         var r = new JsonFields(root, path);
         if (r.String("tokenizer_class") is { } cls && cls is not ("BertTokenizer" or "BertTokenizerFast"))
             throw new PsimFormatException($"{path}: tokenizer_class \"{cls}\" is not supported; psim reads BertTokenizer and BertTokenizerFast");
-        if (root["never_split"] is JsonArray { Count: > 0 })
+        if (r.Array("never_split") is { Count: > 0 })
             throw new PsimFormatException($"{path}: never_split is not supported (it changes how those words are tokenised); remove it or leave it empty");
-        if (root["additional_special_tokens"] is JsonArray { Count: > 0 })
+        if (r.Array("additional_special_tokens") is { Count: > 0 })
             throw new PsimFormatException($"{path}: additional_special_tokens are not supported (they add ids outside the WordPiece vocabulary)");
         RefuseExtraAddedTokens(root, path);
         return o with
@@ -65,12 +65,15 @@ public static class TokenizerFolder
     /// <summary>added_tokens_decoder may list the five special tokens; anything else would change the ids.</summary>
     private static void RefuseExtraAddedTokens(JsonObject root, string path)
     {
-        if (root["added_tokens_decoder"] is not JsonObject added) return;
+        var r = new JsonFields(root, path);
+        if (r.Object("added_tokens_decoder") is not { } added) return;
         var specials = new[] { "unk_token", "sep_token", "pad_token", "cls_token", "mask_token" }
-            .Select(k => new JsonFields(root, path).Token(k)).Concat(new BertTokenizerOptions().SpecialTokens).ToHashSet();
-        foreach (var (id, token) in added)
+            .Select(r.Token).Concat(new BertTokenizerOptions().SpecialTokens).ToHashSet();
+        var entries = new JsonFields(added, $"{path}: added_tokens_decoder");
+        foreach (var (id, _) in added)
         {
-            var content = token?["content"]?.GetValue<string>();
+            var entry = entries.Object(id) ?? throw new PsimFormatException($"{path}: added_tokens_decoder.{id} is null; expected an object with \"content\"");
+            var content = new JsonFields(entry, $"{path}: added_tokens_decoder.{id}").String("content");
             if (content is null || !specials.Contains(content))
                 throw new PsimFormatException($"{path}: added_tokens_decoder.{id} (\"{content}\") is an added token psim does not support; only the special tokens may be listed");
         }

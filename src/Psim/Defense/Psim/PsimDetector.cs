@@ -59,6 +59,12 @@ public sealed class PsimDetector : IDisposable
                 "PSIM must run on the same suspicious checkpoint the model to guard came from. " +
                 "Give that checkpoint with --model (or, for a fully fine-tuned model, pass --detector-base with the original checkpoint).");
         var model = PeftAdapterFolder.Load(dir, ckpt, log);
+        int headClasses = PeftClassifier.Inner(model).Config.NumLabels;
+        if (headClasses != settings.NumClasses)
+        {
+            model.Dispose();
+            throw new PsimFormatException($"{Path.Combine(dir, SettingsFile)}: num_classes {settings.NumClasses} disagrees with the detector's head, which has {headClasses} classes");
+        }
         return new PsimDetector(dir, settings, model, ckpt.CreateTextEncoder(settings.MaxLength));
     }
 

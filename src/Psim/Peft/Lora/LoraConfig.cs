@@ -114,7 +114,7 @@ internal sealed class LayerListConverter : JsonConverter<LayerList>
 {
     public override LayerList Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
     {
-        JsonTokenType.Number => new LayerList([reader.GetInt32()]),
+        JsonTokenType.Number => reader.TryGetInt32(out int layer) ? new LayerList([layer]) : throw new JsonException("layers_to_transform must be a whole layer index"),
         JsonTokenType.StartArray => new LayerList(JsonSerializer.Deserialize<List<int>>(ref reader, options)!),
         _ => throw new JsonException("layers_to_transform must be a layer index or a list of them"),
     };
