@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Drives `psim serve` for a soak: CONCURRENCY threads, each posting one SST-2 sentence per request in a loop over
+keep-alive connections, for MINUTES; the server's resident memory (VmRSS of PID) sampled every 30 s.
+Writes SAMPLES (JSON lines: minute, rss_mib, requests, errors) and prints a summary (JSON) on stdout.
+    serve_soak_client.py URL PID SENTENCES.jsonl MINUTES CONCURRENCY SAMPLES"""
+import http.client, json, sys, threading, time, urllib.parse
+
+url, pid, data, minutes, concurrency, samples_path = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+texts = [json.loads(l)["sentence"] for l in open(data, encoding="utf-8") if l.strip()]
+target = urllib.parse.urlparse(url)
+deadline = time.monotonic() + minutes * 60
+lock = threading.Lock()
+counts = {"requests": 0, "errors": 0}
+latencies = []
+first_errors = []
+
+
+def rss_mib():
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def worker(w):
+    conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+    i = w
+    while time.monotonic() < deadline:
+        body = json.dumps({"texts": [texts[i % len(texts)]]})
+        i += concurrency
+        t0 = time.monotonic()
+        try:
+            conn.request("POST", "/v1/classify", body, {"Content-Type": "application/json"})
+            r = conn.getresponse()
+            payload = r.read()
+            ok = r.status == 200
+            status = r.status
+        except Exception as e:  # a dropped connection is an error, and a new connection is made
+            ok, status, payload = False, repr(e), b""
+            conn.close()
+            conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+        with lock:
+            counts["requests"] += 1
+            if ok:
+                latencies.append(time.monotonic() - t0)
+            else:
+                counts["errors"] += 1
+                if len(first_errors) < 5:
+                    first_errors.append(f"{status}: {payload[:200]!r}")
+
+
+threads = [threading.Thread(target=worker, args=(w,), daemon=True) for w in range(concurrency)]
+start = time.monotonic()
+for t in threads:
+    t.start()
+samples = []
+with open(samples_path, "w") as out:
+    while True:
+        with lock:
+            s = {"minute": round((time.monotonic() - start) / 60, 2), "rss_mib": round(rss_mib(), 1), **counts}
+        samples.append(s)
+        out.write(json.dumps(s) + "\n")
+        out.flush()
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(min(30, max(0.1, deadline - time.monotonic())))
+for t in threads:
+    t.join()
+lat = sorted(latencies)
+warm = [s["rss_mib"] for s in samples if s["minute"] >= 2]  # after two minutes of load: the heap has reached its working size
+summary = {
+    "minutes": minutes, "concurrency": concurrency, "requests": counts["requests"], "errors": counts["errors"], "first_errors": first_errors,
+    "texts_per_second": round(len(lat) / (time.monotonic() - start), 1),
+    "p50_ms": round(1000 * lat[len(lat) // 2], 1) if lat else None, "p99_ms": round(1000 * lat[min(len(lat) - 1, int(0.99 * len(lat)))], 1) if lat else None,
+    "rss_mib_at_2_min": warm[0] if warm else None, "rss_mib_end": samples[-1]["rss_mib"],
+    "rss_mib_min_after_2_min": min(warm) if warm else None, "rss_mib_max_after_2_min": max(warm) if warm else None,
+    "rss_growth_after_2_min": round(max(warm) / min(warm) - 1, 4) if warm else None,
+}
+print(json.dumps(summary, indent=2))
