@@ -19,7 +19,7 @@ public class MalformedInputCorpusTests
 {
     private sealed record Case(string Name, Func<string[]> Args, Func<string> Expected);
 
-    private static readonly Lazy<Fixture> Shared = new(() => new Fixture());
+    internal static readonly Lazy<Fixture> Shared = new(() => new Fixture());
 
     public static TheoryData<string> Names() => [.. Cases().Select(c => c.Name)];
 
@@ -297,7 +297,7 @@ public class MalformedInputCorpusTests
     }
 
     /// <summary>A tiny model, adapter, detector and task, built once; cases corrupt copies.</summary>
-    private sealed class Fixture
+    internal sealed class Fixture
     {
         public string Model { get; }
         public string Data { get; }
