@@ -21,7 +21,7 @@ internal readonly record struct ProcessStats(long MinorFaults, double UserSecond
     public static void ResetPeakRss()
     {
         GC.Collect();
-        GC.WaitForPendingFinalizers();
+        Psim.Runtime.FinalizerGate.SafePoint(); // runs what the collection found, with the finalizer thread let go and parked again
         try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
