@@ -13,11 +13,18 @@ internal static class ReproduceCommand
         var outDir = Cli.OutOption("study folder: config.json, plan.json, cached steps, results.json, report.md, report.html, figures/");
         var executor = VocabularyOption.Create("--executor", "local (here, step after step) or slurm (one sbatch job per step, dependencies between them; the config's slurm section; docs/cluster.md)", StudyExecutor.Local);
         var wait = new Option<bool>("--wait") { Description = "slurm: wait until every job has ended and fail if a step did not finish" };
-        var cmd = new Command("reproduce", "Run the paper's grid (poison, victims, PSIM, baselines) and write a report; re-runs skip finished steps") { config, preset.Option, outDir, executor.Option, wait };
+        var planOnly = new Option<bool>("--plan-only") { Description = "write config.json and plan.json into the study folder and stop, running no step (checks a config in seconds)" };
+        var cmd = new Command("reproduce", "Run the paper's grid (poison, victims, PSIM, baselines) and write a report; re-runs skip finished steps") { config, preset.Option, outDir, executor.Option, wait, planOnly };
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
             Cli.ApplyThreads(r);
             var c = StudyConfig.Load(r.GetValue(config), preset.Read(r));
+            if (r.GetValue(planOnly))
+            {
+                var p = Reproduction.PlanOnly(c, r.GetValue(outDir)!, Cli.Log, r.GetValue(Cli.Force));
+                Console.WriteLine($"plan: {p.Steps} steps, {p.Finished} finished already, {p.ToRun} to run, {p.Skipped} skipped; {p.PlanFile}");
+                return ExitCode.Ok;
+            }
             if (executor.Read(r) == StudyExecutor.Slurm)
             {
                 var jobs = SlurmExecutor.Submit(c, r.GetValue(outDir)!, Cli.Log, r.GetValue(Cli.Force));

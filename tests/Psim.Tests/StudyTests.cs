@@ -33,6 +33,21 @@ public class StudyTests
     }
 
     [Fact]
+    public void Plan_only_writes_the_config_and_the_plan_and_runs_no_step()
+    {
+        var (config, outDir) = TinyStudy();
+        var path = Path.Combine(TestModels.TempDir(), "study.json");
+        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(config, StudyConfig.Json));
+        var (code, output, err) = CliTests.Psim("reproduce", "--config", path, "--out", outDir, "--plan-only");
+        Assert.True(code == 0, err);
+        Assert.StartsWith("plan: 10 steps, 0 finished already, 9 to run, 1 skipped;", output.Trim());
+        Assert.True(File.Exists(Path.Combine(outDir, Reproduction.ConfigFile)));
+        Assert.Equal(StudyPlan.Build(config, outDir).ToJson(), File.ReadAllText(Path.Combine(outDir, Reproduction.PlanFile)));
+        Assert.Empty(Directory.EnumerateFiles(outDir, "step.json", SearchOption.AllDirectories));
+        Assert.False(File.Exists(Path.Combine(outDir, "report.md")));
+    }
+
+    [Fact]
     public void A_stopped_study_resumes_without_redoing_finished_steps()
     {
         var (config, outDir) = TinyStudy();

@@ -29,6 +29,18 @@ public static class Reproduction
             Path.GetFullPath(Path.Combine(dir, "report.md")));
     }
 
+    /// <summary>
+    /// <c>psim reproduce --plan-only</c>: the config and the plan written, no step run, so that a config is checked in
+    /// seconds; the steps counted by what they would do.
+    /// </summary>
+    public static PlanSummary PlanOnly(StudyConfig config, string dir, Action<string> log, bool force = false)
+    {
+        var plan = Prepare(config, dir, log, force);
+        int skipped = plan.Steps.Count(s => s.Skipped is not null);
+        int done = plan.Steps.Count(s => s.Skipped is null && StepCache.IsDone(s));
+        return new PlanSummary(plan.Steps.Count, done, plan.Steps.Count - done - skipped, skipped, Path.GetFullPath(Path.Combine(dir, PlanFile)));
+    }
+
     /// <summary>Writes the config and the plan into the study folder and returns the plan.</summary>
     public static StudyPlan Prepare(StudyConfig config, string dir, Action<string> log, bool force = false)
     {
@@ -69,3 +81,6 @@ public static class Reproduction
         return Path.GetFullPath(Path.Combine(dir, "report.md"));
     }
 }
+
+/// <summary>What <see cref="Reproduction.PlanOnly"/> found: the steps of the plan, finished, to run and skipped (with a reason in plan.json).</summary>
+public sealed record PlanSummary(int Steps, int Finished, int ToRun, int Skipped, string PlanFile);
