@@ -41,7 +41,7 @@ public class NativeHeapTests
     public void Large_tensors_come_from_the_heap_and_stay_there_for_the_next_step()
     {
         if (!OperatingSystem.IsLinux()) return;
-        Assert.Contains("keeping large blocks in its heap", NativeHeap.Status);
+        Assert.Contains("keeping large blocks in one heap (one arena", NativeHeap.Status);
         // above glibc's largest mmap threshold (32 MiB): mapped on its own under default settings; below the
         // 64 MiB a per-thread arena can hold (test threads are not the main thread)
         const long bytes = 48L << 20;

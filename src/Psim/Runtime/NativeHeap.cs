@@ -11,11 +11,14 @@ namespace Psim.Runtime;
 /// <item>asks glibc to keep large blocks in its heap and never trim it, so freed activations are reused by
 /// later steps. The heap stays at its peak until the process ends;</item>
 /// <item>sets <c>C10_THP_MEM_ALLOC_ENABLE=1</c> unless the environment sets it, so LibTorch aligns
-/// blocks of 2 MiB and more to huge pages and advises the kernel to back them with them.</item>
+/// blocks of 2 MiB and more to huge pages and advises the kernel to back them with them;</item>
+/// <item>asks glibc for one arena: every thread allocates from the main heap. glibc otherwise gives each thread
+/// that allocates an arena of its own (up to 16 on 2 cores), and a server whose batches run on whichever pool
+/// thread is free grew one arena after another to a batch's working set and kept them all: `psim serve` at 32
+/// clients went from 2.1 to 2.75 GB in 3.5 minutes, in 20 arena heaps of up to 128 MiB
+/// (docs/soak/serve-before.jsonl). LibTorch's tensor work runs on one thread at a time, so the one lock costs nothing.</item>
 /// </list>
-/// The heap is the main thread's, where psim runs its work; glibc gives other threads arenas of at most
-/// 64 MiB, and a larger block allocated there is still mapped on its own.
-/// <c>PSIM_NATIVE_HEAP=default</c> leaves both as they are. Loops that free large tensors every batch
+/// <c>PSIM_NATIVE_HEAP=default</c> leaves all of it as it is. Loops that free large tensors every batch
 /// end it at a <see cref="FinalizerGate.SafePoint"/>, which frees the small native objects left to the
 /// finalizer (TorchSharp's scalars: about a thousand per MiniLM training step) so that they do not pin the
 /// holes those tensors leave (left to the GC they lived for ten steps, and the next step's large blocks no
@@ -25,7 +28,7 @@ public static class NativeHeap
 {
     public const string OptOutVariable = "PSIM_NATIVE_HEAP";
     public const string ThpVariable = "C10_THP_MEM_ALLOC_ENABLE";
-    private const int TrimThreshold = -1, TopPad = -2, MmapMax = -4; // glibc's mallopt parameters (malloc.h)
+    private const int TrimThreshold = -1, TopPad = -2, MmapMax = -4, ArenaMax = -8; // glibc's mallopt parameters (malloc.h)
     private static readonly object Gate = new();
     private static string? _status;
 
@@ -46,8 +49,9 @@ public static class NativeHeap
         {
             bool kept = mallopt(MmapMax, 0) == 1 // no mmap per large block: large tensors come from the heap
                 & mallopt(TrimThreshold, -1) == 1 // -1: never hand the heap's top back to the kernel (int.MaxValue would trim above 2 GiB)
-                & mallopt(TopPad, 64 << 20) == 1; // grow the heap 64 MiB at a time
-            string heap = kept ? "glibc malloc keeping large blocks in its heap (no per-block mmap, no trimming)" : "glibc malloc, default settings (mallopt refused)";
+                & mallopt(TopPad, 64 << 20) == 1 // grow the heap 64 MiB at a time
+                & mallopt(ArenaMax, 1) == 1; // one arena: the main heap, whichever thread allocates
+            string heap = kept ? "glibc malloc keeping large blocks in one heap (one arena, no per-block mmap, no trimming)" : "glibc malloc, default settings (mallopt refused)";
             return $"{heap}; {HugePages()}; {OptOutVariable}=default to disable";
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
