@@ -9,6 +9,9 @@ namespace Psim.Serving;
 /// request, adds the next ones until the batch holds <see cref="ServeOptions.MaxBatch"/> texts or
 /// <see cref="ServeOptions.BatchWindowMs"/> have passed, classifies them in one call and answers each request
 /// with its own slice. A full queue refuses at once (the caller answers 503); disposing drains what was queued.
+/// The worker is one dedicated thread, so that every batch's tensors come from the same native heap arena and
+/// the finalizer gate has one owner: batches run on whichever pool thread was free grew one glibc arena after
+/// another (docs/soak/serve-before.jsonl).
 /// </summary>
 public sealed class MicroBatcher : IAsyncDisposable
 {
@@ -18,7 +21,8 @@ public sealed class MicroBatcher : IAsyncDisposable
     private readonly Func<IGuard?> _guard;
     private readonly ServeOptions _o;
     private readonly ServeMetrics _metrics;
-    private readonly Task _worker;
+    private readonly Thread _worker;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public MicroBatcher(Func<IGuard?> guard, ServeOptions options, ServeMetrics metrics)
     {
@@ -26,7 +30,8 @@ public sealed class MicroBatcher : IAsyncDisposable
         _o = options;
         _metrics = metrics;
         _queue = Channel.CreateBounded<Job>(new BoundedChannelOptions(options.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        _worker = Task.Run(WorkAsync);
+        _worker = new Thread(Work) { IsBackground = true, Name = "psim inference" };
+        _worker.Start();
     }
 
     /// <summary>Requests waiting for a batch.</summary>
@@ -41,18 +46,24 @@ public sealed class MicroBatcher : IAsyncDisposable
         return job.Done.Task;
     }
 
-    private async Task WorkAsync()
+    /// <summary>The worker thread's loop: it blocks while no request waits (it is its own thread, not the pool's).</summary>
+    private void Work()
     {
-        var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        try
         {
-            var batch = await CollectAsync(reader).ConfigureAwait(false);
-            if (batch.Count > 0) Run(batch);
+            var reader = _queue.Reader;
+            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                var batch = Collect(reader);
+                if (batch.Count > 0) Run(batch);
+            }
+            _stopped.SetResult();
         }
+        catch (Exception e) { _stopped.SetException(e); }
     }
 
     /// <summary>The first waiting request and those that follow within the window, up to the batch size.</summary>
-    private async Task<List<Job>> CollectAsync(ChannelReader<Job> reader)
+    private List<Job> Collect(ChannelReader<Job> reader)
     {
         var batch = new List<Job>();
         int texts = 0;
@@ -71,7 +82,7 @@ public sealed class MicroBatcher : IAsyncDisposable
             var left = _o.BatchWindowMs - window.Elapsed.TotalMilliseconds;
             if (batch.Count == 0 || left <= 0) break;
             using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(left));
-            try { if (!await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false)) break; }
+            try { if (!reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult()) break; }
             catch (OperationCanceledException) { break; }
         }
         _metrics.QueueDepth.Set(reader.Count);
@@ -104,6 +115,6 @@ public sealed class MicroBatcher : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _worker.ConfigureAwait(false);
+        await _stopped.Task.ConfigureAwait(false);
     }
 }
