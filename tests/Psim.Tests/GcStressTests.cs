@@ -42,19 +42,6 @@ internal sealed class GcHammer : IDisposable
 /// <summary>The finalizer gate: TorchSharp's finalizers run only where no native call of psim's is in flight.</summary>
 public class FinalizerGateTests
 {
-    private sealed class Flagged(StrongBox<bool> finalized)
-    {
-        ~Flagged() => finalized.Value = true;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static StrongBox<bool> Abandon()
-    {
-        var box = new StrongBox<bool>();
-        _ = new Flagged(box);
-        return box;
-    }
-
     private static void BusyFor(TimeSpan t)
     {
         var sw = Stopwatch.StartNew();
@@ -66,7 +53,7 @@ public class FinalizerGateTests
     {
         FinalizerGate.Close();
         Assert.True(FinalizerGate.IsClosed);
-        var box = Abandon();
+        var box = TrainingTests.Abandon();
         GC.Collect();
         BusyFor(TimeSpan.FromMilliseconds(150)); // working, as between two safe points (a sleep would count as idle)
         Assert.False(box.Value, "the finalizer ran between two safe points");

@@ -94,8 +94,9 @@ public class TrainingTests
         ~Abandoned() => finalized.Value = true;
     }
 
+    /// <summary>A finalizable object dropped at once; the box says whether its finalizer has run.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static StrongBox<bool> Abandon()
+    internal static StrongBox<bool> Abandon()
     {
         var box = new StrongBox<bool>();
         _ = new Abandoned(box);
