@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Drives `psim serve` for a soak: CONCURRENCY threads, each posting one SST-2 sentence per request in a loop over
 keep-alive connections, for MINUTES; the server's resident memory (VmRSS of PID) sampled every 30 s.
-Writes SAMPLES (JSON lines: minute, rss_mib, requests, errors) and prints a summary (JSON) on stdout.
+Writes SAMPLES (JSON lines: minute, rss_mib, requests, errors, and the server's memory gauges: resident, native heap
+in use and free, managed heap, heap trims) and prints a summary (JSON) on stdout.
     serve_soak_client.py URL PID SENTENCES.jsonl MINUTES CONCURRENCY SAMPLES"""
 import http.client, json, sys, threading, time, urllib.parse
 
@@ -21,6 +22,24 @@ def rss_mib():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def memory_mib():
+    """The server's own memory gauges (psim_memory_bytes{part=...}, psim_native_heap_trims_total) from /metrics."""
+    parts = {}
+    try:
+        conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+        conn.request("GET", "/metrics")
+        for line in conn.getresponse().read().decode().splitlines():
+            if line.startswith("psim_memory_bytes{part="):
+                name, value = line.split("\"")[1], float(line.rsplit(" ", 1)[1])
+                parts[name + "_mib"] = round(value / 2**20, 1)
+            elif line.startswith("psim_native_heap_trims_total "):
+                parts["trims"] = int(float(line.rsplit(" ", 1)[1]))
+        conn.close()
+    except Exception as e:  # the sample still has the kernel's RSS
+        parts["metrics_error"] = repr(e)
+    return parts
 
 
 def worker(w):
@@ -59,6 +78,7 @@ with open(samples_path, "w") as out:
     while True:
         with lock:
             s = {"minute": round((time.monotonic() - start) / 60, 2), "rss_mib": round(rss_mib(), 1), **counts}
+        s.update(memory_mib())
         samples.append(s)
         out.write(json.dumps(s) + "\n")
         out.flush()

@@ -56,6 +56,29 @@ public class NativeHeapTests
     }
 
     [Fact]
+    public void Trimming_hands_the_free_pages_of_the_kept_heap_back_to_the_kernel()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        // the size of the test above: held by the heap of whichever arena the test thread has (a block over 64 MiB,
+        // the most a thread's own arena can hold, is mapped on its own there and unmapped when freed). A fence
+        // allocated after it, alive until the end, keeps the freed block from joining the top of a thread's arena,
+        // which malloc_trim leaves.
+        const long bytes = 48L << 20;
+        var t = ones(bytes / 4); // every page written, so resident
+        using var fence = ones(bytes / 4);
+        Assert.Equal(bytes / 4, t.sum().item<float>(), 0);
+        var during = ProcessMemory.Sample();
+        t.Dispose();
+        var kept = ProcessMemory.Sample();
+        Assert.True(kept.NativeFreeBytes - during.NativeFreeBytes >= bytes / 2, $"the heap did not keep the freed {bytes >> 20} MiB ({kept.NativeFreeBytes >> 20} MiB free)");
+        Assert.True(NativeHeap.Trim(), "malloc_trim released nothing");
+        var trimmed = ProcessMemory.Sample();
+        Assert.True(kept.ResidentBytes - trimmed.ResidentBytes >= bytes / 2,
+            $"resident {kept.ResidentBytes >> 20} MiB before the trim, {trimmed.ResidentBytes >> 20} MiB after");
+        Assert.True(trimmed.ManagedHeapBytes > 0 && trimmed.NativeInUseBytes > 0);
+    }
+
+    [Fact]
     public void Run_records_name_the_heap_policy()
     {
         Assert.Equal(NativeHeap.Status, PsimVersion.All["heap"]);

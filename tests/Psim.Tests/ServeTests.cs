@@ -182,6 +182,8 @@ public class ServeTests
         var metrics = await http.GetStringAsync("/metrics");
         Assert.Contains("psim_requests_total{endpoint=\"classify\",status=\"503\"} 1", metrics);
         Assert.Contains("psim_requests_total{endpoint=\"classify\",status=\"200\"} 2", metrics);
+        var resident = metrics.Split('\n').Single(l => l.StartsWith("psim_memory_bytes{part=\"resident\"}", StringComparison.Ordinal));
+        Assert.True(double.Parse(resident.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) > 0, resident);
     }
 
     [Fact]

@@ -76,6 +76,22 @@ public static class NativeHeap
         catch (UnauthorizedAccessException) { return false; }
     }
 
+    /// <summary>
+    /// Hands the free pages inside the heap back to the kernel (glibc's <c>malloc_trim</c>: the heap keeps its
+    /// blocks, their unused pages stop being resident). For a long-lived server, whose batches of every size from
+    /// one text to a full batch leave holes that no later block fills exactly: kept, they grew its resident size
+    /// without bound (docs/soak). Training never calls it (its steps reuse the same blocks). True when pages were released.
+    /// </summary>
+    public static bool Trim()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try { return malloc_trim(0) == 1; }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return false; }
+    }
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int malloc_trim(nuint pad);
+
     [DllImport("libc", EntryPoint = "setenv")]
     private static extern int setenv(string name, string value, int overwrite);
 

@@ -1,4 +1,5 @@
 using Prometheus;
+using Psim.Runtime;
 
 namespace Psim.Serving;
 
@@ -12,6 +13,8 @@ public sealed class ServeMetrics
     public Histogram BatchSize { get; }
     public Histogram Latency { get; }
     public Gauge QueueDepth { get; }
+    public Counter HeapTrims { get; }
+    private readonly Gauge _memory;
 
     public ServeMetrics()
     {
@@ -24,5 +27,17 @@ public sealed class ServeMetrics
         Latency = f.CreateHistogram("psim_classify_seconds", "time from a classify request's arrival to its answer",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 15) });
         QueueDepth = f.CreateGauge("psim_queue_depth", "requests waiting for a batch");
+        HeapTrims = f.CreateCounter("psim_native_heap_trims_total", "times the inference worker handed free native heap pages back to the kernel");
+        _memory = f.CreateGauge("psim_memory_bytes", "the process's memory when scraped (ProcessMemory): resident, native heap in use and free, managed heap", "part");
+        Registry.AddBeforeCollectCallback(SampleMemory);
+    }
+
+    private void SampleMemory()
+    {
+        var m = ProcessMemory.Sample();
+        _memory.WithLabels("resident").Set(m.ResidentBytes);
+        _memory.WithLabels("native_in_use").Set(m.NativeInUseBytes);
+        _memory.WithLabels("native_free").Set(m.NativeFreeBytes);
+        _memory.WithLabels("managed_heap").Set(m.ManagedHeapBytes);
     }
 }
