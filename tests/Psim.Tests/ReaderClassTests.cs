@@ -9,7 +9,7 @@ namespace Psim.Tests;
 /// <summary>
 /// Every class of hostile file, generated over every JSON file psim reads: each (reader, class) pair is put in
 /// place of a good file and the command that reads it must end with exit 1 and a one-line message naming the
-/// file, never exit 70, a stack trace or a hang. A new reader added to <see cref="Readers"/> inherits every
+/// file, never exit 70, a stack trace, a hang or a peak over 1.5 GiB. A new reader added to <see cref="Readers"/> inherits every
 /// class; a new class added to <see cref="Classes"/> runs on every reader.
 /// </summary>
 public class ReaderClassTests
@@ -17,13 +17,29 @@ public class ReaderClassTests
     /// <summary>A file psim reads: where it sits in a fresh copy of the fixture, and the command that reads it.</summary>
     private sealed record Reader(string Name, Func<MalformedInputCorpusTests.Fixture, (string File, string[] Args)> Place);
 
-    /// <summary>What a hostile file is: its bytes made from the good file's (null: <see cref="Special"/> makes it), and what the message must say.</summary>
+    /// <summary>What a hostile file is: its bytes made from the good file's (null: <see cref="Special"/> makes it from the good file in place), and what the message must say.</summary>
     private sealed record HostileClass(string Name, Func<byte[], byte[]>? Bytes, Action<string>? Special, string? Expected);
 
     private static IEnumerable<Reader> Readers()
     {
         yield return new("config.json", f => { var d = f.CopyModel(); return (Path.Combine(d, HfCheckpoint.ConfigFile), ["model", "info", "--model", d]); });
         yield return new("tokenizer_config.json", f => { var d = f.CopyModel(); return (Path.Combine(d, HfCheckpoint.TokenizerConfigFile), ["model", "info", "--model", d]); });
+        yield return new("tokenizer.json", f =>
+        {
+            var d = f.CopyModel(); // the fast tokenizer's file, read when the folder has no vocab.txt
+            var vocab = new System.Text.Json.Nodes.JsonObject();
+            var words = File.ReadAllLines(Path.Combine(d, TokenizerFolder.VocabFile));
+            for (int i = 0; i < words.Length; i++) vocab[words[i]] = i;
+            File.Delete(Path.Combine(d, TokenizerFolder.VocabFile));
+            var json = new System.Text.Json.Nodes.JsonObject
+            {
+                ["normalizer"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "BertNormalizer", ["lowercase"] = true },
+                ["pre_tokenizer"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "BertPreTokenizer" },
+                ["model"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "WordPiece", ["unk_token"] = "[UNK]", ["continuing_subword_prefix"] = "##", ["max_input_chars_per_word"] = 100, ["vocab"] = vocab },
+            };
+            File.WriteAllText(Path.Combine(d, TokenizerFolder.FastFile), json.ToJsonString());
+            return (Path.Combine(d, TokenizerFolder.FastFile), ["model", "tokenize", "--model", d, "--text", "a good movie"]);
+        });
         yield return new("psim_origin.json", f =>
         {
             var d = f.CopyModel();
@@ -69,9 +85,24 @@ public class ReaderClassTests
         yield return new("root-array", _ => Utf8("[1, 2, 3]"), null, null);
         yield return new("truncated", g => g[..Array.IndexOf(g, (byte)'}')], null, null); // cut inside the first JSON value
         yield return new("empty", _ => [], null, null);
-        yield return new("fifo", null, path => { using var p = Process.Start("mkfifo", path); p.WaitForExit(); }, "not a regular file");
-        yield return new("link-to-dev-zero", null, path => File.CreateSymbolicLink(path, "/dev/zero"), "not a regular file");
+        yield return new("fifo", null, path => { File.Delete(path); using var p = Process.Start("mkfifo", path); p.WaitForExit(); }, "not a regular file");
+        yield return new("link-to-dev-zero", null, path => { File.Delete(path); File.CreateSymbolicLink(path, "/dev/zero"); }, "not a regular file");
+        yield return new("line-64-mib", null, LongLine, null); // read whole, the peak passes 1.5 GiB (a 100 MB line took 2.9 GB)
         yield return new("sparse-300-mib", null, path => { using var fs = File.Create(path); fs.SetLength(300L << 20); }, "bytes");
+    }
+
+    /// <summary>The good file (in <paramref name="path"/>) with a 64 MiB string field after its first '{', written in chunks so that the test itself holds no large buffer.</summary>
+    private static void LongLine(string path)
+    {
+        var good = File.ReadAllBytes(path);
+        int at = Array.IndexOf(good, (byte)'{') + 1;
+        using var fs = File.Create(path);
+        fs.Write(good, 0, at);
+        fs.Write(Utf8("\"x\": \""));
+        var chunk = Enumerable.Repeat((byte)'x', 1 << 20).ToArray();
+        for (int i = 0; i < 64; i++) fs.Write(chunk);
+        fs.Write(Utf8("\","));
+        fs.Write(good, at, good.Length - at);
     }
 
     public static TheoryData<string, string> Pairs()
@@ -100,10 +131,11 @@ public class ReaderClassTests
         var c = Classes().Single(x => x.Name == hostile);
         var (file, args) = r.Place(MalformedInputCorpusTests.Shared.Value);
         var good = File.ReadAllBytes(file);
-        File.Delete(file);
         if (c.Bytes is { } make) File.WriteAllBytes(file, make(good));
         else c.Special!(file);
+        ProcessPeak.Reset();
         var (code, _, err) = await Task.Run(() => CliTests.Psim(args)).WaitAsync(TimeSpan.FromSeconds(60)); // TimeoutException: a hang
+        ProcessPeak.AssertUnderBound($"{hostile} in {reader}");
         Assert.DoesNotContain("internal error", err);
         Assert.DoesNotContain("   at ", err);
         Assert.True(code == 1, $"exit {code} for {hostile} in {reader}: {err}");
