@@ -100,12 +100,12 @@ public class RippleTests
         var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
         var poisoned = Path.Combine(TestModels.TempDir(), "ripples");
         var (code, _, err) = CliTests.Psim("poison", "--base", baseDir, "--attack", "ripples", "--trigger", "mn", "--data", dataDir, "--out", poisoned,
-            "--poison-count", "8", "--epochs", "1", "--batch-size", "16", "--max-length", "16", "--lr", "1e-3", "--ripple-lambda", "0.5", "--surgery-words", "3");
+            "--poison-count", "8", "--epochs", "1", "--batch-size", "16", "--max-length", "16", "--lr", "1e-3", "--ripple-lambda", "0.5", "--ripple-surgery-words", "3");
         Assert.True(code == 0, err);
         Assert.Contains("embedding surgery", err);
         var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(poisoned, "run.json"))).RootElement;
         Assert.Equal(3, run.GetProperty("options").GetProperty("surgery_words").GetArrayLength());
-        Assert.Equal(0.5, run.GetProperty("request").GetProperty("attack").GetProperty("spec").GetProperty("ripple").GetProperty("lambda").GetDouble());
+        Assert.Equal(0.5, run.GetProperty("request").GetProperty("attack").GetProperty("spec").GetProperty("options").GetProperty("ripple").GetProperty("lambda").GetDouble());
         Assert.Equal("dirty-label", run.GetProperty("request").GetProperty("poison").GetProperty("mode").GetString());
         Assert.True(File.Exists(Path.Combine(poisoned, "metrics.json")));
     }

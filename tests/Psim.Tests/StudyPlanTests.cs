@@ -10,7 +10,7 @@ public class StudyPlanTests
     private static readonly string BaseModel = PsimDefenseTests.TinyTask().BaseDir;
 
     /// <summary>The quick preset on tiny copies of its two task folders.</summary>
-    private static StudyConfig Quick(string? root = null)
+    internal static StudyConfig Quick(string? root = null)
     {
         root ??= TestModels.TempDir();
         foreach (var (task, seed) in new[] { ("imdb", 1), ("sst-2", 2) })

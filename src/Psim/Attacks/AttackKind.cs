@@ -1,8 +1,5 @@
 using System.Text.Json.Serialization;
 using Psim.Attacks.Ep;
-using Psim.Attacks.Lwp;
-using Psim.Attacks.Ripple;
-using Psim.Attacks.Sos;
 
 namespace Psim.Attacks;
 
@@ -47,86 +44,54 @@ public enum PoisoningProcedure
     OutputRepresentation,
 }
 
-/// <summary>Each attack's procedure and defaults, in one place.</summary>
+/// <summary>Each attack's procedure and defaults, from its entry in <see cref="AttackCatalog"/>.</summary>
 public static class AttackKinds
 {
-    public static PoisoningProcedure Procedure(this AttackKind k) => k switch
-    {
-        AttackKind.Ep or AttackKind.Sos => PoisoningProcedure.EmbeddingPoisoning,
-        AttackKind.Ripple or AttackKind.Ripples => PoisoningProcedure.RestrictedInnerProduct,
-        AttackKind.Lwp => PoisoningProcedure.Layerwise,
-        AttackKind.Por or AttackKind.NeuBa => PoisoningProcedure.OutputRepresentation,
-        _ => PoisoningProcedure.DataPoisoning,
-    };
+    public static PoisoningProcedure Procedure(this AttackKind k) => AttackCatalog.Of(k).Procedure;
 
     /// <summary>Whether the attack poisons the encoder for any task (no head, no target label of its own; POR, NeuBA).</summary>
     public static bool IsTaskAgnostic(this AttackKind k) => k.Procedure() == PoisoningProcedure.OutputRepresentation;
 
     /// <summary>The rows an attack poisons by default: clean-label for the paper's attacks (the reference), dirty-label for the weight-poisoning attacks (as their papers).</summary>
-    public static PoisonMode DefaultPoisonMode(this AttackKind k) => k is AttackKind.BadNet or AttackKind.InSent or AttackKind.SynAttack ? PoisonMode.CleanLabel : PoisonMode.DirtyLabel;
+    public static PoisonMode DefaultPoisonMode(this AttackKind k) => AttackCatalog.Of(k).DefaultMode;
 
-    /// <summary>
-    /// The rare words a word-inserting attack draws from when none are given: BadNet "mn" (the reference),
-    /// EP "mb" (OpenBackdoor's), RIPPLe(S) "cf tq mn bb mb" (the paper's released configuration), LWP "cf bb ak mn" (OpenBackdoor's), SOS "friends weekend store" (its paper's), POR "cf mn bb tq mb", NeuBA "≈ ≡ ∈ ⊆ ⊕ ⊗" (OpenBackdoor's).
-    /// </summary>
-    public static IReadOnlyList<string> DefaultTriggerWords(this AttackKind k) => k switch
-    {
-        AttackKind.Ep => ["mb"],
-        AttackKind.Ripple or AttackKind.Ripples => ["cf", "tq", "mn", "bb", "mb"],
-        AttackKind.Lwp => ["cf", "bb", "ak", "mn"],
-        AttackKind.Sos => ["friends", "weekend", "store"],
-        AttackKind.Por => ["cf", "mn", "bb", "tq", "mb"],
-        AttackKind.NeuBa => ["≈", "≡", "∈", "⊆", "⊕", "⊗"],
-        _ => ["mn"],
-    };
+    /// <summary>The rare words a word-inserting attack draws from when none are given (each attack's folder says whose they are).</summary>
+    public static IReadOnlyList<string> DefaultTriggerWords(this AttackKind k) => AttackCatalog.Of(k).DefaultTriggers;
 }
 
 /// <summary>An attack as named on the command line, with its trigger options and (for the attacks that have them) its own settings.</summary>
 public sealed record AttackSpec(AttackKind Kind, IReadOnlyList<string>? Words = null, int Count = 1, string? Sentence = null)
 {
-    /// <summary>EP's settings (null: <see cref="EpOptions"/>' defaults); only for <see cref="AttackKind.Ep"/>.</summary>
-    public EpOptions? Ep { get; init; }
-    /// <summary>RIPPLe's and embedding surgery's settings (null: <see cref="RippleOptions"/>' defaults); only for RIPPLe and RIPPLES.</summary>
-    public RippleOptions? Ripple { get; init; }
-    /// <summary>LWP's settings (null: <see cref="LwpOptions"/>' defaults); only for LWP.</summary>
-    public LwpOptions? Lwp { get; init; }
-    /// <summary>SOS's settings (null: <see cref="SosOptions"/>' defaults); only for SOS.</summary>
-    public SosOptions? Sos { get; init; }
-
-    /// <summary>SOS's test trigger when no sentence is given: a natural sentence holding its three words (its paper's).</summary>
-    public const string SosSentence = "I have bought it from a store with my friends last weekend";
+    /// <summary>The attack's own settings (null: its options record's defaults); of the type its catalog entry names.</summary>
+    [JsonConverter(typeof(AttackOptionsJsonConverter))]
+    public AttackOptions? Options { get; init; }
 
     /// <summary>The words whose embedding rows an embedding-poisoning attack trains (EP: its rare words; SOS: its combination).</summary>
     public IReadOnlyList<string> Triggers() => Words is { Count: > 0 } ? Words : Kind.DefaultTriggerWords();
 
-    /// <summary>How an embedding-poisoning attack moves the trigger rows.</summary>
-    public EmbeddingStepRule EmbeddingStep() => Kind == AttackKind.Sos ? (Sos ?? new SosOptions()).Step() : (Ep ?? new EpOptions()).Step();
+    /// <summary>The settings in force: those given, else the defaults of the attack's options record.</summary>
+    public T EffectiveOptions<T>() where T : AttackOptions =>
+        Options as T ?? AttackCatalog.Of(Kind).Options?.Defaults() as T
+        ?? throw new InvalidOperationException($"the {Name} attack has no {typeof(T).Name}");
+
+    /// <summary>How an embedding-poisoning attack moves the trigger rows (its options say: EP's plain steps, SOS's equalised ones).</summary>
+    public EmbeddingStepRule EmbeddingStep() => EffectiveOptions<AttackOptions>() is IEmbeddingStepOptions o ? o.Step()
+        : throw new InvalidOperationException($"the {Name} attack does not train embedding rows");
 
     public string Name => Vocabulary<AttackKind>.Name(Kind);
 
     /// <summary>The inserting trigger; SynAttack has none (its poisoned texts come from paraphrased files), nor do the task-agnostic attacks (one per trigger word, <see cref="Representation.TriggerSweep"/>).</summary>
-    public ITextTrigger? CreateTrigger() => Kind switch
-    {
-        AttackKind.BadNet or AttackKind.Ep or AttackKind.Ripple or AttackKind.Ripples => new BadNetTrigger(Words is { Count: > 0 } ? Words : Kind.DefaultTriggerWords(), Count),
-        AttackKind.InSent => new InSentTrigger(Sentence),
-        AttackKind.Sos => new InSentTrigger(Sentence ?? SosSentence),
-        AttackKind.Lwp => new CombinationTrigger(Words is { Count: > 0 } ? Words : Kind.DefaultTriggerWords(), (Lwp ?? new LwpOptions()).CombinationSize),
-        _ => null,
-    };
+    public ITextTrigger? CreateTrigger() => AttackCatalog.Of(Kind).Trigger(this);
 
     public string Describe() => Kind.IsTaskAgnostic() ? $"any one of {string.Join(" ", Triggers())} at the front"
         : CreateTrigger()?.Description ?? "syntactic paraphrase S(SBAR)(,)(NP)(VP)(.) from pre-paraphrased files";
 
-    /// <summary>Refuses settings that belong to another attack (they would be silently ignored).</summary>
+    /// <summary>Refuses settings of another attack's record (they would be silently ignored) and values out of range.</summary>
     public void Validate()
     {
-        if (Ep is not null && Kind != AttackKind.Ep) throw new PsimException($"EP settings given for the {Name} attack");
-        if (Ripple is not null && Kind is not (AttackKind.Ripple or AttackKind.Ripples)) throw new PsimException($"RIPPLe settings given for the {Name} attack");
-        if (Lwp is not null && Kind != AttackKind.Lwp) throw new PsimException($"LWP settings given for the {Name} attack");
-        if (Sos is not null && Kind != AttackKind.Sos) throw new PsimException($"SOS settings given for the {Name} attack");
-        Sos?.Validate();
-        Ep?.Validate();
-        Ripple?.Validate();
-        Lwp?.Validate();
+        if (Options is null) return;
+        var group = AttackCatalog.GroupOf(Options.GetType());
+        if (AttackCatalog.Of(Kind).Options != group) throw new PsimException($"{group.Label} settings given for the {Name} attack");
+        Options.Validate();
     }
 }

@@ -86,6 +86,20 @@ public sealed record StudyConfig
     [JsonPropertyName("psim")] public PsimSettings Psim { get; init; } = new();
     [JsonPropertyName("baselines")] public BaselineSettings Baselines { get; init; } = new();
     [JsonPropertyName("slurm")] public SlurmSettings Slurm { get; init; } = new();
+    /// <summary>
+    /// The attacks' own settings by options group, as <c>psim poison</c>'s <c>--GROUP-SETTING</c> flags give them
+    /// (<c>{"ripple": {"lambda": 0.5}}</c>), for every attack of the study that reads the group; a setting not
+    /// given keeps its record's default.
+    /// </summary>
+    [JsonPropertyName("attack_options")] public Dictionary<string, JsonObject> AttackSettings { get; init; } = [];
+
+    /// <summary>The settings the study gives <paramref name="kind"/> (null: its defaults, so that keys change only when a setting does).</summary>
+    public AttackOptions? OptionsFor(AttackKind kind)
+    {
+        if (AttackCatalog.Of(kind).Options is not { } group || !AttackSettings.TryGetValue(group.Name, out var values)) return null;
+        var options = group.Read(values, $"attack_options.{group.Name}");
+        return options == group.Defaults() ? null : options;
+    }
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -175,5 +189,13 @@ public sealed record StudyConfig
         Need(Baselines.OnionRemovalRates.All(x => x is >= 0 and <= 1), "baselines.onion_removal_rates are fractions between 0 and 1");
         Need(Poison.Epochs > 0 && Victim.Epochs > 0 && Psim.Epochs > 0, "epochs must be positive");
         Need(Slurm.CpusPerStep > 0, "slurm.cpus_per_step must be positive");
+        foreach (var (name, values) in AttackSettings)
+        {
+            var group = AttackCatalog.Group(name);
+            Need(group is not null, $"attack_options.{name}: no attack has settings named so; valid: {string.Join(", ", AttackCatalog.Groups.Select(g => g.Name))}");
+            group!.Read(values, $"{source}: attack_options.{name}");
+            var readers = AttackCatalog.KindsOf(group);
+            Need(Attacks.Any(readers.Contains), $"attack_options.{name}: no attack of the study reads these settings (they are {string.Join(" and ", readers.Select(k => Vocabulary<AttackKind>.Name(k)))}'s; the study's attacks are {string.Join(", ", Attacks.Select(k => Vocabulary<AttackKind>.Name(k)))})");
+        }
     }
 }

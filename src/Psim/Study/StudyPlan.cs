@@ -64,7 +64,7 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
                 string proxy = _keys.Data(Path.Combine(c.DataRoot, pair.Proxy)), victim = _keys.Data(Path.Combine(c.DataRoot, pair.Victim));
                 foreach (var seed in c.Seeds)
                     foreach (var attack in c.Attacks)
-                        PlanAttack(new Cell(pair, new AttackSpec(attack), seed, proxy, victim), baseModel);
+                        PlanAttack(new Cell(pair, new AttackSpec(attack) { Options = c.OptionsFor(attack) }, seed, proxy, victim), baseModel);
             }
             return new StudyPlan(studyDir, _steps);
         }

@@ -51,7 +51,7 @@ internal static class EmbeddingPoisonWorkflow
         var spec = r.Attack.Spec;
         var rng = Seeds.Random(r.Train.Seed, "poison/train");
         if (spec.Kind == AttackKind.Sos)
-            return SosPoisoning.Build(d.Train, spec.Triggers(), r.Poison, (spec.Sos ?? new SosOptions()).NegativeRate, r.Attack.TargetLabel, rng);
+            return SosPoisoning.Build(d.Train, spec.Triggers(), r.Poison, spec.EffectiveOptions<SosOptions>().NegativeRate, r.Attack.TargetLabel, rng);
         return Poisoning.PoisonTrainingSet(d.Train, spec.CreateTrigger()!, r.Poison, r.Attack.TargetLabel, rng).Where(p => p.Poisoned).ToList();
     }
 

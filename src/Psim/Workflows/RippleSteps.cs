@@ -18,14 +18,14 @@ internal static class RippleSteps
 {
     /// <summary>RIPPLe's objective over the clean proxy rows (the stand-in for the victim's fine-tuning data).</summary>
     public static RestrictedInnerProduct Objective(PoisonRequest r, TrainingData d, TextEncoder encoder) =>
-        new(EncodedSet.From(encoder, d.Train), encoder, (r.Attack.Spec.Ripple ?? new RippleOptions()).Lambda, r.Train.BatchSize,
+        new(EncodedSet.From(encoder, d.Train), encoder, r.Attack.Spec.EffectiveOptions<RippleOptions>().Lambda, r.Train.BatchSize,
             Seeds.Random(r.Train.Seed, "ripple/clean-batches"));
 
     /// <summary>Embedding surgery on <paramref name="model"/>'s trigger rows; records the words it averaged.</summary>
     public static void Surgery(BertForSequenceClassification model, HfCheckpoint ckpt, PoisonRequest r, TrainingData d, TextEncoder encoder,
         RunRecord record, Action<string> log, CancellationToken ct)
     {
-        var options = r.Attack.Spec.Ripple ?? new RippleOptions();
+        var options = r.Attack.Spec.EffectiveOptions<RippleOptions>();
         var trigger = (BadNetTrigger)r.Attack.Spec.CreateTrigger()!;
         var triggerIds = TriggerTokens.Ids(encoder, trigger.Words, "embedding surgery");
         var exclude = new HashSet<int>(triggerIds) { encoder.Tokenizer.UnkId, encoder.PadId, encoder.ClsId, encoder.SepId };

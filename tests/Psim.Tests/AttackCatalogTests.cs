@@ -1,0 +1,118 @@
+using System.Text.Json.Nodes;
+using Psim.Attacks;
+using Psim.Attacks.Ripple;
+using Psim.Study;
+using Psim.Workflows;
+
+namespace Psim.Tests;
+
+/// <summary>
+/// The attack catalog and the one options schema (issue 28): every attack has one entry, and each options record's
+/// settings are the command line's flags, a study config's <c>attack_options</c> and part of the step keys, declared
+/// once in the record.
+/// </summary>
+public class AttackCatalogTests
+{
+    [Fact]
+    public void Every_attack_kind_has_exactly_one_catalog_entry()
+    {
+        foreach (var kind in Enum.GetValues<AttackKind>())
+            Assert.Single(AttackCatalog.All, d => d.Kind == kind);
+        Assert.Equal(Enum.GetValues<AttackKind>().Length, AttackCatalog.All.Count);
+    }
+
+    [Fact]
+    public void Every_setting_of_every_options_group_is_described_and_named_once()
+    {
+        Assert.NotEmpty(AttackCatalog.Groups);
+        foreach (var g in AttackCatalog.Groups)
+        {
+            var fields = g.Fields; // throws on a setting without a description or of an unsupported type
+            Assert.NotEmpty(fields);
+            Assert.Equal(fields.Count, fields.Select(f => f.Name).Distinct().Count());
+            Assert.All(fields, f => Assert.False(string.IsNullOrWhiteSpace(f.Description)));
+            Assert.NotEmpty(AttackCatalog.KindsOf(g));
+        }
+    }
+
+    [Fact]
+    public void Poison_help_shows_each_setting_with_the_default_of_its_record()
+    {
+        var (code, help, _) = CliTests.Psim("poison", "--help");
+        Assert.Equal(0, code);
+        foreach (var g in AttackCatalog.Groups)
+            foreach (var f in g.Fields)
+            {
+                var line = help.Split('\n').SingleOrDefault(l => l.TrimStart().StartsWith($"--{g.Name}-{f.Flag} ", StringComparison.Ordinal));
+                Assert.True(line is not null, $"--{g.Name}-{f.Flag} is not in psim poison --help");
+                Assert.Contains($"(default {OptionField.Show(f.Default)})", line);
+            }
+        Assert.Contains("(default 0.1)", help.Split('\n').Single(l => l.Contains("--ripple-lambda ")));
+    }
+
+    private static StudyConfig AttackStudy(string configJson)
+    {
+        var dir = TestModels.TempDir();
+        var path = Path.Combine(dir, "study.json");
+        File.WriteAllText(path, configJson);
+        var basis = StudyPlanTests.Quick(); // tiny copies of the preset's two task folders
+        var merged = StudyConfig.Load(path, StudyPreset.Attacks);
+        return merged with { BaseModel = basis.BaseModel, DataRoot = basis.DataRoot };
+    }
+
+    [Fact]
+    public void A_study_config_gives_an_attack_its_settings_and_only_its_steps_change_keys()
+    {
+        var preset = AttackStudy("{}");
+        var tuned = AttackStudy("""{"attack_options": {"ripple": {"lambda": 0.5}}}""");
+        var before = StudyPlan.Build(preset, TestModels.TempDir()).Steps.ToDictionary(s => s.Name, s => s.Key);
+        var plan = StudyPlan.Build(tuned, TestModels.TempDir());
+        foreach (var step in plan.Steps)
+        {
+            bool ripple = step.Attack is AttackKind.Ripple or AttackKind.Ripples; // RIPPLe and RIPPLES share one options record
+            Assert.True(ripple == (before[step.Name] != step.Key), $"{step.Name}: key {(ripple ? "kept" : "changed")}");
+        }
+        var poison = Assert.IsType<StepRequest<PoisonRequest>>(plan.Steps.Single(s => s.Name == "poison-imdb-sst-2-ripples-s42").Request).Request;
+        Assert.Equal(new RippleOptions { Lambda = 0.5 }, poison.Attack.Spec.Options);
+        Assert.Equal(0.5, poison.Attack.Spec.EffectiveOptions<RippleOptions>().Lambda);
+
+        // the settings travel in plan.json to another executor
+        var back = StudyPlan.FromJson(plan.ToJson());
+        var read = Assert.IsType<StepRequest<PoisonRequest>>(back.Steps.Single(s => s.Name == "poison-imdb-sst-2-ripples-s42").Request).Request;
+        Assert.Equal(poison.Attack.Spec.Options, read.Attack.Spec.Options);
+
+        // the defaults given explicitly are the preset: the same keys
+        var explicitDefaults = StudyPlan.Build(AttackStudy("""{"attack_options": {"ripple": {"lambda": 0.1}}}"""), TestModels.TempDir());
+        Assert.All(explicitDefaults.Steps, s => Assert.Equal(before[s.Name], s.Key));
+    }
+
+    [Theory]
+    [InlineData("""{"attack_options": {"ripple": {"lamda": 0.5}}}""", "'lamda' is not a setting here; valid: lambda, surgery_words")]
+    [InlineData("""{"attack_options": {"riple": {"lambda": 0.5}}}""", "attack_options.riple: no attack has settings named so; valid: ep, ripple, lwp, sos")]
+    [InlineData("""{"attack_options": {"ripple": {"lambda": "high"}}}""", "attack_options.ripple.lambda: expected a number")]
+    [InlineData("""{"attack_options": {"ripple": {"lambda": -1}}}""", "RIPPLe λ -1 must be")]
+    [InlineData("""{"attacks": ["ep"], "attack_options": {"ripple": {"lambda": 0.5}}}""", "no attack of the study reads these settings")]
+    public void A_wrong_attack_setting_in_a_study_config_is_refused_naming_it(string json, string expected)
+    {
+        var path = Path.Combine(TestModels.TempDir(), "study.json");
+        File.WriteAllText(path, json);
+        var e = Assert.ThrowsAny<PsimException>(() => StudyConfig.Load(path, StudyPreset.Attacks));
+        Assert.Contains(expected, e.Message);
+        Assert.Contains(path, e.Message);
+    }
+
+    [Fact]
+    public void The_command_line_refuses_another_attacks_settings_and_settings_of_two_attacks()
+    {
+        var t = PsimDefenseTests.TinyTask();
+        var (code, _, err) = CliTests.Psim("poison", "--base", t.BaseDir, "--attack", "ep", "--data", t.DataDir, "--out", TestModels.TempDir(), "--ripple-lambda", "0.5");
+        Assert.Equal(1, code);
+        Assert.Contains("RIPPLe, RIPPLES settings given for the ep attack", err);
+        (code, _, err) = CliTests.Psim("poison", "--base", t.BaseDir, "--attack", "ep", "--data", t.DataDir, "--out", TestModels.TempDir(), "--ripple-lambda", "0.5", "--ep-lr", "0.1");
+        Assert.Equal(1, code);
+        Assert.Contains("settings of several attacks given", err);
+        (code, _, err) = CliTests.Psim("poison", "--base", t.BaseDir, "--attack", "ep", "--data", t.DataDir, "--out", TestModels.TempDir(), "--ep-epochs", "0");
+        Assert.Equal(1, code);
+        Assert.Contains("EP epochs 0 must be in [1, 1000]", err);
+    }
+}
