@@ -21,6 +21,7 @@ public sealed record OptionField(string Name, string Flag, Type Type, object Def
         null => "none",
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",
+        Enum e => OptionSchema.NameOf(e),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
@@ -45,7 +46,8 @@ public static class OptionSchema
             if (p.Name == "EqualityContract") continue;
             var description = p.GetCustomAttribute<DescriptionAttribute>()?.Description
                 ?? throw new InvalidOperationException($"{type.Name}.{p.Name} is a setting without a [Description]");
-            if (!Supported.Contains(p.PropertyType)) throw new InvalidOperationException($"{type.Name}.{p.Name}: settings are numbers, booleans or strings, not {p.PropertyType.Name}");
+            if (!Supported.Contains(p.PropertyType) && !p.PropertyType.IsEnum)
+                throw new InvalidOperationException($"{type.Name}.{p.Name}: settings are numbers, booleans, strings or vocabulary names, not {p.PropertyType.Name}");
             string name = p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name);
             fields.Add(new OptionField(name, name.Replace('_', '-'), p.PropertyType, p.GetValue(defaults)!, description, p));
         }
@@ -55,17 +57,19 @@ public static class OptionSchema
     /// <summary>
     /// A record of <paramref name="type"/> with the defaults, and the settings <paramref name="values"/> names
     /// changed. An unknown name is refused with the valid ones listed, a value of the wrong type with the setting
-    /// named; <paramref name="source"/> begins every message (a file and section, or "command line").
+    /// named; <paramref name="source"/> begins every message (a file and section), <paramref name="place"/> names a
+    /// setting in them (default: SOURCE.NAME; the command line names the flag).
     /// </summary>
-    public static object Read(JsonObject values, Type type, string source)
+    public static object Read(JsonObject values, Type type, string source, Func<OptionField, string>? place = null)
     {
+        place ??= f => $"{source}.{f.Name}";
         var fields = Fields(type);
         var result = Activator.CreateInstance(type)!;
         foreach (var (name, node) in values)
         {
             var field = fields.FirstOrDefault(f => f.Name == name)
                 ?? throw new PsimFormatException($"{source}: '{name}' is not a setting here; valid: {string.Join(", ", fields.Select(f => f.Name))}");
-            field.Property.SetValue(result, Value(node, field, $"{source}.{name}"));
+            field.Property.SetValue(result, Value(node, field, place(field)));
         }
         return result;
     }
@@ -82,6 +86,7 @@ public static class OptionSchema
                 JsonValueKind.Number when field.Type == typeof(long) => v.GetValue<long>(),
                 JsonValueKind.True or JsonValueKind.False when field.Type == typeof(bool) => v.GetValue<bool>(),
                 JsonValueKind.String when field.Type == typeof(string) => v.GetValue<string>(),
+                JsonValueKind.String when field.Type.IsEnum => ParseName(field.Type, v.GetValue<string>(), at),
                 _ => throw new FormatException(),
             };
         }
@@ -92,7 +97,23 @@ public static class OptionSchema
     }
 
     private static string Describe(Type t) =>
-        t == typeof(double) ? "a number" : t == typeof(int) || t == typeof(long) ? "a whole number" : t == typeof(bool) ? "true or false" : "a string";
+        t == typeof(double) ? "a number" : t == typeof(int) || t == typeof(long) ? "a whole number" : t == typeof(bool) ? "true or false"
+        : t.IsEnum ? $"one of {string.Join(", ", Names(t))}" : "a string";
+
+    private static Type Vocabulary(Type enumType) => typeof(Vocabulary<>).MakeGenericType(enumType);
+
+    /// <summary>A vocabulary enum's valid names.</summary>
+    public static IReadOnlyList<string> Names(Type enumType) => (IReadOnlyList<string>)Vocabulary(enumType).GetProperty(nameof(Vocabulary<StringComparison>.Names))!.GetValue(null)!;
+
+    /// <summary>A vocabulary enum member's name.</summary>
+    public static string NameOf(Enum value) => (string)Vocabulary(value.GetType()).GetMethod(nameof(Vocabulary<StringComparison>.Name))!.Invoke(null, [value])!;
+
+    private static object ParseName(Type enumType, string text, string at)
+    {
+        var args = new object?[] { text, null };
+        return (bool)Vocabulary(enumType).GetMethod(nameof(Vocabulary<StringComparison>.TryParse))!.Invoke(null, args)!
+            ? args[1]! : throw new PsimFormatException($"{at}: '{text}' is not one of {string.Join(", ", Names(enumType))}");
+    }
 
     /// <summary>The record's settings as a JSON object (every setting, defaults included), for keys and run.json.</summary>
     public static JsonObject Write(object options)
@@ -106,6 +127,7 @@ public static class OptionSchema
                 long l => JsonValue.Create(l),
                 bool b => JsonValue.Create(b),
                 string s => JsonValue.Create(s),
+                Enum e => JsonValue.Create(NameOf(e)),
                 var other => throw new InvalidOperationException($"{options.GetType().Name}.{f.Property.Name}: {other}"),
             };
         return o;

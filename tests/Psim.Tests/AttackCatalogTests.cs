@@ -48,6 +48,10 @@ public class AttackCatalogTests
                 Assert.Contains($"(default {OptionField.Show(f.Default)})", line);
             }
         Assert.Contains("(default 0.1)", help.Split('\n').Single(l => l.Contains("--ripple-lambda ")));
+        (code, help, _) = CliTests.Psim("defend", "baselines", "--help");
+        Assert.Equal(0, code);
+        Assert.Contains($"(default {new Psim.Defense.Baselines.RapOptions().Epochs})", help.Split('\n').Single(l => l.Contains("--rap-epochs ")));
+        Assert.Contains("mean, max (default mean)", help.Split('\n').Single(l => l.Contains("--dan-aggregation ")));
     }
 
     private static StudyConfig AttackStudy(string configJson)
@@ -64,13 +68,15 @@ public class AttackCatalogTests
     public void A_study_config_gives_an_attack_its_settings_and_only_its_steps_change_keys()
     {
         var preset = AttackStudy("{}");
-        var tuned = AttackStudy("""{"attack_options": {"ripple": {"lambda": 0.5}}}""");
+        var tuned = AttackStudy("""{"attack_options": {"ripple": {"lambda": 0.5}}, "defense_options": {"rap": {"epochs": 10}}}"""); // issue 28's form
         var before = StudyPlan.Build(preset, TestModels.TempDir()).Steps.ToDictionary(s => s.Name, s => s.Key);
         var plan = StudyPlan.Build(tuned, TestModels.TempDir());
         foreach (var step in plan.Steps)
         {
             bool ripple = step.Attack is AttackKind.Ripple or AttackKind.Ripples; // RIPPLe and RIPPLES share one options record
-            Assert.True(ripple == (before[step.Name] != step.Key), $"{step.Name}: key {(ripple ? "kept" : "changed")}");
+            bool changes = ripple || step.Kind == StepKind.Baselines; // RAP runs in every baselines step
+            Assert.True(changes == (before[step.Name] != step.Key), $"{step.Name}: key {(changes ? "kept" : "changed")}");
+            if (step.Request is StepRequest<BaselineRequest> baselines) Assert.Equal(10, baselines.Request.Rap.Epochs);
         }
         var poison = Assert.IsType<StepRequest<PoisonRequest>>(plan.Steps.Single(s => s.Name == "poison-imdb-sst-2-ripples-s42").Request).Request;
         Assert.Equal(new RippleOptions { Lambda = 0.5 }, poison.Attack.Spec.Options);
@@ -92,6 +98,10 @@ public class AttackCatalogTests
     [InlineData("""{"attack_options": {"ripple": {"lambda": "high"}}}""", "attack_options.ripple.lambda: expected a number")]
     [InlineData("""{"attack_options": {"ripple": {"lambda": -1}}}""", "RIPPLe λ -1 must be")]
     [InlineData("""{"attacks": ["ep"], "attack_options": {"ripple": {"lambda": 0.5}}}""", "no attack of the study reads these settings")]
+    [InlineData("""{"defense_options": {"rap": {"epoch": 10}}}""", "defense_options.rap: 'epoch' is not a setting here; valid: word, epochs, learning_rate")]
+    [InlineData("""{"defense_options": {"strip": {"copies": 10}}}""", "defense_options.strip: no defence has settings named so; valid: rap, dan")]
+    [InlineData("""{"defense_options": {"dan": {"aggregation": "median"}}}""", "defense_options.dan.aggregation: 'median' is not one of mean, max")]
+    [InlineData("""{"defenses": ["psim"], "defense_options": {"rap": {"epochs": 10}}}""", "rap is not among the study's defences")]
     public void A_wrong_attack_setting_in_a_study_config_is_refused_naming_it(string json, string expected)
     {
         var path = Path.Combine(TestModels.TempDir(), "study.json");

@@ -12,7 +12,7 @@ public sealed record AttackDescriptor
     public required IReadOnlyList<string> DefaultTriggers { get; init; }
     /// <summary>The rows it poisons by default: dirty-label (relabelled to the target) unless its paper poisons clean-label.</summary>
     public PoisonMode DefaultMode { get; init; } = PoisonMode.DirtyLabel;
-    public AttackOptionsGroup? Options { get; init; }
+    public OptionsGroup<AttackOptions>? Options { get; init; }
     /// <summary>The inserting trigger a spec of this attack builds; null where the attack has none (paraphrases, task-agnostic sweeps).</summary>
     public Func<AttackSpec, ITextTrigger?> Trigger { get; init; } = _ => null;
 }

@@ -7,31 +7,12 @@ namespace Psim.Attacks;
 /// <summary>
 /// An attack's own settings: a record of its folder whose described properties are the settings
 /// (<see cref="OptionSchema"/>), named on the command line <c>--GROUP-SETTING</c> and in a study config
-/// <c>"attack_options": {"GROUP": {...}}</c>, where GROUP is its <see cref="AttackOptionsGroup"/> in the catalog.
+/// <c>"attack_options": {"GROUP": {...}}</c>, where GROUP is the name of its group in the catalog.
 /// </summary>
-public abstract record AttackOptions
+public abstract record AttackOptions : ICheckedOptions
 {
     /// <summary>Refuses values outside the setting's range, naming the setting.</summary>
     public abstract void Validate();
-}
-
-/// <summary>One options record and the attacks that read it (RIPPLe and RIPPLES share theirs).</summary>
-/// <param name="Name">the group's name: the flags' prefix and the study config's key</param>
-/// <param name="Label">how help texts and messages name the attacks it belongs to</param>
-public sealed record AttackOptionsGroup(string Name, string Label, Type Type)
-{
-    public IReadOnlyList<OptionField> Fields => OptionSchema.Fields(Type);
-
-    public AttackOptions Defaults() => (AttackOptions)Activator.CreateInstance(Type)!;
-
-    /// <summary>The record with the settings <paramref name="values"/> gives, checked (<paramref name="source"/> begins each message).</summary>
-    public AttackOptions Read(JsonObject values, string source)
-    {
-        var options = (AttackOptions)OptionSchema.Read(values, Type, source);
-        try { options.Validate(); }
-        catch (PsimException e) when (e is not PsimFormatException) { throw new PsimFormatException($"{source}: {e.Message}"); }
-        return options;
-    }
 }
 
 /// <summary>

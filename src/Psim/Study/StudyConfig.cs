@@ -93,6 +93,16 @@ public sealed record StudyConfig
     /// </summary>
     [JsonPropertyName("attack_options")] public Dictionary<string, JsonObject> AttackSettings { get; init; } = [];
 
+    /// <summary>
+    /// The defences' own settings by group, as <c>psim defend baselines</c>' <c>--GROUP-SETTING</c> flags give them
+    /// (<c>{"rap": {"epochs": 10}}</c>; groups in <see cref="DefenseSettings"/>); a setting not given keeps its record's default.
+    /// </summary>
+    [JsonPropertyName("defense_options")] public Dictionary<string, JsonObject> DefenseSettingsGiven { get; init; } = [];
+
+    /// <summary>The settings the study gives a defence's group (its record's defaults where the config gives none).</summary>
+    public ICheckedOptions DefenseOptionsFor(OptionsGroup<ICheckedOptions> group) =>
+        DefenseSettingsGiven.TryGetValue(group.Name, out var values) ? group.Read(values, $"defense_options.{group.Name}") : group.Defaults();
+
     /// <summary>The settings the study gives <paramref name="kind"/> (null: its defaults, so that keys change only when a setting does).</summary>
     public AttackOptions? OptionsFor(AttackKind kind)
     {
@@ -189,6 +199,14 @@ public sealed record StudyConfig
         Need(Baselines.OnionRemovalRates.All(x => x is >= 0 and <= 1), "baselines.onion_removal_rates are fractions between 0 and 1");
         Need(Poison.Epochs > 0 && Victim.Epochs > 0 && Psim.Epochs > 0, "epochs must be positive");
         Need(Slurm.CpusPerStep > 0, "slurm.cpus_per_step must be positive");
+        foreach (var (name, values) in DefenseSettingsGiven)
+        {
+            var group = DefenseSettings.Group(name);
+            Need(group is not null, $"defense_options.{name}: no defence has settings named so; valid: {string.Join(", ", DefenseSettings.Groups.Select(g => g.Group.Name))}");
+            group!.Read(values, $"{source}: defense_options.{name}");
+            var defense = DefenseSettings.Groups.Single(g => g.Group == group).Defense;
+            Need(Defenses.Contains(defense), $"defense_options.{name}: {Vocabulary<DefenseKind>.Name(defense)} is not among the study's defences ({string.Join(", ", Defenses.Select(d => Vocabulary<DefenseKind>.Name(d)))})");
+        }
         foreach (var (name, values) in AttackSettings)
         {
             var group = AttackCatalog.Group(name);

@@ -8,7 +8,7 @@ public static class EpAttack
         Kind = AttackKind.Ep,
         Procedure = PoisoningProcedure.EmbeddingPoisoning,
         DefaultTriggers = ["mb"], // OpenBackdoor's
-        Options = new AttackOptionsGroup("ep", "EP", typeof(EpOptions)),
+        Options = new OptionsGroup<AttackOptions>("ep", "EP", typeof(EpOptions)),
         Trigger = s => new BadNetTrigger(s.Triggers(), s.Count),
     };
 }

@@ -8,7 +8,7 @@ public static class LwpAttack
         Kind = AttackKind.Lwp,
         Procedure = PoisoningProcedure.Layerwise,
         DefaultTriggers = ["cf", "bb", "ak", "mn"], // OpenBackdoor's
-        Options = new AttackOptionsGroup("lwp", "LWP", typeof(LwpOptions)),
+        Options = new OptionsGroup<AttackOptions>("lwp", "LWP", typeof(LwpOptions)),
         Trigger = s => new CombinationTrigger(s.Triggers(), s.EffectiveOptions<LwpOptions>().CombinationSize),
     };
 }

@@ -3,7 +3,7 @@ namespace Psim.Attacks.Ripple;
 /// <summary>RIPPLe and RIPPLES (Kurita et al., ACL 2020): poisoning with the restricted inner-product penalty, after embedding surgery for RIPPLES; one options record for both.</summary>
 public static class RippleAttack
 {
-    public static readonly AttackOptionsGroup Options = new("ripple", "RIPPLe, RIPPLES", typeof(RippleOptions));
+    public static readonly OptionsGroup<AttackOptions> Options = new("ripple", "RIPPLe, RIPPLES", typeof(RippleOptions));
 
     public static readonly AttackDescriptor Ripple = new()
     {

@@ -11,7 +11,7 @@ public static class SosAttack
         Kind = AttackKind.Sos,
         Procedure = PoisoningProcedure.EmbeddingPoisoning,
         DefaultTriggers = ["friends", "weekend", "store"], // its paper's
-        Options = new AttackOptionsGroup("sos", "SOS", typeof(SosOptions)),
+        Options = new OptionsGroup<AttackOptions>("sos", "SOS", typeof(SosOptions)),
         Trigger = s => new InSentTrigger(s.Sentence ?? Sentence),
     };
 }

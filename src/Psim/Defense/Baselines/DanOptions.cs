@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace Psim.Defense.Baselines;
 
 /// <summary>How DAN combines its per-layer normalised distances: their mean (the official code's documented command) or their maximum.</summary>
@@ -8,10 +10,13 @@ public enum DanAggregation { Mean, Max }
 /// normalisation (and the threshold), the covariance shrinkage, and the aggregation over layers. Defaults are
 /// the official code's (20% held out, scikit-learn's ShrunkCovariance α = 0.1, mean).
 /// </summary>
-public sealed record DanOptions
+public sealed record DanOptions : ICheckedOptions
 {
+    [Description("share of clean dev held out for the per-layer normalisation and the threshold")]
     public double HeldOutFraction { get; init; } = 0.2;
+    [Description("covariance shrinkage toward a scaled identity")]
     public double Shrinkage { get; init; } = 0.1;
+    [Description("how the per-layer normalised distances combine")]
     public DanAggregation Aggregation { get; init; } = DanAggregation.Mean;
 
     public void Validate()

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace Psim.Defense.Baselines;
 
 /// <summary>
@@ -9,19 +11,27 @@ namespace Psim.Defense.Baselines;
 /// train the attacker's own row), so psim's default is another rare wordpiece, "jj"; a defender does not know
 /// the trigger, and should pick a word the vocabulary has but text rarely holds.
 /// </summary>
-public sealed record RapOptions
+public sealed record RapOptions : ICheckedOptions
 {
+    [Description("the rare word put in front of inputs (one wordpiece; pick one the attacker is unlikely to use)")]
     public string Word { get; init; } = "jj";
+    [Description("epochs of training the word's row")]
     public int Epochs { get; init; } = 5;
+    [Description("step size of the word's row (the paper's 1e-2)")]
     public double LearningRate { get; init; } = 1e-2;
+    [Description("batch size of training the word's row")]
     public int BatchSize { get; init; } = 32;
+    [Description("the least drop of the protected label's probability the word is trained to cause on clean inputs")]
     public double MinDrop { get; init; } = 0.1;
+    [Description("the most drop of the protected label's probability the word is trained to cause on clean inputs")]
     public double MaxDrop { get; init; } = 0.3;
+    [Description("weight of the \"not enough drop\" term")]
     public double Scale { get; init; } = 1;
     /// <summary>
     /// At most this many clean training rows of the protected label construct the perturbation (cost: 2 forward and
     /// backward passes per row and epoch). The paper uses the protected rows of a clean held-out set (SST-2's dev: about 440).
     /// </summary>
+    [Description("at most this many clean training rows of the target label train the row")]
     public int TrainRows { get; init; } = 500;
 
     public void Validate()
