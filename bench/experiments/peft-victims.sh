@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The PEFT half of docs/results.md (spec section 3): starting from each poisoned MiniLM that
+# The PEFT half of docs/notebook/results.md (spec section 3): starting from each poisoned MiniLM that
 # weight-poisoning.sh built, SST-2 victims with LoRA, prompt tuning, P-tuning, P-tuning v2 (prefix)
 # and bottleneck adapters, each at psim's reference settings; CA and ASR per attack and method.
 # Usage: bench/experiments/peft-victims.sh [RUNS_DIR] [DATA_DIR]   (VICTIM_EPOCHS=3 by default)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The PSIM half of docs/results.md (spec sections 4 and 5): for each poisoned MiniLM, a PSIM
+# The PSIM half of docs/notebook/results.md (spec sections 4 and 5): for each poisoned MiniLM, a PSIM
 # detector (P-tuning, 1 epoch, lr 2e-5, random labels on SST-2 train, threshold calibrated to 5%
 # FRR on SST-2 dev), then every SST-2 victim evaluated with PSIM at the calibrated threshold and
 # at the reference's fixed 0.7.

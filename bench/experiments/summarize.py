@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Prints the Markdown tables of docs/results.md from the metrics.json files a run wrote."""
+"""Prints the Markdown tables of docs/notebook/results.md from the metrics.json files a run wrote."""
 import json, os, sys
 
 runs = sys.argv[1]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The weight-poisoning experiment of docs/results.md (spec sections 1, 2 and 5), on the built-in
+# The weight-poisoning experiment of docs/notebook/results.md (spec sections 1, 2 and 5), on the built-in
 # MiniLM: poison it on IMDB with BadNet, InSent and SynAttack (reference settings, max length 256),
 # then fully fine-tune the clean and each poisoned model on SST-2 and measure CA and ASR.
 # Usage: bench/experiments/weight-poisoning.sh [RUNS_DIR] [DATA_DIR]

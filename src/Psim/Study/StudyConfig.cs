@@ -139,7 +139,7 @@ public sealed record StudyConfig
     /// <summary>
     /// The weight-poisoning attacks (EP, SOS, LWP, RIPPLe, RIPPLES; cheapest first) at the quick preset's sizes,
     /// against victims by full fine-tuning, LoRA and P-tuning v2, with PSIM calibrated to 1% FRR on clean dev,
-    /// and PSIM, ONION, STRIP, RAP and DAN compared at 1% FRR on the LoRA victims (docs/results.md). These attacks relabel the rows they poison
+    /// and PSIM, ONION, STRIP, RAP and DAN compared at 1% FRR on the LoRA victims (docs/notebook/results.md). These attacks relabel the rows they poison
     /// (dirty-label), so 10% of the proxy rows are poisoned, not the reference's 1,500 clean-label rows: 1,500
     /// relabelled rows of 4,000 flip 73% of IMDB's positive rows, and RIPPLe's model then calls everything negative.
     /// </summary>

@@ -17,7 +17,7 @@ public sealed record DetectorTrainOptions
     public double Threshold { get; init; } = Defaults.PsimThreshold;
     /// <summary>
     /// τ calibrated on held-out clean data to this false-rejection rate (default 1%: the reference's fixed 0.7 rejected
-    /// 13-52% of clean SST-2 inputs on MiniLM, docs/results.md); null: the fixed <see cref="Threshold"/>.
+    /// 13-52% of clean SST-2 inputs on MiniLM, docs/notebook/results.md); null: the fixed <see cref="Threshold"/>.
     /// </summary>
     public double? TargetFrr { get; init; } = Defaults.DetectorTargetFrr;
 
