@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drives `psim serve` for a soak: CONCURRENCY threads, each posting one SST-2 sentence per request in a loop over
 keep-alive connections, for MINUTES; the server's resident memory (VmRSS of PID) sampled every 30 s.
-Writes SAMPLES (JSON lines: minute, rss_mib, requests, errors, and the server's memory gauges: resident, native heap
+Writes SAMPLES (JSON lines: minute, rss_mib (instant), peak_mib (the peak of the 30 s before), requests, errors, and the server's memory gauges: resident, native heap
 in use and free, managed heap, heap trims) and prints a summary (JSON) on stdout.
     serve_soak_client.py URL PID SENTENCES.jsonl MINUTES CONCURRENCY SAMPLES"""
 import http.client, json, sys, threading, time, urllib.parse
@@ -16,12 +16,28 @@ latencies = []
 first_errors = []
 
 
-def rss_mib():
+def status_mib(field):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def rss_mib():
+    return status_mib("VmRSS")
+
+
+def window_peak_mib():
+    """The server's peak resident size since the last call (VmHWM, reset by writing 5 to its clear_refs): one sample
+    of the instant RSS lands before, inside or after a batch at random, the window's peak always holds the largest batch."""
+    peak = status_mib("VmHWM")
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+    return peak
 
 
 def memory_mib():
@@ -77,7 +93,7 @@ samples = []
 with open(samples_path, "w") as out:
     while True:
         with lock:
-            s = {"minute": round((time.monotonic() - start) / 60, 2), "rss_mib": round(rss_mib(), 1), **counts}
+            s = {"minute": round((time.monotonic() - start) / 60, 2), "rss_mib": round(rss_mib(), 1), "peak_mib": round(window_peak_mib(), 1), **counts}
         s.update(memory_mib())
         samples.append(s)
         out.write(json.dumps(s) + "\n")
@@ -89,6 +105,14 @@ for t in threads:
     t.join()
 lat = sorted(latencies)
 warm = [s["rss_mib"] for s in samples if s["minute"] >= 2]  # after two minutes of load: the heap has reached its working size
+peaks = [s["peak_mib"] for s in samples if s["minute"] >= 2.5]  # each the peak of the 30 s before it
+
+
+def mean(xs):
+    return sum(xs) / len(xs) if xs else None
+
+
+first, last = [s for s in samples if 2 <= s["minute"] < 7], [s for s in samples if s["minute"] > minutes - 5]
 summary = {
     "minutes": minutes, "concurrency": concurrency, "requests": counts["requests"], "errors": counts["errors"], "first_errors": first_errors,
     "texts_per_second": round(len(lat) / (time.monotonic() - start), 1),
@@ -96,5 +120,9 @@ summary = {
     "rss_mib_at_2_min": warm[0] if warm else None, "rss_mib_end": samples[-1]["rss_mib"],
     "rss_mib_min_after_2_min": min(warm) if warm else None, "rss_mib_max_after_2_min": max(warm) if warm else None,
     "rss_growth_after_2_min": round(max(warm) / min(warm) - 1, 4) if warm else None,
+    "window_peak_mib_min_after_2_min": min(peaks) if peaks else None, "window_peak_mib_max_after_2_min": max(peaks) if peaks else None,
+    "window_peak_growth_after_2_min": round(max(peaks) / min(peaks) - 1, 4) if peaks else None,
+    "window_peak_mib_minutes_2_to_7": round(mean([s["peak_mib"] for s in first]), 1) if first else None,
+    "window_peak_mib_last_5_minutes": round(mean([s["peak_mib"] for s in last]), 1) if last else None,
 }
 print(json.dumps(summary, indent=2))
