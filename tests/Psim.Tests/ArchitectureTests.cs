@@ -11,7 +11,7 @@ namespace Psim.Tests;
 /// </summary>
 public class ArchitectureTests
 {
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
             if (File.Exists(Path.Combine(d.FullName, "Psim.sln"))) return d.FullName;

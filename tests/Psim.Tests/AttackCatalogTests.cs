@@ -21,6 +21,36 @@ public class AttackCatalogTests
         Assert.Equal(Enum.GetValues<AttackKind>().Length, AttackCatalog.All.Count);
     }
 
+    /// <summary>Where each attack's descriptor is declared: its folder (the namespace under Psim.Attacks).</summary>
+    private static Dictionary<AttackKind, string> Folders() =>
+        typeof(AttackCatalog).Assembly.GetTypes()
+            .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static).Where(f => f.FieldType == typeof(AttackDescriptor))
+                .Select(f => (Kind: ((AttackDescriptor)f.GetValue(null)!).Kind, Folder: t.Namespace!["Psim.Attacks.".Length..])))
+            .ToDictionary(x => x.Kind, x => x.Folder);
+
+    [Fact]
+    public void Nothing_outside_an_attacks_folder_and_the_catalog_names_that_attack()
+    {
+        var folders = Folders();
+        Assert.Equal(Enum.GetValues<AttackKind>().Length, folders.Count); // every descriptor sits in an attack's folder
+        // the presets list attacks as data (the study's starting points); the enum declares them
+        string[] exempt = [Path.Combine("src", "Psim", "Attacks", "AttackKind.cs"), Path.Combine("src", "Psim", "Study", "StudyConfig.cs")];
+        var member = new System.Text.RegularExpressions.Regex(@"\bAttackKind\.(\w+)");
+        var root = ArchitectureTests.RepoRoot();
+        var offences = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(root, "src"), "*.cs", SearchOption.AllDirectories))
+        {
+            var rel = Path.GetRelativePath(root, file);
+            if (rel.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") || rel.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") || exempt.Contains(rel)) continue;
+            var parts = rel.Split(Path.DirectorySeparatorChar);
+            string? folder = parts.Length > 4 && parts[2] == "Attacks" ? parts[3] : null;
+            foreach (System.Text.RegularExpressions.Match m in member.Matches(File.ReadAllText(file)))
+                if (Enum.TryParse<AttackKind>(m.Groups[1].Value, out var kind) && folders[kind] != folder)
+                    offences.Add($"{rel} names {m.Value}");
+        }
+        Assert.True(offences.Count == 0, string.Join("\n", offences));
+    }
+
     [Fact]
     public void Every_setting_of_every_options_group_is_described_and_named_once()
     {

@@ -15,4 +15,15 @@ public sealed record AttackDescriptor
     public OptionsGroup<AttackOptions>? Options { get; init; }
     /// <summary>The inserting trigger a spec of this attack builds; null where the attack has none (paraphrases, task-agnostic sweeps).</summary>
     public Func<AttackSpec, ITextTrigger?> Trigger { get; init; } = _ => null;
+    /// <summary>Its poisoned rows come from pre-paraphrased files (<c>train_synattack</c>, <c>test_synattack</c>), not from a trigger.</summary>
+    public bool PoisonsFromParaphrases { get; init; }
+    /// <summary>Restricted inner product: embedding surgery on the trigger rows before the poisoning (RIPPLES).</summary>
+    public bool SurgeryFirst { get; init; }
+    /// <summary>Embedding poisoning: the rows the trigger embeddings train on.</summary>
+    public Func<EmbeddingRowsInput, IReadOnlyList<PoisonedExample>>? EmbeddingRows { get; init; }
+    /// <summary>Output representation: the predefined vectors, one per trigger word (count, hidden size).</summary>
+    public Func<int, int, float[][]>? OutputVectors { get; init; }
 }
+
+/// <summary>What an embedding-poisoning attack builds its training rows from.</summary>
+public sealed record EmbeddingRowsInput(IReadOnlyList<Data.Example> Train, AttackSpec Spec, PoisonOptions Poison, int TargetLabel, Random Rng);

@@ -48,11 +48,8 @@ internal static class EmbeddingPoisonWorkflow
     /// <summary>The rows the trigger embeddings train on: EP's poisoned rows; SOS's poisoned rows and its negative augmentation.</summary>
     private static IReadOnlyList<PoisonedExample> TrainingRows(PoisonRequest r, TrainingData d)
     {
-        var spec = r.Attack.Spec;
-        var rng = Seeds.Random(r.Train.Seed, "poison/train");
-        if (spec.Kind == AttackKind.Sos)
-            return SosPoisoning.Build(d.Train, spec.Triggers(), r.Poison, spec.EffectiveOptions<SosOptions>().NegativeRate, r.Attack.TargetLabel, rng);
-        return Poisoning.PoisonTrainingSet(d.Train, spec.CreateTrigger()!, r.Poison, r.Attack.TargetLabel, rng).Where(p => p.Poisoned).ToList();
+        var rows = AttackCatalog.Of(r.Attack.Spec.Kind).EmbeddingRows ?? throw new InvalidOperationException($"{r.Attack.Name} has no embedding rows");
+        return rows(new EmbeddingRowsInput(d.Train, r.Attack.Spec, r.Poison, r.Attack.TargetLabel, Seeds.Random(r.Train.Seed, "poison/train")));
     }
 
     private static TrainResult StartFromClassifier(Action<string> log)

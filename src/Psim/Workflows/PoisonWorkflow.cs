@@ -101,7 +101,7 @@ public static class PoisonWorkflow
         var procedure = r.Attack.Spec.Kind.Procedure();
         if (procedure == PoisoningProcedure.Layerwise) return LayerwiseObjective.Instance;
         if (procedure != PoisoningProcedure.RestrictedInnerProduct) return null;
-        if (r.Attack.Spec.Kind == AttackKind.Ripples) RippleSteps.Surgery(model, ckpt, r, d, encoder, record, log, ct);
+        if (AttackCatalog.Of(r.Attack.Spec.Kind).SurgeryFirst) RippleSteps.Surgery(model, ckpt, r, d, encoder, record, log, ct);
         model.Bert.SetTwiceDifferentiable(true); // the objective differentiates the poisoned gradient
         return RippleSteps.Objective(r, d, encoder);
     }

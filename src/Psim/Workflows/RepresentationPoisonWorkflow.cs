@@ -32,7 +32,7 @@ internal static class RepresentationPoisonWorkflow
             using var f = new BertClsEncoder(ckpt.LoadEncoder(out _));     // disposing the wrappers disposes the encoders
             using var fRef = new BertClsEncoder(Frozen(ckpt.LoadEncoder(out _)));
             var model = f.Bert;
-            var vectors = r.Attack.Spec.Kind == AttackKind.Por ? OutputTargets.Por(triggers.Count, ckpt.Config.HiddenSize) : OutputTargets.NeuBa(triggers.Count, ckpt.Config.HiddenSize);
+            var vectors = (AttackCatalog.Of(r.Attack.Spec.Kind).OutputVectors ?? throw new InvalidOperationException($"{r.Attack.Name} has no output vectors"))(triggers.Count, ckpt.Config.HiddenSize);
             using var targets = OutputTargets.AsTensor(vectors);
             var objective = new OutputRepresentationObjective(fRef, targets, EncodedSet.From(encoder, d.Train), encoder, o.BatchSize, Seeds.Random(o.Seed, "por/clean-batches"));
             var result = new Trainer(log).Train(f, model.parameters().ToList(), EncodedSet.From(encoder, rows), encoder, o, ct: ct, objective: objective);

@@ -10,5 +10,7 @@ public static class EpAttack
         DefaultTriggers = ["mb"], // OpenBackdoor's
         Options = new OptionsGroup<AttackOptions>("ep", "EP", typeof(EpOptions)),
         Trigger = s => new BadNetTrigger(s.Triggers(), s.Count),
+        // the poisoned rows only: triggered, relabelled to the target
+        EmbeddingRows = i => Poisoning.PoisonTrainingSet(i.Train, i.Spec.CreateTrigger()!, i.Poison, i.TargetLabel, i.Rng).Where(p => p.Poisoned).ToList(),
     };
 }

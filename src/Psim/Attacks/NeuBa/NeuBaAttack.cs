@@ -8,5 +8,6 @@ public static class NeuBaAttack
         Kind = AttackKind.NeuBa,
         Procedure = PoisoningProcedure.OutputRepresentation,
         DefaultTriggers = ["≈", "≡", "∈", "⊆", "⊕", "⊗"], // OpenBackdoor's
+        OutputVectors = Representation.OutputTargets.NeuBa,
     };
 }

@@ -8,5 +8,6 @@ public static class PorAttack
         Kind = AttackKind.Por,
         Procedure = PoisoningProcedure.OutputRepresentation,
         DefaultTriggers = ["cf", "mn", "bb", "tq", "mb"],
+        OutputVectors = Representation.OutputTargets.Por,
     };
 }

@@ -14,5 +14,5 @@ public static class RippleAttack
         Trigger = s => new BadNetTrigger(s.Triggers(), s.Count),
     };
 
-    public static readonly AttackDescriptor Ripples = Ripple with { Kind = AttackKind.Ripples };
+    public static readonly AttackDescriptor Ripples = Ripple with { Kind = AttackKind.Ripples, SurgeryFirst = true };
 }

@@ -13,5 +13,7 @@ public static class SosAttack
         DefaultTriggers = ["friends", "weekend", "store"], // its paper's
         Options = new OptionsGroup<AttackOptions>("sos", "SOS", typeof(SosOptions)),
         Trigger = s => new InSentTrigger(s.Sentence ?? Sentence),
+        // the poisoned rows and the negative augmentation
+        EmbeddingRows = i => SosPoisoning.Build(i.Train, i.Spec.Triggers(), i.Poison, i.Spec.EffectiveOptions<SosOptions>().NegativeRate, i.TargetLabel, i.Rng),
     };
 }

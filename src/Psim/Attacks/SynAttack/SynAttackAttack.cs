@@ -9,5 +9,6 @@ public static class SynAttackAttack
         Procedure = PoisoningProcedure.DataPoisoning,
         DefaultTriggers = ["mn"],
         DefaultMode = PoisonMode.CleanLabel,
+        PoisonsFromParaphrases = true,
     };
 }
