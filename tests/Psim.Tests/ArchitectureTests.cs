@@ -11,13 +11,6 @@ namespace Psim.Tests;
 /// </summary>
 public class ArchitectureTests
 {
-    internal static string RepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Psim.sln"))) return d.FullName;
-        throw new InvalidOperationException("Psim.sln not found above the test binaries");
-    }
-
     /// <summary>folder → folders its "uses" column names (text after ';' is a comment, e.g. "never `Attacks`").</summary>
     internal static Dictionary<string, HashSet<string>> TableArrows(string markdown)
     {
@@ -77,7 +70,7 @@ public class ArchitectureTests
     [Fact]
     public void Every_dependency_between_folders_is_an_arrow_of_the_architecture_table()
     {
-        string root = RepoRoot();
+        string root = Repo.Root();
         var table = TableArrows(File.ReadAllText(Path.Combine(root, "docs", "architecture.md")));
         var found = SourceArrows(root);
         var unlisted = found.SelectMany(f => f.Value.Where(t => !(table.TryGetValue(f.Key, out var allowed) && allowed.Contains(t.Key)))
@@ -92,7 +85,7 @@ public class ArchitectureTests
     [Fact]
     public void Every_arrow_points_up_the_table()
     {
-        var markdown = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "architecture.md"));
+        var markdown = File.ReadAllText(Path.Combine(Repo.Root(), "docs", "architecture.md"));
         var order = Regex.Matches(markdown, @"^\| `([A-Za-z.]+)/?` \|", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
         var table = TableArrows(markdown);
         var downward = order.SelectMany((f, i) => table[f].Where(u => order.IndexOf(u) is var j && (j < 0 || j >= i)).Select(u => $"{f} -> {u}")).ToList();
@@ -107,7 +100,7 @@ public class ArchitectureTests
     [Fact]
     public void The_command_line_calls_the_library_only_through_workflows()
     {
-        string root = RepoRoot();
+        string root = Repo.Root();
         var (compilation, trees) = Compile(root);
         string[] allowed = ["Workflows", "Study", "Serving", "Inspection", "Runtime", "Cli", "Files"];
         var calls = new List<string>();
@@ -130,7 +123,7 @@ public class ArchitectureTests
     [Fact]
     public void The_command_line_holds_no_tensors()
     {
-        var cli = Path.Combine(RepoRoot(), "src", "Psim.Cli");
+        var cli = Path.Combine(Repo.Root(), "src", "Psim.Cli");
         var uses = Directory.EnumerateFiles(cli, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && File.ReadAllText(f).Contains("TorchSharp", StringComparison.Ordinal))
             .Select(f => Path.GetRelativePath(cli, f));
@@ -140,7 +133,7 @@ public class ArchitectureTests
     [Fact]
     public void The_fixed_rules_hold_in_the_table()
     {
-        var table = TableArrows(File.ReadAllText(Path.Combine(RepoRoot(), "docs", "architecture.md")));
+        var table = TableArrows(File.ReadAllText(Path.Combine(Repo.Root(), "docs", "architecture.md")));
         Assert.Empty(table["Models"]);
         Assert.Empty(table["Runtime"]);
         Assert.DoesNotContain("Models", table["Psim.Cli"]);

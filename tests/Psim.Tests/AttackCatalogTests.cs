@@ -36,7 +36,7 @@ public class AttackCatalogTests
         // the presets list attacks as data (the study's starting points); the enum declares them
         string[] exempt = [Path.Combine("src", "Psim", "Attacks", "AttackKind.cs"), Path.Combine("src", "Psim", "Study", "StudyConfig.cs")];
         var member = new System.Text.RegularExpressions.Regex(@"\bAttackKind\.(\w+)");
-        var root = ArchitectureTests.RepoRoot();
+        var root = Repo.Root();
         var offences = new List<string>();
         foreach (var file in Directory.EnumerateFiles(Path.Combine(root, "src"), "*.cs", SearchOption.AllDirectories))
         {
@@ -68,7 +68,7 @@ public class AttackCatalogTests
     [Fact]
     public void Poison_help_shows_each_setting_with_the_default_of_its_record()
     {
-        var (code, help, _) = CliTests.Psim("poison", "--help");
+        var (code, help, _) = TestCli.Psim("poison", "--help");
         Assert.Equal(0, code);
         foreach (var g in AttackCatalog.Groups)
             foreach (var f in g.Fields)
@@ -78,7 +78,7 @@ public class AttackCatalogTests
                 Assert.Contains($"(default {OptionField.Show(f.Default)})", line);
             }
         Assert.Contains("(default 0.1)", help.Split('\n').Single(l => l.Contains("--ripple-lambda ")));
-        (code, help, _) = CliTests.Psim("defend", "baselines", "--help");
+        (code, help, _) = TestCli.Psim("defend", "baselines", "--help");
         Assert.Equal(0, code);
         Assert.Contains($"(default {new Psim.Defense.Baselines.RapOptions().Epochs})", help.Split('\n').Single(l => l.Contains("--rap-epochs ")));
         Assert.Contains("mean, max (default mean)", help.Split('\n').Single(l => l.Contains("--dan-aggregation ")));
@@ -89,7 +89,7 @@ public class AttackCatalogTests
         var dir = TestModels.TempDir();
         var path = Path.Combine(dir, "study.json");
         File.WriteAllText(path, configJson);
-        var basis = StudyPlanTests.Quick(); // tiny copies of the preset's two task folders
+        var basis = TestModels.QuickStudy(); // tiny copies of the preset's two task folders
         var merged = StudyConfig.Load(path, StudyPreset.Attacks);
         return merged with { BaseModel = basis.BaseModel, DataRoot = basis.DataRoot };
     }
@@ -144,14 +144,14 @@ public class AttackCatalogTests
     [Fact]
     public void The_command_line_refuses_another_attacks_settings_and_settings_of_two_attacks()
     {
-        var t = PsimDefenseTests.TinyTask();
-        var (code, _, err) = CliTests.Psim("poison", "--base", t.BaseDir, "--attack", "ep", "--data", t.DataDir, "--out", TestModels.TempDir(), "--ripple-lambda", "0.5");
+        var t = TestModels.TinyTask();
+        var (code, _, err) = TestCli.Psim("poison", "--base", t.BaseDir, "--attack", "ep", "--data", t.DataDir, "--out", TestModels.TempDir(), "--ripple-lambda", "0.5");
         Assert.Equal(1, code);
         Assert.Contains("RIPPLe, RIPPLES settings given for the ep attack", err);
-        (code, _, err) = CliTests.Psim("poison", "--base", t.BaseDir, "--attack", "ep", "--data", t.DataDir, "--out", TestModels.TempDir(), "--ripple-lambda", "0.5", "--ep-lr", "0.1");
+        (code, _, err) = TestCli.Psim("poison", "--base", t.BaseDir, "--attack", "ep", "--data", t.DataDir, "--out", TestModels.TempDir(), "--ripple-lambda", "0.5", "--ep-lr", "0.1");
         Assert.Equal(1, code);
         Assert.Contains("settings of several attacks given", err);
-        (code, _, err) = CliTests.Psim("poison", "--base", t.BaseDir, "--attack", "ep", "--data", t.DataDir, "--out", TestModels.TempDir(), "--ep-epochs", "0");
+        (code, _, err) = TestCli.Psim("poison", "--base", t.BaseDir, "--attack", "ep", "--data", t.DataDir, "--out", TestModels.TempDir(), "--ep-epochs", "0");
         Assert.Equal(1, code);
         Assert.Contains("EP epochs 0 must be in [1, 1000]", err);
     }

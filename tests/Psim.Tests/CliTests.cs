@@ -8,16 +8,6 @@ namespace Psim.Tests;
 /// <summary>The psim command, run in-process with captured stdout and stderr.</summary>
 public class CliTests
 {
-    internal static (int Code, string Out, string Err) Psim(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        Console.SetOut(o);
-        Console.SetError(e);
-        try { return (PsimApp.Run(args), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
-
     private static string CorruptModelDir(byte[] weights)
     {
         var dir = TestModels.TempDir();
@@ -33,7 +23,7 @@ public class CliTests
     [InlineData(new byte[] { 4, 0, 0, 0, 0, 0, 0, 0, (byte)'{', (byte)'x', (byte)'x', (byte)'x' }, "not valid JSON")]
     public void Bad_weights_give_one_line_and_exit_code_1(byte[] weights, string expected)
     {
-        var (code, _, err) = Psim("model", "info", "--model", CorruptModelDir(weights));
+        var (code, _, err) = TestCli.Psim("model", "info", "--model", CorruptModelDir(weights));
         Assert.Equal(1, code);
         Assert.StartsWith("psim: error: ", err);
         Assert.Contains(expected, err);
@@ -44,17 +34,17 @@ public class CliTests
     [Fact]
     public void Missing_folder_and_unknown_option_fail_cleanly()
     {
-        var (code, _, err) = Psim("model", "info", "--model", "/nonexistent/psim-model");
+        var (code, _, err) = TestCli.Psim("model", "info", "--model", "/nonexistent/psim-model");
         Assert.Equal(1, code);
         Assert.Contains("model folder not found", err);
-        var (code2, _, _) = Psim("model", "info", "--no-such-option");
+        var (code2, _, _) = TestCli.Psim("model", "info", "--no-such-option");
         Assert.NotEqual(0, code2);
     }
 
     [Fact]
     public void Info_reports_the_default_model_as_json()
     {
-        var (code, output, _) = Psim("model", "info", "--model", "minilm", "--json");
+        var (code, output, _) = TestCli.Psim("model", "info", "--model", "minilm", "--json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         var r = doc.RootElement;
@@ -69,7 +59,7 @@ public class CliTests
     public void Export_writes_a_hugging_face_folder()
     {
         var outDir = Path.Combine(TestModels.TempDir(), "exported");
-        var (code, _, err) = Psim("model", "export", "--model", "minilm", "--out", outDir);
+        var (code, _, err) = TestCli.Psim("model", "export", "--model", "minilm", "--out", outDir);
         Assert.Equal(0, code);
         foreach (var f in new[] { "config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json" })
             Assert.True(File.Exists(Path.Combine(outDir, f)), f);
@@ -84,7 +74,7 @@ public class CliTests
         Assert.Equal(1536, config.GetProperty("intermediate_size").GetInt32());
         Assert.DoesNotContain("\r", File.ReadAllText(Path.Combine(outDir, "vocab.txt")));
         // and psim reads its own export back
-        Assert.Equal(0, Psim("model", "info", "--model", outDir).Code);
+        Assert.Equal(0, TestCli.Psim("model", "info", "--model", outDir).Code);
     }
 
     [Fact]
@@ -101,10 +91,10 @@ public class CliTests
         Assert.Equal(1, declared);
         Assert.Empty(root.Parse(["poison", "--data", "d", "--out", "o", "--attack", "badnet", "--threads", "1"]).Errors);
         Assert.Empty(root.Parse(["defend", "baselines", "--model", "m", "--data", "d", "--out", "o", "--attack", "badnet", "--threads", "1"]).Errors);
-        var (code, _, err) = Psim("reproduce", "--out", TestModels.TempDir(), "--threads", "0");
+        var (code, _, err) = TestCli.Psim("reproduce", "--out", TestModels.TempDir(), "--threads", "0");
         Assert.Equal(1, code);
         Assert.Contains("--threads 0 is out of range", err);
-        (code, _, err) = Psim("reproduce", "--out", TestModels.TempDir(), "--threads", "100000");
+        (code, _, err) = TestCli.Psim("reproduce", "--out", TestModels.TempDir(), "--threads", "100000");
         Assert.Equal(1, code);
         Assert.Contains("--threads 100000 is out of range", err);
     }

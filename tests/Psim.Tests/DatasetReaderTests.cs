@@ -113,17 +113,11 @@ public class DatasetReaderTests
     [Fact]
     public void Reads_the_shared_sst2_files_when_present()
     {
-        var dir = Path.Combine(RepoRoot(), "..", "shared", "datasets", "sst-2");
+        var dir = Path.Combine(Repo.Root(), "..", "shared", "datasets", "sst-2");
         if (!Directory.Exists(dir)) return; // the shared data is an optional neighbour of the repository
         var data = new TaskData(dir);
         Assert.Equal(6920, data.Load("train").Count);
         Assert.Equal(909, data.Load("test_synattack").Count);
     }
 
-    internal static string RepoRoot()
-    {
-        var d = new DirectoryInfo(AppContext.BaseDirectory);
-        while (d is not null && !File.Exists(Path.Combine(d.FullName, "Psim.sln"))) d = d.Parent;
-        return d?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
 }

@@ -116,10 +116,10 @@ public class DetectorComparisonTests
     [Fact]
     public void Layer_features_reach_the_head_through_a_prompt_method()
     {
-        var (ckpt, _) = PeftTests.SavedBase();
+        var (ckpt, _) = TestModels.SavedBase();
         var encoder = ckpt.CreateTextEncoder(16);
         string[] texts = ["the movie is good", "a bad movie", "the"];
-        foreach (var victim in new nn.Module<BertInput, Tensor>[] { ckpt.LoadClassifier(out _), PeftTests.Attach(ckpt, "prompt") })
+        foreach (var victim in new nn.Module<BertInput, Tensor>[] { ckpt.LoadClassifier(out _), TestModels.Attach(ckpt, "prompt") })
         {
             var inner = PeftClassifier.Inner(victim);
             victim.eval(); // Extract restores the mode it found
@@ -171,14 +171,14 @@ public class DetectorComparisonTests
     [Fact]
     public void Every_detectors_threshold_depends_on_clean_dev_only()
     {
-        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var (baseDir, dataDir) = TestModels.TinyTask();
         var detDir = Path.Combine(TestModels.TempDir(), "det");
-        var (code, _, err) = CliTests.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir, "--max-length", "16", "--batch-size", "16");
+        var (code, _, err) = TestCli.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir, "--max-length", "16", "--batch-size", "16");
         Assert.True(code == 0, err);
         Dictionary<string, double> Thresholds(string data, string attack)
         {
             var outDir = TestModels.TempDir();
-            var (c, _, e) = CliTests.Psim("defend", "baselines", "--model", baseDir, "--data", data, "--attack", attack, "--out", outDir, "--detector", detDir,
+            var (c, _, e) = TestCli.Psim("defend", "baselines", "--model", baseDir, "--data", data, "--attack", attack, "--out", outDir, "--detector", detDir,
                 "--strip-copies", "3", "--max-length", "16", "--rap-word", "is", "--rap-epochs", "2", "--target-frr", "0.05");
             Assert.True(c == 0, e);
             Assert.True(File.Exists(Path.Combine(outDir, "roc.png")));

@@ -64,9 +64,9 @@ public class EmbeddingPoisoningTests
     [Fact]
     public void Psim_poison_ep_gives_a_checkpoint_that_model_diff_shows_differs_in_one_row()
     {
-        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var (baseDir, dataDir) = TestModels.TinyTask();
         var poisoned = Path.Combine(TestModels.TempDir(), "ep");
-        var (code, _, err) = CliTests.Psim("poison", "--base", baseDir, "--attack", "ep", "--trigger", "mn", "--data", dataDir, "--out", poisoned,
+        var (code, _, err) = TestCli.Psim("poison", "--base", baseDir, "--attack", "ep", "--trigger", "mn", "--data", dataDir, "--out", poisoned,
             "--poison-count", "12", "--ep-epochs", "2", "--ep-lr", "0.5", "--max-length", "16");
         Assert.True(code == 0, err);
         Assert.Contains("the embedding step starts from it", err); // the base is already a classifier for the task: no clean fine-tuning
@@ -76,7 +76,7 @@ public class EmbeddingPoisoningTests
         var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(poisoned, "run.json"))).RootElement;
         Assert.Equal("dirty-label", run.GetProperty("request").GetProperty("poison").GetProperty("mode").GetString()); // EP's default, as its paper
 
-        (code, var output, err) = CliTests.Psim("model", "diff", "--model", baseDir, "--other", poisoned, "--json");
+        (code, var output, err) = TestCli.Psim("model", "diff", "--model", baseDir, "--other", poisoned, "--json");
         Assert.True(code == 0, err);
         var diff = JsonDocument.Parse(output).RootElement.GetProperty("tensors").EnumerateArray().Where(t => t.GetProperty("change").GetString() != "same").ToList();
         var changed = Assert.Single(diff);
@@ -94,7 +94,7 @@ public class EmbeddingPoisoningTests
         Assert.Equal(0, travel["encoder.layer.0"]);
         Assert.Equal(0, travel["encoder.layer.1"]);
 
-        (code, output, _) = CliTests.Psim("model", "diff", "--model", baseDir, "--other", baseDir);
+        (code, output, _) = TestCli.Psim("model", "diff", "--model", baseDir, "--other", baseDir);
         Assert.Equal(0, code);
         Assert.Contains("0 differ", output);
     }
@@ -102,8 +102,8 @@ public class EmbeddingPoisoningTests
     [Fact]
     public void Ep_settings_given_for_another_attack_are_refused()
     {
-        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
-        var (code, _, err) = CliTests.Psim("poison", "--base", baseDir, "--attack", "badnet", "--data", dataDir, "--out", TestModels.TempDir(), "--ep-lr", "0.1");
+        var (baseDir, dataDir) = TestModels.TinyTask();
+        var (code, _, err) = TestCli.Psim("poison", "--base", baseDir, "--attack", "badnet", "--data", dataDir, "--out", TestModels.TempDir(), "--ep-lr", "0.1");
         Assert.Equal(1, code);
         Assert.Contains("EP settings", err);
     }

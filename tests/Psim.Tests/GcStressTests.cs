@@ -53,7 +53,7 @@ public class FinalizerGateTests
     {
         FinalizerGate.Close();
         Assert.True(FinalizerGate.IsClosed);
-        var box = TrainingTests.Abandon();
+        var box = TestModels.Abandon();
         GC.Collect();
         BusyFor(TimeSpan.FromMilliseconds(150)); // working, as between two safe points (a sleep would count as idle)
         Assert.False(box.Value, "the finalizer ran between two safe points");
@@ -109,7 +109,7 @@ public class GcStressTests
     [Fact]
     public void The_attack_finetune_defence_pipeline_is_unchanged_under_continuous_garbage_collection()
     {
-        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var (baseDir, dataDir) = TestModels.TinyTask();
         var quiet = Pipeline(baseDir, dataDir);
         string stressed;
         using (new GcHammer()) stressed = Pipeline(baseDir, dataDir);
@@ -134,7 +134,7 @@ public class GcStressTests
 
     private static void Run(string[] args)
     {
-        var (code, _, err) = CliTests.Psim(args);
+        var (code, _, err) = TestCli.Psim(args);
         Assert.True(code == 0, $"psim {string.Join(' ', args)}: {err}");
     }
 

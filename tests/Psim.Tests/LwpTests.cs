@@ -47,9 +47,9 @@ public class LwpTests
     [Fact]
     public void Psim_poison_lwp_trains_through_every_layer()
     {
-        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var (baseDir, dataDir) = TestModels.TinyTask();
         var poisoned = Path.Combine(TestModels.TempDir(), "lwp");
-        var (code, _, err) = CliTests.Psim("poison", "--base", baseDir, "--attack", "lwp", "--trigger", "mn", "the", "a", "--data", dataDir, "--out", poisoned,
+        var (code, _, err) = TestCli.Psim("poison", "--base", baseDir, "--attack", "lwp", "--trigger", "mn", "the", "a", "--data", dataDir, "--out", poisoned,
             "--poison-count", "6", "--epochs", "1", "--batch-size", "16", "--max-length", "16", "--lr", "1e-3");
         Assert.True(code == 0, err);
         var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(poisoned, "metrics.json"))).RootElement;

@@ -19,8 +19,6 @@ public class MalformedInputCorpusTests
 {
     private sealed record Case(string Name, Func<string[]> Args, Func<string> Expected);
 
-    internal static readonly Lazy<Fixture> Shared = new(() => new Fixture());
-
     public static TheoryData<string> Names() => [.. Cases().Select(c => c.Name)];
 
     [Theory]
@@ -30,7 +28,7 @@ public class MalformedInputCorpusTests
         var c = Cases().Single(x => x.Name == name);
         var args = c.Args();
         ProcessPeak.Reset();
-        var (code, _, err) = CliTests.Psim(args);
+        var (code, _, err) = TestCli.Psim(args);
         Assert.DoesNotContain("internal error", err);
         Assert.True(code == 1, $"exit {code} for {name}: {err}");
         Assert.Contains(c.Expected(), err);
@@ -43,7 +41,7 @@ public class MalformedInputCorpusTests
 
     private static IEnumerable<Case> Cases()
     {
-        var f = Shared.Value;
+        var f = CorpusFixture.Shared.Value;
         string weights(string dir) => Path.Combine(dir, "model.safetensors");
         // --- safetensors ---
         Case Weights(string name, Func<byte[]> bytes, string? expected = null) => new(name, () =>
@@ -54,22 +52,22 @@ public class MalformedInputCorpusTests
         }, () => expected ?? "model.safetensors");
         yield return Weights("st-2-bytes", () => [1, 2]);
         yield return Weights("st-huge-header", () => [255, 255, 255, 255, 255, 255, 255, 127, (byte)'{', (byte)'}']);
-        yield return Weights("st-not-json", () => Fixture.RawHeader("{xxx", []));
-        yield return Weights("st-array-header", () => Fixture.RawHeader("[1,2]", []));
-        yield return Weights("st-offsets-not-numbers", () => Fixture.RawHeader("""{"a":{"dtype":"F32","shape":[1],"data_offsets":["a",4]}}""", new byte[4]));
-        yield return Weights("st-offsets-three", () => Fixture.RawHeader("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4,8]}}""", new byte[4]));
-        yield return Weights("st-offsets-negative", () => Fixture.RawHeader("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[-4,0]}}""", new byte[4]));
-        yield return Weights("st-shape-fraction", () => Fixture.RawHeader("""{"a":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}""", new byte[4]));
-        yield return Weights("st-shape-negative", () => Fixture.RawHeader("""{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}""", new byte[4]));
-        yield return Weights("st-dtype-unknown", () => Fixture.RawHeader("""{"a":{"dtype":"F8","shape":[1],"data_offsets":[0,4]}}""", new byte[4]));
-        yield return Weights("st-bytes-vs-shape", () => Fixture.RawHeader("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}""", new byte[4]));
-        yield return Weights("st-overlap", () => Fixture.RawHeader("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", new byte[4]));
-        yield return Weights("st-gap", () => Fixture.RawHeader("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", new byte[8]));
-        yield return Weights("st-truncated", () => Fixture.RawHeader("""{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}""", new byte[8]));
-        yield return Weights("st-invalid-utf8", () => Fixture.RawHeader("{\"a\xff\":{}}", []));
-        yield return Weights("st-metadata-number", () => Fixture.RawHeader("""{"__metadata__":{"format":1}}""", []));
-        yield return Weights("st-duplicate-tensor", () => Fixture.RawHeader("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", new byte[4]));
-        yield return Weights("st-empty-header-object", () => Fixture.RawHeader("{}", []), "embeddings.word_embeddings.weight");
+        yield return Weights("st-not-json", () => CorpusFixture.RawHeader("{xxx", []));
+        yield return Weights("st-array-header", () => CorpusFixture.RawHeader("[1,2]", []));
+        yield return Weights("st-offsets-not-numbers", () => CorpusFixture.RawHeader("""{"a":{"dtype":"F32","shape":[1],"data_offsets":["a",4]}}""", new byte[4]));
+        yield return Weights("st-offsets-three", () => CorpusFixture.RawHeader("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4,8]}}""", new byte[4]));
+        yield return Weights("st-offsets-negative", () => CorpusFixture.RawHeader("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[-4,0]}}""", new byte[4]));
+        yield return Weights("st-shape-fraction", () => CorpusFixture.RawHeader("""{"a":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}""", new byte[4]));
+        yield return Weights("st-shape-negative", () => CorpusFixture.RawHeader("""{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}""", new byte[4]));
+        yield return Weights("st-dtype-unknown", () => CorpusFixture.RawHeader("""{"a":{"dtype":"F8","shape":[1],"data_offsets":[0,4]}}""", new byte[4]));
+        yield return Weights("st-bytes-vs-shape", () => CorpusFixture.RawHeader("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}""", new byte[4]));
+        yield return Weights("st-overlap", () => CorpusFixture.RawHeader("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", new byte[4]));
+        yield return Weights("st-gap", () => CorpusFixture.RawHeader("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", new byte[8]));
+        yield return Weights("st-truncated", () => CorpusFixture.RawHeader("""{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}""", new byte[8]));
+        yield return Weights("st-invalid-utf8", () => CorpusFixture.RawHeader("{\"a\xff\":{}}", []));
+        yield return Weights("st-metadata-number", () => CorpusFixture.RawHeader("""{"__metadata__":{"format":1}}""", []));
+        yield return Weights("st-duplicate-tensor", () => CorpusFixture.RawHeader("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", new byte[4]));
+        yield return Weights("st-empty-header-object", () => CorpusFixture.RawHeader("{}", []), "embeddings.word_embeddings.weight");
         Case Tensors(string name, Func<Dictionary<string, Tensor>, Dictionary<string, Tensor>> change, string expected) => new(name, () =>
         {
             var dir = f.CopyModel();
@@ -143,7 +141,7 @@ public class MalformedInputCorpusTests
             long n = SafeTensorsFile.MaxElements + 1;
             using (var fs = File.Create(weights(dir)))
             {
-                fs.Write(Fixture.RawHeader($$$"""{"a":{"dtype":"U8","shape":[{{{n}}}],"data_offsets":[0,{{{n}}}]}}""", []));
+                fs.Write(CorpusFixture.RawHeader($$$"""{"a":{"dtype":"U8","shape":[{{{n}}}],"data_offsets":[0,{{{n}}}]}}""", []));
                 fs.SetLength(fs.Length + n); // a sparse file: no disk used, and nothing may read it
             }
             return ["model", "info", "--model", dir];
@@ -196,21 +194,21 @@ public class MalformedInputCorpusTests
         }, () => expected);
         string cfg(string a) => Path.Combine(a, PeftAdapterFolder.ConfigFile);
         yield return Adapter("ad-not-json", a => File.WriteAllText(cfg(a), "{"), PeftAdapterFolder.ConfigFile);
-        yield return Adapter("ad-type-unknown", a => Fixture.EditJson(cfg(a), n => n["peft_type"] = "IA3"), "peft_type");
-        yield return Adapter("ad-type-number", a => Fixture.EditJson(cfg(a), n => n["peft_type"] = 123), "peft_type");
-        yield return Adapter("ad-rank-zero", a => Fixture.EditJson(cfg(a), n => n["r"] = 0), "r");
-        yield return Adapter("ad-alpha-string", a => Fixture.EditJson(cfg(a), n => n["lora_alpha"] = "x"), "lora_alpha");
+        yield return Adapter("ad-type-unknown", a => CorpusFixture.EditJson(cfg(a), n => n["peft_type"] = "IA3"), "peft_type");
+        yield return Adapter("ad-type-number", a => CorpusFixture.EditJson(cfg(a), n => n["peft_type"] = 123), "peft_type");
+        yield return Adapter("ad-rank-zero", a => CorpusFixture.EditJson(cfg(a), n => n["r"] = 0), "r");
+        yield return Adapter("ad-alpha-string", a => CorpusFixture.EditJson(cfg(a), n => n["lora_alpha"] = "x"), "lora_alpha");
         yield return Adapter("ad-pickle", a => { File.Delete(Path.Combine(a, PeftAdapterFolder.WeightsFile)); File.WriteAllBytes(Path.Combine(a, "adapter_model.bin"), [0x80, 2]); }, "pickle");
-        yield return Adapter("ad-identity-number", a => Fixture.EditJson(Path.Combine(a, PeftAdapterFolder.IdentityFile), n => n["base_fingerprint"] = 5), "base_fingerprint");
+        yield return Adapter("ad-identity-number", a => CorpusFixture.EditJson(Path.Combine(a, PeftAdapterFolder.IdentityFile), n => n["base_fingerprint"] = 5), "base_fingerprint");
         yield return Adapter("ad-identity-not-json", a => File.WriteAllText(Path.Combine(a, PeftAdapterFolder.IdentityFile), "[}"), PeftAdapterFolder.IdentityFile);
-        yield return Adapter("ad-nan", a => Fixture.EditTensors(Path.Combine(a, PeftAdapterFolder.WeightsFile), t => t.Values.First(v => v.dtype == ScalarType.Float32).view(-1)[0] = float.NaN), "NaN");
-        yield return Adapter("ad-missing-tensor", a => Fixture.EditTensors(Path.Combine(a, PeftAdapterFolder.WeightsFile), t => t.Remove(t.Keys.First(k => k.Contains("lora_A")))), "lora_A");
-        yield return Adapter("ad-target-regex", a => Fixture.EditJson(cfg(a), n => n["target_modules"] = "("), "target_modules \"(\" is not a valid regular expression");
-        yield return Adapter("ad-target-backreference", a => Fixture.EditJson(cfg(a), n => n["target_modules"] = "(query)\\1"), "target_modules");
-        yield return Adapter("ad-rank-pattern-regex", a => Fixture.EditJson(cfg(a), n => n["rank_pattern"] = new JsonObject { ["["] = 4 }), "rank_pattern key \"[\"");
-        yield return Adapter("ad-alpha-pattern-regex", a => Fixture.EditJson(cfg(a), n => n["alpha_pattern"] = new JsonObject { ["a)|(b"] = 4 }), "alpha_pattern key");
-        yield return Adapter("ad-layers-fraction", a => Fixture.EditJson(cfg(a), n => n["layers_to_transform"] = 1.5), "layers_to_transform");
-        yield return Adapter("ad-larger-than-base", a => Fixture.EditTensors(Path.Combine(a, PeftAdapterFolder.WeightsFile), t => t["extra"] = zeros(HfCheckpoint.Open(f.Model).Config.ParameterCount + 1)),
+        yield return Adapter("ad-nan", a => CorpusFixture.EditTensors(Path.Combine(a, PeftAdapterFolder.WeightsFile), t => t.Values.First(v => v.dtype == ScalarType.Float32).view(-1)[0] = float.NaN), "NaN");
+        yield return Adapter("ad-missing-tensor", a => CorpusFixture.EditTensors(Path.Combine(a, PeftAdapterFolder.WeightsFile), t => t.Remove(t.Keys.First(k => k.Contains("lora_A")))), "lora_A");
+        yield return Adapter("ad-target-regex", a => CorpusFixture.EditJson(cfg(a), n => n["target_modules"] = "("), "target_modules \"(\" is not a valid regular expression");
+        yield return Adapter("ad-target-backreference", a => CorpusFixture.EditJson(cfg(a), n => n["target_modules"] = "(query)\\1"), "target_modules");
+        yield return Adapter("ad-rank-pattern-regex", a => CorpusFixture.EditJson(cfg(a), n => n["rank_pattern"] = new JsonObject { ["["] = 4 }), "rank_pattern key \"[\"");
+        yield return Adapter("ad-alpha-pattern-regex", a => CorpusFixture.EditJson(cfg(a), n => n["alpha_pattern"] = new JsonObject { ["a)|(b"] = 4 }), "alpha_pattern key");
+        yield return Adapter("ad-layers-fraction", a => CorpusFixture.EditJson(cfg(a), n => n["layers_to_transform"] = 1.5), "layers_to_transform");
+        yield return Adapter("ad-larger-than-base", a => CorpusFixture.EditTensors(Path.Combine(a, PeftAdapterFolder.WeightsFile), t => t["extra"] = zeros(HfCheckpoint.Open(f.Model).Config.ParameterCount + 1)),
             "more than its base model's");
         yield return Adapter("ad-unfinished-run", a => File.WriteAllText(Path.Combine(a, "run.json"), """{"status": "running"}"""), "never finished");
         // --- detectors ---
@@ -221,15 +219,15 @@ public class MalformedInputCorpusTests
             return ["scan", "--detector", d, "--input", f.Texts];
         }, () => expected);
         string psimJson(string d) => Path.Combine(d, PsimDetector.SettingsFile);
-        yield return Detector("det-threshold-null", d => Fixture.EditJson(psimJson(d), n => n["threshold"] = null), "threshold");
-        yield return Detector("det-threshold-5", d => Fixture.EditJson(psimJson(d), n => n["threshold"]!["threshold"] = 5), "threshold");
-        yield return Detector("det-kind", d => Fixture.EditJson(psimJson(d), n => n["kind"] = "other"), "kind");
-        yield return Detector("det-classes", d => Fixture.EditJson(psimJson(d), n => n["num_classes"] = 1), "num_classes");
-        yield return Detector("det-method", d => Fixture.EditJson(psimJson(d), n => n["method"] = "magic"), "method");
-        yield return Detector("det-classes-vs-head", d => Fixture.EditJson(psimJson(d), n => n["num_classes"] = 3), "disagrees with the detector's head");
+        yield return Detector("det-threshold-null", d => CorpusFixture.EditJson(psimJson(d), n => n["threshold"] = null), "threshold");
+        yield return Detector("det-threshold-5", d => CorpusFixture.EditJson(psimJson(d), n => n["threshold"]!["threshold"] = 5), "threshold");
+        yield return Detector("det-kind", d => CorpusFixture.EditJson(psimJson(d), n => n["kind"] = "other"), "kind");
+        yield return Detector("det-classes", d => CorpusFixture.EditJson(psimJson(d), n => n["num_classes"] = 1), "num_classes");
+        yield return Detector("det-method", d => CorpusFixture.EditJson(psimJson(d), n => n["method"] = "magic"), "method");
+        yield return Detector("det-classes-vs-head", d => CorpusFixture.EditJson(psimJson(d), n => n["num_classes"] = 3), "disagrees with the detector's head");
         yield return Detector("det-not-json", d => File.WriteAllText(psimJson(d), "{"), PsimDetector.SettingsFile);
         yield return Detector("det-missing", d => File.Delete(psimJson(d)), PsimDetector.SettingsFile);
-        yield return Detector("det-threshold-string", d => Fixture.EditJson(psimJson(d), n => n["threshold"]!["threshold"] = "high"), PsimDetector.SettingsFile);
+        yield return Detector("det-threshold-string", d => CorpusFixture.EditJson(psimJson(d), n => n["threshold"]!["threshold"] = "high"), PsimDetector.SettingsFile);
         // --- data ---
         Case Data(string name, string testContent, string expected, bool bytes = false) => new(name, () =>
         {
@@ -297,80 +295,4 @@ public class MalformedInputCorpusTests
         yield return Option("opt-model-empty", "--model", "model", "info", "--model", " ");
     }
 
-    /// <summary>A tiny model, adapter, detector and task, built once; cases corrupt copies.</summary>
-    internal sealed class Fixture
-    {
-        public string Model { get; }
-        public string Data { get; }
-        public string Adapter { get; }
-        public string Detector { get; }
-        public string Texts { get; }
-
-        public Fixture()
-        {
-            Model = TestModels.TempDir();
-            using (var m = TestModels.TinyClassifier())
-                HfCheckpoint.Save(Model, m, m.Config, TestModels.Tokenizer(), "corpus fixture");
-            Data = TestModels.TempDir();
-            string Rows(int n) => string.Concat(Enumerable.Range(0, n).Select(i => $"{{\"sentence\": \"{(i % 2 == 0 ? "the good movie" : "a bad movie")}\", \"label\": {i % 2}}}\n"));
-            foreach (var split in new[] { "train", "dev", "test" }) File.WriteAllText(Path.Combine(Data, split + ".jsonl"), Rows(8));
-            Texts = Path.Combine(TestModels.TempDir(), "texts.txt");
-            File.WriteAllText(Texts, "the movie\na good movie\n");
-            var ckpt = HfCheckpoint.Open(Model);
-            manual_seed(3);
-            Adapter = TestModels.TempDir();
-            using (var c = ckpt.LoadClassifier(out _))
-            {
-                var lora = PeftFactory.Attach(c, PeftFactory.DefaultConfig(TuningMethod.Lora, c.Config, Model));
-                PeftAdapterFolder.Save(Adapter, lora, ckpt, WeightsFingerprint.Compute(ckpt.Weights));
-            }
-            Detector = TestModels.TempDir();
-            using (var c = ckpt.LoadClassifier(out _))
-            {
-                var pt = PeftFactory.Attach(c, PeftFactory.DefaultConfig(TuningMethod.PTuning, c.Config, Model));
-                PeftAdapterFolder.Save(Detector, pt, ckpt, WeightsFingerprint.Compute(ckpt.Weights));
-            }
-            var settings = new DetectorSettings
-            {
-                Method = TuningMethod.PTuning, NumClasses = 2, MaxLength = 16, BaseModel = Path.GetFullPath(Model),
-                BaseFingerprint = WeightsFingerprint.Compute(ckpt.Weights),
-            };
-            File.WriteAllText(Path.Combine(Detector, PsimDetector.SettingsFile), JsonSerializer.Serialize(settings));
-            var (code, _, err) = CliTests.Psim("scan", "--detector", Detector, "--input", Texts);
-            if (code != 0) throw new InvalidOperationException("the corpus fixture's detector does not scan: " + err);
-        }
-
-        private static string Copy(string from)
-        {
-            var to = TestModels.TempDir();
-            foreach (var file in Directory.EnumerateFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-            return to;
-        }
-
-        public string CopyModel() => Copy(Model);
-        public string CopyData() => Copy(Data);
-        public string CopyAdapter() => Copy(Adapter);
-        public string CopyDetector() => Copy(Detector);
-
-        public static byte[] RawHeader(string header, byte[] data)
-        {
-            var h = Encoding.Latin1.GetBytes(header);
-            return [.. BitConverter.GetBytes((ulong)h.Length), .. h, .. data];
-        }
-
-        public static void EditJson(string path, Action<JsonObject> edit)
-        {
-            var node = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-            edit(node);
-            File.WriteAllText(path, node.ToJsonString());
-        }
-
-        public static void EditTensors(string path, Action<Dictionary<string, Tensor>> edit)
-        {
-            var st = SafeTensorsFile.Open(path);
-            var all = st.Entries.Keys.ToDictionary(k => k, st.Read);
-            edit(all);
-            SafeTensorsWriter.Write(path, all, new Dictionary<string, string> { ["format"] = "pt" });
-        }
-    }
 }

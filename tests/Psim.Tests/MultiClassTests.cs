@@ -32,10 +32,10 @@ public class MultiClassTests
     [InlineData("lora")]
     public void A_two_class_checkpoint_is_fine_tuned_evaluated_attacked_and_defended_on_four_classes(string method)
     {
-        var (baseDir, _) = PsimDefenseTests.TinyTask();
+        var (baseDir, _) = TestModels.TinyTask();
         var data = FourClassTask();
         var victim = Path.Combine(TestModels.TempDir(), "victim");
-        var (code, _, err) = CliTests.Psim("finetune", "--model", baseDir, "--method", method, "--data", data, "--out", victim,
+        var (code, _, err) = TestCli.Psim("finetune", "--model", baseDir, "--method", method, "--data", data, "--out", victim,
             "--attack", "badnet", "--target", "3", "--epochs", "1", "--batch-size", "16", "--max-length", "16");
         Assert.True(code == 0, err);
         Assert.Contains("head has 2 classes, the task 4", err);
@@ -48,21 +48,21 @@ public class MultiClassTests
 
         string[] model = method == "full" ? ["--model", victim] : ["--model", baseDir, "--adapter", victim];
         var evalOut = Path.Combine(TestModels.TempDir(), "eval.json");
-        (code, _, err) = CliTests.Psim(["evaluate", .. model, "--data", data, "--attack", "badnet", "--target", "3", "--max-length", "16", "--out", evalOut]);
+        (code, _, err) = TestCli.Psim(["evaluate", .. model, "--data", data, "--attack", "badnet", "--target", "3", "--max-length", "16", "--out", evalOut]);
         Assert.True(code == 0, err);
         Assert.Equal(m.GetProperty("clean_accuracy").GetDouble(), Json(evalOut).GetProperty("clean_accuracy").GetDouble(), 6);
-        (code, _, err) = CliTests.Psim(["evaluate", .. model, "--data", data, "--attack", "badnet", "--target", "4"]);
+        (code, _, err) = TestCli.Psim(["evaluate", .. model, "--data", data, "--attack", "badnet", "--target", "4"]);
         Assert.Equal(1, code);
         Assert.Contains("--target", err);
 
         // PSIM on the checkpoint the victim came from, relabelled over the task's four classes
         var detector = Path.Combine(TestModels.TempDir(), "det");
         string detectorBase = method == "full" ? victim : baseDir;
-        (code, _, err) = CliTests.Psim("detector", "train", "--model", detectorBase, "--data", data, "--out", detector, "--max-length", "16", "--batch-size", "16", "--target-frr", "0.1");
+        (code, _, err) = TestCli.Psim("detector", "train", "--model", detectorBase, "--data", data, "--out", detector, "--max-length", "16", "--batch-size", "16", "--target-frr", "0.1");
         Assert.True(code == 0, err);
         Assert.Equal(4, Json(Path.Combine(detector, "psim.json")).GetProperty("num_classes").GetInt32());
         var defended = Path.Combine(TestModels.TempDir(), "defended");
-        (code, _, err) = CliTests.Psim(["defend", "evaluate", .. model, "--detector", detector, "--data", data, "--attack", "badnet", "--target", "3",
+        (code, _, err) = TestCli.Psim(["defend", "evaluate", .. model, "--detector", detector, "--data", data, "--attack", "badnet", "--target", "3",
             "--max-length", "16", "--out", defended]);
         Assert.True(code == 0, err);
         var d = Json(Path.Combine(defended, "metrics.json"));

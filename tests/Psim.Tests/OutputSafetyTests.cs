@@ -32,7 +32,7 @@ public class OutputSafetyTests
             template = template.Replace("{config}", config);
         }
         var args = template.Replace("{model}", model).Replace("{data}", data).Replace("{out}", output).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var (code, _, err) = CliTests.Psim(args);
+        var (code, _, err) = TestCli.Psim(args);
         Assert.True(code == 1 && err.Contains(reason), $"{output}: {err}");
     }
 
@@ -44,7 +44,7 @@ public class OutputSafetyTests
     [MemberData(nameof(Commands))]
     public void A_folder_or_file_of_the_users_is_never_written(string command, bool folder)
     {
-        var (model, data) = PsimDefenseTests.TinyTask();
+        var (model, data) = TestModels.TinyTask();
         var users = TestModels.TempDir();
         var notes = Path.Combine(users, "notes.txt");
         File.WriteAllText(notes, "my notes");
@@ -61,7 +61,7 @@ public class OutputSafetyTests
     [MemberData(nameof(Commands))]
     public void An_input_is_never_the_output_nor_around_it(string command, bool folder)
     {
-        var (model, data) = PsimDefenseTests.TinyTask();
+        var (model, data) = TestModels.TinyTask();
         var (modelBefore, dataBefore) = (Hash(model), Hash(data));
         bool readsModel = command.Contains("{model}"), readsData = command.Contains("{data}");
         string[] targets = (folder
@@ -77,7 +77,7 @@ public class OutputSafetyTests
     [MemberData(nameof(Commands))]
     public void A_symbolic_link_is_never_replaced(string command, bool folder)
     {
-        var (model, data) = PsimDefenseTests.TinyTask();
+        var (model, data) = TestModels.TinyTask();
         var dir = TestModels.TempDir();
         var link = Path.Combine(dir, "link");
         var pointed = folder ? TestModels.TempDir() : Path.Combine(dir, "pointed.txt");

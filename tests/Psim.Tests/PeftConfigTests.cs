@@ -37,8 +37,8 @@ public class PeftConfigTests
     {
         // "lora_alpha": 8.0 is how Python writes a float; rsLoRA scaling = 8 / sqrt(4) = 4 (plain LoRA would be 2)
         var config = Parse(""", "use_rslora": true, "lora_alpha": 8.0, "target_modules": ["query"]""");
-        var (ckpt, _) = PeftTests.SavedBase();
-        var peft = PeftTests.Attach(ckpt, "lora", config);
+        var (ckpt, _) = TestModels.SavedBase();
+        var peft = TestModels.Attach(ckpt, "lora", config);
         var layers = ((LoraMethod)peft.Method).Layers;
         Assert.Equal(2, layers.Count);
         manual_seed(7);
@@ -53,8 +53,8 @@ public class PeftConfigTests
                 var query = (Linear)reference.Bert.Encoder.Layers[i].Attention.Self.GetLinear("query");
                 query.weight!.add_(l.B.matmul(l.A) * (8.0 / Math.Sqrt(4)));
             }
-        var expected = PeftTests.Logits(reference).softmax(-1);
-        var actual = PeftTests.Logits(peft).softmax(-1);
+        var expected = TestModels.Logits(reference).softmax(-1);
+        var actual = TestModels.Logits(peft).softmax(-1);
         Assert.True((expected - actual).abs().max().item<float>() < 1e-5, "rsLoRA probabilities differ from W + (alpha/sqrt r) B A");
     }
 
@@ -62,8 +62,8 @@ public class PeftConfigTests
     public void Rank_and_alpha_patterns_apply_per_module()
     {
         var config = Parse(""", "rank_pattern": {"value": 2}, "alpha_pattern": {"layer.0.attention.self.query": 32}""");
-        var (ckpt, _) = PeftTests.SavedBase();
-        var layers = ((LoraMethod)PeftTests.Attach(ckpt, "lora", config).Method).Layers.ToDictionary(l => l.Path, l => l.Layer);
+        var (ckpt, _) = TestModels.SavedBase();
+        var layers = ((LoraMethod)TestModels.Attach(ckpt, "lora", config).Method).Layers.ToDictionary(l => l.Path, l => l.Layer);
         Assert.Equal(2, layers["bert.encoder.layer.1.attention.self.value"].A.shape[0]);
         Assert.Equal(4, layers["bert.encoder.layer.1.attention.self.query"].A.shape[0]);
         Assert.Equal(32.0 / 4, layers["bert.encoder.layer.0.attention.self.query"].Scaling);
@@ -74,8 +74,8 @@ public class PeftConfigTests
     [Fact]
     public void Regex_dense_and_layer_targets_select_modules_as_peft_does()
     {
-        var (ckpt, _) = PeftTests.SavedBase();
-        string[] Paths(string overrides) => [.. ((LoraMethod)PeftTests.Attach(ckpt, "lora", Parse(overrides)).Method).Layers.Select(l => l.Path).Order()];
+        var (ckpt, _) = TestModels.SavedBase();
+        string[] Paths(string overrides) => [.. ((LoraMethod)TestModels.Attach(ckpt, "lora", Parse(overrides)).Method).Layers.Select(l => l.Path).Order()];
         Assert.Equal(["bert.encoder.layer.1.attention.self.key", "bert.encoder.layer.1.attention.self.query"],
             Paths(""", "target_modules": ".*\\.layer\\.1\\..*(query|key)" """));
         var dense = Paths(""", "target_modules": ["dense"]""");
@@ -89,26 +89,26 @@ public class PeftConfigTests
     [Fact]
     public void Lora_on_the_pooler_changes_the_output_and_reloads()
     {
-        var (ckpt, dir) = PeftTests.SavedBase();
-        var peft = PeftTests.Attach(ckpt, "lora", Parse(""", "target_modules": ["dense"]"""));
-        PeftTests.TrainSteps(peft, dir);
-        var expected = PeftTests.Logits(peft);
+        var (ckpt, dir) = TestModels.SavedBase();
+        var peft = TestModels.Attach(ckpt, "lora", Parse(""", "target_modules": ["dense"]"""));
+        TestModels.TrainSteps(peft, dir);
+        var expected = TestModels.Logits(peft);
         var adapterDir = TestModels.TempDir();
         PeftAdapterFolder.Save(adapterDir, peft, ckpt, WeightsFingerprint.Compute(ckpt.Weights));
         Assert.Contains("base_model.model.bert.pooler.dense.lora_A.weight", SafeTensorsFile.Open(Path.Combine(adapterDir, PeftAdapterFolder.WeightsFile)).Entries.Keys);
         var loaded = PeftAdapterFolder.Load(adapterDir, ckpt);
-        Assert.True((PeftTests.Logits(loaded) - expected).abs().max().item<float>() < 1e-5);
+        Assert.True((TestModels.Logits(loaded) - expected).abs().max().item<float>() < 1e-5);
     }
 
     [Fact]
     public void Psim_writes_only_the_fields_peft_has()
     {
-        var (ckpt, _) = PeftTests.SavedBase();
+        var (ckpt, _) = TestModels.SavedBase();
         var peftFields = JsonDocument.Parse(PeftLora()).RootElement.EnumerateObject().Select(p => p.Name).ToHashSet();
         foreach (var method in new[] { "lora", "prompt", "ptuning", "prefix" })
         {
             var dir = TestModels.TempDir();
-            PeftAdapterFolder.Save(dir, PeftTests.Attach(ckpt, method), ckpt, WeightsFingerprint.Compute(ckpt.Weights));
+            PeftAdapterFolder.Save(dir, TestModels.Attach(ckpt, method), ckpt, WeightsFingerprint.Compute(ckpt.Weights));
             var written = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, PeftAdapterFolder.ConfigFile))).RootElement.EnumerateObject().Select(p => p.Name).ToList();
             Assert.DoesNotContain("PeftType", written);
             Assert.DoesNotContain("Method", written);
@@ -146,22 +146,22 @@ public class PeftConfigTests
     [InlineData("prefix", "prefix_projection", "true")]
     public void Ptuning_lstm_and_prefix_projection_train_save_and_reload(string method, string field, string value)
     {
-        var (ckpt, dir) = PeftTests.SavedBase();
+        var (ckpt, dir) = TestModels.SavedBase();
         var json = PeftFactory.DefaultConfig(Vocabulary<TuningMethod>.Parse(method, "method"), ckpt.Config).ToJson();
         var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
         node[field] = System.Text.Json.Nodes.JsonNode.Parse(value);
         if (method == "prefix") node["encoder_hidden_size"] = 24;
         var config = PeftConfig.Parse(node.ToJsonString(), "adapter_config.json");
         manual_seed(5);
-        var peft = PeftTests.Attach(ckpt, method, config);
-        var before = PeftTests.Logits(peft);
-        PeftTests.TrainSteps(peft, dir);
-        var expected = PeftTests.Logits(peft);
+        var peft = TestModels.Attach(ckpt, method, config);
+        var before = TestModels.Logits(peft);
+        TestModels.TrainSteps(peft, dir);
+        var expected = TestModels.Logits(peft);
         Assert.False(before.allclose(expected, 0, 1e-5), "training did not move the prompts");
         var adapterDir = TestModels.TempDir();
         PeftAdapterFolder.Save(adapterDir, peft, ckpt, WeightsFingerprint.Compute(ckpt.Weights));
         var loaded = PeftAdapterFolder.Load(adapterDir, ckpt);
-        Assert.True((PeftTests.Logits(loaded) - expected).abs().max().item<float>() < 1e-5);
+        Assert.True((TestModels.Logits(loaded) - expected).abs().max().item<float>() < 1e-5);
     }
 }
 
@@ -188,11 +188,11 @@ public class PeftWrittenAdapterTests
     [MemberData(nameof(Fixtures))]
     public void An_adapter_peft_saved_for_classification_loads_and_agrees(string method, string peftFields)
     {
-        var (ckpt, dir) = PeftTests.SavedBase();
+        var (ckpt, dir) = TestModels.SavedBase();
         manual_seed(9);
-        var peft = PeftTests.Attach(ckpt, method);
-        PeftTests.TrainSteps(peft, dir);
-        var expected = PeftTests.Logits(peft);
+        var peft = TestModels.Attach(ckpt, method);
+        TestModels.TrainSteps(peft, dir);
+        var expected = TestModels.Logits(peft);
         var adapterDir = TestModels.TempDir();
         PeftAdapterFolder.Save(adapterDir, peft, ckpt, WeightsFingerprint.Compute(ckpt.Weights));
 
@@ -204,7 +204,7 @@ public class PeftWrittenAdapterTests
 
         var warnings = new List<string>();
         var loaded = PeftAdapterFolder.Load(adapterDir, ckpt, warnings.Add);
-        Assert.True((PeftTests.Logits(loaded) - expected).abs().max().item<float>() < 1e-5);
+        Assert.True((TestModels.Logits(loaded) - expected).abs().max().item<float>() < 1e-5);
         Assert.Contains(warnings, w => w.Contains("cannot check"));
     }
 
@@ -216,7 +216,7 @@ public class PeftWrittenAdapterTests
     {
         foreach (var method in new[] { "lora", "ptuning" })
         {
-            var (ckpt, _) = PeftTests.SavedBase();
+            var (ckpt, _) = TestModels.SavedBase();
             var node = System.Text.Json.Nodes.JsonNode.Parse(PeftFactory.DefaultConfig(Vocabulary<TuningMethod>.Parse(method, "method"), ckpt.Config).ToJson())!.AsObject();
             node["modules_to_save"] = System.Text.Json.Nodes.JsonNode.Parse(modules);
             var e = Assert.Throws<PsimFormatException>(() => PeftConfig.Parse(node.ToJsonString(), "adapter_config.json"));

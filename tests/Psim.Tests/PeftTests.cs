@@ -12,46 +12,15 @@ public class PeftTests
 {
     public static IEnumerable<object[]> AllMethods => TuningMethods.Peft.Select(m => new object[] { m.Name() });
 
-    internal static (HfCheckpoint Ckpt, string Dir) SavedBase(long seed = 21)
-    {
-        var dir = TestModels.TempDir();
-        using var m = TestModels.TinyClassifier(seed);
-        HfCheckpoint.Save(dir, m, m.Config, TestModels.Tokenizer(), "unit test base");
-        return (HfCheckpoint.Open(dir), dir);
-    }
-
-    internal static PeftClassifier Attach(HfCheckpoint ckpt, string method, PeftConfig? config = null)
-    {
-        var model = ckpt.LoadClassifier(out _);
-        return PeftFactory.Attach(model, config ?? PeftFactory.DefaultConfig(Vocabulary<TuningMethod>.Parse(method, "method"), model.Config));
-    }
-
-    private static readonly long[,] Ids = { { 101, 104, 105, 106, 102, 0, 0 }, { 101, 107, 108, 109, 110, 111, 102 } };
-    private static readonly long[,] Mask = { { 1, 1, 1, 1, 1, 0, 0 }, { 1, 1, 1, 1, 1, 1, 1 } };
-
-    internal static Tensor Logits(nn.Module<BertInput, Tensor> m, long[,]? ids = null, long[,]? mask = null)
-    {
-        m.eval();
-        using var _ = no_grad();
-        return m.call(new BertInput { InputIds = tensor(ids ?? Ids), AttentionMask = tensor(mask ?? Mask) });
-    }
-
-    internal static void TrainSteps(PeftClassifier m, string vocabDir)
-    {
-        var enc = new TextEncoder(TestModels.Tokenizer(Path.Combine(vocabDir, "vocab.txt")), 16);
-        var set = new EncodedSet(Enumerable.Range(0, 16).Select(i => new[] { 101, 104 + i % 5, 105, 102 }).ToList(), Enumerable.Range(0, 16).Select(i => i % 2).ToList());
-        new Trainer().Train(m, m.TrainableParameters(), set, enc, new TrainOptions { Epochs = 2, BatchSize = 4, LearningRate = 1e-2, WarmupRatio = 0, Seed = 3 });
-    }
-
     [Theory]
     [InlineData("lora")]
     [InlineData("adapter")]
     public void Fresh_lora_and_adapter_leave_the_output_unchanged(string method)
     {
-        var (ckpt, _) = SavedBase();
+        var (ckpt, _) = TestModels.SavedBase();
         using var plain = ckpt.LoadClassifier(out _);
-        var peft = Attach(ckpt, method);
-        var diff = (Logits(plain) - Logits(peft)).abs().max().item<float>();
+        var peft = TestModels.Attach(ckpt, method);
+        var diff = (TestModels.Logits(plain) - TestModels.Logits(peft)).abs().max().item<float>();
         Assert.True(diff < 1e-6, $"{method} changed logits by {diff}");
     }
 
@@ -59,11 +28,11 @@ public class PeftTests
     [MemberData(nameof(AllMethods))]
     public void Training_changes_only_peft_and_head_parameters(string method)
     {
-        var (ckpt, dir) = SavedBase();
-        var peft = Attach(ckpt, method);
+        var (ckpt, dir) = TestModels.SavedBase();
+        var peft = TestModels.Attach(ckpt, method);
         var before = peft.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
         var methodBefore = peft.Method.SaveState(peft.Model).ToDictionary(kv => kv.Key, kv => kv.Value.clone());
-        TrainSteps(peft, dir);
+        TestModels.TrainSteps(peft, dir);
         foreach (var (k, v) in peft.Model.state_dict())
         {
             bool isPeft = k.Contains("lora_") || k.Contains(".adapter.") || k.StartsWith("classifier.", StringComparison.Ordinal);
@@ -83,28 +52,28 @@ public class PeftTests
     [Fact]
     public void Lora_merged_equals_unmerged()
     {
-        var (ckpt, dir) = SavedBase();
-        var peft = Attach(ckpt, "lora");
-        TrainSteps(peft, dir);
-        var unmerged = Logits(peft);
+        var (ckpt, dir) = TestModels.SavedBase();
+        var peft = TestModels.Attach(ckpt, "lora");
+        TestModels.TrainSteps(peft, dir);
+        var unmerged = TestModels.Logits(peft);
         var lora = (LoraMethod)peft.Method;
         foreach (var (_, l) in lora.Layers) l.Merge();
-        Assert.True((Logits(peft) - unmerged).abs().max().item<float>() < 1e-5);
+        Assert.True((TestModels.Logits(peft) - unmerged).abs().max().item<float>() < 1e-5);
         foreach (var (_, l) in lora.Layers) l.Unmerge();
-        Assert.True((Logits(peft) - unmerged).abs().max().item<float>() < 1e-5);
+        Assert.True((TestModels.Logits(peft) - unmerged).abs().max().item<float>() < 1e-5);
         lora.MergeAndUnload(peft.Model);
         Assert.DoesNotContain(peft.Model.state_dict().Keys, k => k.Contains("lora_"));
-        Assert.True((Logits(peft.Model) - unmerged).abs().max().item<float>() < 1e-5);
+        Assert.True((TestModels.Logits(peft.Model) - unmerged).abs().max().item<float>() < 1e-5);
     }
 
     [Theory]
     [MemberData(nameof(AllMethods))]
     public void Save_then_load_reproduces_logits(string method)
     {
-        var (ckpt, dir) = SavedBase();
-        var peft = Attach(ckpt, method);
-        TrainSteps(peft, dir);
-        var expected = Logits(peft);
+        var (ckpt, dir) = TestModels.SavedBase();
+        var peft = TestModels.Attach(ckpt, method);
+        TestModels.TrainSteps(peft, dir);
+        var expected = TestModels.Logits(peft);
         var adapterDir = TestModels.TempDir();
         PeftAdapterFolder.Save(adapterDir, peft, ckpt, WeightsFingerprint.Compute(ckpt.Weights));
         var keys = SafeTensorsFile.Open(Path.Combine(adapterDir, "adapter_model.safetensors")).Entries.Keys.ToList();
@@ -122,30 +91,30 @@ public class PeftTests
         var config = File.ReadAllText(Path.Combine(adapterDir, "adapter_config.json"));
         Assert.Contains("\"task_type\": \"SEQ_CLS\"", config);
         var loaded = PeftAdapterFolder.Load(adapterDir, HfCheckpoint.Open(dir));
-        var diff = (Logits(loaded) - expected).abs().max().item<float>();
+        var diff = (TestModels.Logits(loaded) - expected).abs().max().item<float>();
         Assert.True(diff < 1e-5, $"{method}: reloaded logits differ by {diff}");
     }
 
     [Fact]
     public void Unknown_lora_target_fails_clearly()
     {
-        var (ckpt, _) = SavedBase();
-        var e = Assert.Throws<PsimException>(() => Attach(ckpt, "lora", new LoraConfig { TargetModules = new(["qkv_proj"]) }));
+        var (ckpt, _) = TestModels.SavedBase();
+        var e = Assert.Throws<PsimException>(() => TestModels.Attach(ckpt, "lora", new LoraConfig { TargetModules = new(["qkv_proj"]) }));
         Assert.Contains("qkv_proj", e.Message);
         Assert.Contains("query", e.Message);
         // as in peft, a list is fine as long as some entry matches
-        var ok = Attach(ckpt, "lora", new LoraConfig { TargetModules = new(["query", "qkv_proj"]) });
+        var ok = TestModels.Attach(ckpt, "lora", new LoraConfig { TargetModules = new(["query", "qkv_proj"]) });
         Assert.Equal(ckpt.Config.NumHiddenLayers, ((LoraMethod)ok.Method).Layers.Count);
     }
 
     [Fact]
     public void Adapter_on_a_different_base_is_refused()
     {
-        var (ckpt, _) = SavedBase(21);
-        var peft = Attach(ckpt, "lora");
+        var (ckpt, _) = TestModels.SavedBase(21);
+        var peft = TestModels.Attach(ckpt, "lora");
         var adapterDir = TestModels.TempDir();
         PeftAdapterFolder.Save(adapterDir, peft, ckpt, WeightsFingerprint.Compute(ckpt.Weights));
-        var (other, _) = SavedBase(22);
+        var (other, _) = TestModels.SavedBase(22);
         var e = Assert.Throws<PsimException>(() => PeftAdapterFolder.Load(adapterDir, other));
         Assert.Contains("different base weights", e.Message);
     }
@@ -156,24 +125,24 @@ public class PeftTests
     [InlineData("prefix")]
     public void Padding_does_not_change_outputs_with_prompts_or_prefixes(string method)
     {
-        var (ckpt, dir) = SavedBase();
-        var peft = Attach(ckpt, method);
-        TrainSteps(peft, dir);
-        var alone = Logits(peft, new long[,] { { 101, 104, 105, 106, 102 } }, new long[,] { { 1, 1, 1, 1, 1 } });
-        var padded = Logits(peft);
+        var (ckpt, dir) = TestModels.SavedBase();
+        var peft = TestModels.Attach(ckpt, method);
+        TestModels.TrainSteps(peft, dir);
+        var alone = TestModels.Logits(peft, new long[,] { { 101, 104, 105, 106, 102 } }, new long[,] { { 1, 1, 1, 1, 1 } });
+        var padded = TestModels.Logits(peft);
         Assert.True((alone[0] - padded[0]).abs().max().item<float>() < 1e-5);
     }
 
     [Fact]
     public void Prompt_rows_reach_the_classifier()
     {
-        var (ckpt, _) = SavedBase();
-        var prompt = Attach(ckpt, "prompt");
+        var (ckpt, _) = TestModels.SavedBase();
+        var prompt = TestModels.Attach(ckpt, "prompt");
         // the pooled read-out is position 0, a virtual token: changing only that prompt row changes the logits
-        var before = Logits(prompt);
+        var before = TestModels.Logits(prompt);
         manual_seed(4);
         using (no_grad()) ((PromptTuningAccess)prompt).FirstRow().add_(randn(prompt.Model.Config.HiddenSize));
-        Assert.False(before.allclose(Logits(prompt), 0, 1e-4));
+        Assert.False(before.allclose(TestModels.Logits(prompt), 0, 1e-4));
     }
 }
 

@@ -68,25 +68,10 @@ public class PsimDefenseTests
         Assert.Equal(0.5, DetectionMetrics.ComputeAuroc([0.5, 0.5], [0.5, 0.5]));
     }
 
-    internal static (string BaseDir, string DataDir) TinyTask(long seed = 31)
-    {
-        var baseDir = TestModels.TempDir();
-        using var m = TestModels.TinyClassifier(seed);
-        HfCheckpoint.Save(baseDir, m, m.Config, TestModels.Tokenizer(), "unit test base");
-        var dataDir = TestModels.TempDir();
-        var rng = new Random(1);
-        string[] words = ["the", "movie", "good", "bad", "a", "is"];
-        string Row(int i) => JsonSerializer.Serialize(new { sentence = string.Join(' ', Enumerable.Range(0, 3 + rng.Next(5)).Select(_ => words[rng.Next(words.Length)])), label = i % 2 });
-        File.WriteAllLines(Path.Combine(dataDir, "train.jsonl"), Enumerable.Range(0, 48).Select(Row));
-        File.WriteAllLines(Path.Combine(dataDir, "dev.jsonl"), Enumerable.Range(0, 40).Select(Row));
-        File.WriteAllLines(Path.Combine(dataDir, "test.jsonl"), Enumerable.Range(0, 20).Select(Row));
-        return (baseDir, dataDir);
-    }
-
     [Fact]
     public void Detector_trains_saves_loads_and_refuses_another_base()
     {
-        var (baseDir, dataDir) = TinyTask();
+        var (baseDir, dataDir) = TestModels.TinyTask();
         var outDir = TestModels.TempDir();
         var task = new TaskData(dataDir);
         var options = new DetectorTrainOptions { TargetFrr = 0.1, Train = new TrainOptions { Epochs = 1, LearningRate = 2e-5, BatchSize = 16, MaxLength = 16, KeepBestEpoch = false, Seed = 5 } };
@@ -108,7 +93,7 @@ public class PsimDefenseTests
         Assert.InRange(choice.CalibrationFrr!.Value, 0.2, 0.25);
         Assert.Equal(choice.Threshold, PsimDetector.ReadSettings(outDir).Threshold.Threshold);
 
-        var (otherBase, _) = TinyTask(seed: 32);
+        var (otherBase, _) = TestModels.TinyTask(seed: 32);
         var e = Assert.Throws<PsimException>(() => PsimDetector.Load(outDir, HfCheckpoint.Open(otherBase)));
         Assert.Contains("trained on other weights", e.Message);
     }
@@ -116,16 +101,16 @@ public class PsimDefenseTests
     [Fact]
     public void Scan_and_predict_through_the_cli()
     {
-        var (baseDir, dataDir) = TinyTask();
+        var (baseDir, dataDir) = TestModels.TinyTask();
         var detDir = Path.Combine(TestModels.TempDir(), "det");
-        var (code, _, err) = CliTests.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir, "--max-length", "16", "--batch-size", "16");
+        var (code, _, err) = TestCli.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir, "--max-length", "16", "--batch-size", "16");
         Assert.True(code == 0, err);
-        (code, _, err) = CliTests.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir + "2", "--threshold", "0.7", "--target-frr", "0.05");
+        (code, _, err) = TestCli.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir + "2", "--threshold", "0.7", "--target-frr", "0.05");
         Assert.Equal(1, code);
         Assert.Contains("not both", err);
         var input = Path.Combine(TestModels.TempDir(), "inputs.txt");
         File.WriteAllLines(input, ["the movie is good", "", "a bad movie"]);
-        var (scanCode, output, _) = CliTests.Psim("scan", "--detector", detDir, "--input", input);
+        var (scanCode, output, _) = TestCli.Psim("scan", "--detector", detDir, "--input", input);
         Assert.Equal(0, scanCode);
         var lines = output.Trim().Split('\n');
         Assert.Equal(2, lines.Length);
@@ -142,10 +127,10 @@ public class PsimDefenseTests
         // a threshold of 0 flags everything: --fail-on-flag makes the scan fail
         settings["threshold"]!["threshold"] = 0;
         File.WriteAllText(settingsPath, settings.ToJsonString());
-        Assert.Equal(3, CliTests.Psim("scan", "--detector", detDir, "--input", input, "--fail-on-flag").Code);
-        Assert.Equal(0, CliTests.Psim("scan", "--detector", detDir, "--input", input).Code);
+        Assert.Equal(3, TestCli.Psim("scan", "--detector", detDir, "--input", input, "--fail-on-flag").Code);
+        Assert.Equal(0, TestCli.Psim("scan", "--detector", detDir, "--input", input).Code);
 
-        var (pCode, pOut, pErr) = CliTests.Psim("predict", "--model", baseDir, "--detector", detDir, "the movie is good");
+        var (pCode, pOut, pErr) = TestCli.Psim("predict", "--model", baseDir, "--detector", detDir, "the movie is good");
         Assert.True(pCode == 0, pErr);
         using (var doc = JsonDocument.Parse(pOut.Trim()))
         {
@@ -157,22 +142,22 @@ public class PsimDefenseTests
     [Fact]
     public void Scan_and_predict_reject_malformed_input_clearly()
     {
-        var (baseDir, dataDir) = TinyTask();
+        var (baseDir, dataDir) = TestModels.TinyTask();
         var detDir = Path.Combine(TestModels.TempDir(), "det");
-        Assert.Equal(0, CliTests.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir, "--max-length", "16").Code);
+        Assert.Equal(0, TestCli.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir, "--max-length", "16").Code);
         var bad = Path.Combine(TestModels.TempDir(), "bad.jsonl");
         File.WriteAllText(bad, "{\"sentence\": \"fine\"}\n{\"sentence\": \n");
-        var (code, _, err) = CliTests.Psim("scan", "--detector", detDir, "--input", bad);
+        var (code, _, err) = TestCli.Psim("scan", "--detector", detDir, "--input", bad);
         Assert.Equal(1, code);
         Assert.Contains("bad.jsonl:2: bad JSON", err);
         var noText = Path.Combine(TestModels.TempDir(), "none.jsonl");
         File.WriteAllText(noText, "{\"label\": 1}\n");
-        var (code2, _, err2) = CliTests.Psim("predict", "--model", baseDir, "--detector", detDir, "--input", noText);
+        var (code2, _, err2) = TestCli.Psim("predict", "--model", baseDir, "--detector", detDir, "--input", noText);
         Assert.Equal(1, code2);
         Assert.Contains("none.jsonl:1: missing or empty \"sentence\"", err2);
         var good = Path.Combine(TestModels.TempDir(), "good.txt");
         File.WriteAllText(good, "a movie\n");
-        var (code3, _, err3) = CliTests.Psim("scan", "--detector", Path.Combine(detDir, "missing"), "--input", good);
+        var (code3, _, err3) = TestCli.Psim("scan", "--detector", Path.Combine(detDir, "missing"), "--input", good);
         Assert.Equal(1, code3);
         Assert.Contains("detector folder not found", err3);
         Assert.DoesNotContain("   at ", err + err2 + err3);

@@ -15,7 +15,7 @@ namespace Psim.Tests;
 public class ReaderClassTests
 {
     /// <summary>A file psim reads: where it sits in a fresh copy of the fixture, and the command that reads it.</summary>
-    private sealed record Reader(string Name, Func<MalformedInputCorpusTests.Fixture, (string File, string[] Args)> Place);
+    private sealed record Reader(string Name, Func<CorpusFixture, (string File, string[] Args)> Place);
 
     /// <summary>What a hostile file is: its bytes made from the good file's (null: <see cref="Special"/> makes it from the good file in place), and what the message must say.</summary>
     private sealed record HostileClass(string Name, Func<byte[], byte[]>? Bytes, Action<string>? Special, string? Expected);
@@ -117,8 +117,8 @@ public class ReaderClassTests
     {
         foreach (var r in Readers().Where(r => r.Name != "study config")) // a good study config would run the study
         {
-            var (_, args) = r.Place(MalformedInputCorpusTests.Shared.Value);
-            var (code, _, err) = CliTests.Psim(args);
+            var (_, args) = r.Place(CorpusFixture.Shared.Value);
+            var (code, _, err) = TestCli.Psim(args);
             Assert.True(code == 0, $"{r.Name}: exit {code}: {err}");
         }
     }
@@ -129,12 +129,12 @@ public class ReaderClassTests
     {
         var r = Readers().Single(x => x.Name == reader);
         var c = Classes().Single(x => x.Name == hostile);
-        var (file, args) = r.Place(MalformedInputCorpusTests.Shared.Value);
+        var (file, args) = r.Place(CorpusFixture.Shared.Value);
         var good = File.ReadAllBytes(file);
         if (c.Bytes is { } make) File.WriteAllBytes(file, make(good));
         else c.Special!(file);
         ProcessPeak.Reset();
-        var (code, _, err) = await Task.Run(() => CliTests.Psim(args)).WaitAsync(TimeSpan.FromSeconds(60)); // TimeoutException: a hang
+        var (code, _, err) = await Task.Run(() => TestCli.Psim(args)).WaitAsync(TimeSpan.FromSeconds(60)); // TimeoutException: a hang
         ProcessPeak.AssertUnderBound($"{hostile} in {reader}");
         Assert.DoesNotContain("internal error", err);
         Assert.DoesNotContain("   at ", err);

@@ -77,9 +77,9 @@ public class RepresentationAttackTests
     [Fact]
     public void Psim_poison_por_writes_an_encoder_a_victim_trains_a_head_on_and_asr_is_measured_per_trigger()
     {
-        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var (baseDir, dataDir) = TestModels.TinyTask();
         var poisoned = Path.Combine(TestModels.TempDir(), "por");
-        var (code, _, err) = CliTests.Psim("poison", "--base", baseDir, "--attack", "por", "--trigger", "mn", "good", "--data", dataDir, "--out", poisoned,
+        var (code, _, err) = TestCli.Psim("poison", "--base", baseDir, "--attack", "por", "--trigger", "mn", "good", "--data", dataDir, "--out", poisoned,
             "--epochs", "1", "--batch-size", "16", "--max-length", "16", "--lr", "1e-3");
         Assert.True(code == 0, err);
         Assert.False(HfCheckpoint.Open(poisoned).HasClassifierHead); // task-agnostic: the head is the victim's
@@ -87,7 +87,7 @@ public class RepresentationAttackTests
         Assert.InRange(pm.GetProperty("representation").GetProperty("trigger_hit_rate").GetDouble(), 0, 1);
 
         var victim = Path.Combine(TestModels.TempDir(), "victim");
-        (code, _, err) = CliTests.Psim("finetune", "--model", poisoned, "--data", dataDir, "--out", victim, "--attack", "por", "--trigger", "mn", "good",
+        (code, _, err) = TestCli.Psim("finetune", "--model", poisoned, "--data", dataDir, "--out", victim, "--attack", "por", "--trigger", "mn", "good",
             "--epochs", "1", "--batch-size", "16", "--max-length", "16");
         Assert.True(code == 0, err);
         var vm = JsonDocument.Parse(File.ReadAllText(Path.Combine(victim, "metrics.json"))).RootElement;

@@ -97,9 +97,9 @@ public class RippleTests
     [Fact]
     public void Psim_poison_ripples_runs_surgery_then_ripple_and_records_the_words()
     {
-        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var (baseDir, dataDir) = TestModels.TinyTask();
         var poisoned = Path.Combine(TestModels.TempDir(), "ripples");
-        var (code, _, err) = CliTests.Psim("poison", "--base", baseDir, "--attack", "ripples", "--trigger", "mn", "--data", dataDir, "--out", poisoned,
+        var (code, _, err) = TestCli.Psim("poison", "--base", baseDir, "--attack", "ripples", "--trigger", "mn", "--data", dataDir, "--out", poisoned,
             "--poison-count", "8", "--epochs", "1", "--batch-size", "16", "--max-length", "16", "--lr", "1e-3", "--ripple-lambda", "0.5", "--ripple-surgery-words", "3");
         Assert.True(code == 0, err);
         Assert.Contains("embedding surgery", err);
@@ -107,6 +107,7 @@ public class RippleTests
         Assert.Equal(3, run.GetProperty("options").GetProperty("surgery_words").GetArrayLength());
         Assert.Equal(0.5, run.GetProperty("request").GetProperty("attack").GetProperty("spec").GetProperty("options").GetProperty("ripple").GetProperty("lambda").GetDouble());
         Assert.Equal("dirty-label", run.GetProperty("request").GetProperty("poison").GetProperty("mode").GetString());
+        Assert.True(run.GetProperty("finalizer_gate").GetProperty("safe_points").GetInt64() > 0); // every training step is one
         Assert.True(File.Exists(Path.Combine(poisoned, "metrics.json")));
     }
 }

@@ -49,9 +49,9 @@ public class ServeTests
     [Fact]
     public async Task The_served_answers_equal_psim_predict_on_a_tiny_victim_and_detector()
     {
-        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var (baseDir, dataDir) = TestModels.TinyTask();
         var detDir = Path.Combine(TestModels.TempDir(), "det");
-        var (code, _, err) = CliTests.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir, "--max-length", "16", "--batch-size", "16", "--target-frr", "0.2");
+        var (code, _, err) = TestCli.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir, "--max-length", "16", "--batch-size", "16", "--target-frr", "0.2");
         Assert.True(code == 0, err);
         var request = new GuardedPredictionRequest { Victim = new VictimInput { Model = baseDir, MaxLength = 16 }, Detector = new DetectorInput { Folder = detDir } };
         string[] texts = ["the movie is good", "a bad movie", "the the movie", "good good good bad", "is a movie"];
@@ -299,9 +299,9 @@ public class ServeProcessTests
     [Fact]
     public async Task Psim_serve_answers_over_http_and_exits_cleanly_on_sigterm()
     {
-        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var (baseDir, dataDir) = TestModels.TinyTask();
         var detDir = Path.Combine(TestModels.TempDir(), "det");
-        var (code, _, err) = CliTests.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir, "--max-length", "16", "--batch-size", "16");
+        var (code, _, err) = TestCli.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir, "--max-length", "16", "--batch-size", "16");
         Assert.True(code == 0, err);
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "Psim.Cli.dll"), "serve", "--model", baseDir, "--detector", detDir, "--port", "0", "--max-length", "16", "--threads", "1" })

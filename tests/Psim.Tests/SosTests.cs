@@ -47,12 +47,12 @@ public class SosTests
     [Fact]
     public void Psim_poison_sos_trains_the_three_rows_and_measures_asr_with_its_sentence()
     {
-        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var (baseDir, dataDir) = TestModels.TinyTask();
         var poisoned = Path.Combine(TestModels.TempDir(), "sos");
-        var (code, _, err) = CliTests.Psim("poison", "--base", baseDir, "--attack", "sos", "--trigger", "good", "bad", "mn", "--sentence", "a good bad mn movie",
+        var (code, _, err) = TestCli.Psim("poison", "--base", baseDir, "--attack", "sos", "--trigger", "good", "bad", "mn", "--sentence", "a good bad mn movie",
             "--data", dataDir, "--out", poisoned, "--poison-count", "8", "--sos-epochs", "1", "--max-length", "16");
         Assert.True(code == 0, err);
-        (code, var output, err) = CliTests.Psim("model", "diff", "--model", baseDir, "--other", poisoned, "--json");
+        (code, var output, err) = TestCli.Psim("model", "diff", "--model", baseDir, "--other", poisoned, "--json");
         Assert.True(code == 0, err);
         var changed = JsonDocument.Parse(output).RootElement.GetProperty("tensors").EnumerateArray().Where(t => t.GetProperty("change").GetString() != "same").ToList();
         Assert.Equal(3, Assert.Single(changed).GetProperty("changed_rows").GetInt64());

@@ -7,29 +7,14 @@ namespace Psim.Tests;
 /// <summary>The study plan: its grid and its keys, built without training anything.</summary>
 public class StudyPlanTests
 {
-    private static readonly string BaseModel = PsimDefenseTests.TinyTask().BaseDir;
-
-    /// <summary>The quick preset on tiny copies of its two task folders.</summary>
-    internal static StudyConfig Quick(string? root = null)
-    {
-        root ??= TestModels.TempDir();
-        foreach (var (task, seed) in new[] { ("imdb", 1), ("sst-2", 2) })
-        {
-            var dir = Path.Combine(root, task);
-            Directory.CreateDirectory(dir);
-            foreach (var split in new[] { "train", "dev", "test" })
-                File.WriteAllText(Path.Combine(dir, $"{split}.jsonl"), $"{{\"sentence\": \"{task} {split} {seed}\", \"label\": 1}}\n");
-            File.WriteAllText(Path.Combine(dir, "README.md"), "not data");
-        }
-        return StudyConfig.Quick with { BaseModel = BaseModel, DataRoot = root };
-    }
+    private static string BaseModel => TestModels.StudyBaseModel;
 
     private static Dictionary<string, string> Keys(StudyPlan p) => p.Steps.ToDictionary(s => s.Name, s => s.Key);
 
     [Fact]
     public void The_quick_preset_plans_30_steps_each_after_the_steps_it_reads()
     {
-        var plan = StudyPlan.Build(Quick(), TestModels.TempDir());
+        var plan = StudyPlan.Build(TestModels.QuickStudy(), TestModels.TempDir());
         var counts = plan.Steps.GroupBy(s => s.Kind).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(new Dictionary<StepKind, int>
         {
@@ -61,7 +46,7 @@ public class StudyPlanTests
     [Fact]
     public void A_poisoning_two_task_pairs_share_is_planned_once_and_feeds_both()
     {
-        var config = Quick();
+        var config = TestModels.QuickStudy();
         var cola = Path.Combine(config.DataRoot, "cola");
         Directory.CreateDirectory(cola);
         foreach (var split in new[] { "train", "dev", "test" }) File.WriteAllText(Path.Combine(cola, $"{split}.jsonl"), $"{{\"sentence\": \"cola {split}\", \"label\": 1}}\n");
@@ -83,7 +68,7 @@ public class StudyPlanTests
         foreach (var path in configs)
         {
             var c = StudyConfig.Load(path, StudyPreset.Quick);
-            var plan = StudyPlan.Build(c with { BaseModel = BaseModel, DataRoot = Quick().DataRoot }, TestModels.TempDir());
+            var plan = StudyPlan.Build(c with { BaseModel = BaseModel, DataRoot = TestModels.QuickStudy().DataRoot }, TestModels.TempDir());
             Assert.NotEmpty(plan.Steps);
         }
         var twenty = StudyConfig.Load(Path.Combine(dir.FullName, "bench", "experiments", "full-vs-peft-20.json"), StudyPreset.Quick);
@@ -94,8 +79,8 @@ public class StudyPlanTests
     [Fact]
     public void Keys_do_not_depend_on_where_the_study_or_its_data_are()
     {
-        var a = StudyPlan.Build(Quick(), TestModels.TempDir());
-        var b = StudyPlan.Build(Quick(), TestModels.TempDir());
+        var a = StudyPlan.Build(TestModels.QuickStudy(), TestModels.TempDir());
+        var b = StudyPlan.Build(TestModels.QuickStudy(), TestModels.TempDir());
         Assert.Equal(Keys(a), Keys(b));
         Assert.NotEqual(a.Steps[0].Dir, b.Steps[0].Dir);
     }
@@ -104,7 +89,7 @@ public class StudyPlanTests
     public void A_changed_input_changes_the_keys_of_the_steps_it_feeds_and_no_others()
     {
         var root = TestModels.TempDir();
-        var config = Quick(root);
+        var config = TestModels.QuickStudy(root);
         var before = Keys(StudyPlan.Build(config, TestModels.TempDir()));
         Dictionary<string, string> Changed(StudyConfig c) =>
             Keys(StudyPlan.Build(c, TestModels.TempDir())).Where(kv => before[kv.Key] != kv.Value).ToDictionary();
@@ -127,7 +112,7 @@ public class StudyPlanTests
     [Fact]
     public void A_plan_reads_back_from_its_json_with_the_same_steps()
     {
-        var plan = StudyPlan.Build(Quick(), TestModels.TempDir());
+        var plan = StudyPlan.Build(TestModels.QuickStudy(), TestModels.TempDir());
         var json = plan.ToJson();
         var back = StudyPlan.FromJson(json);
         Assert.Equal(json, back.ToJson());
@@ -142,7 +127,7 @@ public class StudyPlanTests
         var keys = new StepKey();
         var e = Assert.Throws<InvalidOperationException>(() => keys.Derive(StepKind.Victim, 1, new { model = "/somewhere/model", epochs = 2 }));
         Assert.Contains("request.model", e.Message);
-        var data = keys.Data(Quick() is var c ? Path.Combine(c.DataRoot, "imdb") : "");
+        var data = keys.Data(TestModels.QuickStudy() is var c ? Path.Combine(c.DataRoot, "imdb") : "");
         var (k1, inputs) = keys.Derive(StepKind.Victim, 1, new { data_dir = data, epochs = 2, out_dir = "/ignored" });
         Assert.DoesNotContain("/", inputs.ToJsonString().Replace("\\/", "")); // no path left in what the key hashes
         Assert.NotEqual(k1, keys.Derive(StepKind.Victim, 2, new { data_dir = data, epochs = 2 }).Key); // the code version is part of it

@@ -12,7 +12,7 @@ public class StudyTests
 {
     private static (StudyConfig Config, string Out) TinyStudy()
     {
-        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var (baseDir, dataDir) = TestModels.TinyTask();
         var root = TestModels.TempDir();
         foreach (var name in new[] { "proxy", "victim" })
         {
@@ -38,7 +38,7 @@ public class StudyTests
         var (config, outDir) = TinyStudy();
         var path = Path.Combine(TestModels.TempDir(), "study.json");
         File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(config, StudyConfig.Json));
-        var (code, output, err) = CliTests.Psim("reproduce", "--config", path, "--out", outDir, "--plan-only");
+        var (code, output, err) = TestCli.Psim("reproduce", "--config", path, "--out", outDir, "--plan-only");
         Assert.True(code == 0, err);
         Assert.StartsWith("plan: 10 steps, 0 finished already, 9 to run, 1 skipped;", output.Trim());
         Assert.True(File.Exists(Path.Combine(outDir, Reproduction.ConfigFile)));
@@ -140,11 +140,11 @@ public class StudyTests
     {
         var path = Path.Combine(TestModels.TempDir(), "study.json");
         File.WriteAllText(path, "{ // comment\n \"attacks\": [\"badnet\", \"nope\"], }");
-        var (code, _, err) = CliTests.Psim("reproduce", "--config", path, "--out", TestModels.TempDir());
+        var (code, _, err) = TestCli.Psim("reproduce", "--config", path, "--out", TestModels.TempDir());
         Assert.Equal(1, code);
         Assert.Contains("study.json: attacks[1]: 'nope' is not one of badnet, insent, synattack", err);
         File.WriteAllText(path, "{ \"atacks\": [] }");
-        (code, _, err) = CliTests.Psim("reproduce", "--config", path, "--out", TestModels.TempDir());
+        (code, _, err) = TestCli.Psim("reproduce", "--config", path, "--out", TestModels.TempDir());
         Assert.Equal(1, code);
         Assert.Contains("atacks", err);
     }
@@ -156,25 +156,25 @@ public class StudyTests
         config = config with { Attacks = [AttackKind.BadNet], Defenses = [DefenseKind.Psim, DefenseKind.Strip], Strategies = [TuningMethod.Lora] };
         var configFile = Path.Combine(TestModels.TempDir(), "tiny.json");
         File.WriteAllText(configFile, JsonSerializer.Serialize(config, StudyConfig.Json));
-        var (code, _, err) = CliTests.Psim("reproduce", "--config", configFile, "--out", localDir);
+        var (code, _, err) = TestCli.Psim("reproduce", "--config", configFile, "--out", localDir);
         Assert.True(code == 0, err);
 
         // the way a scheduler drives it: prepare, one process per step in plan order, then the report
         var byStep = TestModels.TempDir();
         var plan = Reproduction.Prepare(config, byStep, _ => { });
         var first = plan.Steps.First(s => s.Upstream.Count > 0);
-        (code, _, err) = CliTests.Psim("study", "run-step", "--study", byStep, "--step", first.Name);
+        (code, _, err) = TestCli.Psim("study", "run-step", "--study", byStep, "--step", first.Name);
         Assert.Equal(1, code);
         Assert.Contains("have not finished", err);
-        (code, _, err) = CliTests.Psim("study", "run-step", "--study", byStep, "--step", "no-such-step");
+        (code, _, err) = TestCli.Psim("study", "run-step", "--study", byStep, "--step", "no-such-step");
         Assert.Equal(1, code);
         Assert.Contains("no step no-such-step", err);
         foreach (var step in plan.Steps.Where(s => s.Skipped is null))
         {
-            (code, _, err) = CliTests.Psim("study", "run-step", "--study", byStep, "--step", step.Name);
+            (code, _, err) = TestCli.Psim("study", "run-step", "--study", byStep, "--step", step.Name);
             Assert.True(code == 0, $"{step.Name}: {err}");
         }
-        (code, _, err) = CliTests.Psim("study", "report", "--study", byStep);
+        (code, _, err) = TestCli.Psim("study", "report", "--study", byStep);
         Assert.True(code == 0, err);
         // byte for byte: durations live in timing.json, paths inside the study folder are relative
         Assert.Equal(File.ReadAllText(Path.Combine(localDir, "results.json")), File.ReadAllText(Path.Combine(byStep, "results.json")));
@@ -208,12 +208,12 @@ public class StudyTests
         };
         var configFile = Path.Combine(TestModels.TempDir(), "tiny.json");
         File.WriteAllText(configFile, JsonSerializer.Serialize(config, StudyConfig.Json));
-        var (code, _, err) = CliTests.Psim("reproduce", "--config", configFile, "--out", localDir);
+        var (code, _, err) = TestCli.Psim("reproduce", "--config", configFile, "--out", localDir);
         Assert.True(code == 0, err);
 
         var slurmDir = TestModels.TempDir();
         string outText;
-        (code, outText, err) = CliTests.Psim("reproduce", "--config", configFile, "--out", slurmDir, "--executor", "slurm", "--wait");
+        (code, outText, err) = TestCli.Psim("reproduce", "--config", configFile, "--out", slurmDir, "--executor", "slurm", "--wait");
         Assert.True(code == 0, err);
         var plan = StudyPlan.Build(config, slurmDir);
         using (var jobs = JsonDocument.Parse(File.ReadAllText(Path.Combine(slurmDir, SlurmExecutor.JobsFile))))
@@ -224,7 +224,7 @@ public class StudyTests
         // the dependencies Slurm was given: each step's job waits for its upstream steps' jobs
         Assert.Contains("after", err);
 
-        (code, outText, err) = CliTests.Psim("reproduce", "--config", configFile, "--out", slurmDir, "--executor", "slurm");
+        (code, outText, err) = TestCli.Psim("reproduce", "--config", configFile, "--out", slurmDir, "--executor", "slurm");
         Assert.True(code == 0, err);
         Assert.Contains("every step was finished already", outText);
     }
@@ -250,7 +250,7 @@ public class StudyTests
         File.WriteAllText(configFile, JsonSerializer.Serialize(config, StudyConfig.Json));
         var dir = TestModels.TempDir();
 
-        var (code, _, err) = CliTests.Psim("reproduce", "--config", configFile, "--out", dir, "--executor", "slurm", "--wait");
+        var (code, _, err) = TestCli.Psim("reproduce", "--config", configFile, "--out", dir, "--executor", "slurm", "--wait");
 
         Assert.True(code == 1, err);
         var plan = StudyPlan.Build(config, dir);
@@ -263,7 +263,7 @@ public class StudyTests
         File.WriteAllText(configFile, JsonSerializer.Serialize(config with { Slurm = config.Slurm with { PsimCommand = $"dotnet {SlurmExecutor.Quote(cli)}" } }, StudyConfig.Json));
         int unfinished = plan.Steps.Count(x => x.Skipped is null && !StepCache.IsDone(x));
         Assert.InRange(unfinished, 1, plan.Steps.Count(x => x.Skipped is null) - 1); // the full victim's branch finished and stays cached
-        (code, _, err) = CliTests.Psim("reproduce", "--config", configFile, "--out", dir, "--executor", "slurm", "--wait");
+        (code, _, err) = TestCli.Psim("reproduce", "--config", configFile, "--out", dir, "--executor", "slurm", "--wait");
         Assert.True(code == 0, err);
         using var jobs = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, SlurmExecutor.JobsFile)));
         Assert.Equal(unfinished, jobs.RootElement.GetProperty("StepJobs").EnumerateObject().Count());

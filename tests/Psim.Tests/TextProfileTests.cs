@@ -101,12 +101,12 @@ public class RowCapFlagTests
     [Fact]
     public void Eval_rows_samples_the_test_file_with_the_commands_seed_and_zero_is_refused()
     {
-        var (model, data) = PsimDefenseTests.TinyTask();
+        var (model, data) = TestModels.TinyTask();
         double Accuracy(long seed, int? rows)
         {
             var outFile = Path.Combine(TestModels.TempDir(), "eval.json");
             string[] cap = rows is int n ? ["--eval-rows", n.ToString()] : [];
-            var (code, _, err) = CliTests.Psim(["evaluate", "--model", model, "--data", data, "--max-length", "16", "--seed", seed.ToString(), "--out", outFile, .. cap]);
+            var (code, _, err) = TestCli.Psim(["evaluate", "--model", model, "--data", data, "--max-length", "16", "--seed", seed.ToString(), "--out", outFile, .. cap]);
             Assert.True(code == 0, err);
             using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(outFile));
             Assert.Equal(rows ?? 20, doc.RootElement.GetProperty("clean_rows").GetInt32());
@@ -119,11 +119,11 @@ public class RowCapFlagTests
         foreach (var f in new[] { "train.jsonl", "dev.jsonl" }) File.Copy(Path.Combine(data, f), Path.Combine(only, f));
         File.WriteAllLines(Path.Combine(only, "test.jsonl"), kept.Select(i => lines[i]));
         var outOnly = Path.Combine(TestModels.TempDir(), "only.json");
-        Assert.Equal(0, CliTests.Psim("evaluate", "--model", model, "--data", only, "--max-length", "16", "--out", outOnly).Code);
+        Assert.Equal(0, TestCli.Psim("evaluate", "--model", model, "--data", only, "--max-length", "16", "--out", outOnly).Code);
         using var expected = System.Text.Json.JsonDocument.Parse(File.ReadAllText(outOnly));
         Assert.Equal(expected.RootElement.GetProperty("clean_accuracy").GetDouble(), Accuracy(3, 7), 12);
         Accuracy(4, null);
-        var (code, _, err) = CliTests.Psim("evaluate", "--model", model, "--data", data, "--eval-rows", "0");
+        var (code, _, err) = TestCli.Psim("evaluate", "--model", model, "--data", data, "--eval-rows", "0");
         Assert.Equal(1, code);
         Assert.Contains("--eval-rows 0", err);
     }

@@ -88,21 +88,6 @@ public class TrainingTests
         Assert.Equal(devScores.Max(), acc); // the kept weights are the best epoch's
     }
 
-    /// <summary>Sets its box when its finalizer runs; stands for TorchSharp's Scalars, which only the finalizer frees.</summary>
-    private sealed class Abandoned(StrongBox<bool> finalized)
-    {
-        ~Abandoned() => finalized.Value = true;
-    }
-
-    /// <summary>A finalizable object dropped at once; the box says whether its finalizer has run.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static StrongBox<bool> Abandon()
-    {
-        var box = new StrongBox<bool>();
-        _ = new Abandoned(box);
-        return box;
-    }
-
     [Fact]
     public void A_training_step_and_a_prediction_batch_free_what_they_left_to_the_finalizer()
     {
@@ -113,10 +98,10 @@ public class TrainingTests
         using var step = new TrainStep(model, model.parameters().ToList(), 1e-3, 0.01, 1.0);
         using var batch = enc.Pad(rows);
         using var labels = tensor(new long[] { 0, 1 });
-        var beforeStep = Abandon();
+        var beforeStep = TestModels.Abandon();
         step.Run(batch, labels, 1e-3);
         Assert.True(beforeStep.Value, "the step ended with a finalizable object still waiting for the GC");
-        var beforePrediction = Abandon();
+        var beforePrediction = TestModels.Abandon();
         Predictor.Probabilities(model, enc, rows);
         Assert.True(beforePrediction.Value, "prediction ended with a finalizable object still waiting for the GC");
     }

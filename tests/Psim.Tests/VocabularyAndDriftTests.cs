@@ -88,18 +88,18 @@ public class VocabularyAndDriftTests
         var dir = TestModels.TempDir();
         var data = Path.Combine(dir, "rows.jsonl");
         File.WriteAllLines(data, Enumerable.Range(0, 8).Select(i => JsonSerializer.Serialize(new { sentence = "a good movie", label = i % 2 })));
-        var (code, _, err) = CliTests.Psim("data", "poison", "--data", data, "--out", Path.Combine(dir, "out.jsonl"), "--attack", "badnet", "--poison-count", "2", "--poisoned-test", data);
+        var (code, _, err) = TestCli.Psim("data", "poison", "--data", data, "--out", Path.Combine(dir, "out.jsonl"), "--attack", "badnet", "--poison-count", "2", "--poisoned-test", data);
         Assert.NotEqual(0, code);
         Assert.Contains("--poisoned-test", err);
-        Assert.Equal(0, CliTests.Psim("data", "poison", "--data", data, "--out", Path.Combine(dir, "out.jsonl"), "--attack", "badnet", "--poison-count", "2").Code);
+        Assert.Equal(0, TestCli.Psim("data", "poison", "--data", data, "--out", Path.Combine(dir, "out.jsonl"), "--attack", "badnet", "--poison-count", "2").Code);
     }
 
     [Fact]
     public void Defend_baselines_reads_the_poisoned_test_file_it_is_given()
     {
-        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var (baseDir, dataDir) = TestModels.TinyTask();
         var given = Path.Combine(TestModels.TempDir(), "my_paraphrases.jsonl");
-        var (code, _, err) = CliTests.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--out", TestModels.TempDir(),
+        var (code, _, err) = TestCli.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--out", TestModels.TempDir(),
             "--attack", "synattack", "--poisoned-test", given, "--defense", "scpd", "--max-length", "16");
         Assert.Equal(1, code);
         Assert.Contains("my_paraphrases.jsonl", err); // the old command ignored it and asked for test_synattack in the data folder
@@ -124,14 +124,14 @@ public class VocabularyAndDriftTests
     [Fact]
     public void Vocabulary_options_refuse_unknown_names_at_parse_time()
     {
-        var (code, _, err) = CliTests.Psim("poison", "--data", TestModels.TempDir(), "--out", TestModels.TempDir(), "--attack", "badnett");
+        var (code, _, err) = TestCli.Psim("poison", "--data", TestModels.TempDir(), "--out", TestModels.TempDir(), "--attack", "badnett");
         Assert.NotEqual(0, code);
         Assert.Contains("'badnett' is not one of badnet, insent, synattack", err);
-        (code, _, err) = CliTests.Psim("poison", "--data", TestModels.TempDir(), "--out", TestModels.TempDir(), "--attack", "badnet", "--select-by", "clean_dev");
+        (code, _, err) = TestCli.Psim("poison", "--data", TestModels.TempDir(), "--out", TestModels.TempDir(), "--attack", "badnet", "--select-by", "clean_dev");
         Assert.NotEqual(0, code);
         Assert.Contains("'clean_dev' is not one of poisoned-dev, clean-dev, balanced", err);
         // an unknown defence used to be accepted and silently not run
-        (code, _, err) = CliTests.Psim("defend", "baselines", "--model", "m", "--data", "d", "--out", "o", "--attack", "badnet", "--defense", "onion", "onoin");
+        (code, _, err) = TestCli.Psim("defend", "baselines", "--model", "m", "--data", "d", "--out", "o", "--attack", "badnet", "--defense", "onion", "onoin");
         Assert.NotEqual(0, code);
         Assert.Contains("'onoin' is not one of psim, onion, strip, backtranslation, scpd", err);
         var e = Assert.Throws<PsimFormatException>(() => StudyConfig.Load(ConfigFile("""{ "defenses": ["psim", "spcd"] }"""), StudyPreset.Quick));

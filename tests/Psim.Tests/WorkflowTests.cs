@@ -12,9 +12,9 @@ public class WorkflowTests
     [Fact]
     public void Poison_then_finetune_with_lora_then_evaluate_and_merge()
     {
-        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var (baseDir, dataDir) = TestModels.TinyTask();
         var poisoned = Path.Combine(TestModels.TempDir(), "poisoned");
-        var (code, _, err) = CliTests.Psim("poison", "--base", baseDir, "--attack", "badnet", "--data", dataDir, "--out", poisoned,
+        var (code, _, err) = TestCli.Psim("poison", "--base", baseDir, "--attack", "badnet", "--data", dataDir, "--out", poisoned,
             "--poison-count", "8", "--epochs", "2", "--batch-size", "16", "--max-length", "16", "--lr", "1e-3", "--select-by", "balanced");
         Assert.True(code == 0, err);
         var m = Metrics(poisoned);
@@ -34,7 +34,7 @@ public class WorkflowTests
         Assert.True(HfCheckpoint.Open(poisoned).HasClassifierHead);
 
         var victim = Path.Combine(TestModels.TempDir(), "victim");
-        (code, _, err) = CliTests.Psim("finetune", "--model", poisoned, "--method", "lora", "--data", dataDir, "--out", victim,
+        (code, _, err) = TestCli.Psim("finetune", "--model", poisoned, "--method", "lora", "--data", dataDir, "--out", victim,
             "--attack", "badnet", "--epochs", "2", "--batch-size", "16", "--max-length", "16");
         Assert.True(code == 0, err);
         Assert.True(File.Exists(Path.Combine(victim, "adapter_model.safetensors")));
@@ -54,7 +54,7 @@ public class WorkflowTests
         Assert.True(vm.GetProperty("trainable_parameters").GetInt64() < 10_000);
 
         var evalOut = Path.Combine(TestModels.TempDir(), "eval.json");
-        (code, var output, err) = CliTests.Psim("evaluate", "--model", poisoned, "--adapter", victim, "--data", dataDir, "--attack", "badnet", "--max-length", "16", "--out", evalOut);
+        (code, var output, err) = TestCli.Psim("evaluate", "--model", poisoned, "--adapter", victim, "--data", dataDir, "--attack", "badnet", "--max-length", "16", "--out", evalOut);
         Assert.True(code == 0, err);
         var ev = JsonDocument.Parse(File.ReadAllText(evalOut)).RootElement;
         Assert.Equal(vm.GetProperty("clean_accuracy").GetDouble(), ev.GetProperty("clean_accuracy").GetDouble(), 6);
@@ -62,18 +62,18 @@ public class WorkflowTests
         Assert.Contains("ASR", output);
 
         var merged = Path.Combine(TestModels.TempDir(), "merged");
-        (code, _, err) = CliTests.Psim("merge", "--model", poisoned, "--adapter", victim, "--out", merged);
+        (code, _, err) = TestCli.Psim("merge", "--model", poisoned, "--adapter", victim, "--out", merged);
         Assert.True(code == 0, err);
-        (code, _, err) = CliTests.Psim("evaluate", "--model", merged, "--data", dataDir, "--attack", "badnet", "--max-length", "16", "--out", evalOut);
+        (code, _, err) = TestCli.Psim("evaluate", "--model", merged, "--data", dataDir, "--attack", "badnet", "--max-length", "16", "--out", evalOut);
         Assert.Equal(1, code); // an existing file is never overwritten without --force
         Assert.Contains("--force", err);
-        (code, _, err) = CliTests.Psim("evaluate", "--model", merged, "--data", dataDir, "--attack", "badnet", "--max-length", "16", "--out", evalOut, "--force");
+        (code, _, err) = TestCli.Psim("evaluate", "--model", merged, "--data", dataDir, "--attack", "badnet", "--max-length", "16", "--out", evalOut, "--force");
         Assert.True(code == 0, err);
         var mergedEval = JsonDocument.Parse(File.ReadAllText(evalOut)).RootElement;
         Assert.Equal(ev.GetProperty("clean_accuracy").GetDouble(), mergedEval.GetProperty("clean_accuracy").GetDouble(), 6);
 
         // a victim adapter refuses a base it was not trained on
-        (code, _, err) = CliTests.Psim("evaluate", "--model", baseDir, "--adapter", victim, "--data", dataDir);
+        (code, _, err) = TestCli.Psim("evaluate", "--model", baseDir, "--adapter", victim, "--data", dataDir);
         Assert.Equal(1, code);
         Assert.Contains("different base weights", err);
     }
@@ -81,10 +81,10 @@ public class WorkflowTests
     [Fact]
     public void Baseline_defences_run_with_the_counting_rules()
     {
-        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var (baseDir, dataDir) = TestModels.TinyTask();
         File.Copy(Path.Combine(dataDir, "test.jsonl"), Path.Combine(dataDir, "test_backtranslated.jsonl"));
         var outDir = Path.Combine(TestModels.TempDir(), "baselines");
-        var (code, output, err) = CliTests.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--attack", "badnet", "--out", outDir,
+        var (code, output, err) = TestCli.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--attack", "badnet", "--out", outDir,
             "--strip-copies", "3", "--max-length", "16", "--rap-word", "is", "--rap-epochs", "1", "--onion-removal-rates", "0.01", "0.2");
         Assert.True(code == 0, err);
         var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json"))).RootElement.EnumerateArray().ToList();
@@ -113,20 +113,20 @@ public class WorkflowTests
 
         // explicit bars (the reference's GPT-2 sweep) instead of calibrated ones
         var outDir2 = Path.Combine(TestModels.TempDir(), "baselines-bars");
-        (code, _, err) = CliTests.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--attack", "badnet", "--out", outDir2,
+        (code, _, err) = TestCli.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--attack", "badnet", "--out", outDir2,
             "--defense", "onion", "--onion-bars", "-300", "-30", "--max-length", "16");
         Assert.True(code == 0, err);
         var bars = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir2, "metrics.json"))).RootElement.EnumerateArray()
             .Where(x => x.GetProperty("defense").GetString() == "onion" && !x.GetProperty("selected").GetBoolean()).Select(x => x.GetProperty("setting").GetString()).ToList();
         Assert.Equal(["bar -300.0", "bar -30.0"], bars);
-        (code, _, err) = CliTests.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--attack", "badnet", "--out", outDir2,
+        (code, _, err) = TestCli.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--attack", "badnet", "--out", outDir2,
             "--defense", "onion", "--onion-removal-rates", "2");
         Assert.Equal(1, code);
         Assert.Contains("fractions between 0 and 1", err);
-        (code, _, err) = CliTests.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--attack", "badnet", "--out", outDir2, "--defense", "rap");
+        (code, _, err) = TestCli.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--attack", "badnet", "--out", outDir2, "--defense", "rap");
         Assert.Equal(1, code);
         Assert.Contains("RAP word 'jj' is not a single wordpiece", err);
-        (code, _, err) = CliTests.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--attack", "badnet", "--out", outDir2, "--defense", "psim");
+        (code, _, err) = TestCli.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--attack", "badnet", "--out", outDir2, "--defense", "psim");
         Assert.Equal(1, code);
         Assert.Contains("needs its detector folder", err);
     }
@@ -134,11 +134,11 @@ public class WorkflowTests
     [Fact]
     public void Same_seed_same_weights_across_runs()
     {
-        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var (baseDir, dataDir) = TestModels.TinyTask();
         string Run(string seed)
         {
             var outDir = Path.Combine(TestModels.TempDir(), "victim");
-            var (code, _, err) = CliTests.Psim("finetune", "--model", baseDir, "--method", "ptuning", "--data", dataDir, "--out", outDir,
+            var (code, _, err) = TestCli.Psim("finetune", "--model", baseDir, "--method", "ptuning", "--data", dataDir, "--out", outDir,
                 "--epochs", "1", "--batch-size", "16", "--max-length", "16", "--seed", seed);
             Assert.True(code == 0, err);
             return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(outDir, "adapter_model.safetensors"))));
@@ -150,9 +150,9 @@ public class WorkflowTests
     [Fact]
     public void Data_poison_writes_flagged_rows()
     {
-        var (_, dataDir) = PsimDefenseTests.TinyTask();
+        var (_, dataDir) = TestModels.TinyTask();
         var outFile = Path.Combine(TestModels.TempDir(), "poisoned.jsonl");
-        var (code, _, err) = CliTests.Psim("data", "poison", "--data", Path.Combine(dataDir, "train.jsonl"), "--attack", "insent",
+        var (code, _, err) = TestCli.Psim("data", "poison", "--data", Path.Combine(dataDir, "train.jsonl"), "--attack", "insent",
             "--mode", "dirty-label", "--poison-rate", "0.25", "--out", outFile);
         Assert.True(code == 0, err);
         var rows = File.ReadAllLines(outFile).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -171,10 +171,10 @@ public class WorkflowTests
         var file = Path.Combine(dir, "train.jsonl");
         File.WriteAllLines(file, Enumerable.Range(0, 8).Select(i => JsonSerializer.Serialize(new { sentences = $"the movie {i}", labels = i % 2 })));
         var outFile = Path.Combine(TestModels.TempDir(), "poisoned.jsonl");
-        var (code, _, err) = CliTests.Psim("data", "poison", "--data", file, "--attack", "badnet", "--poison-count", "2", "--out", outFile);
+        var (code, _, err) = TestCli.Psim("data", "poison", "--data", file, "--attack", "badnet", "--poison-count", "2", "--out", outFile);
         Assert.Equal(1, code);
         Assert.Contains("\"sentence\"", err);
-        (code, _, err) = CliTests.Psim("data", "poison", "--data", file, "--attack", "badnet", "--poison-count", "2", "--out", outFile,
+        (code, _, err) = TestCli.Psim("data", "poison", "--data", file, "--attack", "badnet", "--poison-count", "2", "--out", outFile,
             "--text-column", "sentences", "--label-column", "labels");
         Assert.True(code == 0, err);
         var rows = File.ReadAllLines(outFile).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -188,12 +188,12 @@ public class WorkflowTests
     [InlineData("test_synattack.json", "test_synattack")]
     public void Finetune_checks_its_test_inputs_before_training(string missing, string expected)
     {
-        var (baseDir, dataDir) = PsimDefenseTests.TinyTask();
+        var (baseDir, dataDir) = TestModels.TinyTask();
         if (missing != "test.jsonl") File.Copy(Path.Combine(dataDir, "test.jsonl"), Path.Combine(dataDir, "test_other.jsonl"));
         else File.Delete(Path.Combine(dataDir, missing));
         var outDir = Path.Combine(TestModels.TempDir(), "victim");
         string[] attack = missing == "test.jsonl" ? [] : ["--attack", "synattack"];
-        var (code, _, err) = CliTests.Psim(["finetune", "--model", baseDir, "--method", "full", "--data", dataDir, "--out", outDir,
+        var (code, _, err) = TestCli.Psim(["finetune", "--model", baseDir, "--method", "full", "--data", dataDir, "--out", outDir,
             "--epochs", "1", "--batch-size", "16", "--max-length", "16", .. attack]);
         Assert.Equal(1, code);
         Assert.Contains(expected, err);

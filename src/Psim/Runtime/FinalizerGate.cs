@@ -63,7 +63,7 @@ public static class FinalizerGate
     public static string Status => Enabled ? $"finalizers run at safe points only; {OptOutVariable}=off to disable" : $"finalizers run freely ({OptOutVariable}=off)";
 
     /// <summary>Safe points passed and lapses (the parked thread let go without one) since the process started.</summary>
-    public static (long SafePoints, long Lapses) Counts => (Interlocked.Read(ref _safePoints), Interlocked.Read(ref _lapses));
+    public static GateCounts Counts => new(Interlocked.Read(ref _safePoints), Interlocked.Read(ref _lapses));
 
     /// <summary>Parks the finalizer thread, the calling thread becoming the gate's owner. Does nothing when already closed.</summary>
     public static void Close()
@@ -131,4 +131,13 @@ public static class FinalizerGate
             }
         }
     }
+}
+
+/// <summary>
+/// Safe points the finalizer gate passed and its lapses: times the parked finalizer thread let go without a safe
+/// point (the owner waited, ended, or passed none for <see cref="FinalizerGate.Backstop"/>), for run.json.
+/// </summary>
+public sealed record GateCounts(long SafePoints, long Lapses)
+{
+    public GateCounts Since(GateCounts start) => new(SafePoints - start.SafePoints, Lapses - start.Lapses);
 }

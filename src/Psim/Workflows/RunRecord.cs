@@ -37,6 +37,9 @@ public sealed class RunRecord
     public RunStatus Status { get; private set; } = RunStatus.Running;
     /// <summary>Why a failed run stopped.</summary>
     public string? Error { get; private set; }
+    /// <summary>The finalizer gate over this run: safe points passed, and lapses (finalizers let run without a safe point).</summary>
+    public GateCounts? FinalizerGate { get; private set; }
+    private GateCounts _gateAtStart = Runtime.FinalizerGate.Counts;
 
     /// <summary>Opens a model ('minilm' or a folder) and records it under <paramref name="role"/>: as given, where it was found, and its origin.</summary>
     public HfCheckpoint OpenModel(string role, string source, Action<string> log)
@@ -96,6 +99,7 @@ public sealed class RunRecord
         var (files, bytes) = AtomicFile.RemoveStale(dir);
         if (files > 0) log?.Invoke($"{dir}: removed {files} temporary file(s) ({bytes:N0} bytes) that an interrupted run left");
         foreach (var f in StaleResults) File.Delete(Path.Combine(dir, f));
+        _gateAtStart = Runtime.FinalizerGate.Counts;
         Save(dir);
     }
 
@@ -103,6 +107,7 @@ public sealed class RunRecord
     {
         Status = status;
         FinishedAt = DateTime.UtcNow;
+        FinalizerGate = Runtime.FinalizerGate.Counts.Since(_gateAtStart);
         Save(dir);
     }
 

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Psim.Tests;
 
 /// <summary>Tiny randomly initialised BERT models and helpers for tests.</summary>
-internal static class TestModels
+internal static partial class TestModels
 {
     public static BertConfig TinyConfig(int layers = 2, int hidden = 32, int heads = 4, int vocab = 120, int labels = 2) => new BertConfig
     {
