@@ -36,8 +36,12 @@ public static class OptionSchema
 {
     private static readonly Type[] Supported = [typeof(int), typeof(long), typeof(double), typeof(bool), typeof(string)];
 
-    /// <summary>The settings of <paramref name="type"/>, in declaration order.</summary>
-    public static IReadOnlyList<OptionField> Fields(Type type)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, IReadOnlyList<OptionField>> Schemas = new();
+
+    /// <summary>The settings of <paramref name="type"/>, in declaration order (read once per type).</summary>
+    public static IReadOnlyList<OptionField> Fields(Type type) => Schemas.GetOrAdd(type, Build);
+
+    private static IReadOnlyList<OptionField> Build(Type type)
     {
         var defaults = Activator.CreateInstance(type) ?? throw new InvalidOperationException($"{type.Name} has no parameterless constructor");
         var fields = new List<OptionField>();
