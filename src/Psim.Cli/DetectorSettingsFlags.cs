@@ -11,7 +11,9 @@ internal sealed class DetectorSettingsFlags
 
     public void AddTo(Command c) => _flags.AddTo(c);
 
-    public RapOptions ReadRap(ParseResult r) => (RapOptions)_flags.Read(r, DefenseSettings.Rap);
+    public RapOptions ReadRap(ParseResult r) => (RapOptions)_flags.Read(r, Group<RapOptions>());
 
-    public DanOptions ReadDan(ParseResult r) => (DanOptions)_flags.Read(r, DefenseSettings.Dan);
+    public DanOptions ReadDan(ParseResult r) => (DanOptions)_flags.Read(r, Group<DanOptions>());
+
+    private static OptionsGroup<ICheckedOptions> Group<T>() => DefenseSettings.Groups.Single(g => g.Group.Type == typeof(T)).Group;
 }

@@ -174,7 +174,7 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
             Detector = detectorDir is null ? null : new DetectorInput { Folder = detectorDir, Base = poisonDir },
             Seed = cell.Seed, OutDir = "", Defenses = defenses, TargetFrr = c.Baselines.TargetFrr, StripCopies = c.Baselines.StripCopies,
             OnionRemovalRates = c.Baselines.OnionRemovalRates, OnionBars = c.Baselines.OnionBars,
-            Rap = (Defense.Baselines.RapOptions)c.DefenseOptionsFor(DefenseSettings.Rap), Dan = (Defense.Baselines.DanOptions)c.DefenseOptionsFor(DefenseSettings.Dan),
+            Rap = (Defense.Baselines.RapOptions)c.DefenseOptionsFor(DefenseSettings.Of(typeof(Defense.Baselines.RapOptions))), Dan = (Defense.Baselines.DanOptions)c.DefenseOptionsFor(DefenseSettings.Of(typeof(Defense.Baselines.DanOptions))),
         };
     }
 }

@@ -7,7 +7,6 @@ using Psim.Defense;
 using Psim.Evaluation;
 using Psim.Files;
 using Psim.Runtime;
-using Psim.Text;
 using Psim.Training;
 
 namespace Psim.Workflows;
@@ -64,7 +63,7 @@ public sealed record BaselineResult(string Defense, string Setting, double? Clea
 /// </summary>
 public static class BaselineDefenseWorkflow
 {
-    private static readonly DefenseKind[] Paraphrasers = [DefenseKind.Backtranslation, DefenseKind.Scpd];
+    private static bool Paraphrases(DefenseKind k) => DefenseCatalog.Of(k).ParaphrasedSuffix is not null;
 
     public static IReadOnlyList<BaselineResult> Run(BaselineRequest r, Action<string> log, CancellationToken ct = default)
     {
@@ -78,14 +77,14 @@ public static class BaselineDefenseWorkflow
             var run = new DefenceRun(r, bed, psim, log, ct);
             var results = new List<BaselineResult> { run.Undefended() };
             var outcomes = new List<DetectorOutcome>();
-            foreach (var kind in r.Defenses.Where(k => !Paraphrasers.Contains(k)))
+            foreach (var kind in r.Defenses.Where(k => !Paraphrases(k)))
             {
                 var (outcome, row) = run.Detect(kind);
                 outcomes.Add(outcome);
                 results.Add(row);
                 if (kind == DefenseKind.Onion && (r.OnionBars is not null || r.OnionRemovalRates.Count > 0)) results.AddRange(run.OnionSweep());
             }
-            foreach (var kind in Paraphrasers.Where(r.Defenses.Contains)) results.Add(run.Paraphrased(kind));
+            foreach (var kind in DefenseCatalog.All.Select(d => d.Kind).Where(k => Paraphrases(k) && r.Defenses.Contains(k))) results.Add(run.Paraphrased(kind));
             ResultFiles.Baselines.Write(r.OutDir, results);
             if (outcomes.Count > 0)
                 RocChart.Save(Path.Combine(r.OutDir, "roc.png"), outcomes.Select(o => (Vocabulary<DefenseKind>.Name(o.Kind), o.Roc.Fpr, o.Roc.Tpr, o.Detection.Auroc)).ToList(),
@@ -99,9 +98,12 @@ public static class BaselineDefenseWorkflow
         if (r.Defenses.Contains(DefenseKind.Psim) && r.Detector is null) throw new PsimException("comparing PSIM with the baselines needs its detector folder (--detector)");
         if (!(r.TargetFrr >= 0 && r.TargetFrr < 1)) throw new PsimException($"target FRR {r.TargetFrr} must be in [0, 1)");
         if (r.OnionRemovalRates.Any(x => x is < 0 or > 1)) throw new PsimException($"ONION removal rates are fractions between 0 and 1, not {string.Join(" ", r.OnionRemovalRates)}");
-        if (r.Defenses.Contains(DefenseKind.Rap)) r.Rap.Validate();
-        if (r.Defenses.Contains(DefenseKind.Dan)) r.Dan.Validate();
+        foreach (var d in r.Defenses.Select(DefenseCatalog.Of).Where(d => d.Options is not null)) Settings(r, d.Options!.Type).Validate();
     }
+
+    /// <summary>The request's settings record of a defence's type.</summary>
+    private static ICheckedOptions Settings(BaselineRequest r, Type type) =>
+        type == typeof(RapOptions) ? r.Rap : type == typeof(DanOptions) ? r.Dan : throw new InvalidOperationException($"the request holds no {type.Name}");
 
     /// <summary>One victim on one task's test rows and attack rows, measured without a defence and under each.</summary>
     private sealed class DefenceRun
@@ -109,21 +111,21 @@ public static class BaselineDefenseWorkflow
         private readonly BaselineRequest _r;
         private readonly TaskData _data;
         private readonly VictimUnderTest _victim;
-        private readonly Defense.Psim.PsimDetector? _psim;
         private readonly Action<string> _log;
         private readonly CancellationToken _ct;
         private readonly IReadOnlyList<Example> _dev;
-        private readonly Lazy<IReadOnlyList<Example>> _train;
-        private readonly Lazy<Onion> _onion;
+        private readonly DetectorContext _context;
         private readonly DetectionBench _bench;
 
         public DefenceRun(BaselineRequest r, VictimTestBed bed, Defense.Psim.PsimDetector? psim, Action<string> log, CancellationToken ct)
         {
-            (_r, _data, _psim, _log, _ct) = (r, bed.Data, psim, log, ct);
+            (_r, _data, _log, _ct) = (r, bed.Data, log, ct);
             _victim = new VictimUnderTest(bed.Victim, bed.Encoder, r.Attack.TargetLabel);
             _dev = _data.Load("dev");
-            _train = new(() => _data.Load("train"));
-            _onion = new(NewOnion); // one language model for ONION's protocol row and its extra bars
+            _context = new DetectorContext(_victim, _dev, () => _data.Load("train"), r.Attack.TargetLabel, r.Seed, t => Settings(r, t), log, ct)
+            {
+                Psim = psim, StripCopies = r.StripCopies, NgramOrder = r.NgramOrder,
+            };
             var clean = bed.Test.Select(e => e.Text).ToList();
             var attack = bed.AttackRows.Select(e => e.Text).ToList();
             _bench = new DetectionBench(clean, bed.Test.Select(e => e.Label).ToList(), Predict(clean, "victim, clean test"),
@@ -151,32 +153,13 @@ public static class BaselineDefenseWorkflow
             });
         }
 
-        private IInputDetector Build(DefenseKind kind)
-        {
-            var devTexts = _dev.Select(e => e.Text).ToList();
-            return kind switch
-            {
-                DefenseKind.Psim => new PsimInputDetector(_psim!, devTexts, _ct),
-                DefenseKind.Onion => new OnionDetector(_onion.Value, _r.NgramOrder, devTexts),
-                DefenseKind.Strip => new StripDetector(_victim, new Strip(_train.Value.Select(e => e.Text), _r.StripCopies), devTexts, _r.Seed, _ct),
-                DefenseKind.Rap => new RapDetector(Rap.Construct(_victim.Model, _victim.Encoder,
-                    _train.Value.Where(e => e.Label == _r.Attack.TargetLabel).Select(e => e.Text).ToList(), _r.Attack.TargetLabel, _r.Rap, _r.Seed, _log, _ct), devTexts, _ct),
-                DefenseKind.Dan => new DanDetector(_victim, _dev.Select(e => (e.Text, e.Label)).ToList(), _r.Dan, _r.Seed, _ct),
-                _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not an inference-time detector"),
-            };
-        }
-
-        private Onion NewOnion()
-        {
-            var texts = _train.Value.Select(e => e.Text).ToList();
-            _log($"ONION: {_r.NgramOrder}-gram Kneser-Ney LM on {texts.Count} clean training texts (stands in for GPT-2)");
-            return new Onion(new KneserNeyLanguageModel(texts, _r.NgramOrder));
-        }
+        private IInputDetector Build(DefenseKind kind) =>
+            (DefenseCatalog.Of(kind).Detector ?? throw new ArgumentOutOfRangeException(nameof(kind), kind, "not an inference-time detector"))(_context);
 
         /// <summary>ONION at extra bars (given, or each removing a fraction of clean dev words), beside the protocol's bar; not reported as ONION's result.</summary>
         public IEnumerable<BaselineResult> OnionSweep()
         {
-            var onion = _onion.Value;
+            var onion = OnionDetector.LanguageModel(_context); // the protocol row's language model
             var devTexts = _dev.Select(e => e.Text).ToList();
             var devGold = _dev.Select(e => e.Label).ToList();
             var devScored = onion.ScoreAll(devTexts);
@@ -200,7 +183,7 @@ public static class BaselineDefenseWorkflow
         /// <summary>Back-translation and SCPD: the victim on the pre-paraphrased clean and poisoned test files.</summary>
         public BaselineResult Paraphrased(DefenseKind kind)
         {
-            string name = Vocabulary<DefenseKind>.Name(kind), suffix = kind == DefenseKind.Scpd ? "paraphrased" : "backtranslated";
+            string name = Vocabulary<DefenseKind>.Name(kind), suffix = DefenseCatalog.Of(kind).ParaphrasedSuffix!;
             var cleanFile = _data.FindFile($"test_{suffix}");
             if (cleanFile is null) return new BaselineResult(name, "", null, null, Note: $"no test_{suffix} file");
             var clean = _data.LoadTestCopy($"test_{suffix}", _r.Attack.TargetLabel);

@@ -20,6 +20,13 @@ public sealed class DanDetector : IInputDetector
         _dan = Dan.Fit(features, cleanDev.Select(e => e.Label).ToList(), options, seed);
     }
 
+    public static readonly DefenseDescriptor Descriptor = new()
+    {
+        Kind = DefenseKind.Dan,
+        Options = new OptionsGroup<ICheckedOptions>("dan", "DAN", typeof(DanOptions)),
+        Detector = c => new DanDetector(c.Victim, c.Dev.Select(e => (e.Text, e.Label)).ToList(), c.Settings<DanOptions>(), c.Seed, c.Ct),
+    };
+
     public DefenseKind Kind => DefenseKind.Dan;
     public string Setting =>
         $"[CLS] of {_layers} layers; Gaussians fitted on {_dan.FitRows} clean dev rows (shrinkage {_options.Shrinkage}), normalised on {_dan.HeldOutScores.Count} held out; {Vocabulary<DanAggregation>.Name(_options.Aggregation)} over layers";

@@ -19,6 +19,20 @@ public sealed class OnionDetector : IInputDetector
         CalibrationScores = Score(cleanDev, "ONION, clean dev", CancellationToken.None);
     }
 
+    public static readonly DefenseDescriptor Descriptor = new()
+    {
+        Kind = DefenseKind.Onion,
+        Detector = c => new OnionDetector(LanguageModel(c), c.NgramOrder, c.DevTexts),
+    };
+
+    /// <summary>ONION's language model for this run: an n-gram Kneser-Ney LM on the clean training texts (stands in for GPT-2), one for its protocol row and its extra bars.</summary>
+    public static Onion LanguageModel(DetectorContext c) => c.Shared("onion/lm", () =>
+    {
+        var texts = c.Train.Select(e => e.Text).ToList();
+        c.Log($"ONION: {c.NgramOrder}-gram Kneser-Ney LM on {texts.Count} clean training texts (stands in for GPT-2)");
+        return new Onion(new Text.KneserNeyLanguageModel(texts, c.NgramOrder));
+    });
+
     public DefenseKind Kind => DefenseKind.Onion;
     public string Setting => $"{_order}-gram Kneser-Ney LM on the clean training texts (for GPT-2); flagged = a word above the bar; flagged inputs lose those words";
     public DetectorCost Cost => new(1, "language model: n + 1 sentence scores for n words");

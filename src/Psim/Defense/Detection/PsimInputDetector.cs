@@ -14,6 +14,12 @@ public sealed class PsimInputDetector : IInputDetector
         CalibrationScores = Score(cleanDev, "PSIM, clean dev", ct);
     }
 
+    public static readonly DefenseDescriptor Descriptor = new()
+    {
+        Kind = DefenseKind.Psim,
+        Detector = c => new PsimInputDetector(c.Psim ?? throw new PsimException("comparing PSIM with the baselines needs its detector folder (--detector)"), c.DevTexts, c.Ct),
+    };
+
     public DefenseKind Kind => DefenseKind.Psim;
     public string Setting => $"{_detector.Settings.Method.Name()} detector on the suspicious checkpoint; score = max softmax probability";
     public DetectorCost Cost => new(1, "PSIM detector: 1 pass (a PEFT model on the same backbone)");

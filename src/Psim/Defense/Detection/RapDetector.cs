@@ -9,6 +9,14 @@ namespace Psim.Defense.Detection;
 /// </summary>
 public sealed class RapDetector(Rap rap, IReadOnlyList<string> cleanDev, CancellationToken ct) : IInputDetector
 {
+    public static readonly DefenseDescriptor Descriptor = new()
+    {
+        Kind = DefenseKind.Rap,
+        Options = new OptionsGroup<ICheckedOptions>("rap", "RAP", typeof(RapOptions)),
+        Detector = c => new RapDetector(Rap.Construct(c.Victim.Model, c.Victim.Encoder, c.Train.Where(e => e.Label == c.TargetLabel).Select(e => e.Text).ToList(),
+            c.TargetLabel, c.Settings<RapOptions>(), c.Seed, c.Log, c.Ct), c.DevTexts, c.Ct),
+    };
+
     public DefenseKind Kind => DefenseKind.Rap;
     public string Setting =>
         $"word '{rap.Options.Word}', {rap.Options.Epochs} epochs on {rap.TrainedOn} clean training rows of label {rap.TargetLabel}, " +

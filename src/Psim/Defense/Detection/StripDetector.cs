@@ -16,6 +16,12 @@ public sealed class StripDetector : IInputDetector
         CalibrationScores = Score(cleanDev, "STRIP, clean dev", ct);
     }
 
+    public static readonly DefenseDescriptor Descriptor = new()
+    {
+        Kind = DefenseKind.Strip,
+        Detector = c => new StripDetector(c.Victim, new Strip(c.Train.Select(e => e.Text), c.StripCopies), c.DevTexts, c.Seed, c.Ct),
+    };
+
     public DefenseKind Kind => DefenseKind.Strip;
     public string Setting => $"{_strip.Copies} copies, {_strip.ReplaceFraction:P0} of the words replaced by clean training words";
     public DetectorCost Cost => new(1 + _strip.Copies);

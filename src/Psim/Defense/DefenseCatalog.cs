@@ -1,0 +1,21 @@
+using Psim.Defense.Detection;
+
+namespace Psim.Defense;
+
+/// <summary>Every defence psim measures, one line each; a test fails unless each <see cref="DefenseKind"/> has exactly one entry.</summary>
+public static class DefenseCatalog
+{
+    public static IReadOnlyList<DefenseDescriptor> All { get; } =
+    [
+        PsimInputDetector.Descriptor,
+        OnionDetector.Descriptor,
+        StripDetector.Descriptor,
+        Paraphrasing.Backtranslation,
+        Paraphrasing.Scpd,
+        RapDetector.Descriptor,
+        DanDetector.Descriptor,
+    ];
+
+    public static DefenseDescriptor Of(DefenseKind kind) =>
+        All.SingleOrDefault(d => d.Kind == kind) ?? throw new InvalidOperationException($"{kind} has no entry in the defence catalog");
+}
