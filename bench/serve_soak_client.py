@@ -50,6 +50,8 @@ def memory_mib():
             if line.startswith("psim_memory_bytes{part="):
                 name, value = line.split("\"")[1], float(line.rsplit(" ", 1)[1])
                 parts[name + "_mib"] = round(value / 2**20, 1)
+            elif line.startswith("psim_finalizer_gate{count="):
+                parts["gate_" + line.split("\"")[1]] = int(float(line.rsplit(" ", 1)[1]))
             elif line.startswith("psim_native_heap_trims_total "):
                 parts["trims"] = int(float(line.rsplit(" ", 1)[1]))
         conn.close()

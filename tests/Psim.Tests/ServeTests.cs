@@ -184,6 +184,7 @@ public class ServeTests
         Assert.Contains("psim_requests_total{endpoint=\"classify\",status=\"200\"} 2", metrics);
         var resident = metrics.Split('\n').Single(l => l.StartsWith("psim_memory_bytes{part=\"resident\"}", StringComparison.Ordinal));
         Assert.True(double.Parse(resident.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) > 0, resident);
+        Assert.Contains("psim_finalizer_gate{count=\"lapses\"}", metrics);
     }
 
     [Fact]

@@ -15,6 +15,7 @@ public sealed class ServeMetrics
     public Gauge QueueDepth { get; }
     public Counter HeapTrims { get; }
     private readonly Gauge _memory;
+    private readonly Gauge _gate;
 
     public ServeMetrics()
     {
@@ -29,6 +30,7 @@ public sealed class ServeMetrics
         QueueDepth = f.CreateGauge("psim_queue_depth", "requests waiting for a batch");
         HeapTrims = f.CreateCounter("psim_native_heap_trims_total", "times the inference worker handed free native heap pages back to the kernel");
         _memory = f.CreateGauge("psim_memory_bytes", "the process's memory when scraped (ProcessMemory): resident, native heap in use and free, managed heap", "part");
+        _gate = f.CreateGauge("psim_finalizer_gate", "the finalizer gate since start: safe points passed, and lapses (finalizers let run without a safe point)", "count");
         Registry.AddBeforeCollectCallback(SampleMemory);
     }
 
@@ -39,5 +41,8 @@ public sealed class ServeMetrics
         _memory.WithLabels("native_in_use").Set(m.NativeInUseBytes);
         _memory.WithLabels("native_free").Set(m.NativeFreeBytes);
         _memory.WithLabels("managed_heap").Set(m.ManagedHeapBytes);
+        var gate = FinalizerGate.Counts;
+        _gate.WithLabels("safe_points").Set(gate.SafePoints);
+        _gate.WithLabels("lapses").Set(gate.Lapses);
     }
 }
