@@ -124,7 +124,6 @@ internal static class DefenseCommands
         var defenses = VocabularyOption.Many<DefenseKind>("--defense", "defences to run (default: onion strip rap dan backtranslation scpd; psim needs --detector)");
         var detector = new DetectorFlags(required: false, "a PSIM detector folder: measures PSIM in the same table, under the same protocol (adds psim to the defaults)");
         var frr = new Option<double>("--target-frr") { Description = "false-rejection rate on clean dev that sets every detector's threshold", DefaultValueFactory = _ => Defaults.DetectorTargetFrr };
-        var copies = new Option<int>("--strip-copies") { Description = "STRIP: perturbed copies per input", DefaultValueFactory = _ => 20 };
         var seed = Cli.SeedOption("seed for trigger insertion, STRIP, RAP and DAN");
         var onionRates = new Option<double[]>("--onion-removal-rates")
         { Description = "ONION: extra rows, one bar per fraction of clean dev words to remove (e.g. 0.01 0.05 0.2)", AllowMultipleArgumentsPerToken = true };
@@ -132,7 +131,7 @@ internal static class DefenseCommands
         { Description = "ONION: extra rows at these bars (the reference's GPT-2 sweep is -300 -270 ... -30)", AllowMultipleArgumentsPerToken = true };
         var attack = new AttackFlags(required: true);
         var detectors = new DetectorSettingsFlags();
-        var cmd = new Command("baselines", "PSIM, ONION, STRIP, RAP and DAN at one clean-dev FRR, back-translation and SCPD: CA, ASR, FRR, FAR, AUROC, cost") { outDir, defenses, frr, copies, seed, onionRates, onionBars };
+        var cmd = new Command("baselines", "PSIM, ONION, STRIP, RAP and DAN at one clean-dev FRR, back-translation and SCPD: CA, ASR, FRR, FAR, AUROC, cost") { outDir, defenses, frr, seed, onionRates, onionBars };
         foreach (var flags in new Action<Command>[] { victim.AddTo, task.AddTo, attack.AddTo, detector.AddTo, detectors.AddTo }) flags(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
@@ -140,7 +139,7 @@ internal static class DefenseCommands
             var request = new BaselineRequest
             {
                 Task = task.Read(r), Victim = victim.Read(r), Attack = attack.ReadRequired(r), OutDir = r.GetValue(outDir)!, Force = r.GetValue(Cli.Force), Seed = r.GetValue(seed),
-                Detector = detector.ReadOptional(r), TargetFrr = r.GetValue(frr), StripCopies = r.GetValue(copies), Rap = detectors.ReadRap(r), Dan = detectors.ReadDan(r),
+                Detector = detector.ReadOptional(r), TargetFrr = r.GetValue(frr), StripCopies = detectors.ReadStrip(r).Copies, Rap = detectors.ReadRap(r), Dan = detectors.ReadDan(r),
             };
             if (request.Detector is not null) request = request with { Defenses = [DefenseKind.Psim, .. request.Defenses] };
             if (r.GetValue(defenses) is { Length: > 0 } d) request = request with { Defenses = d };

@@ -4,7 +4,7 @@ using Psim.Defense.Baselines;
 
 namespace Psim.Cli;
 
-/// <summary>RAP's and DAN's settings (<c>--rap-*</c>, <c>--dan-*</c>), derived from <see cref="RapOptions"/> and <see cref="DanOptions"/> (<see cref="DefenseSettings"/>).</summary>
+/// <summary>The defences' settings (<c>--rap-*</c>, <c>--dan-*</c>, <c>--strip-*</c>), derived from their records (<see cref="DefenseSettings"/>).</summary>
 internal sealed class DetectorSettingsFlags
 {
     private readonly SettingsFlags<ICheckedOptions> _flags = new(DefenseSettings.Groups.Select(g => g.Group));
@@ -14,6 +14,8 @@ internal sealed class DetectorSettingsFlags
     public RapOptions ReadRap(ParseResult r) => (RapOptions)_flags.Read(r, Group<RapOptions>());
 
     public DanOptions ReadDan(ParseResult r) => (DanOptions)_flags.Read(r, Group<DanOptions>());
+
+    public StripOptions ReadStrip(ParseResult r) => (StripOptions)_flags.Read(r, Group<StripOptions>());
 
     private static OptionsGroup<ICheckedOptions> Group<T>() => DefenseSettings.Groups.Single(g => g.Group.Type == typeof(T)).Group;
 }

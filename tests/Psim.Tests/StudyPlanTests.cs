@@ -97,7 +97,7 @@ public class StudyPlanTests
 
         Assert.Equal(["psim-fixed"], Kinds(Changed(config with { Psim = config.Psim with { Threshold = 0.8 } })));
         Assert.Equal(["baselines", "psim-calibrated", "psim-fixed", "victim"], Kinds(Changed(config with { Victim = config.Victim with { Epochs = 3 } })));
-        Assert.Equal(["baselines"], Kinds(Changed(config with { Baselines = config.Baselines with { StripCopies = 5 } })));
+        Assert.Equal(["baselines"], Kinds(Changed(config with { DefenseSettingsGiven = new() { ["strip"] = new System.Text.Json.Nodes.JsonObject { ["copies"] = 5 } } })));
         var poisonOnly = Changed(config with { Poison = config.Poison with { SelectBy = EpochSelection.CleanDev } });
         Assert.Equal(30, poisonOnly.Count); // everything reads the poisoned model
 

@@ -27,7 +27,8 @@ public class StudyTests
             Poison = new PoisonSettings { Epochs = 1, MaxLength = 16, PoisonCount = 6 },
             Victim = new VictimSettings { Epochs = 1, MaxLength = 16 },
             Psim = new PsimSettings { TargetFrr = 0.1 },
-            Baselines = new BaselineSettings { Strategies = [TuningMethod.Lora], StripCopies = 2 },
+            Baselines = new BaselineSettings { Strategies = [TuningMethod.Lora] },
+            DefenseSettingsGiven = new() { ["strip"] = new System.Text.Json.Nodes.JsonObject { ["copies"] = 2 } },
         };
         return (config, TestModels.TempDir());
     }

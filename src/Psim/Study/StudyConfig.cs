@@ -58,7 +58,6 @@ public sealed record BaselineSettings
     [JsonPropertyName("strategies")] public List<TuningMethod> Strategies { get; init; } = [TuningMethod.Full, TuningMethod.Lora];
     /// <summary>The clean dev FRR every detector's threshold is set to (PSIM, ONION, STRIP, RAP, DAN alike; docs/metrics.md).</summary>
     [JsonPropertyName("target_frr")] public double TargetFrr { get; init; } = Defaults.DetectorTargetFrr;
-    [JsonPropertyName("strip_copies")] public int StripCopies { get; init; } = 20;
     /// <summary>ONION: extra rows, each a bar removing this fraction of clean dev words (the reported row is the protocol's).</summary>
     [JsonPropertyName("onion_removal_rates")] public List<double> OnionRemovalRates { get; init; } = [];
     /// <summary>ONION: explicit extra bars instead (the reference's GPT-2 sweep is −300 … −30).</summary>
@@ -133,7 +132,8 @@ public sealed record StudyConfig
         Poison = new PoisonSettings { Epochs = 2, MaxLength = 128 },
         // 4,000 of SST-2's 6,920 training rows, 2 epochs (reference: all, 20); 1,000 dev and test rows
         Victim = new VictimSettings { Epochs = 2, TrainRows = 4000, EvalRows = 1000 },
-        Baselines = new BaselineSettings { Strategies = [TuningMethod.Lora], StripCopies = 10 },
+        Baselines = new BaselineSettings { Strategies = [TuningMethod.Lora] },
+        DefenseSettingsGiven = new() { ["strip"] = new JsonObject { ["copies"] = 10 } },
     };
 
     /// <summary>
@@ -204,8 +204,6 @@ public sealed record StudyConfig
             var group = DefenseSettings.Group(name);
             Need(group is not null, $"defense_options.{name}: no defence has settings named so; valid: {string.Join(", ", DefenseSettings.Groups.Select(g => g.Group.Name))}");
             group!.Read(values, $"{source}: defense_options.{name}");
-            var defense = DefenseSettings.Groups.Single(g => g.Group == group).Defense;
-            Need(Defenses.Contains(defense), $"defense_options.{name}: {Vocabulary<DefenseKind>.Name(defense)} is not among the study's defences ({string.Join(", ", Defenses.Select(d => Vocabulary<DefenseKind>.Name(d)))})");
         }
         foreach (var (name, values) in AttackSettings)
         {

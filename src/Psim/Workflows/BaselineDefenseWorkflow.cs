@@ -32,7 +32,8 @@ public sealed record BaselineRequest : IFolderRequest<BaselineRequest>
     /// <summary>... or bars each removing this fraction of clean dev words.</summary>
     public IReadOnlyList<double> OnionRemovalRates { get; init; } = [];
     public int NgramOrder { get; init; } = 3;
-    public int StripCopies { get; init; } = 20;
+    /// <summary>STRIP's copies per input (<see cref="StripOptions"/>; one number, kept as it is in step keys).</summary>
+    public int StripCopies { get; init; } = new StripOptions().Copies;
     public RapOptions Rap { get; init; } = new();
     public DanOptions Dan { get; init; } = new();
     public DefenseKind[] Defenses { get; init; } = [DefenseKind.Onion, DefenseKind.Strip, DefenseKind.Rap, DefenseKind.Dan, DefenseKind.Backtranslation, DefenseKind.Scpd];
@@ -103,7 +104,8 @@ public static class BaselineDefenseWorkflow
 
     /// <summary>The request's settings record of a defence's type.</summary>
     private static ICheckedOptions Settings(BaselineRequest r, Type type) =>
-        type == typeof(RapOptions) ? r.Rap : type == typeof(DanOptions) ? r.Dan : throw new InvalidOperationException($"the request holds no {type.Name}");
+        type == typeof(RapOptions) ? r.Rap : type == typeof(DanOptions) ? r.Dan : type == typeof(StripOptions) ? new StripOptions { Copies = r.StripCopies }
+        : throw new InvalidOperationException($"the request holds no {type.Name}");
 
     /// <summary>One victim on one task's test rows and attack rows, measured without a defence and under each.</summary>
     private sealed class DefenceRun
@@ -124,7 +126,7 @@ public static class BaselineDefenseWorkflow
             _dev = _data.Load("dev");
             _context = new DetectorContext(_victim, _dev, () => _data.Load("train"), r.Attack.TargetLabel, r.Seed, t => Settings(r, t), log, ct)
             {
-                Psim = psim, StripCopies = r.StripCopies, NgramOrder = r.NgramOrder,
+                Psim = psim, NgramOrder = r.NgramOrder,
             };
             var clean = bed.Test.Select(e => e.Text).ToList();
             var attack = bed.AttackRows.Select(e => e.Text).ToList();

@@ -12,7 +12,7 @@ public sealed class Strip
     public int Copies { get; }
     public double ReplaceFraction { get; }
 
-    public Strip(IEnumerable<string> cleanDonorTexts, int copies = 20, double replaceFraction = 0.5)
+    public Strip(IEnumerable<string> cleanDonorTexts, int copies, double replaceFraction = 0.5)
     {
         _donors = cleanDonorTexts.Select(t => t.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).Where(w => w.Length > 0).ToList();
         if (_donors.Count == 0) throw new PsimException("STRIP needs clean donor texts");

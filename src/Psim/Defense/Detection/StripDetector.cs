@@ -19,7 +19,8 @@ public sealed class StripDetector : IInputDetector
     public static readonly DefenseDescriptor Descriptor = new()
     {
         Kind = DefenseKind.Strip,
-        Detector = c => new StripDetector(c.Victim, new Strip(c.Train.Select(e => e.Text), c.StripCopies), c.DevTexts, c.Seed, c.Ct),
+        Options = new OptionsGroup<ICheckedOptions>("strip", "STRIP", typeof(StripOptions)),
+        Detector = c => new StripDetector(c.Victim, new Strip(c.Train.Select(e => e.Text), c.Settings<StripOptions>().Copies), c.DevTexts, c.Seed, c.Ct),
     };
 
     public DefenseKind Kind => DefenseKind.Strip;
