@@ -139,7 +139,7 @@ internal static class DefenseCommands
             var request = new BaselineRequest
             {
                 Task = task.Read(r), Victim = victim.Read(r), Attack = attack.ReadRequired(r), OutDir = r.GetValue(outDir)!, Force = r.GetValue(Cli.Force), Seed = r.GetValue(seed),
-                Detector = detector.ReadOptional(r), TargetFrr = r.GetValue(frr), StripCopies = detectors.ReadStrip(r).Copies, Rap = detectors.ReadRap(r), Dan = detectors.ReadDan(r),
+                Detector = detector.ReadOptional(r), TargetFrr = r.GetValue(frr), StripCopies = detectors.ReadStrip(r).Copies, NgramOrder = detectors.ReadOnion(r).NgramOrder, Rap = detectors.ReadRap(r), Dan = detectors.ReadDan(r),
             };
             if (request.Detector is not null) request = request with { Defenses = [DefenseKind.Psim, .. request.Defenses] };
             if (r.GetValue(defenses) is { Length: > 0 } d) request = request with { Defenses = d };

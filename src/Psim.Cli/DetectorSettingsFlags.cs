@@ -17,5 +17,7 @@ internal sealed class DetectorSettingsFlags
 
     public StripOptions ReadStrip(ParseResult r) => (StripOptions)_flags.Read(r, Group<StripOptions>());
 
+    public OnionOptions ReadOnion(ParseResult r) => (OnionOptions)_flags.Read(r, Group<OnionOptions>());
+
     private static OptionsGroup<ICheckedOptions> Group<T>() => DefenseSettings.Groups.Single(g => g.Group.Type == typeof(T)).Group;
 }

@@ -129,7 +129,8 @@ public class AttackCatalogTests
     [InlineData("""{"attack_options": {"ripple": {"lambda": -1}}}""", "RIPPLe λ -1 must be")]
     [InlineData("""{"attacks": ["ep"], "attack_options": {"ripple": {"lambda": 0.5}}}""", "no attack of the study reads these settings")]
     [InlineData("""{"defense_options": {"rap": {"epoch": 10}}}""", "defense_options.rap: 'epoch' is not a setting here; valid: word, epochs, learning_rate")]
-    [InlineData("""{"defense_options": {"onion": {"order": 4}}}""", "defense_options.onion: no defence has settings named so; valid: strip, rap, dan")]
+    [InlineData("""{"defense_options": {"onion": {"order": 4}}}""", "defense_options.onion: 'order' is not a setting here; valid: ngram_order")]
+    [InlineData("""{"defense_options": {"strp": {"copies": 4}}}""", "defense_options.strp: no defence has settings named so; valid: onion, strip, rap, dan")]
     [InlineData("""{"defense_options": {"strip": {"copies": 0}}}""", "STRIP copies 0 must be in [1, 1000]")]
     [InlineData("""{"defense_options": {"dan": {"aggregation": "median"}}}""", "defense_options.dan.aggregation: 'median' is not one of mean, max")]
     public void A_wrong_attack_setting_in_a_study_config_is_refused_naming_it(string json, string expected)

@@ -173,6 +173,7 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
             Task = Task(cell.VictimDir, c.Victim.TrainRows, c.Victim.EvalRows, cell.Seed), Victim = Victim(strategy, poisonDir, victimDir), Attack = Attack(cell),
             Detector = detectorDir is null ? null : new DetectorInput { Folder = detectorDir, Base = poisonDir },
             Seed = cell.Seed, OutDir = "", Defenses = defenses, TargetFrr = c.Baselines.TargetFrr, StripCopies = ((Defense.Baselines.StripOptions)c.DefenseOptionsFor(DefenseSettings.Of(typeof(Defense.Baselines.StripOptions)))).Copies,
+            NgramOrder = ((Defense.Baselines.OnionOptions)c.DefenseOptionsFor(DefenseSettings.Of(typeof(Defense.Baselines.OnionOptions)))).NgramOrder,
             OnionRemovalRates = c.Baselines.OnionRemovalRates, OnionBars = c.Baselines.OnionBars,
             Rap = (Defense.Baselines.RapOptions)c.DefenseOptionsFor(DefenseSettings.Of(typeof(Defense.Baselines.RapOptions))), Dan = (Defense.Baselines.DanOptions)c.DefenseOptionsFor(DefenseSettings.Of(typeof(Defense.Baselines.DanOptions))),
         };

@@ -31,7 +31,8 @@ public sealed record BaselineRequest : IFolderRequest<BaselineRequest>
     public IReadOnlyList<double>? OnionBars { get; init; }
     /// <summary>... or bars each removing this fraction of clean dev words.</summary>
     public IReadOnlyList<double> OnionRemovalRates { get; init; } = [];
-    public int NgramOrder { get; init; } = 3;
+    /// <summary>ONION's n-gram order (<see cref="OnionOptions"/>; one number, kept as it is in step keys).</summary>
+    public int NgramOrder { get; init; } = new OnionOptions().NgramOrder;
     /// <summary>STRIP's copies per input (<see cref="StripOptions"/>; one number, kept as it is in step keys).</summary>
     public int StripCopies { get; init; } = new StripOptions().Copies;
     public RapOptions Rap { get; init; } = new();
@@ -105,6 +106,7 @@ public static class BaselineDefenseWorkflow
     /// <summary>The request's settings record of a defence's type.</summary>
     private static ICheckedOptions Settings(BaselineRequest r, Type type) =>
         type == typeof(RapOptions) ? r.Rap : type == typeof(DanOptions) ? r.Dan : type == typeof(StripOptions) ? new StripOptions { Copies = r.StripCopies }
+        : type == typeof(OnionOptions) ? new OnionOptions { NgramOrder = r.NgramOrder }
         : throw new InvalidOperationException($"the request holds no {type.Name}");
 
     /// <summary>One victim on one task's test rows and attack rows, measured without a defence and under each.</summary>
@@ -126,7 +128,7 @@ public static class BaselineDefenseWorkflow
             _dev = _data.Load("dev");
             _context = new DetectorContext(_victim, _dev, () => _data.Load("train"), r.Attack.TargetLabel, r.Seed, t => Settings(r, t), log, ct)
             {
-                Psim = psim, NgramOrder = r.NgramOrder,
+                Psim = psim,
             };
             var clean = bed.Test.Select(e => e.Text).ToList();
             var attack = bed.AttackRows.Select(e => e.Text).ToList();

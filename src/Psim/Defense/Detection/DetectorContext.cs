@@ -25,8 +25,6 @@ public sealed class DetectorContext(VictimUnderTest victim, IReadOnlyList<Exampl
     public CancellationToken Ct => ct;
     /// <summary>PSIM's detector, loaded on the victim's backbone (null when the run compares no PSIM).</summary>
     public Psim.PsimDetector? Psim { get; init; }
-    /// <summary>ONION's n-gram order (a request field, not yet a settings record).</summary>
-    public int NgramOrder { get; init; } = 3;
 
     /// <summary>The run's settings record of type <typeparamref name="T"/> (a defence's options).</summary>
     public T Settings<T>() where T : ICheckedOptions => (T)settings(typeof(T));

@@ -22,15 +22,17 @@ public sealed class OnionDetector : IInputDetector
     public static readonly DefenseDescriptor Descriptor = new()
     {
         Kind = DefenseKind.Onion,
-        Detector = c => new OnionDetector(LanguageModel(c), c.NgramOrder, c.DevTexts),
+        Options = new OptionsGroup<ICheckedOptions>("onion", "ONION", typeof(OnionOptions)),
+        Detector = c => new OnionDetector(LanguageModel(c), c.Settings<OnionOptions>().NgramOrder, c.DevTexts),
     };
 
     /// <summary>ONION's language model for this run: an n-gram Kneser-Ney LM on the clean training texts (stands in for GPT-2), one for its protocol row and its extra bars.</summary>
     public static Onion LanguageModel(DetectorContext c) => c.Shared("onion/lm", () =>
     {
         var texts = c.Train.Select(e => e.Text).ToList();
-        c.Log($"ONION: {c.NgramOrder}-gram Kneser-Ney LM on {texts.Count} clean training texts (stands in for GPT-2)");
-        return new Onion(new Text.KneserNeyLanguageModel(texts, c.NgramOrder));
+        int order = c.Settings<OnionOptions>().NgramOrder;
+        c.Log($"ONION: {order}-gram Kneser-Ney LM on {texts.Count} clean training texts (stands in for GPT-2)");
+        return new Onion(new Text.KneserNeyLanguageModel(texts, order));
     });
 
     public DefenseKind Kind => DefenseKind.Onion;
