@@ -25,7 +25,7 @@ public sealed class MicroBatcher : IAsyncDisposable
     private readonly ServeOptions _o;
     private readonly ServeMetrics _metrics;
     private readonly Thread _worker;
-    /// <summary>How often the worker may trim the native heap: rarely enough that the pages it releases and the next batch faults in again cost well under 1% of the time.</summary>
+    /// <summary>How often the worker may trim the native heap: the next batch faults the released pages in again, so trimming after every batch would pay that each time (the cost was not measured apart; docs/soak).</summary>
     public static readonly TimeSpan TrimEvery = TimeSpan.FromSeconds(2);
     private long _lastTrim = Stopwatch.GetTimestamp();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
