@@ -28,7 +28,8 @@ public sealed class AttackOptionsJsonConverter : JsonConverter<AttackOptions>
         var (name, values) = o.First();
         var group = AttackCatalog.Group(name) ?? throw new JsonException($"'{name}' is not an attack options group; valid: {string.Join(", ", AttackCatalog.Groups.Select(g => g.Name))}");
         if (values is not JsonObject settings) throw new JsonException($"{name}: the settings are an object");
-        return group.Read(settings, name);
+        try { return group.Read(settings, name); }
+        catch (PsimException e) { throw new JsonException(e.Message, e); } // the reader of the file names it
     }
 
     public override void Write(Utf8JsonWriter writer, AttackOptions value, JsonSerializerOptions options)
