@@ -142,6 +142,19 @@ public class AttackCatalogTests
         Assert.Contains(path, e.Message);
     }
 
+    [Theory]
+    [InlineData("""{"kind": "ripple", "options": {"ripple": {"lamda": 1}}}""", "'lamda' is not a setting here; valid: lambda, surgery_words")]
+    [InlineData("""{"kind": "ripple", "options": {"nope": {}}}""", "'nope' is not an attack options group; valid: ep, ripple, lwp, sos")]
+    [InlineData("""{"kind": "ripple", "options": {"ripple": {}, "ep": {}}}""", "one field, the options group")]
+    [InlineData("""{"kind": "ripple", "options": {"ripple": {"lambda": -2}}}""", "RIPPLe λ -2 must be")]
+    public void Attack_settings_read_back_from_json_are_checked_as_the_config_is(string json, string expected)
+    {
+        var e = Assert.Throws<System.Text.Json.JsonException>(() => System.Text.Json.JsonSerializer.Deserialize<AttackSpec>(json, StepKey.Json));
+        Assert.Contains(expected, e.Message);
+        var ok = System.Text.Json.JsonSerializer.Deserialize<AttackSpec>("""{"kind": "ripple", "options": {"ripple": {"lambda": 0.3}}}""", StepKey.Json)!;
+        Assert.Equal(new RippleOptions { Lambda = 0.3 }, ok.Options);
+    }
+
     [Fact]
     public void The_command_line_refuses_another_attacks_settings_and_settings_of_two_attacks()
     {
