@@ -125,26 +125,21 @@ internal static class DefenseCommands
         var detector = new DetectorFlags(required: false, "a PSIM detector folder: measures PSIM in the same table, under the same protocol (adds psim to the defaults)");
         var frr = new Option<double>("--target-frr") { Description = "false-rejection rate on clean dev that sets every detector's threshold", DefaultValueFactory = _ => Defaults.DetectorTargetFrr };
         var seed = Cli.SeedOption("seed for trigger insertion, STRIP, RAP and DAN");
-        var onionRates = new Option<double[]>("--onion-removal-rates")
-        { Description = "ONION: extra rows, one bar per fraction of clean dev words to remove (e.g. 0.01 0.05 0.2)", AllowMultipleArgumentsPerToken = true };
-        var onionBars = new Option<double[]>("--onion-bars")
-        { Description = "ONION: extra rows at these bars (the reference's GPT-2 sweep is -300 -270 ... -30)", AllowMultipleArgumentsPerToken = true };
         var attack = new AttackFlags(required: true);
         var detectors = new DetectorSettingsFlags();
-        var cmd = new Command("baselines", "PSIM, ONION, STRIP, RAP and DAN at one clean-dev FRR, back-translation and SCPD: CA, ASR, FRR, FAR, AUROC, cost") { outDir, defenses, frr, seed, onionRates, onionBars };
+        var cmd = new Command("baselines", "PSIM, ONION, STRIP, RAP and DAN at one clean-dev FRR, back-translation and SCPD: CA, ASR, FRR, FAR, AUROC, cost") { outDir, defenses, frr, seed };
         foreach (var flags in new Action<Command>[] { victim.AddTo, task.AddTo, attack.AddTo, detector.AddTo, detectors.AddTo }) flags(cmd);
         cmd.SetAction(r => Cli.RunCancellable(ct =>
         {
             Cli.ApplyThreads(r);
+            var onion = detectors.ReadOnion(r);
             var request = new BaselineRequest
             {
                 Task = task.Read(r), Victim = victim.Read(r), Attack = attack.ReadRequired(r), OutDir = r.GetValue(outDir)!, Force = r.GetValue(Cli.Force), Seed = r.GetValue(seed),
-                Detector = detector.ReadOptional(r), TargetFrr = r.GetValue(frr), StripCopies = detectors.ReadStrip(r).Copies, NgramOrder = detectors.ReadOnion(r).NgramOrder, Rap = detectors.ReadRap(r), Dan = detectors.ReadDan(r),
+                Detector = detector.ReadOptional(r), TargetFrr = r.GetValue(frr), StripCopies = detectors.ReadStrip(r).Copies, NgramOrder = onion.NgramOrder, OnionRemovalRates = onion.RemovalRates, OnionBars = onion.Bars, Rap = detectors.ReadRap(r), Dan = detectors.ReadDan(r),
             };
             if (request.Detector is not null) request = request with { Defenses = [DefenseKind.Psim, .. request.Defenses] };
             if (r.GetValue(defenses) is { Length: > 0 } d) request = request with { Defenses = d };
-            if (r.GetValue(onionRates) is { Length: > 0 } rates) request = request with { OnionRemovalRates = rates };
-            if (r.GetValue(onionBars) is { Length: > 0 } bars) request = request with { OnionBars = bars };
             foreach (var x in BaselineDefenseWorkflow.Run(request, Cli.Log, ct)) Console.WriteLine(BaselineLine(x));
             return ExitCode.Ok;
         }));

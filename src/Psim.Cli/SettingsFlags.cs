@@ -24,6 +24,11 @@ internal sealed class SettingsFlags<T> where T : class, ICheckedOptions
         if (field.Type == typeof(long)) { var o = new Option<long?>(name) { Description = help }; return new(group, field, o, r => r.GetValue(o) is long v ? JsonValue.Create(v) : null); }
         if (field.Type == typeof(double)) { var o = new Option<double?>(name) { Description = help }; return new(group, field, o, r => r.GetValue(o) is double v ? JsonValue.Create(v) : null); }
         if (field.Type == typeof(bool)) { var o = new Option<bool?>(name) { Description = help }; return new(group, field, o, r => r.GetValue(o) is bool v ? JsonValue.Create(v) : null); }
+        if (field.Type == typeof(IReadOnlyList<double>))
+        {
+            var l = new Option<double[]?>(name) { Description = help, AllowMultipleArgumentsPerToken = true };
+            return new(group, field, l, r => r.GetValue(l) is { Length: > 0 } v ? new JsonArray([.. v.Select(x => (JsonNode)JsonValue.Create(x))]) : null);
+        }
         if (field.Type.IsEnum) help = $"{group.Label}: {field.Description}: {string.Join(", ", OptionSchema.Names(field.Type))} (default {OptionField.Show(field.Default)})";
         var s = new Option<string?>(name) { Description = help };
         return new(group, field, s, r => r.GetValue(s) is string v ? JsonValue.Create(v) : null);

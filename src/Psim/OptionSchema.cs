@@ -13,7 +13,7 @@ namespace Psim;
 /// suffix (the name in kebab-case), its type, its default (from the record's parameterless constructor) and its
 /// one description (<see cref="DescriptionAttribute"/>).
 /// </summary>
-public sealed record OptionField(string Name, string Flag, Type Type, object Default, string Description, PropertyInfo Property)
+public sealed record OptionField(string Name, string Flag, Type Type, object? Default, string Description, PropertyInfo Property)
 {
     /// <summary>A value as help texts and messages show it.</summary>
     public static string Show(object? value) => value switch
@@ -22,6 +22,8 @@ public sealed record OptionField(string Name, string Flag, Type Type, object Def
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",
         Enum e => OptionSchema.NameOf(e),
+        IReadOnlyList<double> { Count: 0 } => "none",
+        IReadOnlyList<double> list => string.Join(" ", list.Select(x => x.ToString("R", CultureInfo.InvariantCulture))),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
@@ -34,7 +36,7 @@ public sealed record OptionField(string Name, string Flag, Type Type, object Def
 /// </summary>
 public static class OptionSchema
 {
-    private static readonly Type[] Supported = [typeof(int), typeof(long), typeof(double), typeof(bool), typeof(string)];
+    private static readonly Type[] Supported = [typeof(int), typeof(long), typeof(double), typeof(bool), typeof(string), typeof(IReadOnlyList<double>)];
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, IReadOnlyList<OptionField>> Schemas = new();
 
@@ -51,9 +53,9 @@ public static class OptionSchema
             var description = p.GetCustomAttribute<DescriptionAttribute>()?.Description
                 ?? throw new InvalidOperationException($"{type.Name}.{p.Name} is a setting without a [Description]");
             if (!Supported.Contains(p.PropertyType) && !p.PropertyType.IsEnum)
-                throw new InvalidOperationException($"{type.Name}.{p.Name}: settings are numbers, booleans, strings or vocabulary names, not {p.PropertyType.Name}");
+                throw new InvalidOperationException($"{type.Name}.{p.Name}: settings are numbers, booleans, strings, vocabulary names or lists of numbers, not {p.PropertyType.Name}");
             string name = p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name);
-            fields.Add(new OptionField(name, name.Replace('_', '-'), p.PropertyType, p.GetValue(defaults)!, description, p));
+            fields.Add(new OptionField(name, name.Replace('_', '-'), p.PropertyType, p.GetValue(defaults), description, p));
         }
         return fields;
     }
@@ -80,6 +82,10 @@ public static class OptionSchema
 
     private static object Value(JsonNode? node, OptionField field, string at)
     {
+        if (field.Type == typeof(IReadOnlyList<double>))
+            return node is JsonArray a && a.All(x => x is JsonValue xv && xv.GetValueKind() == JsonValueKind.Number)
+                ? a.Select(x => x!.GetValue<double>()).ToArray()
+                : throw new PsimFormatException($"{at}: expected a list of numbers, not {node?.ToJsonString() ?? "null"}");
         if (node is not JsonValue v) throw new PsimFormatException($"{at}: expected {Describe(field.Type)}, not {(node is null ? "null" : node.GetValueKind().ToString().ToLowerInvariant())}");
         try
         {
@@ -102,6 +108,7 @@ public static class OptionSchema
 
     private static string Describe(Type t) =>
         t == typeof(double) ? "a number" : t == typeof(int) || t == typeof(long) ? "a whole number" : t == typeof(bool) ? "true or false"
+        : t == typeof(IReadOnlyList<double>) ? "a list of numbers"
         : t.IsEnum ? $"one of {string.Join(", ", Names(t))}" : "a string";
 
     private static Type Vocabulary(Type enumType) => typeof(Vocabulary<>).MakeGenericType(enumType);
@@ -132,6 +139,8 @@ public static class OptionSchema
                 bool b => JsonValue.Create(b),
                 string s => JsonValue.Create(s),
                 Enum e => JsonValue.Create(NameOf(e)),
+                IReadOnlyList<double> list => new JsonArray([.. list.Select(x => (JsonNode)JsonValue.Create(x))]),
+                null => null,
                 var other => throw new InvalidOperationException($"{options.GetType().Name}.{f.Property.Name}: {other}"),
             };
         return o;

@@ -132,6 +132,8 @@ public class AttackCatalogTests
     [InlineData("""{"defense_options": {"onion": {"order": 4}}}""", "defense_options.onion: 'order' is not a setting here; valid: ngram_order")]
     [InlineData("""{"defense_options": {"strp": {"copies": 4}}}""", "defense_options.strp: no defence has settings named so; valid: onion, strip, rap, dan")]
     [InlineData("""{"defense_options": {"strip": {"copies": 0}}}""", "STRIP copies 0 must be in [1, 1000]")]
+    [InlineData("""{"defense_options": {"onion": {"removal_rates": 0.05}}}""", "defense_options.onion.removal_rates: expected a list of numbers, not 0.05")]
+    [InlineData("""{"defense_options": {"onion": {"removal_rates": [2]}}}""", "ONION removal rates are fractions between 0 and 1")]
     [InlineData("""{"defense_options": {"dan": {"aggregation": "median"}}}""", "defense_options.dan.aggregation: 'median' is not one of mean, max")]
     public void A_wrong_attack_setting_in_a_study_config_is_refused_naming_it(string json, string expected)
     {

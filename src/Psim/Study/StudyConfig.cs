@@ -58,10 +58,6 @@ public sealed record BaselineSettings
     [JsonPropertyName("strategies")] public List<TuningMethod> Strategies { get; init; } = [TuningMethod.Full, TuningMethod.Lora];
     /// <summary>The clean dev FRR every detector's threshold is set to (PSIM, ONION, STRIP, RAP, DAN alike; docs/metrics.md).</summary>
     [JsonPropertyName("target_frr")] public double TargetFrr { get; init; } = Defaults.DetectorTargetFrr;
-    /// <summary>ONION: extra rows, each a bar removing this fraction of clean dev words (the reported row is the protocol's).</summary>
-    [JsonPropertyName("onion_removal_rates")] public List<double> OnionRemovalRates { get; init; } = [];
-    /// <summary>ONION: explicit extra bars instead (the reference's GPT-2 sweep is −300 … −30).</summary>
-    [JsonPropertyName("onion_bars")] public List<double>? OnionBars { get; init; }
 }
 
 /// <summary>
@@ -196,7 +192,6 @@ public sealed record StudyConfig
         Need(Psim.Method.IsPeft(), $"psim.method must be a PEFT method, not {Psim.Method.Name()}");
         Need(Seeds.Count > 0, "seeds is empty");
         Need(Baselines.TargetFrr is >= 0 and < 1, $"baselines.target_frr {Baselines.TargetFrr} must be in [0, 1)");
-        Need(Baselines.OnionRemovalRates.All(x => x is >= 0 and <= 1), "baselines.onion_removal_rates are fractions between 0 and 1");
         Need(Poison.Epochs > 0 && Victim.Epochs > 0 && Psim.Epochs > 0, "epochs must be positive");
         Need(Slurm.CpusPerStep > 0, "slurm.cpus_per_step must be positive");
         foreach (var (name, values) in DefenseSettingsGiven)

@@ -168,13 +168,14 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
             Detector = new DetectorInput { Folder = detectorDir, Base = poisonDir }, Threshold = threshold, Seed = cell.Seed, OutDir = "",
         };
 
+        private Defense.Baselines.OnionOptions Onion => (Defense.Baselines.OnionOptions)c.DefenseOptionsFor(DefenseSettings.Of(typeof(Defense.Baselines.OnionOptions)));
+
         private BaselineRequest BaselineRequest(Cell cell, TuningMethod strategy, string poisonDir, string victimDir, string? detectorDir, DefenseKind[] defenses) => new()
         {
             Task = Task(cell.VictimDir, c.Victim.TrainRows, c.Victim.EvalRows, cell.Seed), Victim = Victim(strategy, poisonDir, victimDir), Attack = Attack(cell),
             Detector = detectorDir is null ? null : new DetectorInput { Folder = detectorDir, Base = poisonDir },
             Seed = cell.Seed, OutDir = "", Defenses = defenses, TargetFrr = c.Baselines.TargetFrr, StripCopies = ((Defense.Baselines.StripOptions)c.DefenseOptionsFor(DefenseSettings.Of(typeof(Defense.Baselines.StripOptions)))).Copies,
-            NgramOrder = ((Defense.Baselines.OnionOptions)c.DefenseOptionsFor(DefenseSettings.Of(typeof(Defense.Baselines.OnionOptions)))).NgramOrder,
-            OnionRemovalRates = c.Baselines.OnionRemovalRates, OnionBars = c.Baselines.OnionBars,
+            NgramOrder = Onion.NgramOrder, OnionRemovalRates = Onion.RemovalRates, OnionBars = Onion.Bars,
             Rap = (Defense.Baselines.RapOptions)c.DefenseOptionsFor(DefenseSettings.Of(typeof(Defense.Baselines.RapOptions))), Dan = (Defense.Baselines.DanOptions)c.DefenseOptionsFor(DefenseSettings.Of(typeof(Defense.Baselines.DanOptions))),
         };
     }

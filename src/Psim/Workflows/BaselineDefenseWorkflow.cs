@@ -99,14 +99,13 @@ public static class BaselineDefenseWorkflow
     {
         if (r.Defenses.Contains(DefenseKind.Psim) && r.Detector is null) throw new PsimException("comparing PSIM with the baselines needs its detector folder (--detector)");
         if (!(r.TargetFrr >= 0 && r.TargetFrr < 1)) throw new PsimException($"target FRR {r.TargetFrr} must be in [0, 1)");
-        if (r.OnionRemovalRates.Any(x => x is < 0 or > 1)) throw new PsimException($"ONION removal rates are fractions between 0 and 1, not {string.Join(" ", r.OnionRemovalRates)}");
         foreach (var d in r.Defenses.Select(DefenseCatalog.Of).Where(d => d.Options is not null)) Settings(r, d.Options!.Type).Validate();
     }
 
     /// <summary>The request's settings record of a defence's type.</summary>
     private static ICheckedOptions Settings(BaselineRequest r, Type type) =>
         type == typeof(RapOptions) ? r.Rap : type == typeof(DanOptions) ? r.Dan : type == typeof(StripOptions) ? new StripOptions { Copies = r.StripCopies }
-        : type == typeof(OnionOptions) ? new OnionOptions { NgramOrder = r.NgramOrder }
+        : type == typeof(OnionOptions) ? new OnionOptions { NgramOrder = r.NgramOrder, RemovalRates = r.OnionRemovalRates, Bars = r.OnionBars }
         : throw new InvalidOperationException($"the request holds no {type.Name}");
 
     /// <summary>One victim on one task's test rows and attack rows, measured without a defence and under each.</summary>
