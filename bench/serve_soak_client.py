@@ -127,4 +127,13 @@ summary = {
     "window_peak_mib_minutes_2_to_7": round(mean([s["peak_mib"] for s in first]), 1) if first else None,
     "window_peak_mib_last_5_minutes": round(mean([s["peak_mib"] for s in last]), 1) if last else None,
 }
+early, late = summary["window_peak_mib_minutes_2_to_7"], summary["window_peak_mib_last_5_minutes"]
+summary |= {
+    # the verdicts: no error; no growth (the last five minutes' window peaks within 10% of minutes 2-7's); and the
+    # stricter band (every window peak after minute 2 within 10% of the smallest)
+    "window_peak_growth_last_5_vs_minutes_2_to_7": round(late / early - 1, 4) if early and late else None,
+    "passes_no_errors": counts["errors"] == 0,
+    "passes_no_growth_10pct": bool(early and late and late <= 1.1 * early),
+    "passes_band_10pct": bool(peaks and max(peaks) <= 1.1 * min(peaks)),
+}
 print(json.dumps(summary, indent=2))
