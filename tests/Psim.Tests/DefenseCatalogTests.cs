@@ -16,6 +16,41 @@ public class DefenseCatalogTests
         Assert.Equal(Enum.GetValues<DefenseKind>().Length, DefenseCatalog.All.Count);
     }
 
+    /// <summary>Where code outside a defence's own file still names it, and why; a new place fails the test below.</summary>
+    private static readonly (string File, DefenseKind[] Kinds, string Why)[] Exceptions =
+    [
+        ("src/Psim/Defense/DefenseKind.cs", Enum.GetValues<DefenseKind>(), "the vocabulary"),
+        ("src/Psim/Study/StudyConfig.cs", Enum.GetValues<DefenseKind>(), "the presets list defences as data"),
+        ("src/Psim/Workflows/BaselineDefenseWorkflow.cs", Enum.GetValues<DefenseKind>(), "the default list of defences; PSIM's loaded detector; ONION's bar sweep"),
+        ("src/Psim/Study/StudyPlan.cs", [DefenseKind.Psim], "PSIM is the method: the study plans its detector steps"),
+        ("src/Psim.Cli/DefenseCommands.cs", [DefenseKind.Psim], "--detector adds PSIM to the compared defences"),
+        ("src/Psim/Study/StudyReport.cs", [DefenseKind.Onion, DefenseKind.Strip, DefenseKind.Backtranslation, DefenseKind.Scpd], "the report's table of CA and ASR under each defence"),
+    ];
+
+    [Fact]
+    public void Nothing_outside_a_defences_own_file_names_it_except_the_listed_places()
+    {
+        // a defence's own file: where its descriptor is declared
+        var own = typeof(DefenseCatalog).Assembly.GetTypes()
+            .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static).Where(f => f.FieldType == typeof(DefenseDescriptor))
+                .Select(f => (((DefenseDescriptor)f.GetValue(null)!).Kind, File: $"src/Psim/{string.Join('/', t.Namespace!.Split('.').Skip(1))}/{t.Name}.cs")))
+            .ToLookup(x => x.Kind, x => x.File);
+        var member = new System.Text.RegularExpressions.Regex(@"\bDefenseKind\.(\w+)");
+        var root = Repo.Root();
+        var offences = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(root, "src"), "*.cs", SearchOption.AllDirectories))
+        {
+            var rel = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
+            if (rel.Contains("/obj/") || rel.Contains("/bin/")) continue;
+            foreach (System.Text.RegularExpressions.Match m in member.Matches(File.ReadAllText(file)))
+                if (Enum.TryParse<DefenseKind>(m.Groups[1].Value, out var kind) && !own[kind].Contains(rel)
+                    && !Exceptions.Any(e => e.File == rel && e.Kinds.Contains(kind)))
+                    offences.Add($"{rel} names {m.Value}");
+        }
+        Assert.True(offences.Count == 0, string.Join("\n", offences));
+        Assert.All(Enum.GetValues<DefenseKind>(), k => Assert.Single(own[k]));
+    }
+
     [Fact]
     public void The_settings_groups_come_from_the_catalog()
     {
