@@ -122,6 +122,19 @@ public class AttackCatalogTests
         Assert.All(explicitDefaults.Steps, s => Assert.Equal(before[s.Name], s.Key));
     }
 
+    [Fact]
+    public void A_config_of_an_earlier_psim_reads_its_renamed_fields_where_they_are_now()
+    {
+        var dir = TestModels.TempDir();
+        var path = Path.Combine(dir, "config.json");
+        File.WriteAllText(path, """{"baselines": {"strategies": ["lora"], "target_frr": 0.01, "strip_copies": 7, "onion_removal_rates": [0.05], "onion_bars": null}}""");
+        var c = StudyConfig.Load(path, StudyPreset.Quick);
+        Assert.Equal(7, c.DefenseSettingsGiven["strip"]["copies"]!.GetValue<int>());
+        Assert.Equal(0.05, c.DefenseSettingsGiven["onion"]["removal_rates"]![0]!.GetValue<double>());
+        File.WriteAllText(path, """{"baselines": {"strip_copies": 7}, "defense_options": {"strip": {"copies": 8}}}""");
+        Assert.Contains("the same setting; give it once", Assert.Throws<PsimFormatException>(() => StudyConfig.Load(path, StudyPreset.Quick)).Message);
+    }
+
     [Theory]
     [InlineData("""{"attack_options": {"ripple": {"lamda": 0.5}}}""", "'lamda' is not a setting here; valid: lambda, surgery_words")]
     [InlineData("""{"attack_options": {"riple": {"lambda": 0.5}}}""", "attack_options.riple: no attack has settings named so; valid: ep, ripple, lwp, sos")]

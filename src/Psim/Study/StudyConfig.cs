@@ -170,6 +170,7 @@ public sealed record StudyConfig
         {
             if (Files.Json.Parse(path, Files.StrictText.ReadAll(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, AllowDuplicateProperties = false }) is not JsonObject file)
                 throw new PsimFormatException($"{path}: the config must be a JSON object");
+            RenamedFields(file, path);
             foreach (var (k, v) in file)
             {
                 if (v is JsonObject section && merged[k] is JsonObject target)
@@ -181,6 +182,26 @@ public sealed record StudyConfig
             return c;
         }
         catch (JsonException e) { throw new PsimFormatException(e.Path is { } at && !e.Message.Contains(at) ? $"{path}: {at.TrimStart('$', '.')}: {e.Message}" : $"{path}: {e.Message}"); }
+    }
+
+    /// <summary>
+    /// Fields a study config of an earlier psim had, read where they are now (study folders written before keep
+    /// working): <c>baselines.strip_copies</c>, <c>baselines.onion_removal_rates</c> and <c>baselines.onion_bars</c>
+    /// are <c>defense_options.strip.copies</c>, <c>defense_options.onion.removal_rates</c> and <c>.bars</c>.
+    /// </summary>
+    private static void RenamedFields(JsonObject file, string path)
+    {
+        if (file["baselines"] is not JsonObject baselines) return;
+        foreach (var (old, group, name) in new[] { ("strip_copies", "strip", "copies"), ("onion_removal_rates", "onion", "removal_rates"), ("onion_bars", "onion", "bars") })
+        {
+            if (!baselines.TryGetPropertyValue(old, out var value)) continue;
+            baselines.Remove(old);
+            if (value is null) continue; // null was "not given"
+            var options = file["defense_options"] as JsonObject ?? (JsonObject)(file["defense_options"] = new JsonObject());
+            var settings = options[group] as JsonObject ?? (JsonObject)(options[group] = new JsonObject());
+            if (settings.ContainsKey(name)) throw new PsimFormatException($"{path}: baselines.{old} and defense_options.{group}.{name} are the same setting; give it once");
+            settings[name] = value.DeepClone();
+        }
     }
 
     public void Validate(string source)
