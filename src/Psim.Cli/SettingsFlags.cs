@@ -41,9 +41,14 @@ internal sealed class SettingsFlags<T> where T : class, ICheckedOptions
 
     /// <summary>The groups some of whose flags were given, each read into its record (the other settings at their defaults) and checked.</summary>
     public IReadOnlyList<(OptionsGroup<T> Group, T Options)> Given(ParseResult r) =>
-        [.. _flags.Select(f => (f, Value: f.Value(r))).Where(x => x.Value is not null).GroupBy(x => x.f.Group)
-            .Select(g => (g.Key, g.Key.Read(new JsonObject(g.Select(x => KeyValuePair.Create(x.f.Field.Name, x.Value))), "command line", f => Name(g.Key, f))))];
+        [.. _flags.Select(f => f.Group).Distinct().Select(g => (g, Values: Values(r, g))).Where(x => x.Values.Count > 0)
+            .Select(x => (x.g, x.g.Read(x.Values, "command line", f => Name(x.g, f))))];
 
     /// <summary>The group's record as the flags give it (its defaults when none is given).</summary>
-    public T Read(ParseResult r, OptionsGroup<T> group) => Given(r).Where(g => g.Group == group).Select(g => g.Options).FirstOrDefault() ?? group.Defaults();
+    public T Read(ParseResult r, OptionsGroup<T> group) => group.Read(Values(r, group), "command line", f => Name(group, f));
+
+    /// <summary>The settings of <paramref name="group"/> given on the command line, by their schema names.</summary>
+    private JsonObject Values(ParseResult r, OptionsGroup<T> group) =>
+        new(_flags.Where(f => f.Group == group).Select(f => (f, Value: f.Value(r))).Where(x => x.Value is not null)
+            .Select(x => KeyValuePair.Create(x.f.Field.Name, x.Value)));
 }

@@ -47,9 +47,8 @@ public static class OptionSchema
     {
         var defaults = Activator.CreateInstance(type) ?? throw new InvalidOperationException($"{type.Name} has no parameterless constructor");
         var fields = new List<OptionField>();
-        foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.DeclaringType != typeof(object)))
+        foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
         {
-            if (p.Name == "EqualityContract") continue;
             var description = p.GetCustomAttribute<DescriptionAttribute>()?.Description
                 ?? throw new InvalidOperationException($"{type.Name}.{p.Name} is a setting without a [Description]");
             if (!Supported.Contains(p.PropertyType) && !p.PropertyType.IsEnum)

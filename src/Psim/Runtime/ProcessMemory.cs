@@ -18,14 +18,16 @@ public static class ProcessMemory
         return new MemorySample(ResidentBytes(), inUse, free, GC.GetGCMemoryInfo().HeapSizeBytes);
     }
 
-    /// <summary>VmRSS from /proc/self/status, in bytes; -1 off Linux.</summary>
-    private static long ResidentBytes()
+    private static long ResidentBytes() => StatusBytes("VmRSS");
+
+    /// <summary>A size field of /proc/self/status (VmRSS, VmHWM, ...), in bytes; -1 off Linux or when absent.</summary>
+    public static long StatusBytes(string field)
     {
         try
         {
             foreach (var line in File.ReadLines("/proc/self/status"))
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                if (line.StartsWith(field + ":", StringComparison.Ordinal))
+                    return long.Parse(line.AsSpan(field.Length + 1).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
         }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }

@@ -94,9 +94,12 @@ public sealed record StudyConfig
     /// </summary>
     [JsonPropertyName("defense_options")] public Dictionary<string, JsonObject> DefenseSettingsGiven { get; init; } = [];
 
-    /// <summary>The settings the study gives a defence's group (its record's defaults where the config gives none).</summary>
-    public ICheckedOptions DefenseOptionsFor(OptionsGroup<ICheckedOptions> group) =>
-        DefenseSettingsGiven.TryGetValue(group.Name, out var values) ? group.Read(values, $"defense_options.{group.Name}") : group.Defaults();
+    /// <summary>The settings the study gives the defence whose record is <typeparamref name="T"/> (its defaults where the config gives none).</summary>
+    public T DefenseOptions<T>() where T : ICheckedOptions
+    {
+        var group = DefenseSettings.Of(typeof(T));
+        return (T)(DefenseSettingsGiven.TryGetValue(group.Name, out var values) ? group.Read(values, $"defense_options.{group.Name}") : group.Defaults());
+    }
 
     /// <summary>The settings the study gives <paramref name="kind"/> (null: its defaults, so that keys change only when a setting does).</summary>
     public AttackOptions? OptionsFor(AttackKind kind)

@@ -168,15 +168,17 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
             Detector = new DetectorInput { Folder = detectorDir, Base = poisonDir }, Threshold = threshold, Seed = cell.Seed, OutDir = "",
         };
 
-        private Defense.Baselines.OnionOptions Onion => (Defense.Baselines.OnionOptions)c.DefenseOptionsFor(DefenseSettings.Of(typeof(Defense.Baselines.OnionOptions)));
-
-        private BaselineRequest BaselineRequest(Cell cell, TuningMethod strategy, string poisonDir, string victimDir, string? detectorDir, DefenseKind[] defenses) => new()
+        private BaselineRequest BaselineRequest(Cell cell, TuningMethod strategy, string poisonDir, string victimDir, string? detectorDir, DefenseKind[] defenses)
         {
-            Task = Task(cell.VictimDir, c.Victim.TrainRows, c.Victim.EvalRows, cell.Seed), Victim = Victim(strategy, poisonDir, victimDir), Attack = Attack(cell),
-            Detector = detectorDir is null ? null : new DetectorInput { Folder = detectorDir, Base = poisonDir },
-            Seed = cell.Seed, OutDir = "", Defenses = defenses, TargetFrr = c.Baselines.TargetFrr, StripCopies = ((Defense.Baselines.StripOptions)c.DefenseOptionsFor(DefenseSettings.Of(typeof(Defense.Baselines.StripOptions)))).Copies,
-            NgramOrder = Onion.NgramOrder, OnionRemovalRates = Onion.RemovalRates, OnionBars = Onion.Bars,
-            Rap = (Defense.Baselines.RapOptions)c.DefenseOptionsFor(DefenseSettings.Of(typeof(Defense.Baselines.RapOptions))), Dan = (Defense.Baselines.DanOptions)c.DefenseOptionsFor(DefenseSettings.Of(typeof(Defense.Baselines.DanOptions))),
-        };
+            var onion = c.DefenseOptions<Defense.Baselines.OnionOptions>();
+            return new()
+            {
+                Task = Task(cell.VictimDir, c.Victim.TrainRows, c.Victim.EvalRows, cell.Seed), Victim = Victim(strategy, poisonDir, victimDir), Attack = Attack(cell),
+                Detector = detectorDir is null ? null : new DetectorInput { Folder = detectorDir, Base = poisonDir },
+                Seed = cell.Seed, OutDir = "", Defenses = defenses, TargetFrr = c.Baselines.TargetFrr, StripCopies = c.DefenseOptions<Defense.Baselines.StripOptions>().Copies,
+                NgramOrder = onion.NgramOrder, OnionRemovalRates = onion.RemovalRates, OnionBars = onion.Bars,
+                Rap = c.DefenseOptions<Defense.Baselines.RapOptions>(), Dan = c.DefenseOptions<Defense.Baselines.DanOptions>(),
+            };
+        }
     }
 }

@@ -18,20 +18,7 @@ internal static class ProcessPeak
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
-    public static long Bytes
-    {
-        get
-        {
-            try
-            {
-                foreach (var line in File.ReadLines("/proc/self/status"))
-                    if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                        return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-            return Process.GetCurrentProcess().PeakWorkingSet64;
-        }
-    }
+    public static long Bytes => Psim.Runtime.ProcessMemory.StatusBytes("VmHWM") is long b and >= 0 ? b : Process.GetCurrentProcess().PeakWorkingSet64;
 
     /// <summary>Asserts the peak since <see cref="Reset"/> stayed under <see cref="Bound"/>.</summary>
     public static void AssertUnderBound(string what)
