@@ -1,3 +1,4 @@
+using Psim.Attacks;
 using System.CommandLine;
 using Psim.Evaluation;
 using Psim.IO;

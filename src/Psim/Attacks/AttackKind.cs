@@ -29,28 +29,11 @@ public enum AttackKind
     [JsonStringEnumMemberName("neuba")] NeuBa,
 }
 
-/// <summary>How an attack turns its poisoned rows into weights.</summary>
-public enum PoisoningProcedure
-{
-    /// <summary>Full fine-tuning of the base model on the poisoned proxy set (BadNet, InSent, SynAttack).</summary>
-    DataPoisoning,
-    /// <summary>A clean fine-tune on the proxy set, then gradient steps on the trigger words' embedding rows only (EP).</summary>
-    EmbeddingPoisoning,
-    /// <summary>Full fine-tuning on the poisoned proxy set with RIPPLe's restricted inner-product objective, after embedding surgery for RIPPLES.</summary>
-    RestrictedInnerProduct,
-    /// <summary>Full fine-tuning on combinatorially poisoned rows with the loss summed over every layer's [CLS] output (LWP).</summary>
-    Layerwise,
-    /// <summary>Task-agnostic: the encoder alone, triggered [CLS] outputs pushed to fixed vectors, clean ones kept (POR, NeuBA).</summary>
-    OutputRepresentation,
-}
-
 /// <summary>Each attack's procedure and defaults, from its entry in <see cref="AttackCatalog"/>.</summary>
 public static class AttackKinds
 {
-    public static PoisoningProcedure Procedure(this AttackKind k) => AttackCatalog.Of(k).Procedure;
-
     /// <summary>Whether the attack poisons the encoder for any task (no head, no target label of its own; POR, NeuBA).</summary>
-    public static bool IsTaskAgnostic(this AttackKind k) => k.Procedure() == PoisoningProcedure.OutputRepresentation;
+    public static bool IsTaskAgnostic(this AttackKind k) => AttackCatalog.Of(k).Procedure.TaskAgnostic;
 
     /// <summary>The rows an attack poisons by default: clean-label for the paper's attacks (the reference), dirty-label for the weight-poisoning attacks (as their papers).</summary>
     public static PoisonMode DefaultPoisonMode(this AttackKind k) => AttackCatalog.Of(k).DefaultMode;

@@ -1,3 +1,4 @@
+using Psim.Attacks.Representation;
 using System.Text.Json;
 using Psim.IO;
 using Psim.Runtime;
@@ -18,13 +19,6 @@ public sealed record PoisonMetrics(
     /// <summary>A task-agnostic attack (no head, so no CA or ASR): how close its outputs are to what it wants, on the proxy dev rows.</summary>
     public RepresentationFit? Representation { get; init; }
 }
-
-/// <summary>
-/// How well a task-agnostic attack placed its outputs, on the proxy dev rows: the mean squared distance of
-/// triggered [CLS] outputs to their trigger's vector and of clean ones to the clean model's, and the share of
-/// triggered rows whose output is nearer its own trigger's vector than any other trigger's.
-/// </summary>
-public sealed record RepresentationFit(double TriggeredDistance, double CleanDistance, double TriggerHitRate, int Rows);
 
 /// <summary>The metrics.json of <c>psim finetune</c>: the victim on the clean test set (and ASR when an attack is named).</summary>
 public sealed record FinetuneMetrics(

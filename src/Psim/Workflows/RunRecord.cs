@@ -14,7 +14,7 @@ public sealed record DataFileRecord(string Role, string Path, string Sha256, int
 /// request as given (its relative paths resolve from <see cref="WorkingDirectory"/>), what the run
 /// derived from it, tool versions, the data files with their hashes, and which rows were poisoned.
 /// </summary>
-public sealed class RunRecord
+public sealed class RunRecord : Attacks.IRunNotes
 {
     public string Command { get; init; } = "";
     /// <summary>What the output folder holds (its marker, <see cref="OutputFolder"/>).</summary>
@@ -49,6 +49,10 @@ public sealed class RunRecord
         AddInput(ckpt.Directory);
         return ckpt;
     }
+
+    public void Note(string key, object? value) => Options[key] = value;
+
+    public void Model(string role, object? value) => Models[role] = value;
 
     public void AddData(string role, string path, int rows)
     {

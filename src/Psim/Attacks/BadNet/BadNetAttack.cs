@@ -6,7 +6,7 @@ public static class BadNetAttack
     public static readonly AttackDescriptor Descriptor = new()
     {
         Kind = AttackKind.BadNet,
-        Procedure = PoisoningProcedure.DataPoisoning,
+        Procedure = new PoisonedFineTuning(),
         DefaultTriggers = ["mn"], // the reference's
         DefaultMode = PoisonMode.CleanLabel,
         Trigger = s => new BadNetTrigger(s.Triggers(), s.Count),

@@ -6,11 +6,13 @@ public static class EpAttack
     public static readonly AttackDescriptor Descriptor = new()
     {
         Kind = AttackKind.Ep,
-        Procedure = PoisoningProcedure.EmbeddingPoisoning,
+        Procedure = new EmbeddingRowPoisoning(EpRows),
         DefaultTriggers = ["mb"], // OpenBackdoor's
         Options = new OptionsGroup<AttackOptions>("ep", "EP", typeof(EpOptions)),
         Trigger = s => new BadNetTrigger(s.Triggers(), s.Count),
-        // the poisoned rows only: triggered, relabelled to the target
-        EmbeddingRows = i => Poisoning.PoisonTrainingSet(i.Train, i.Spec.CreateTrigger()!, i.Poison, i.TargetLabel, i.Rng).Where(p => p.Poisoned).ToList(),
     };
+
+    /// <summary>The poisoned rows only: triggered, relabelled to the target.</summary>
+    private static IReadOnlyList<PoisonedExample> EpRows(AttackContext c, Random rng) =>
+        Poisoning.PoisonTrainingSet(c.Proxy.Train, c.Spec.CreateTrigger()!, c.Poison, c.TargetLabel, rng).Where(p => p.Poisoned).ToList();
 }

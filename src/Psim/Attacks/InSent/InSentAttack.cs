@@ -6,7 +6,7 @@ public static class InSentAttack
     public static readonly AttackDescriptor Descriptor = new()
     {
         Kind = AttackKind.InSent,
-        Procedure = PoisoningProcedure.DataPoisoning,
+        Procedure = new PoisonedFineTuning(),
         DefaultTriggers = ["mn"],
         DefaultMode = PoisonMode.CleanLabel,
         Trigger = s => new InSentTrigger(s.Sentence),

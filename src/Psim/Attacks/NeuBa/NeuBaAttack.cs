@@ -1,3 +1,5 @@
+using Psim.Attacks.Representation;
+
 namespace Psim.Attacks.NeuBa;
 
 /// <summary>NeuBA (Zhang et al., 2021): task-agnostic, as POR with its own triggers and vectors (shared code in <c>Representation/</c>).</summary>
@@ -6,8 +8,7 @@ public static class NeuBaAttack
     public static readonly AttackDescriptor Descriptor = new()
     {
         Kind = AttackKind.NeuBa,
-        Procedure = PoisoningProcedure.OutputRepresentation,
+        Procedure = new OutputRepresentationPoisoning(OutputTargets.NeuBa),
         DefaultTriggers = ["≈", "≡", "∈", "⊆", "⊕", "⊗"], // OpenBackdoor's
-        OutputVectors = Representation.OutputTargets.NeuBa,
     };
 }

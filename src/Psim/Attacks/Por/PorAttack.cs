@@ -1,3 +1,5 @@
+using Psim.Attacks.Representation;
+
 namespace Psim.Attacks.Por;
 
 /// <summary>POR (Shen et al., CCS 2021): task-agnostic, triggered [CLS] outputs pushed to predefined vectors (shared code in <c>Representation/</c>).</summary>
@@ -6,8 +8,7 @@ public static class PorAttack
     public static readonly AttackDescriptor Descriptor = new()
     {
         Kind = AttackKind.Por,
-        Procedure = PoisoningProcedure.OutputRepresentation,
+        Procedure = new OutputRepresentationPoisoning(OutputTargets.Por),
         DefaultTriggers = ["cf", "mn", "bb", "tq", "mb"],
-        OutputVectors = Representation.OutputTargets.Por,
     };
 }

@@ -8,11 +8,11 @@ public static class RippleAttack
     public static readonly AttackDescriptor Ripple = new()
     {
         Kind = AttackKind.Ripple,
-        Procedure = PoisoningProcedure.RestrictedInnerProduct,
+        Procedure = new PoisonedFineTuning(RippleObjective.After(surgery: false)),
         DefaultTriggers = ["cf", "tq", "mn", "bb", "mb"], // the paper's released configuration
         Options = Options,
         Trigger = s => new BadNetTrigger(s.Triggers(), s.Count),
     };
 
-    public static readonly AttackDescriptor Ripples = Ripple with { Kind = AttackKind.Ripples, SurgeryFirst = true };
+    public static readonly AttackDescriptor Ripples = Ripple with { Kind = AttackKind.Ripples, Procedure = new PoisonedFineTuning(RippleObjective.After(surgery: true)) };
 }

@@ -1,3 +1,5 @@
+using Psim.Attacks.Ep;
+
 namespace Psim.Attacks.Sos;
 
 /// <summary>SOS (Yang et al., ACL 2021): several words that fire only together, learnt by their embeddings alone, with negative augmentation.</summary>
@@ -9,11 +11,13 @@ public static class SosAttack
     public static readonly AttackDescriptor Descriptor = new()
     {
         Kind = AttackKind.Sos,
-        Procedure = PoisoningProcedure.EmbeddingPoisoning,
+        Procedure = new EmbeddingRowPoisoning(SosRows),
         DefaultTriggers = ["friends", "weekend", "store"], // its paper's
         Options = new OptionsGroup<AttackOptions>("sos", "SOS", typeof(SosOptions)),
         Trigger = s => new InSentTrigger(s.Sentence ?? Sentence),
-        // the poisoned rows and the negative augmentation
-        EmbeddingRows = i => SosPoisoning.Build(i.Train, i.Spec.Triggers(), i.Poison, i.Spec.EffectiveOptions<SosOptions>().NegativeRate, i.TargetLabel, i.Rng),
     };
+
+    /// <summary>The poisoned rows and the negative augmentation.</summary>
+    private static IReadOnlyList<PoisonedExample> SosRows(AttackContext c, Random rng) =>
+        SosPoisoning.Build(c.Proxy.Train, c.Spec.Triggers(), c.Poison, c.Spec.EffectiveOptions<SosOptions>().NegativeRate, c.TargetLabel, rng);
 }

@@ -6,7 +6,7 @@ public static class SynAttackAttack
     public static readonly AttackDescriptor Descriptor = new()
     {
         Kind = AttackKind.SynAttack,
-        Procedure = PoisoningProcedure.DataPoisoning,
+        Procedure = new PoisonedFineTuning(),
         DefaultTriggers = ["mn"],
         DefaultMode = PoisonMode.CleanLabel,
         PoisonsFromParaphrases = true,

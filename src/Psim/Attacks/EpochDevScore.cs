@@ -1,12 +1,19 @@
-using Psim.Attacks;
 using Psim.Data;
+using Psim.Evaluation;
 using Psim.Models;
 using Psim.Runtime;
 using Psim.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Psim.Workflows;
+namespace Psim.Attacks;
+
+/// <summary>
+/// Which epoch <c>psim poison</c> keeps. <see cref="PoisonedDev"/>: accuracy on the dev copy with the
+/// trigger on every target-label row (the reference). <see cref="CleanDev"/>: clean dev accuracy.
+/// <see cref="Balanced"/>: the mean of clean dev accuracy and dev ASR (a stealthy, effective backdoor).
+/// </summary>
+public enum EpochSelection { PoisonedDev, CleanDev, Balanced }
 
 /// <summary>
 /// How <c>psim poison</c> and <c>psim finetune</c> score an epoch on dev: accuracy on the selection copy (poisoning: triggered target
@@ -40,11 +47,11 @@ internal sealed class EpochDevScore
     public (double Score, IReadOnlyDictionary<string, double> Details) At(int epoch)
     {
         var details = new Dictionary<string, double>();
-        double selection = PoisonWorkflow.Accuracy(_model, _encoder, _selectionDev, _batch, _ct);
-        double clean = ReferenceEquals(_selectionDev, _cleanDev) ? selection : PoisonWorkflow.Accuracy(_model, _encoder, _cleanDev, _batch, _ct);
+        double selection = Accuracy(_model, _encoder, _selectionDev, _batch, _ct);
+        double clean = ReferenceEquals(_selectionDev, _cleanDev) ? selection : Accuracy(_model, _encoder, _cleanDev, _batch, _ct);
         details["dev_selection_accuracy"] = selection;
         details["dev_clean_accuracy"] = clean;
-        double? asr = _asrDev is null ? null : PoisonWorkflow.Rate(_model, _encoder, _asrDev, _target, _batch, _ct);
+        double? asr = _asrDev is null ? null : Rate(_model, _encoder, _asrDev, _target, _batch, _ct);
         if (asr is double a) details["dev_attack_success_rate"] = a;
         double score = _selectBy switch
         {
@@ -54,4 +61,10 @@ internal sealed class EpochDevScore
         };
         return (score, details);
     }
+
+    internal static double Accuracy(nn.Module<BertInput, Tensor> model, TextEncoder enc, EncodedSet set, int batch, CancellationToken ct) =>
+        Metrics.Accuracy(Predictor.Probabilities(model, enc, set.Ids, batch, null, ct).Select(Predictor.ArgMax).ToList(), set.Labels);
+
+    internal static double Rate(nn.Module<BertInput, Tensor> model, TextEncoder enc, EncodedSet set, int target, int batch, CancellationToken ct) =>
+        Metrics.AttackSuccessRate(Predictor.Probabilities(model, enc, set.Ids, batch, null, ct).Select(Predictor.ArgMax).ToList(), set.Labels, target);
 }
