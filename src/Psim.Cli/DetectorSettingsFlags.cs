@@ -1,6 +1,9 @@
 using System.CommandLine;
+using Psim.Defense.Dan;
+using Psim.Defense.Onion;
+using Psim.Defense.Rap;
+using Psim.Defense.Strip;
 using Psim.Defense;
-using Psim.Defense.Baselines;
 
 namespace Psim.Cli;
 

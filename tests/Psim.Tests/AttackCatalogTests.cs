@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Psim.Attacks;
 using Psim.Attacks.Ripple;
+using Psim.Attacks;
 using Psim.Study;
 using Psim.Workflows;
 
@@ -80,7 +80,7 @@ public class AttackCatalogTests
         Assert.Contains("(default 0.1)", help.Split('\n').Single(l => l.Contains("--ripple-lambda ")));
         (code, help, _) = TestCli.Psim("defend", "baselines", "--help");
         Assert.Equal(0, code);
-        Assert.Contains($"(default {new Psim.Defense.Baselines.RapOptions().Epochs})", help.Split('\n').Single(l => l.Contains("--rap-epochs ")));
+        Assert.Contains($"(default {new Psim.Defense.Rap.RapOptions().Epochs})", help.Split('\n').Single(l => l.Contains("--rap-epochs ")));
         Assert.Contains("mean, max (default mean)", help.Split('\n').Single(l => l.Contains("--dan-aggregation ")));
     }
 

@@ -1,5 +1,6 @@
+using Psim.Defense.Onion;
+using Psim.Defense.Strip;
 using Psim.Text;
-using Psim.Defense.Baselines;
 
 namespace Psim.Tests;
 
@@ -40,7 +41,7 @@ public class BaselineDefenseTests
     [Fact]
     public void Onion_flags_and_removes_the_inserted_rare_word()
     {
-        var onion = new Onion(new KneserNeyLanguageModel(Corpus, 3));
+        var onion = new OnionFilter(new KneserNeyLanguageModel(Corpus, 3));
         var words = "the movie was mn great".Split(' ');
         var f = onion.Suspicion(words);
         Assert.Equal(3, Array.IndexOf(f, f.Max())); // "mn"
@@ -51,27 +52,27 @@ public class BaselineDefenseTests
         var all = onion.FilterAll(["the movie was mn great", "a great film"], [bar, f.Max() + 1]);
         Assert.Equal("the movie was great", all[bar][0]);
         Assert.Equal("a great film", all[f.Max() + 1][1]);
-        Assert.Equal(10, Onion.ReferenceBars.Count);
-        Assert.Equal(-300, Onion.ReferenceBars[0]);
-        Assert.Equal(-30, Onion.ReferenceBars[^1]);
+        Assert.Equal(10, OnionFilter.ReferenceBars.Count);
+        Assert.Equal(-300, OnionFilter.ReferenceBars[0]);
+        Assert.Equal(-30, OnionFilter.ReferenceBars[^1]);
     }
 
     [Fact]
     public void Onion_bars_calibrated_on_clean_words_remove_the_asked_fraction()
     {
         var scores = Enumerable.Range(0, 100).Select(i => (double)i).Reverse().ToList(); // 99 … 0
-        Assert.Equal(94, Onion.BarForRemovalRate(scores, 0.05)); // 95…99 lie above it: 5 words
-        Assert.Equal(99, Onion.BarForRemovalRate(scores, 0));    // nothing above the highest
-        Assert.Equal(0, Onion.BarForRemovalRate(scores, 1));
+        Assert.Equal(94, OnionFilter.BarForRemovalRate(scores, 0.05)); // 95…99 lie above it: 5 words
+        Assert.Equal(99, OnionFilter.BarForRemovalRate(scores, 0));    // nothing above the highest
+        Assert.Equal(0, OnionFilter.BarForRemovalRate(scores, 1));
         foreach (var rate in new[] { 0.01, 0.1, 0.37 })
-            Assert.Equal((int)Math.Floor(rate * 100), scores.Count(s => s > Onion.BarForRemovalRate(scores, rate)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Onion.BarForRemovalRate(scores, 1.5));
+            Assert.Equal((int)Math.Floor(rate * 100), scores.Count(s => s > OnionFilter.BarForRemovalRate(scores, rate)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OnionFilter.BarForRemovalRate(scores, 1.5));
 
         // on the toy corpus: a bar that removes no clean training word still removes the trigger
-        var onion = new Onion(new KneserNeyLanguageModel(Corpus, 3));
+        var onion = new OnionFilter(new KneserNeyLanguageModel(Corpus, 3));
         var clean = onion.AllScores(Corpus);
         Assert.Equal(Corpus.Sum(t => t.Split(' ').Length), clean.Length);
-        double bar = Onion.BarForRemovalRate(clean, 0.0);
+        double bar = OnionFilter.BarForRemovalRate(clean, 0.0);
         Assert.All(Corpus, t => Assert.Equal(t, onion.Filter(t, bar)));
         var filtered = onion.Filter("the movie was mn great", bar).Split(' ');
         Assert.DoesNotContain("mn", filtered);
@@ -81,12 +82,12 @@ public class BaselineDefenseTests
     [Fact]
     public void Strip_entropy_and_threshold()
     {
-        Assert.Equal(Math.Log(2), Strip.Entropy([0.5f, 0.5f]), 6);
-        Assert.Equal(0.0, Strip.Entropy([1f, 0f]), 12);
-        Assert.Equal((Math.Log(2) + 0) / 2, Strip.MeanEntropy([[0.5f, 0.5f], [1f, 0f]]), 6);
+        Assert.Equal(Math.Log(2), StripPerturbation.Entropy([0.5f, 0.5f]), 6);
+        Assert.Equal(0.0, StripPerturbation.Entropy([1f, 0f]), 12);
+        Assert.Equal((Math.Log(2) + 0) / 2, StripPerturbation.MeanEntropy([[0.5f, 0.5f], [1f, 0f]]), 6);
         var rng = new Random(4);
         var clean = Enumerable.Range(0, 1000).Select(_ => 0.3 + 0.4 * rng.NextDouble()).ToList();
-        double tau = Strip.ThresholdForTargetFrr(clean, 0.05);
+        double tau = StripPerturbation.ThresholdForTargetFrr(clean, 0.05);
         double frr = clean.Count(e => e < tau) / (double)clean.Count;
         Assert.InRange(frr, 0.049, 0.05);
     }
@@ -94,7 +95,7 @@ public class BaselineDefenseTests
     [Fact]
     public void Strip_perturbs_a_fraction_of_words_with_donor_words()
     {
-        var strip = new Strip(["alpha beta gamma"], copies: 7, replaceFraction: 0.5);
+        var strip = new StripPerturbation(["alpha beta gamma"], copies: 7, replaceFraction: 0.5);
         var copies = strip.Perturb("one two three four five", new Random(1));
         Assert.Equal(7, copies.Count);
         foreach (var c in copies)

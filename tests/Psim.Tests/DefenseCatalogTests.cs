@@ -16,7 +16,7 @@ public class DefenseCatalogTests
         Assert.Equal(Enum.GetValues<DefenseKind>().Length, DefenseCatalog.All.Count);
     }
 
-    /// <summary>Where code outside a defence's own file still names it, and why; a new place fails the test below.</summary>
+    /// <summary>Where code outside a defence's own folder still names it, and why; a new place fails the test below.</summary>
     private static readonly (string File, DefenseKind[] Kinds, string Why)[] Exceptions =
     [
         ("src/Psim/Defense/DefenseKind.cs", Enum.GetValues<DefenseKind>(), "the vocabulary"),
@@ -28,13 +28,13 @@ public class DefenseCatalogTests
     ];
 
     [Fact]
-    public void Nothing_outside_a_defences_own_file_names_it_except_the_listed_places()
+    public void Nothing_outside_a_defences_own_folder_names_it_except_the_listed_places()
     {
-        // a defence's own file: where its descriptor is declared
+        // a defence's own folder: where its descriptor is declared
         var own = typeof(DefenseCatalog).Assembly.GetTypes()
             .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static).Where(f => f.FieldType == typeof(DefenseDescriptor))
-                .Select(f => (((DefenseDescriptor)f.GetValue(null)!).Kind, File: $"src/Psim/{string.Join('/', t.Namespace!.Split('.').Skip(1))}/{t.Name}.cs")))
-            .ToLookup(x => x.Kind, x => x.File);
+                .Select(f => (((DefenseDescriptor)f.GetValue(null)!).Kind, Folder: $"src/Psim/{string.Join('/', t.Namespace!.Split('.').Skip(1))}/")))
+            .ToLookup(x => x.Kind, x => x.Folder);
         var member = new System.Text.RegularExpressions.Regex(@"\bDefenseKind\.(\w+)");
         var root = Repo.Root();
         var offences = new List<string>();
@@ -43,12 +43,13 @@ public class DefenseCatalogTests
             var rel = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
             if (rel.Contains("/obj/") || rel.Contains("/bin/")) continue;
             foreach (System.Text.RegularExpressions.Match m in member.Matches(File.ReadAllText(file)))
-                if (Enum.TryParse<DefenseKind>(m.Groups[1].Value, out var kind) && !own[kind].Contains(rel)
+                if (Enum.TryParse<DefenseKind>(m.Groups[1].Value, out var kind) && !own[kind].Any(rel.StartsWith)
                     && !Exceptions.Any(e => e.File == rel && e.Kinds.Contains(kind)))
                     offences.Add($"{rel} names {m.Value}");
         }
         Assert.True(offences.Count == 0, string.Join("\n", offences));
         Assert.All(Enum.GetValues<DefenseKind>(), k => Assert.Single(own[k]));
+        Assert.DoesNotContain("src/Psim/Defense/", own.SelectMany(g => g)); // every defence is in a folder of its own, none at the root
     }
 
     [Fact]
@@ -56,6 +57,6 @@ public class DefenseCatalogTests
     {
         Assert.Equal(["onion", "strip", "rap", "dan"], DefenseSettings.Groups.Select(g => g.Group.Name));
         Assert.All(DefenseSettings.Groups, g => Assert.Same(DefenseCatalog.Of(g.Defense).Options, g.Group));
-        Assert.Equal(typeof(Psim.Defense.Baselines.RapOptions), DefenseSettings.Of(typeof(Psim.Defense.Baselines.RapOptions)).Type);
+        Assert.Equal(typeof(Psim.Defense.Rap.RapOptions), DefenseSettings.Of(typeof(Psim.Defense.Rap.RapOptions)).Type);
     }
 }

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Psim.Data;
-using Psim.Defense;
-using Psim.Defense.Baselines;
+using Psim.Defense.Dan;
 using Psim.Defense.Detection;
+using Psim.Defense.Rap;
+using Psim.Defense;
 using Psim.Models;
 using Psim.Peft;
 using Psim.Training;
@@ -40,13 +41,13 @@ public class DetectorComparisonTests
         float[] Point(int label, double spread) => [(float)(label * 3 + spread * Normal(rng)), (float)(spread * Normal(rng)), (float)(spread * Normal(rng))];
         var labels = Enumerable.Range(0, 200).Select(i => i % 2).ToList();
         var features = labels.Select(l => new[] { Point(l, 1), Point(l, 0.5) }).ToList(); // two layers
-        var dan = Dan.Fit(features, labels, new DanOptions(), seed: 5);
+        var dan = DanDistance.Fit(features, labels, new DanOptions(), seed: 5);
         Assert.Equal(40, dan.HeldOutScores.Count);
         Assert.Equal(160, dan.FitRows);
         Assert.Equal(0, dan.HeldOutScores.Average(), 9); // mean of per-layer z-scores over the rows they were normalised on
         var far = dan.Score([[40, 40, 40], [40, 40, 40]]);
         Assert.True(far > dan.HeldOutScores.Max(), $"an input far from both classes scores {far}");
-        var max = Dan.Fit(features, labels, new DanOptions { Aggregation = DanAggregation.Max }, seed: 5);
+        var max = DanDistance.Fit(features, labels, new DanOptions { Aggregation = DanAggregation.Max }, seed: 5);
         var one = features[0];
         Assert.Equal(max.LayerScores(one).Max(), max.Score(one), 12);
         Assert.Equal(dan.LayerScores(one).Average(), dan.Score(one), 12);
@@ -91,7 +92,7 @@ public class DetectorComparisonTests
         var texts = all.Where((_, i) => p0[i][1] > 0.6).Take(64).ToList();
         Assert.True(texts.Count >= 32, $"{texts.Count} confident rows");
         var before = Snapshot(model);
-        var rap = Rap.Construct(model, encoder, texts, target: 1, new RapOptions { Word = "zz", Epochs = 25, LearningRate = 5, BatchSize = 16 }, seed: 3, _ => { });
+        var rap = RapPerturbation.Construct(model, encoder, texts, target: 1, new RapOptions { Word = "zz", Epochs = 25, LearningRate = 5, BatchSize = 16 }, seed: 3, _ => { });
         var after = Snapshot(model);
         Assert.All(before, kv => Assert.True(kv.Value.Same(after[kv.Key]), $"{kv.Key} changed"));
 

@@ -1,4 +1,9 @@
-using Psim.Defense.Detection;
+using Psim.Defense.Dan;
+using Psim.Defense.Onion;
+using Psim.Defense.Paraphrase;
+using Psim.Defense.Psim;
+using Psim.Defense.Rap;
+using Psim.Defense.Strip;
 
 namespace Psim.Defense;
 

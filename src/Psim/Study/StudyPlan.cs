@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Psim.Attacks;
 using Psim.Data;
-using Psim.Defense;
 using Psim.Defense.Psim;
+using Psim.Defense;
 using Psim.Peft;
-using Psim.Workflows;
 using Psim.Training;
+using Psim.Workflows;
 
 namespace Psim.Study;
 
@@ -170,14 +170,14 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
 
         private BaselineRequest BaselineRequest(Cell cell, TuningMethod strategy, string poisonDir, string victimDir, string? detectorDir, DefenseKind[] defenses)
         {
-            var onion = c.DefenseOptions<Defense.Baselines.OnionOptions>();
+            var onion = c.DefenseOptions<Defense.Onion.OnionOptions>();
             return new()
             {
                 Task = Task(cell.VictimDir, c.Victim.TrainRows, c.Victim.EvalRows, cell.Seed), Victim = Victim(strategy, poisonDir, victimDir), Attack = Attack(cell),
                 Detector = detectorDir is null ? null : new DetectorInput { Folder = detectorDir, Base = poisonDir },
-                Seed = cell.Seed, OutDir = "", Defenses = defenses, TargetFrr = c.Baselines.TargetFrr, StripCopies = c.DefenseOptions<Defense.Baselines.StripOptions>().Copies,
+                Seed = cell.Seed, OutDir = "", Defenses = defenses, TargetFrr = c.Baselines.TargetFrr, StripCopies = c.DefenseOptions<Defense.Strip.StripOptions>().Copies,
                 NgramOrder = onion.NgramOrder, OnionRemovalRates = onion.RemovalRates, OnionBars = onion.Bars,
-                Rap = c.DefenseOptions<Defense.Baselines.RapOptions>(), Dan = c.DefenseOptions<Defense.Baselines.DanOptions>(),
+                Rap = c.DefenseOptions<Defense.Rap.RapOptions>(), Dan = c.DefenseOptions<Defense.Dan.DanOptions>(),
             };
         }
     }

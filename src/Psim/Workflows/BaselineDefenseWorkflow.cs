@@ -1,8 +1,11 @@
 using Psim.Attacks;
 using Psim.Charts;
 using Psim.Data;
-using Psim.Defense.Baselines;
+using Psim.Defense.Dan;
 using Psim.Defense.Detection;
+using Psim.Defense.Onion;
+using Psim.Defense.Rap;
+using Psim.Defense.Strip;
 using Psim.Defense;
 using Psim.Evaluation;
 using Psim.Files;
@@ -168,11 +171,11 @@ public static class BaselineDefenseWorkflow
             var devScored = onion.ScoreAll(devTexts);
             var bars = _r.OnionBars?.Select(b => (b, $"bar {b:F1}")).ToList() ?? _r.OnionRemovalRates.Select(rate =>
             {
-                double bar = Defense.Baselines.Onion.BarForRemovalRate(devScored.SelectMany(s => s.Scores).ToList(), rate);
+                double bar = Defense.Onion.OnionFilter.BarForRemovalRate(devScored.SelectMany(s => s.Scores).ToList(), rate);
                 return (bar, $"bar {bar:F1}: removes {100 * rate:G3}% of clean dev words");
             }).ToList();
             var distinct = bars.Select(b => b.Item1).Distinct().ToList();
-            var dev = Defense.Baselines.Onion.Apply(devScored, distinct);
+            var dev = Defense.Onion.OnionFilter.Apply(devScored, distinct);
             var clean = onion.FilterAll(_bench.Clean, distinct);
             var attack = onion.FilterAll(_bench.Attack, distinct);
             return bars.Select(b => new BaselineResult(Vocabulary<DefenseKind>.Name(DefenseKind.Onion), b.Item2,

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Psim.Defense.Detection;
 using Psim.Peft;
 
 namespace Psim.Defense.Psim;

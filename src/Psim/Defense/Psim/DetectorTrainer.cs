@@ -1,10 +1,11 @@
 using System.Text.Json;
 using Psim.Data;
+using Psim.Defense.Detection;
+using Psim.Files;
 using Psim.IO;
 using Psim.Peft;
 using Psim.Runtime;
 using Psim.Training;
-using Psim.Files;
 
 namespace Psim.Defense.Psim;
 

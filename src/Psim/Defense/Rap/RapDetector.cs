@@ -1,19 +1,19 @@
-using Psim.Defense.Baselines;
+using Psim.Defense.Detection;
 
-namespace Psim.Defense.Detection;
+namespace Psim.Defense.Rap;
 
 /// <summary>
 /// RAP under the protocol: suspicion = −(p − p′), the protected label's probability drop when RAP's word is put in
 /// front, negated (a backdoored input barely moves); inputs the victim does not give the protected label are never
 /// flagged (score −∞), as in RAP, since the attack aims at that label.
 /// </summary>
-public sealed class RapDetector(Rap rap, IReadOnlyList<string> cleanDev, CancellationToken ct) : IInputDetector
+public sealed class RapDetector(RapPerturbation rap, IReadOnlyList<string> cleanDev, CancellationToken ct) : IInputDetector
 {
     public static readonly DefenseDescriptor Descriptor = new()
     {
         Kind = DefenseKind.Rap,
         Options = new OptionsGroup<ICheckedOptions>("rap", "RAP", typeof(RapOptions)),
-        Detector = c => new RapDetector(Rap.Construct(c.Victim.Model, c.Victim.Encoder, c.Train.Where(e => e.Label == c.TargetLabel).Select(e => e.Text).ToList(),
+        Detector = c => new RapDetector(RapPerturbation.Construct(c.Victim.Model, c.Victim.Encoder, c.Train.Where(e => e.Label == c.TargetLabel).Select(e => e.Text).ToList(),
             c.TargetLabel, c.Settings<RapOptions>(), c.Seed, c.Log, c.Ct), c.DevTexts, c.Ct),
     };
 
@@ -27,6 +27,6 @@ public sealed class RapDetector(Rap rap, IReadOnlyList<string> cleanDev, Cancell
 
     public double[] Score(IReadOnlyList<string> texts, string label, CancellationToken ct) => Scores(rap, texts, label, ct);
 
-    private static double[] Scores(Rap rap, IReadOnlyList<string> texts, string label, CancellationToken ct) =>
+    private static double[] Scores(RapPerturbation rap, IReadOnlyList<string> texts, string label, CancellationToken ct) =>
         rap.Drops(texts, label, ct).Select(d => d.Protected ? -d.Drop : double.NegativeInfinity).ToArray();
 }

@@ -1,16 +1,16 @@
-using Psim.Defense.Baselines;
+using Psim.Defense.Detection;
 using Psim.Runtime;
 
-namespace Psim.Defense.Detection;
+namespace Psim.Defense.Strip;
 
 /// <summary>STRIP under the protocol: suspicion = −(mean prediction entropy over the perturbed copies); a trigger keeps the prediction, so entropy stays low.</summary>
 public sealed class StripDetector : IInputDetector
 {
     private readonly VictimUnderTest _victim;
-    private readonly Strip _strip;
+    private readonly StripPerturbation _strip;
     private readonly long _seed;
 
-    public StripDetector(VictimUnderTest victim, Strip strip, IReadOnlyList<string> cleanDev, long seed, CancellationToken ct)
+    public StripDetector(VictimUnderTest victim, StripPerturbation strip, IReadOnlyList<string> cleanDev, long seed, CancellationToken ct)
     {
         (_victim, _strip, _seed) = (victim, strip, seed);
         CalibrationScores = Score(cleanDev, "STRIP, clean dev", ct);
@@ -20,7 +20,7 @@ public sealed class StripDetector : IInputDetector
     {
         Kind = DefenseKind.Strip,
         Options = new OptionsGroup<ICheckedOptions>("strip", "STRIP", typeof(StripOptions)),
-        Detector = c => new StripDetector(c.Victim, new Strip(c.Train.Select(e => e.Text), c.Settings<StripOptions>().Copies), c.DevTexts, c.Seed, c.Ct),
+        Detector = c => new StripDetector(c.Victim, new StripPerturbation(c.Train.Select(e => e.Text), c.Settings<StripOptions>().Copies), c.DevTexts, c.Seed, c.Ct),
     };
 
     public DefenseKind Kind => DefenseKind.Strip;
@@ -34,6 +34,6 @@ public sealed class StripDetector : IInputDetector
         var rng = Seeds.Random(_seed, "strip/" + label);
         var copies = texts.SelectMany(t => _strip.Perturb(t, rng)).ToList();
         var probs = _victim.Probabilities(copies, label, ct);
-        return Enumerable.Range(0, texts.Count).Select(i => -Strip.MeanEntropy(probs.Skip(i * _strip.Copies).Take(_strip.Copies))).ToArray();
+        return Enumerable.Range(0, texts.Count).Select(i => -StripPerturbation.MeanEntropy(probs.Skip(i * _strip.Copies).Take(_strip.Copies))).ToArray();
     }
 }

@@ -1,4 +1,5 @@
-namespace Psim.Defense.Baselines;
+using Psim.Defense.Detection;
+namespace Psim.Defense.Strip;
 
 /// <summary>
 /// STRIP for text (Gao et al.): each input is perturbed N times by replacing a fraction of its
@@ -6,13 +7,13 @@ namespace Psim.Defense.Baselines;
 /// copies, stays low when a trigger dominates the prediction. Inputs with mean entropy below the
 /// threshold are flagged; the threshold is set on clean dev inputs to a target FRR.
 /// </summary>
-public sealed class Strip
+public sealed class StripPerturbation
 {
     private readonly IReadOnlyList<string[]> _donors;
     public int Copies { get; }
     public double ReplaceFraction { get; }
 
-    public Strip(IEnumerable<string> cleanDonorTexts, int copies, double replaceFraction = 0.5)
+    public StripPerturbation(IEnumerable<string> cleanDonorTexts, int copies, double replaceFraction = 0.5)
     {
         _donors = cleanDonorTexts.Select(t => t.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).Where(w => w.Length > 0).ToList();
         if (_donors.Count == 0) throw new PsimException("STRIP needs clean donor texts");

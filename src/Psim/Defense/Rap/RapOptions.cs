@@ -1,6 +1,7 @@
 using System.ComponentModel;
+using Psim.Defense.Detection;
 
-namespace Psim.Defense.Baselines;
+namespace Psim.Defense.Rap;
 
 /// <summary>
 /// RAP's settings (Yang et al., EMNLP 2021). The perturbation word's row is trained so that inserting the word

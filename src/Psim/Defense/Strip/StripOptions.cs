@@ -1,6 +1,7 @@
 using System.ComponentModel;
+using Psim.Defense.Detection;
 
-namespace Psim.Defense.Baselines;
+namespace Psim.Defense.Strip;
 
 /// <summary>STRIP's settings (Gao et al.): how many perturbed copies of each input the victim classifies (the paper's 20).</summary>
 public sealed record StripOptions : ICheckedOptions

@@ -1,6 +1,7 @@
+using Psim.Defense.Detection;
 using Psim.Runtime;
 
-namespace Psim.Defense.Baselines;
+namespace Psim.Defense.Dan;
 
 /// <summary>
 /// DAN (Chen et al., Findings of EMNLP 2022, "Expose Backdoors on the Way"): poisoned inputs lie far from
@@ -9,7 +10,7 @@ namespace Psim.Defense.Baselines;
 /// one part; on the held-out part each layer's distance is normalised to zero mean and unit variance; an
 /// input's score is the mean (or maximum) over layers of its normalised distances. No training.
 /// </summary>
-public sealed class Dan
+public sealed class DanDistance
 {
     private readonly GaussianFeatureModel[] _layers;
     private readonly (double Mean, double Std)[] _norm;
@@ -19,7 +20,7 @@ public sealed class Dan
     public IReadOnlyList<double> HeldOutScores { get; }
     public int FitRows { get; }
 
-    private Dan(GaussianFeatureModel[] layers, (double, double)[] norm, DanAggregation aggregation, IReadOnlyList<float[][]> heldOut, int fitRows)
+    private DanDistance(GaussianFeatureModel[] layers, (double, double)[] norm, DanAggregation aggregation, IReadOnlyList<float[][]> heldOut, int fitRows)
     {
         (_layers, _norm, _aggregation, FitRows) = (layers, norm, aggregation, fitRows);
         HeldOutScores = heldOut.Select(Score).ToArray();
@@ -27,7 +28,7 @@ public sealed class Dan
 
     /// <param name="devFeatures">each clean dev input's feature per layer ([input][layer][d])</param>
     /// <param name="devLabels">their gold labels</param>
-    public static Dan Fit(IReadOnlyList<float[][]> devFeatures, IReadOnlyList<int> devLabels, DanOptions o, long seed)
+    public static DanDistance Fit(IReadOnlyList<float[][]> devFeatures, IReadOnlyList<int> devLabels, DanOptions o, long seed)
     {
         o.Validate();
         var order = Enumerable.Range(0, devFeatures.Count).ToArray();
@@ -47,7 +48,7 @@ public sealed class Dan
             if (!(std > 0)) throw new PsimException($"DAN: layer {l + 1}'s distances do not vary over the held-out clean dev rows");
             return (mean, std);
         }).ToArray();
-        return new Dan(layers, norm, o.Aggregation, held, fit.Length);
+        return new DanDistance(layers, norm, o.Aggregation, held, fit.Length);
     }
 
     /// <summary>Each layer's normalised distance (d_l − mean_l) / std_l of one input's features.</summary>

@@ -1,6 +1,7 @@
 using System.ComponentModel;
+using Psim.Defense.Detection;
 
-namespace Psim.Defense.Baselines;
+namespace Psim.Defense.Dan;
 
 /// <summary>How DAN combines its per-layer normalised distances: their mean (the official code's documented command) or their maximum.</summary>
 public enum DanAggregation { Mean, Max }

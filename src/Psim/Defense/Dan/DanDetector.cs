@@ -1,13 +1,13 @@
-using Psim.Defense.Baselines;
+using Psim.Defense.Detection;
 using Psim.Training;
 
-namespace Psim.Defense.Detection;
+namespace Psim.Defense.Dan;
 
 /// <summary>DAN under the protocol: suspicion = the aggregated normalised Mahalanobis distance of the victim's layer-wise [CLS] features; the threshold comes from the held-out part of clean dev.</summary>
 public sealed class DanDetector : IInputDetector
 {
     private readonly VictimUnderTest _victim;
-    private readonly Dan _dan;
+    private readonly DanDistance _dan;
     private readonly DanOptions _options;
     private readonly int _layers;
 
@@ -17,7 +17,7 @@ public sealed class DanDetector : IInputDetector
         (_victim, _options) = (victim, options);
         var features = Features(cleanDev.Select(e => e.Text).ToList(), "DAN, clean dev", ct);
         _layers = features[0].Length;
-        _dan = Dan.Fit(features, cleanDev.Select(e => e.Label).ToList(), options, seed);
+        _dan = DanDistance.Fit(features, cleanDev.Select(e => e.Label).ToList(), options, seed);
     }
 
     public static readonly DefenseDescriptor Descriptor = new()

@@ -1,6 +1,7 @@
 using System.ComponentModel;
+using Psim.Defense.Detection;
 
-namespace Psim.Defense.Baselines;
+namespace Psim.Defense.Onion;
 
 /// <summary>ONION's settings: the order of the n-gram Kneser-Ney language model that stands in for its GPT-2, and the extra rows of a bar sweep (reported beside the protocol's row, never as ONION's result).</summary>
 public sealed record OnionOptions : ICheckedOptions

@@ -1,4 +1,5 @@
-namespace Psim.Defense;
+using Psim.Defense.Detection;
+namespace Psim.Defense.Paraphrase;
 
 /// <summary>
 /// The paraphrasing defences (spec §4): the victim classifies a paraphrase of every input instead of the input, and

@@ -1,6 +1,6 @@
-using Psim.Defense.Baselines;
+using Psim.Defense.Detection;
 
-namespace Psim.Defense.Detection;
+namespace Psim.Defense.Onion;
 
 /// <summary>
 /// ONION under the protocol: an input is flagged when some word's suspicion exceeds the bar (score = the
@@ -9,11 +9,11 @@ namespace Psim.Defense.Detection;
 /// </summary>
 public sealed class OnionDetector : IInputDetector
 {
-    private readonly Onion _onion;
+    private readonly OnionFilter _onion;
     private readonly int _order;
-    private readonly Dictionary<string, Onion.ScoredText> _scored = [];
+    private readonly Dictionary<string, OnionFilter.ScoredText> _scored = [];
 
-    public OnionDetector(Onion onion, int order, IReadOnlyList<string> cleanDev)
+    public OnionDetector(OnionFilter onion, int order, IReadOnlyList<string> cleanDev)
     {
         (_onion, _order) = (onion, order);
         CalibrationScores = Score(cleanDev, "ONION, clean dev", CancellationToken.None);
@@ -27,12 +27,12 @@ public sealed class OnionDetector : IInputDetector
     };
 
     /// <summary>ONION's language model for this run: an n-gram Kneser-Ney LM on the clean training texts (stands in for GPT-2), one for its protocol row and its extra bars.</summary>
-    public static Onion LanguageModel(DetectorContext c) => c.Shared("onion/lm", () =>
+    public static OnionFilter LanguageModel(DetectorContext c) => c.Shared("onion/lm", () =>
     {
         var texts = c.Train.Select(e => e.Text).ToList();
         int order = c.Settings<OnionOptions>().NgramOrder;
         c.Log($"ONION: {order}-gram Kneser-Ney LM on {texts.Count} clean training texts (stands in for GPT-2)");
-        return new Onion(new Text.KneserNeyLanguageModel(texts, order));
+        return new OnionFilter(new Text.KneserNeyLanguageModel(texts, order));
     });
 
     public DefenseKind Kind => DefenseKind.Onion;

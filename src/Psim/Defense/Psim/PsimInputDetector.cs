@@ -1,7 +1,7 @@
+using Psim.Defense.Detection;
 using Psim.Peft;
-using Psim.Defense.Psim;
 
-namespace Psim.Defense.Detection;
+namespace Psim.Defense.Psim;
 
 /// <summary>PSIM under the protocol: suspicion = the detector's confidence c(x); its own threshold is replaced by the protocol's, set on clean dev at the same FRR as every other detector's.</summary>
 public sealed class PsimInputDetector : IInputDetector

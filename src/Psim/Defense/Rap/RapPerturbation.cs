@@ -1,4 +1,5 @@
 using Psim.Data;
+using Psim.Defense.Detection;
 using Psim.Models;
 using Psim.Peft;
 using Psim.Runtime;
@@ -6,7 +7,7 @@ using Psim.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Psim.Defense.Baselines;
+namespace Psim.Defense.Rap;
 
 /// <summary>
 /// RAP (Yang et al., EMNLP 2021, "Robustness-Aware Perturbations"): a backdoored model holds a triggered input's
@@ -16,7 +17,7 @@ namespace Psim.Defense.Baselines;
 /// protected label is suspicious when the word lowers the probability by little: score = −(p − p′). The row
 /// lives in this object; it is written into the victim only while RAP runs, and the victim's own row is put back.
 /// </summary>
-public sealed class Rap
+public sealed class RapPerturbation
 {
     private readonly nn.Module<BertInput, Tensor> _victim;
     private readonly TextEncoder _encoder;
@@ -31,7 +32,7 @@ public sealed class Rap
     /// <summary>Per epoch: the mean loss and the fraction of training rows whose drop was inside the range.</summary>
     public IReadOnlyList<(double Loss, double Reached)> Epochs { get; }
 
-    private Rap(nn.Module<BertInput, Tensor> victim, TextEncoder encoder, Tensor weight, int id, float[] original, float[] trained, int target, RapOptions o, List<(double, double)> epochs, int trainedOn)
+    private RapPerturbation(nn.Module<BertInput, Tensor> victim, TextEncoder encoder, Tensor weight, int id, float[] original, float[] trained, int target, RapOptions o, List<(double, double)> epochs, int trainedOn)
     {
         (_victim, _encoder, _weight, WordId, _original, _trained, TargetLabel, Options, Epochs, TrainedOn) = (victim, encoder, weight, id, original, trained, target, o, epochs, trainedOn);
     }
@@ -42,7 +43,7 @@ public sealed class Rap
     public float[] TrainedRow => (float[])_trained.Clone();
 
     /// <summary>Trains the perturbation row on <paramref name="protectedTexts"/>, clean texts of the protected label.</summary>
-    public static Rap Construct(nn.Module<BertInput, Tensor> victim, TextEncoder encoder, IReadOnlyList<string> protectedTexts, int target,
+    public static RapPerturbation Construct(nn.Module<BertInput, Tensor> victim, TextEncoder encoder, IReadOnlyList<string> protectedTexts, int target,
         RapOptions o, long seed, Action<string> log, CancellationToken ct = default)
     {
         o.Validate();
@@ -52,11 +53,11 @@ public sealed class Rap
         var weight = PeftClassifier.Inner(victim).Bert.Embeddings.WordEmbeddings.weight!;
         var original = Row(weight, id);
         var rows = protectedTexts.Take(o.TrainRows).ToList();
-        var training = new Rap(victim, encoder, weight, id, original, original, target, o, [], rows.Count);
+        var training = new RapPerturbation(victim, encoder, weight, id, original, original, target, o, [], rows.Count);
         try
         {
             var epochs = training.Train(rows, seed, log, ct);
-            return new Rap(victim, encoder, weight, id, original, Row(weight, id), target, o, epochs, rows.Count);
+            return new RapPerturbation(victim, encoder, weight, id, original, Row(weight, id), target, o, epochs, rows.Count);
         }
         finally { training.Write(original); } // the victim's own row back, also when stopped
     }

@@ -1,4 +1,5 @@
-namespace Psim.Defense.Baselines;
+using Psim.Defense.Detection;
+namespace Psim.Defense.Dan;
 
 /// <summary>
 /// Class-conditional Gaussians with one shared covariance, as DAN fits them on one layer's features: the

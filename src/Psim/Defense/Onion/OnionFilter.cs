@@ -1,6 +1,7 @@
+using Psim.Defense.Detection;
 using Psim.Text;
 
-namespace Psim.Defense.Baselines;
+namespace Psim.Defense.Onion;
 
 /// <summary>
 /// ONION (Qi et al., 2021): for each word, the suspicion score f_i = p_0 − p_i, where p_0 is the
@@ -9,11 +10,11 @@ namespace Psim.Defense.Baselines;
 /// a scale set by GPT-2's perplexities; with another language model the bars are calibrated on clean
 /// text instead (<see cref="BarForRemovalRate"/>): each bar removes a chosen fraction of clean words.
 /// </summary>
-public sealed class Onion
+public sealed class OnionFilter
 {
     private readonly KneserNeyLanguageModel _lm;
 
-    public Onion(KneserNeyLanguageModel lm) => _lm = lm;
+    public OnionFilter(KneserNeyLanguageModel lm) => _lm = lm;
 
     public static IReadOnlyList<double> ReferenceBars { get; } = Enumerable.Range(0, 10).Select(i => -300.0 + 30 * i).ToList();
 
