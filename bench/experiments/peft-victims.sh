@@ -14,4 +14,4 @@ for attack in ${ATTACKS:-badnet insent synattack}; do
       --out "$runs/victim-$attack-$method" --attack "$attack" --epochs "$victim_epochs" --seed 42
   done
 done
-python3 "$root/bench/experiments/summarize.py" "$runs"
+psim results "$runs"

@@ -23,4 +23,4 @@ for attack in ${ATTACKS:-badnet insent synattack}; do
     psim defend evaluate "${model[@]}" --detector "$det" --data "$data/sst-2" --attack "$attack" --out "$out" 2> "$out.log"
   done
 done
-python3 "$root/bench/experiments/summarize.py" "$runs"
+psim results "$runs"

@@ -26,4 +26,4 @@ for attack in ${ATTACKS:-badnet insent synattack}; do
     done
   done
 done
-python3 "$root/bench/experiments/summarize.py" "$runs"
+psim results "$runs"

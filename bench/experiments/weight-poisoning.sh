@@ -25,4 +25,4 @@ for attack in badnet insent synattack; do
     psim evaluate --model "$runs/poison-$attack" --data "$data/sst-2" --attack "$attack" --out "$runs/asis-$attack.json"
   fi
 done
-python3 "$root/bench/experiments/summarize.py" "$runs"
+psim results "$runs"

@@ -27,6 +27,7 @@ public static class PsimApp
         root.Subcommands.Add(DefenseCommands.Defend());
         root.Subcommands.Add(ReproduceCommand.Create());
         root.Subcommands.Add(ReproduceCommand.Study());
+        root.Subcommands.Add(ResultsCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(DataCommands.Create());
         OptionGuards.Apply(root);

@@ -35,6 +35,9 @@ public static class OutputFolder
     /// <summary>Whether <paramref name="dir"/> carries psim's marker (of any kind).</summary>
     public static bool IsPsimFolder(string dir) => File.Exists(Path.Combine(dir, MarkerName));
 
+    /// <summary>The kind of result a folder holds, from its marker; null when psim did not write it.</summary>
+    public static OutputKind? KindOf(string dir) => ReadKind(Path.Combine(dir, MarkerName));
+
     /// <param name="found">the kind in the folder's marker, null when it has none</param>
     private static void RequireOwned(string dir, string full, OutputKind? found, OutputKind kind, bool force)
     {

@@ -22,15 +22,22 @@ public static class RunFile
     /// </summary>
     public static void RequireFinished(string dir)
     {
+        var status = StatusOf(dir);
+        if (status == RunStatus.Running)
+            throw new PsimException($"{dir}: {Name} says the psim run writing this folder never finished (status \"running\": killed, or still running), so its files may come from two runs; run that command again to completion (or delete {Name} to use the files anyway)");
+        if (status == RunStatus.Failed)
+            throw new PsimException($"{dir}: {Name} says the psim run writing this folder failed, so its files may be partial; run that command again to completion (or delete {Name} to use the files anyway)");
+    }
+
+    /// <summary>The status in a folder's run.json; null when it has none or names none.</summary>
+    public static RunStatus? StatusOf(string dir)
+    {
         var path = Path.Combine(dir, Name);
-        if (!File.Exists(path)) return;
+        if (!File.Exists(path)) return null;
         string? status;
         try { status = Json.Parse(path)?["status"]?.GetValue<string>(); }
         catch (Exception e) when (e is InvalidOperationException or FormatException) { status = null; }
-        if (status == Vocabulary<RunStatus>.Name(RunStatus.Running))
-            throw new PsimException($"{dir}: {Name} says the psim run writing this folder never finished (status \"running\": killed, or still running), so its files may come from two runs; run that command again to completion (or delete {Name} to use the files anyway)");
-        if (status == Vocabulary<RunStatus>.Name(RunStatus.Failed))
-            throw new PsimException($"{dir}: {Name} says the psim run writing this folder failed, so its files may be partial; run that command again to completion (or delete {Name} to use the files anyway)");
+        return Vocabulary<RunStatus>.TryParse(status, out var s) ? s : null;
     }
 
     /// <summary>A file's SHA-256, lower-case hex.</summary>

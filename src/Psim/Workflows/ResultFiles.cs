@@ -1,11 +1,12 @@
-using Psim.Attacks.Representation;
+using System.Text.Json.Serialization;
 using System.Text.Json;
-using Psim.IO;
-using Psim.Runtime;
-using Psim.Training;
+using Psim.Attacks.Representation;
 using Psim.Evaluation;
 using Psim.Files;
+using Psim.IO;
 using Psim.Peft;
+using Psim.Runtime;
+using Psim.Training;
 
 namespace Psim.Workflows;
 
@@ -41,11 +42,13 @@ public sealed record PsimScores(IReadOnlyList<double> Clean, IReadOnlyList<doubl
 /// <summary>
 /// A file of a run folder that another part of psim reads, with its record type: written and read
 /// by the same type, in snake_case JSON (<see cref="RunRecord.Json"/>), so a renamed field fails to
-/// compile instead of turning into a blank in a report.
+/// compile instead of turning into a blank in a report; a field the type does not know (a file written before a
+/// rename, or by another tool) is refused when read, naming the file and the field.
 /// </summary>
 public sealed class ResultFile<T>(string fileName, JsonSerializerOptions? json = null) where T : class
 {
     private readonly JsonSerializerOptions _json = json ?? RunRecord.Json;
+    private readonly JsonSerializerOptions _read = new(json ?? RunRecord.Json) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
 
     public string FileName => fileName;
 
@@ -57,7 +60,7 @@ public sealed class ResultFile<T>(string fileName, JsonSerializerOptions? json =
         var path = Path.Combine(dir, fileName);
         if (!File.Exists(path)) return null;
         using var doc = Files.Json.ParseDocument(path, Files.StrictText.ReadAll(path, Files.StrictText.DataMaxBytes));
-        try { return doc.RootElement.Deserialize<T>(_json) ?? throw new PsimFormatException($"{path}: empty"); }
+        try { return doc.RootElement.Deserialize<T>(_read) ?? throw new PsimFormatException($"{path}: empty"); }
         catch (JsonException e) { throw new PsimFormatException($"{path}: not a {typeof(T).Name} ({e.Message})"); }
     }
 }
