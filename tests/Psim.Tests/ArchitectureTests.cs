@@ -23,10 +23,10 @@ public class ArchitectureTests
         return arrows;
     }
 
-    /// <summary>The library and the CLI compiled together from source, for their symbols.</summary>
+    /// <summary>The library, the service and the CLI compiled together from source, for their symbols.</summary>
     private static (CSharpCompilation Compilation, List<SyntaxTree> Trees) Compile(string root)
     {
-        var files = new[] { "src/Psim", "src/Psim.Cli" }
+        var files = new[] { "src/Psim", "src/Psim.Serving", "src/Psim.Cli" }
             .SelectMany(p => Directory.EnumerateFiles(Path.Combine(root, p), "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
             .ToList();
@@ -64,7 +64,12 @@ public class ArchitectureTests
     private static string FolderOf(string root, string file)
     {
         var rel = Path.GetRelativePath(Path.Combine(root, "src"), file).Split(Path.DirectorySeparatorChar);
-        return rel[0] == "Psim.Cli" ? "Psim.Cli" : rel.Length > 2 ? rel[1] : "(root)";
+        return rel[0] switch
+        {
+            "Psim.Cli" => "Psim.Cli",
+            "Psim.Serving" => "Serving", // a project of its own, one folder of the table
+            _ => rel.Length > 2 ? rel[1] : "(root)",
+        };
     }
 
     [Fact]
@@ -139,5 +144,15 @@ public class ArchitectureTests
         Assert.DoesNotContain("Models", table["Psim.Cli"]);
         Assert.DoesNotContain("Attacks", table["Defense"]);
         Assert.True(TableArrows("| `X/` | c | `A`, `B`; never `C` |\n")["X"].SetEquals(["A", "B"]));
+    }
+
+    [Fact]
+    public void The_library_a_CSharp_caller_references_carries_neither_ASP_NET_Core_nor_Prometheus()
+    {
+        var core = typeof(Psim.Workflows.PoisonWorkflow).Assembly;
+        Assert.Equal("Psim", core.GetName().Name);
+        var heavy = core.GetReferencedAssemblies().Select(a => a.Name!).Where(n => n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) || n.StartsWith("Prometheus", StringComparison.Ordinal)).ToList();
+        Assert.True(heavy.Count == 0, string.Join(", ", heavy));
+        Assert.Contains(typeof(Psim.Serving.GuardServer).Assembly.GetReferencedAssemblies(), a => a.Name!.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
     }
 }
