@@ -2,7 +2,8 @@
 # Issue 29's audit, measured: `psim audit --reference minilm` on every poisoned model and full fine-tuned victim of a
 # study, and on clean controls fine-tuned here from MiniLM (the quick preset's victim settings: 4,000 rows, 2 epochs,
 # max length 128): SST-2 and IMDB at the reference learning rate 2e-5, SST-2 at 10x (2e-4); and MiniLM itself.
-# Each audit's JSON goes to RUNS/audit/NAME.json; RUNS/audit/table.md is the table. Resumable (finished runs are kept).
+# Each audit's JSON goes to RUNS/audit/NAME.json and psim's summary to NAME.txt; RUNS/audit/summary.txt has them all.
+# Resumable (finished runs are kept).
 #   bench/experiments/audit.sh RUNS STUDY_DIR [DATA]
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "${1:?runs folder}" "${3:-}"
@@ -16,7 +17,7 @@ clean sst-2 sst-2 2e-5
 clean imdb imdb 2e-5
 clean sst-2-lr10x sst-2 2e-4
 audit() { # audit NAME MODEL
-  [ -f "$runs/audit/$1.json" ] || psim audit --model "$2" --reference minilm --out "$runs/audit/$1.json" >/dev/null 2>>"$runs/audit/stderr.txt" \
+  [ -f "$runs/audit/$1.json" ] || psim audit --model "$2" --reference minilm --out "$runs/audit/$1.json" >"$runs/audit/$1.txt" 2>>"$runs/audit/stderr.txt" \
     || { echo "audit $1 failed" >&2; return 1; }
 }
 audit minilm minilm
@@ -24,15 +25,5 @@ for name in sst-2 imdb sst-2-lr10x; do audit "clean-$name" "$runs/clean-$name"; 
 for dir in "$study_steps"/poison-* "$study_steps"/victim-*-full-*; do
   [ -f "$dir/model.safetensors" ] && audit "$(basename "$dir" | sed 's/-[0-9a-f]*$//')" "$dir"
 done
-python3 - "$runs/audit" >"$runs/audit/table.md" <<'PY'
-import json, os, sys
-d = sys.argv[1]
-print("| checkpoint | verdict | suspect rows | most-moved row (x the rank-30 row) | next row (x) | rank-30 drift |")
-print("|---|---|---:|---|---|---:|")
-for f in sorted(x for x in os.listdir(d) if x.endswith(".json")):
-    a = json.load(open(os.path.join(d, f)))
-    e, top = a["embeddings"], a["embeddings"]["top_rows"]
-    cell = lambda r: f"'{r['token']}' ({r['ratio']:.1f})"
-    print(f"| {f[:-5]} | {a['verdict']} | {e['suspect_rows']} | {cell(top[0])} | {cell(top[e['suspect_rows']] if e['suspect_rows'] < len(top) else top[-1])} | {e['rank_drift']:.4f} |")
-PY
-cat "$runs/audit/table.md"
+for f in "$runs"/audit/*.txt; do echo "== $(basename "$f" .txt)"; head -n 7 "$f"; done >"$runs/audit/summary.txt"
+cat "$runs/audit/summary.txt"
