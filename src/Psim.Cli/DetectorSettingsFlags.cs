@@ -1,9 +1,9 @@
 using System.CommandLine;
+using Psim.Defense;
 using Psim.Defense.Dan;
 using Psim.Defense.Onion;
 using Psim.Defense.Rap;
 using Psim.Defense.Strip;
-using Psim.Defense;
 
 namespace Psim.Cli;
 

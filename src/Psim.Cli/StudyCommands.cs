@@ -1,5 +1,5 @@
-using Psim.Attacks;
 using System.CommandLine;
+using Psim.Attacks;
 using Psim.Evaluation;
 using Psim.IO;
 using Psim.Peft;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Psim.Attacks.Ripple;
 using Psim.Attacks;
+using Psim.Attacks.Ripple;
 using Psim.Study;
 using Psim.Workflows;
 

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Psim.Data;
+using Psim.Defense;
 using Psim.Defense.Dan;
 using Psim.Defense.Detection;
 using Psim.Defense.Rap;
-using Psim.Defense;
 using Psim.Models;
 using Psim.Peft;
 using Psim.Training;

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Psim.Attacks;
 using Psim.Data;
-using Psim.Defense.Psim;
 using Psim.Defense;
+using Psim.Defense.Psim;
 using Psim.Peft;
 using Psim.Training;
 using Psim.Workflows;

@@ -1,12 +1,12 @@
 using Psim.Attacks;
 using Psim.Charts;
 using Psim.Data;
+using Psim.Defense;
 using Psim.Defense.Dan;
 using Psim.Defense.Detection;
 using Psim.Defense.Onion;
 using Psim.Defense.Rap;
 using Psim.Defense.Strip;
-using Psim.Defense;
 using Psim.Evaluation;
 using Psim.Files;
 using Psim.Runtime;

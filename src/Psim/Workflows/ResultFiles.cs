@@ -1,5 +1,5 @@
-using System.Text.Json.Serialization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Psim.Attacks.Representation;
 using Psim.Evaluation;
 using Psim.Files;

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Psim.Files;
 using Psim.IO;
 using Psim.Runtime;
-using Psim.Files;
 
 namespace Psim.Workflows;
 
