@@ -25,5 +25,5 @@ for name in sst-2 imdb sst-2-lr10x; do audit "clean-$name" "$runs/clean-$name"; 
 for dir in "$study_steps"/poison-* "$study_steps"/victim-*-full-*; do
   [ -f "$dir/model.safetensors" ] && audit "$(basename "$dir" | sed 's/-[0-9a-f]*$//')" "$dir"
 done
-for f in "$runs"/audit/*.txt; do echo "== $(basename "$f" .txt)"; head -n 7 "$f"; done >"$runs/audit/summary.txt"
+for f in "$runs"/audit/*.json; do echo "== $(basename "$f" .json)"; head -n 7 "${f%.json}.txt"; done >"$runs/audit/summary.txt"
 cat "$runs/audit/summary.txt"
