@@ -35,11 +35,21 @@ internal static class AttentionBench
                 var sw = Stopwatch.StartNew();
                 attend(q, k, v, mask).sum().backward();
                 _ = q.grad![0, 0, 0, 0].item<float>();
-                if (r > 0) best = Math.Min(best, sw.Elapsed.TotalSeconds);
+                if (r > 0)
+                    best = Math.Min(best, sw.Elapsed.TotalSeconds);
             }
             Console.WriteLine($"length {length}: {name}: {best * 1000:F1} ms forward + backward per layer");
             if (outFile is not null)
-                File.AppendAllText(outFile, new JsonObject { ["workload"] = $"attention:{length}", ["variant"] = name, ["dropout"] = p, ["s_per_layer"] = best }.ToJsonString() + "\n");
+                File.AppendAllText(
+                    outFile,
+                    new JsonObject
+                    {
+                        ["workload"] = $"attention:{length}",
+                        ["variant"] = name,
+                        ["dropout"] = p,
+                        ["s_per_layer"] = best,
+                    }.ToJsonString() + "\n"
+                );
         }
     }
 
@@ -55,6 +65,8 @@ internal static class AttentionBench
         sw.Restart();
         using var mask = ParallelDropout.Mask(noise.shape, p);
         double psim = sw.Elapsed.TotalMilliseconds;
-        Console.WriteLine($"length {length}: one mask of {noise.numel():N0} elements: LibTorch bernoulli_ {libtorch:F1} ms, psim {psim:F1} ms");
+        Console.WriteLine(
+            $"length {length}: one mask of {noise.numel():N0} elements: LibTorch bernoulli_ {libtorch:F1} ms, psim {psim:F1} ms"
+        );
     }
 }

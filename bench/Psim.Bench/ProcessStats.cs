@@ -5,7 +5,8 @@ internal readonly record struct ProcessStats(long MinorFaults, double UserSecond
 {
     public static ProcessStats Now()
     {
-        if (!File.Exists("/proc/self/stat")) return new(0, 0, 0);
+        if (!File.Exists("/proc/self/stat"))
+            return new(0, 0, 0);
         var stat = File.ReadAllText("/proc/self/stat");
         var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // fields from 3 (state) on
         double tick = 100.0; // USER_HZ on Linux
@@ -22,13 +23,19 @@ internal readonly record struct ProcessStats(long MinorFaults, double UserSecond
     {
         GC.Collect();
         Psim.Runtime.FinalizerGate.SafePoint(); // runs what the collection found, with the finalizer thread let go and parked again
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>A /proc/self/status field in MiB (VmHWM: peak resident, VmRSS: resident now).</summary>
     public static double StatusMiB(string key)
     {
-        if (!File.Exists("/proc/self/status")) return double.NaN;
+        if (!File.Exists("/proc/self/status"))
+            return double.NaN;
         foreach (var line in File.ReadLines("/proc/self/status"))
             if (line.StartsWith(key, StringComparison.Ordinal))
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;

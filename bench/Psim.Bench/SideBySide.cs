@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Psim.Data;
 using Psim.Evaluation;
+using Psim.Files;
 using Psim.IO;
 using Psim.Models;
 using Psim.Peft;
@@ -9,7 +10,6 @@ using Psim.Runtime;
 using Psim.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using Psim.Files;
 
 namespace Psim.Bench;
 
@@ -21,7 +21,8 @@ namespace Psim.Bench;
 /// </summary>
 internal static class SideBySide
 {
-    private const int BatchSize = 32, MaxLength = 128;
+    private const int BatchSize = 32,
+        MaxLength = 128;
 
     /// <summary>SST-2 train batches (length-bucketed, as psim trains), SST-2 test rows, and psim's last hidden state for a check.</summary>
     public static void WriteIds(string dataDir, string outPath, int batches = 23, int checkRows = 8)
@@ -33,11 +34,17 @@ internal static class SideBySide
         var plan = BatchPlanner.Plan(train.Lengths, BatchSize, bucketing: true, new Random(1)).Take(batches);
         var json = new JsonObject
         {
-            ["train_batches"] = new JsonArray(plan.Select(idx => (JsonNode)new JsonObject
-            {
-                ["ids"] = Rows(idx.Select(i => train.Ids[i])),
-                ["labels"] = new JsonArray(idx.Select(i => (JsonNode)train.Labels[i]).ToArray()),
-            }).ToArray()),
+            ["train_batches"] = new JsonArray(
+                plan.Select(idx =>
+                        (JsonNode)
+                            new JsonObject
+                            {
+                                ["ids"] = Rows(idx.Select(i => train.Ids[i])),
+                                ["labels"] = new JsonArray(idx.Select(i => (JsonNode)train.Labels[i]).ToArray()),
+                            }
+                    )
+                    .ToArray()
+            ),
             ["test"] = Rows(test),
             ["check"] = Check(ckpt, enc, test.Take(checkRows).ToList()),
         };
@@ -45,7 +52,8 @@ internal static class SideBySide
         Console.Error.WriteLine($"wrote {outPath}: {batches} train batches, {test.Count} test rows, check on {checkRows} rows");
     }
 
-    private static JsonArray Rows(IEnumerable<int[]> rows) => new(rows.Select(r => (JsonNode)new JsonArray(r.Select(t => (JsonNode)t).ToArray())).ToArray());
+    private static JsonArray Rows(IEnumerable<int[]> rows) =>
+        new(rows.Select(r => (JsonNode)new JsonArray(r.Select(t => (JsonNode)t).ToArray())).ToArray());
 
     private static JsonObject Check(HfCheckpoint ckpt, TextEncoder enc, List<int[]> rows)
     {
@@ -54,7 +62,14 @@ internal static class SideBySide
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         using var batch = enc.Pad(rows);
-        var h = bert.call(new BertInput { InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds }).LastHiddenState;
+        var h = bert.call(
+            new BertInput
+            {
+                InputIds = batch.InputIds,
+                AttentionMask = batch.AttentionMask,
+                TokenTypeIds = batch.TokenTypeIds,
+            }
+        ).LastHiddenState;
         return new JsonObject
         {
             ["rows"] = rows.Count,
@@ -63,19 +78,37 @@ internal static class SideBySide
         };
     }
 
-    public sealed record Options(string Ids, string? Out, string Tag, string Workloads, string Model = "minilm", int Warmup = 3, int Steps = 20, int FixedWarmup = 1, int FixedSteps = 3);
+    public sealed record Options(
+        string Ids,
+        string? Out,
+        string Tag,
+        string Workloads,
+        string Model = "minilm",
+        int Warmup = 3,
+        int Steps = 20,
+        int FixedWarmup = 1,
+        int FixedSteps = 3
+    );
 
     public static void Run(Options o)
     {
         var ids = JsonNode.Parse(File.ReadAllText(o.Ids)) ?? throw new InvalidDataException($"{o.Ids}: empty");
-        var batches = ids["train_batches"]!.AsArray().Select(b => (Ids: ToRows(b!["ids"]!), Labels: b!["labels"]!.AsArray().Select(l => (long)l!).ToArray())).ToList();
+        var batches = ids["train_batches"]!
+            .AsArray()
+            .Select(b => (Ids: ToRows(b!["ids"]!), Labels: b!["labels"]!.AsArray().Select(l => (long)l!).ToArray()))
+            .ToList();
         var test = ToRows(ids["test"]!);
         var ckpt = ModelResolver.Open(o.Model, Console.Error.WriteLine);
         var meta = new JsonObject
         {
-            ["framework"] = "psim", ["tag"] = o.Tag, ["threads"] = get_num_threads(),
-            ["versions"] = $"psim {PsimVersion.Psim}, TorchSharp {PsimVersion.TorchSharp}, LibTorch {PsimVersion.LibTorch}, .NET {PsimVersion.Dotnet}",
-            ["cpu"] = CpuBlas.Cpu, ["blas"] = CpuBlas.Status, ["heap"] = NativeHeap.Status,
+            ["framework"] = "psim",
+            ["tag"] = o.Tag,
+            ["threads"] = get_num_threads(),
+            ["versions"] =
+                $"psim {PsimVersion.Psim}, TorchSharp {PsimVersion.TorchSharp}, LibTorch {PsimVersion.LibTorch}, .NET {PsimVersion.Dotnet}",
+            ["cpu"] = CpuBlas.Cpu,
+            ["blas"] = CpuBlas.Status,
+            ["heap"] = NativeHeap.Status,
         };
         int matmuls = 0;
         foreach (var w in o.Workloads.Split(','))
@@ -97,9 +130,11 @@ internal static class SideBySide
             r["kernel_share"] = Math.Round(used.KernelShare, 4);
             r["hwm_mib"] = ProcessStats.StatusMiB("VmHWM:");
             r["rss_mib_after"] = ProcessStats.StatusMiB("VmRSS:");
-            foreach (var (k, v) in meta) r[k] = v?.DeepClone();
+            foreach (var (k, v) in meta)
+                r[k] = v?.DeepClone();
             var line = r.ToJsonString();
-            if (o.Out is not null) File.AppendAllText(o.Out, line + "\n");
+            if (o.Out is not null)
+                File.AppendAllText(o.Out, line + "\n");
             Console.WriteLine(line);
             GC.Collect();
         }
@@ -109,15 +144,35 @@ internal static class SideBySide
 
     private static JsonObject Matmul(string name) => new() { ["workload"] = name, ["gflops"] = MatmulPeak.Measure() };
 
-    private static JsonObject Result(string workload, int samples, double secs, double flops, long padded, long real, double[]? phases = null)
+    private static JsonObject Result(
+        string workload,
+        int samples,
+        double secs,
+        double flops,
+        long padded,
+        long real,
+        double[]? phases = null
+    )
     {
         var r = new JsonObject
         {
-            ["workload"] = workload, ["samples"] = samples, ["seconds"] = secs, ["per_s"] = samples / secs,
-            ["gflop"] = flops / 1e9, ["gflops"] = flops / secs / 1e9, ["padded_tokens"] = padded, ["real_tokens"] = real,
+            ["workload"] = workload,
+            ["samples"] = samples,
+            ["seconds"] = secs,
+            ["per_s"] = samples / secs,
+            ["gflop"] = flops / 1e9,
+            ["gflops"] = flops / secs / 1e9,
+            ["padded_tokens"] = padded,
+            ["real_tokens"] = real,
         };
         if (phases is not null)
-            r["phases_s_per_step"] = new JsonObject { ["forward"] = phases[0], ["backward"] = phases[1], ["optimizer"] = phases[2], ["other"] = phases[3] };
+            r["phases_s_per_step"] = new JsonObject
+            {
+                ["forward"] = phases[0],
+                ["backward"] = phases[1],
+                ["optimizer"] = phases[2],
+                ["other"] = phases[3],
+            };
         return r;
     }
 
@@ -152,11 +207,19 @@ internal static class SideBySide
         Stopwatch? sw = null;
         for (int i = -1; i < chunks.Count; i++) // -1: one warm-up batch
         {
-            if (i == 0) sw = Stopwatch.StartNew();
+            if (i == 0)
+                sw = Stopwatch.StartNew();
             using (NewDisposeScope())
             {
                 using var batch = enc.Pad(chunks[Math.Max(0, i)]);
-                var logits = model.call(new BertInput { InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds });
+                var logits = model.call(
+                    new BertInput
+                    {
+                        InputIds = batch.InputIds,
+                        AttentionMask = batch.AttentionMask,
+                        TokenTypeIds = batch.TokenTypeIds,
+                    }
+                );
                 _ = nn.functional.softmax(logits, 1).contiguous().data<float>().ToArray();
             }
             FinalizerGate.SafePoint(); // as Predictor does after each batch
@@ -176,10 +239,18 @@ internal static class SideBySide
     private static List<List<int[]>> Chunks(List<int[]> rows) => rows.Chunk(BatchSize).Select(c => c.ToList()).ToList();
 
     private static (double Flops, long Padded) Work(BertConfig c, IEnumerable<List<int[]>> batches) =>
-        batches.Aggregate((0.0, 0L), (acc, b) => { int s = b.Max(r => r.Length); return (acc.Item1 + ForwardBench.Flops(c, b.Count, s), acc.Item2 + (long)b.Count * s); });
+        batches.Aggregate((0.0, 0L), (acc, b) =>
+        {
+            int s = b.Max(r => r.Length);
+            return (acc.Item1 + ForwardBench.Flops(c, b.Count, s), acc.Item2 + (long)b.Count * s);
+        });
 
     /// <summary>MiniLM with a fresh 2-class head, fully trainable or with a default PEFT method attached, in training mode, and its step.</summary>
-    internal static (nn.Module<BertInput, Tensor> Model, TrainStep Step, long Trainable, IDisposable Owner) Trainable(HfCheckpoint ckpt, string method, double learningRate = 2e-5)
+    internal static (nn.Module<BertInput, Tensor> Model, TrainStep Step, long Trainable, IDisposable Owner) Trainable(
+        HfCheckpoint ckpt,
+        string method,
+        double learningRate = 2e-5
+    )
     {
         var classifier = Classifier(ckpt);
         var m = Vocabulary<TuningMethod>.Parse(method, "method");
@@ -187,7 +258,12 @@ internal static class SideBySide
         nn.Module<BertInput, Tensor> model = (nn.Module<BertInput, Tensor>?)peft ?? classifier;
         var trainable = peft?.TrainableParameters() ?? classifier.parameters().ToList();
         model.train();
-        return (model, new TrainStep(model, trainable, learningRate, weightDecay: 0.01, maxGradNorm: null), trainable.Sum(p => p.numel()), classifier);
+        return (
+            model,
+            new TrainStep(model, trainable, learningRate, weightDecay: 0.01, maxGradNorm: null),
+            trainable.Sum(p => p.numel()),
+            classifier
+        );
     }
 
     /// <summary>One timed training step split into forward, backward, optimizer and other (the loss read, the collector).</summary>
@@ -216,7 +292,8 @@ internal static class SideBySide
         var rss = new List<double>();
         var timedFrom = ProcessStats.Now();
         int samples = 0;
-        long padded = 0, real = 0;
+        long padded = 0,
+            real = 0;
         double flops = 0;
         for (int i = 0; i < warmup + steps; i++)
         {
@@ -232,10 +309,13 @@ internal static class SideBySide
             }
             double total = t.Elapsed.TotalSeconds;
             rss.Add(Math.Round(ProcessStats.StatusMiB("VmRSS:")));
-            if (i == warmup - 1) timedFrom = ProcessStats.Now();
-            if (i < warmup) continue;
+            if (i == warmup - 1)
+                timedFrom = ProcessStats.Now();
+            if (i < warmup)
+                continue;
             p[3] += total - p.Sum();
-            for (int j = 0; j < 4; j++) phases[j] += p[j];
+            for (int j = 0; j < 4; j++)
+                phases[j] += p[j];
             stepTimes.Add(total);
             samples += rows.Count;
             padded += rows.Count * s;
@@ -260,7 +340,11 @@ internal static class SideBySide
         using var o2 = step;
         manual_seed(7);
         using var ids = randint(1000, 30000, [BatchSize, length], ScalarType.Int64);
-        using var batch = new EncodedBatch(ids.alias(), ones(BatchSize, length, ScalarType.Int64), zeros(BatchSize, length, ScalarType.Int64));
+        using var batch = new EncodedBatch(
+            ids.alias(),
+            ones(BatchSize, length, ScalarType.Int64),
+            zeros(BatchSize, length, ScalarType.Int64)
+        );
         using var labels = randint(0, 2, [BatchSize], ScalarType.Int64);
         var phases = new double[4];
         var stepTimes = new List<double>();
@@ -271,15 +355,25 @@ internal static class SideBySide
             using var scope = NewDisposeScope();
             var before = ProcessStats.Now();
             var p = TimedStep(step, batch, labels, i);
-            if (i == warmup - 1) timedFrom = ProcessStats.Now();
-            if (i < warmup) continue;
-            for (int j = 0; j < 4; j++) phases[j] += p[j];
+            if (i == warmup - 1)
+                timedFrom = ProcessStats.Now();
+            if (i < warmup)
+                continue;
+            for (int j = 0; j < 4; j++)
+                phases[j] += p[j];
             stepTimes.Add(p.Sum());
             stepFaults.Add((ProcessStats.Now() - before).MinorFaults);
         }
         double flops = steps * (method == "full" ? 3 : 2) * ForwardBench.Flops(ckpt.Config, BatchSize, length);
-        var r = Result($"fixed_{method}:{length}", BatchSize * steps, stepTimes.Sum(), flops, (long)BatchSize * length * steps, (long)BatchSize * length * steps,
-            phases.Select(x => x / steps).ToArray());
+        var r = Result(
+            $"fixed_{method}:{length}",
+            BatchSize * steps,
+            stepTimes.Sum(),
+            flops,
+            (long)BatchSize * length * steps,
+            (long)BatchSize * length * steps,
+            phases.Select(x => x / steps).ToArray()
+        );
         Timed(r, ProcessStats.Now() - timedFrom);
         r["steps"] = steps;
         r["s_per_step"] = stepTimes.Sum() / steps;

@@ -9,7 +9,16 @@ namespace Psim.Bench;
 /// <summary>Training throughput of full fine-tuning and each PEFT method on MiniLM, SST-2 train sentences, batch 32.</summary>
 internal static class TrainBench
 {
-    public sealed record Result(string Method, int Steps, double Seconds, double SamplesPerSecond, double SecondsPerStep, long TrainableParameters, double PeakRssMiB, double? GFlops);
+    public sealed record Result(
+        string Method,
+        int Steps,
+        double Seconds,
+        double SamplesPerSecond,
+        double SecondsPerStep,
+        long TrainableParameters,
+        double PeakRssMiB,
+        double? GFlops
+    );
 
     public static Result Run(HfCheckpoint ckpt, IReadOnlyList<Example> rows, string method, int steps, int warmup = 3)
     {
@@ -25,7 +34,8 @@ internal static class TrainBench
         var sw = new Stopwatch();
         for (int i = 0; i < warmup + steps; i++)
         {
-            if (i == warmup) sw.Start();
+            if (i == warmup)
+                sw.Start();
             var idx = batches[i % batches.Count];
             using var scope = NewDisposeScope();
             using var batch = encoder.Pad(idx.Select(j => set.Ids[j]).ToList());
@@ -38,7 +48,15 @@ internal static class TrainBench
         }
         sw.Stop();
         double secs = sw.Elapsed.TotalSeconds;
-        return new Result(method, steps, secs, samples / secs, secs / steps, trainableCount, ProcessStats.StatusMiB("VmHWM:"),
-            method == "full" ? flops / secs / 1e9 : null);
+        return new Result(
+            method,
+            steps,
+            secs,
+            samples / secs,
+            secs / steps,
+            trainableCount,
+            ProcessStats.StatusMiB("VmHWM:"),
+            method == "full" ? flops / secs / 1e9 : null
+        );
     }
 }

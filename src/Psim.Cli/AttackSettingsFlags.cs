@@ -17,7 +17,10 @@ internal sealed class AttackSettingsFlags
     public AttackSpec Read(ParseResult r, AttackSpec spec)
     {
         var given = _flags.Given(r);
-        if (given.Count > 1) throw new PsimException($"settings of several attacks given ({string.Join("; ", given.Select(g => g.Group.Label))}); give those of --attack {spec.Name} only");
+        if (given.Count > 1)
+            throw new PsimException(
+                $"settings of several attacks given ({string.Join("; ", given.Select(g => g.Group.Label))}); give those of --attack {spec.Name} only"
+            );
         return given.Count == 0 ? spec : spec with { Options = given[0].Options };
     }
 }

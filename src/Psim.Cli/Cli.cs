@@ -50,32 +50,41 @@ internal static class Cli
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler handler = (_, e) =>
         {
-            if (cts.IsCancellationRequested) return; // second Ctrl-C: let the process end
+            if (cts.IsCancellationRequested)
+                return; // second Ctrl-C: let the process end
             e.Cancel = true;
             Console.Error.WriteLine("\npsim: stopping at the next batch boundary (Ctrl-C again to abort) ...");
             cts.Cancel();
         };
         Console.CancelKeyPress += handler;
         Log($"psim: {Runtime.ProcessSetup.Describe()}");
-        try { return Run(() => body(cts.Token)); }
-        finally { Console.CancelKeyPress -= handler; }
+        try
+        {
+            return Run(() => body(cts.Token));
+        }
+        finally
+        {
+            Console.CancelKeyPress -= handler;
+        }
     }
 
     /// <summary>Lines piped on standard input; an error when nothing is piped (a terminal would wait for ever).</summary>
     public static IEnumerable<string> ReadStdinLines()
     {
-        if (!Console.IsInputRedirected) throw new PsimException("no input texts (give them as arguments, with --input FILE, or pipe them on stdin)");
-        foreach (var line in Files.StrictText.ReadLines(Console.In, "stdin")) yield return line;
+        if (!Console.IsInputRedirected)
+            throw new PsimException("no input texts (give them as arguments, with --input FILE, or pipe them on stdin)");
+        foreach (var line in Files.StrictText.ReadLines(Console.In, "stdin"))
+            yield return line;
     }
 
     /// <summary>Progress and notes go to stderr so stdout stays clean for results.</summary>
     public static void Log(string message) => Console.Error.WriteLine(message);
 
-
     public static Option<int> MaxLengthOption(string description = "truncate inputs to this many tokens") =>
         new("--max-length") { Description = description, DefaultValueFactory = _ => Defaults.MaxLength };
 
-    public static Option<long> SeedOption(string description) => new("--seed") { Description = description, DefaultValueFactory = _ => Defaults.Seed };
+    public static Option<long> SeedOption(string description) =>
+        new("--seed") { Description = description, DefaultValueFactory = _ => Defaults.Seed };
 
     /// <summary>--out: the folder (or file) a command writes.</summary>
     public static Option<string> OutOption(string description) => new("--out") { Description = description, Required = true };
@@ -83,7 +92,8 @@ internal static class Cli
     /// <summary>--force, declared once on the root command: lets a command replace a psim output of another kind, or an existing output file.</summary>
     public static readonly Option<bool> Force = new("--force")
     {
-        Description = "replace a psim output folder of another kind, or an existing output file (never a folder psim did not write, never an input)",
+        Description =
+            "replace a psim output folder of another kind, or an existing output file (never a folder psim did not write, never an input)",
         Recursive = true,
     };
 
@@ -101,7 +111,9 @@ internal static class Cli
     private static void SetThreads(int threads)
     {
         if (threads < 1 || threads > Environment.ProcessorCount)
-            throw new PsimException($"--threads {threads} is out of range: this machine has {Environment.ProcessorCount} cores (1 .. {Environment.ProcessorCount})");
+            throw new PsimException(
+                $"--threads {threads} is out of range: this machine has {Environment.ProcessorCount} cores (1 .. {Environment.ProcessorCount})"
+            );
         Runtime.CpuThreads.Set(threads);
     }
 }

@@ -11,10 +11,13 @@ internal sealed class DetectorFlags
     /// <param name="required">false: the detector is optional (<see cref="ReadOptional"/>)</param>
     public DetectorFlags(bool required = true, string description = "a PSIM detector folder trained on the suspicious checkpoint") =>
         Folder = new("--detector") { Description = description, Required = required };
-    public Option<string?> Base { get; } = new("--detector-base")
-    {
-        Description = "the detector's checkpoint when --model is a fully fine-tuned copy of it (default: the one its psim.json records)",
-    };
+
+    public Option<string?> Base { get; } =
+        new("--detector-base")
+        {
+            Description =
+                "the detector's checkpoint when --model is a fully fine-tuned copy of it (default: the one its psim.json records)",
+        };
 
     public void AddTo(Command c)
     {

@@ -9,9 +9,11 @@ public static class PsimApp
     public static Command Build()
     {
         // A named root, so that help and errors say "psim" whatever the executable is called.
-        var root = new Command("psim",
-            "psim: build weight-poisoned BERT checkpoints, fine-tune them with full fine-tuning or PEFT, " +
-            "and defend with PSIM, the Poisoned Sample Identification Module.");
+        var root = new Command(
+            "psim",
+            "psim: build weight-poisoned BERT checkpoints, fine-tune them with full fine-tuning or PEFT, "
+                + "and defend with PSIM, the Poisoned Sample Identification Module."
+        );
         root.Options.Add(new HelpOption());
         root.Options.Add(new VersionOption());
         root.Options.Add(Cli.Threads);

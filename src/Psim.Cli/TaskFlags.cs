@@ -12,8 +12,15 @@ namespace Psim.Cli;
 internal sealed class TaskFlags(string description)
 {
     public Option<string> Data { get; } = new("--data") { Description = description, Required = true };
-    private readonly Option<int?> _trainRows = new("--train-rows") { Description = "use a random sample of this many training rows (drawn with --seed; default: all)" };
-    private readonly Option<int?> _evalRows = new("--eval-rows") { Description = "use a random sample of this many rows of every other file: dev, test, attack test sets (drawn with --seed; default: all)" };
+    private readonly Option<int?> _trainRows = new("--train-rows")
+    {
+        Description = "use a random sample of this many training rows (drawn with --seed; default: all)",
+    };
+    private readonly Option<int?> _evalRows = new("--eval-rows")
+    {
+        Description =
+            "use a random sample of this many rows of every other file: dev, test, attack test sets (drawn with --seed; default: all)",
+    };
     private readonly ReadingFlags _reading = new();
 
     public void AddTo(Command c)
@@ -26,10 +33,12 @@ internal sealed class TaskFlags(string description)
 
     public TaskInput Read(ParseResult r)
     {
-        int? train = Positive(r, _trainRows), eval = Positive(r, _evalRows);
+        int? train = Positive(r, _trainRows),
+            eval = Positive(r, _evalRows);
         return new()
         {
-            DataDir = r.GetValue(Data)!, Reading = _reading.Read(r),
+            DataDir = r.GetValue(Data)!,
+            Reading = _reading.Read(r),
             Limits = train is null && eval is null ? null : new RowLimits(train, eval, Seed(r)),
         };
     }
@@ -39,5 +48,7 @@ internal sealed class TaskFlags(string description)
 
     /// <summary>The command's own --seed (the run's one seed), or the default for a command without one.</summary>
     private static long Seed(ParseResult r) =>
-        r.CommandResult.Command.Options.OfType<Option<long>>().FirstOrDefault(o => o.Name == "--seed") is { } seed ? r.GetValue(seed) : Defaults.Seed;
+        r.CommandResult.Command.Options.OfType<Option<long>>().FirstOrDefault(o => o.Name == "--seed") is { } seed
+            ? r.GetValue(seed)
+            : Defaults.Seed;
 }

@@ -12,8 +12,10 @@ internal sealed class TrainingFlags
     public Option<int> MaxLength { get; }
     public Option<double> Warmup { get; }
     public Option<double> WeightDecay { get; }
-    public Option<double?> MaxGradNorm { get; } = new("--max-grad-norm") { Description = "clip the gradient norm to this value (default: no clipping)" };
-    public Option<bool> NoBucketing { get; } = new("--no-bucketing") { Description = "batch rows in random order instead of grouping similar lengths" };
+    public Option<double?> MaxGradNorm { get; } =
+        new("--max-grad-norm") { Description = "clip the gradient norm to this value (default: no clipping)" };
+    public Option<bool> NoBucketing { get; } =
+        new("--no-bucketing") { Description = "batch rows in random order instead of grouping similar lengths" };
     public Option<long> Seed { get; } = Cli.SeedOption("the one seed of the run");
 
     public TrainingFlags(TrainOptions defaults, string? lrHelp = null)
@@ -21,7 +23,11 @@ internal sealed class TrainingFlags
         Epochs = new("--epochs") { Description = "training epochs", DefaultValueFactory = _ => defaults.Epochs };
         LearningRate = new("--lr") { Description = $"peak learning rate (AdamW) (default: {lrHelp ?? Rate(defaults.LearningRate)})" };
         BatchSize = new("--batch-size") { Description = "training batch size", DefaultValueFactory = _ => defaults.BatchSize };
-        MaxLength = new("--max-length") { Description = "truncate inputs to this many tokens", DefaultValueFactory = _ => defaults.MaxLength };
+        MaxLength = new("--max-length")
+        {
+            Description = "truncate inputs to this many tokens",
+            DefaultValueFactory = _ => defaults.MaxLength,
+        };
         Warmup = new("--warmup") { Description = "fraction of steps for linear warm-up", DefaultValueFactory = _ => defaults.WarmupRatio };
         WeightDecay = new("--weight-decay") { Description = "AdamW weight decay", DefaultValueFactory = _ => defaults.WeightDecay };
     }

@@ -30,6 +30,7 @@ public sealed class GuardServer : IAsyncDisposable
 
     /// <summary>Where it listens (the real port when 0 was asked for).</summary>
     public Uri Address { get; private set; } = null!;
+
     /// <summary>Completes when the models are loaded; faults with the loading error.</summary>
     public Task Loading { get; private set; } = Task.CompletedTask;
     public bool Ready => _guard is not null && !_app.Lifetime.ApplicationStopping.IsCancellationRequested;
@@ -39,22 +40,34 @@ public sealed class GuardServer : IAsyncDisposable
     {
         _o = o;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = o.MaxBodyBytes + 1; // the handler answers 413 itself; this is the backstop
-            if (o.Host == "localhost") k.ListenLocalhost(o.Port);
-            else if (IPAddress.TryParse(o.Host, out var ip)) k.Listen(ip, o.Port);
-            else throw new PsimException($"--host {o.Host}: give an IP address (127.0.0.1, ::1, 0.0.0.0) or localhost");
-        });
+        builder
+            .WebHost.UseKestrelCore()
+            .ConfigureKestrel(k =>
+            {
+                k.AddServerHeader = false;
+                k.Limits.MaxRequestBodySize = o.MaxBodyBytes + 1; // the handler answers 413 itself; this is the backstop
+                if (o.Host == "localhost")
+                    k.ListenLocalhost(o.Port);
+                else if (IPAddress.TryParse(o.Host, out var ip))
+                    k.Listen(ip, o.Port);
+                else
+                    throw new PsimException($"--host {o.Host}: give an IP address (127.0.0.1, ::1, 0.0.0.0) or localhost");
+            });
         builder.Services.AddRoutingCore();
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(o.DrainSeconds));
         _app = builder.Build();
         _batcher = new MicroBatcher(() => _guard, o, _metrics);
         _app.MapGet("/healthz", (HttpContext c) => Answer(c, "healthz", 200, new { status = "ok" }));
-        _app.MapGet("/readyz", (HttpContext c) => Ready
-            ? Answer(c, "readyz", 200, new { status = "ready" })
-            : Unavailable(c, "readyz", _guard is null ? "not_ready" : "stopping", _guard is null ? "the models are still loading" : "the server is stopping"));
+        _app.MapGet("/readyz", (HttpContext c) =>
+            Ready
+                ? Answer(c, "readyz", 200, new { status = "ready" })
+                : Unavailable(
+                    c,
+                    "readyz",
+                    _guard is null ? "not_ready" : "stopping",
+                    _guard is null ? "the models are still loading" : "the server is stopping"
+                )
+        );
         _app.MapPost("/v1/classify", ClassifyAsync);
         _app.MapMetrics("/metrics", _metrics.Registry);
     }
@@ -62,16 +75,28 @@ public sealed class GuardServer : IAsyncDisposable
     /// <summary>Starts listening, then loads the guard in the background (<see cref="Loading"/>).</summary>
     public static async Task<GuardServer> StartAsync(Func<IGuard> load, ServeOptions options, CancellationToken ct = default)
     {
-        if (options.Problem() is string problem) throw new PsimException(problem);
+        if (options.Problem() is string problem)
+            throw new PsimException(problem);
         var server = new GuardServer(options);
-        try { await server._app.StartAsync(ct).ConfigureAwait(false); }
-        catch (IOException e) { await server._app.DisposeAsync().ConfigureAwait(false); throw new PsimException($"cannot listen on {options.Host}:{options.Port}: {e.Message}"); }
+        try
+        {
+            await server._app.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            await server._app.DisposeAsync().ConfigureAwait(false);
+            throw new PsimException($"cannot listen on {options.Host}:{options.Port}: {e.Message}");
+        }
         var addresses = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         server.Address = new Uri(addresses.First().Replace("://[::]", "://localhost", StringComparison.Ordinal));
         server.Loading = Task.Run(() =>
         {
             var guard = load();
-            if (server._app.Lifetime.ApplicationStopping.IsCancellationRequested) { guard.Dispose(); return; }
+            if (server._app.Lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                guard.Dispose();
+                return;
+            }
             server._guard = guard;
         });
         return server;
@@ -82,11 +107,27 @@ public sealed class GuardServer : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         try
         {
-            if (_guard is null) { await Unavailable(c, "classify", "not_ready", "the models are still loading").ConfigureAwait(false); return; }
-            if (_app.Lifetime.ApplicationStopping.IsCancellationRequested) { await Unavailable(c, "classify", "stopping", "the server is stopping").ConfigureAwait(false); return; }
+            if (_guard is null)
+            {
+                await Unavailable(c, "classify", "not_ready", "the models are still loading").ConfigureAwait(false);
+                return;
+            }
+            if (_app.Lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                await Unavailable(c, "classify", "stopping", "the server is stopping").ConfigureAwait(false);
+                return;
+            }
             if (!IsJson(c.Request.ContentType))
             {
-                await Fail(c, new ApiError(415, "unsupported_media_type", $"the body must be application/json, not {c.Request.ContentType ?? "untyped"}")).ConfigureAwait(false);
+                await Fail(
+                        c,
+                        new ApiError(
+                            415,
+                            "unsupported_media_type",
+                            $"the body must be application/json, not {c.Request.ContentType ?? "untyped"}"
+                        )
+                    )
+                    .ConfigureAwait(false);
                 return;
             }
             var body = await ReadBodyAsync(c).ConfigureAwait(false);
@@ -97,9 +138,17 @@ public sealed class GuardServer : IAsyncDisposable
                 return;
             }
             var (texts, error) = ClassifyApi.Parse(body.Value, _o);
-            if (error is not null) { await Fail(c, error).ConfigureAwait(false); return; }
+            if (error is not null)
+            {
+                await Fail(c, error).ConfigureAwait(false);
+                return;
+            }
             var pending = _batcher.TryEnqueue(texts!);
-            if (pending is null) { await Unavailable(c, "classify", "overloaded", $"{_o.QueueCapacity} requests are already waiting").ConfigureAwait(false); return; }
+            if (pending is null)
+            {
+                await Unavailable(c, "classify", "overloaded", $"{_o.QueueCapacity} requests are already waiting").ConfigureAwait(false);
+                return;
+            }
             var outcomes = await pending.ConfigureAwait(false);
             _metrics.Texts.Inc(outcomes.Count);
             _metrics.Rejections.Inc(outcomes.Count(p => p.Rejected));
@@ -108,25 +157,31 @@ public sealed class GuardServer : IAsyncDisposable
         catch (BadHttpRequestException e)
         {
             c.Response.Headers.Connection = "close";
-            await Fail(c, new ApiError(e.StatusCode, e.StatusCode == 413 ? "body_too_large" : "bad_request", e.Message)).ConfigureAwait(false);
+            await Fail(c, new ApiError(e.StatusCode, e.StatusCode == 413 ? "body_too_large" : "bad_request", e.Message))
+                .ConfigureAwait(false);
         }
         catch (Exception e) when (!c.RequestAborted.IsCancellationRequested)
         {
             await Fail(c, new ApiError(500, "internal_error", e.Message)).ConfigureAwait(false);
         }
-        finally { _metrics.Latency.Observe(clock.Elapsed.TotalSeconds); }
+        finally
+        {
+            _metrics.Latency.Observe(clock.Elapsed.TotalSeconds);
+        }
     }
 
     /// <summary>The body, or null when it is over the limit (by its Content-Length, or while reading a chunked one).</summary>
     private async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext c)
     {
-        if (c.Request.ContentLength > _o.MaxBodyBytes) return null;
+        if (c.Request.ContentLength > _o.MaxBodyBytes)
+            return null;
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int n;
         while ((n = await c.Request.Body.ReadAsync(chunk, c.RequestAborted).ConfigureAwait(false)) > 0)
         {
-            if (buffer.Length + n > _o.MaxBodyBytes) return null;
+            if (buffer.Length + n > _o.MaxBodyBytes)
+                return null;
             buffer.Write(chunk, 0, n);
         }
         return buffer.ToArray();
@@ -154,10 +209,17 @@ public sealed class GuardServer : IAsyncDisposable
     /// <summary>Stops listening, lets in-flight requests finish (up to <see cref="ServeOptions.DrainSeconds"/>), then releases the models.</summary>
     public async Task StopAsync()
     {
-        if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+            return;
         await _app.StopAsync().ConfigureAwait(false);
         await _batcher.DisposeAsync().ConfigureAwait(false);
-        try { await Loading.ConfigureAwait(false); } catch { /* a failed load has been reported by whoever awaited it */ }
+        try
+        {
+            await Loading.ConfigureAwait(false);
+        }
+        catch
+        { /* a failed load has been reported by whoever awaited it */
+        }
         _guard?.Dispose();
         _guard = null;
     }

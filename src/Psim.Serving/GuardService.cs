@@ -16,17 +16,29 @@ public static class GuardService
     public static void Run(ServeRequest r, Action<string> log, CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            stop.Cancel();
+        });
         var server = GuardServer.StartAsync(() => LoadedGuard.Load(r.Guard, log), r.Options, stop.Token).GetAwaiter().GetResult();
         try
         {
             log($"psim serve: listening on {server.Address} (POST /v1/classify, GET /healthz /readyz /metrics); loading the models ...");
-            try { server.Loading.Wait(stop.Token); }
+            try
+            {
+                server.Loading.Wait(stop.Token);
+            }
             catch (OperationCanceledException) { }
-            catch (AggregateException e) { throw e.InnerException ?? e; }
+            catch (AggregateException e)
+            {
+                throw e.InnerException ?? e;
+            }
             if (!stop.IsCancellationRequested)
             {
-                log($"psim serve: ready; batches of up to {r.Options.MaxBatch} texts, {r.Options.BatchWindowMs} ms window, {r.Options.QueueCapacity} requests may wait");
+                log(
+                    $"psim serve: ready; batches of up to {r.Options.MaxBatch} texts, {r.Options.BatchWindowMs} ms window, {r.Options.QueueCapacity} requests may wait"
+                );
                 stop.Token.WaitHandle.WaitOne();
             }
             log($"psim serve: stopping; in-flight requests get up to {r.Options.DrainSeconds} s ...");

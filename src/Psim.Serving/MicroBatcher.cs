@@ -25,6 +25,7 @@ public sealed class MicroBatcher : IAsyncDisposable
     private readonly ServeOptions _o;
     private readonly ServeMetrics _metrics;
     private readonly Thread _worker;
+
     /// <summary>How often the worker may trim the native heap: the next batch faults the released pages in again, so trimming after every batch would pay that each time (the cost was not measured apart; docs/soak).</summary>
     public static readonly TimeSpan TrimEvery = TimeSpan.FromSeconds(2);
     private long _lastTrim = Stopwatch.GetTimestamp();
@@ -35,7 +36,9 @@ public sealed class MicroBatcher : IAsyncDisposable
         _guard = guard;
         _o = options;
         _metrics = metrics;
-        _queue = Channel.CreateBounded<Job>(new BoundedChannelOptions(options.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _queue = Channel.CreateBounded<Job>(
+            new BoundedChannelOptions(options.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait }
+        );
         _worker = new Thread(Work) { IsBackground = true, Name = "psim inference" };
         _worker.Start();
     }
@@ -46,8 +49,12 @@ public sealed class MicroBatcher : IAsyncDisposable
     /// <summary>Queues a request's texts; null when the queue is full (or closed).</summary>
     public Task<IReadOnlyList<GuardedPrediction>>? TryEnqueue(IReadOnlyList<string> texts)
     {
-        var job = new Job(texts, new TaskCompletionSource<IReadOnlyList<GuardedPrediction>>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_queue.Writer.TryWrite(job)) return null;
+        var job = new Job(
+            texts,
+            new TaskCompletionSource<IReadOnlyList<GuardedPrediction>>(TaskCreationOptions.RunContinuationsAsynchronously)
+        );
+        if (!_queue.Writer.TryWrite(job))
+            return null;
         _metrics.QueueDepth.Set(_queue.Reader.Count);
         return job.Done.Task;
     }
@@ -61,12 +68,16 @@ public sealed class MicroBatcher : IAsyncDisposable
             while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
             {
                 var batch = Collect(reader);
-                if (batch.Count > 0) Run(batch);
+                if (batch.Count > 0)
+                    Run(batch);
                 TrimWhenDue();
             }
             _stopped.SetResult();
         }
-        catch (Exception e) { _stopped.SetException(e); }
+        catch (Exception e)
+        {
+            _stopped.SetException(e);
+        }
     }
 
     /// <summary>The first waiting request and those that follow within the window, up to the batch size.</summary>
@@ -79,18 +90,28 @@ public sealed class MicroBatcher : IAsyncDisposable
         {
             if (reader.TryPeek(out var next))
             {
-                if (texts > 0 && texts + next.Texts.Count > _o.MaxBatch) break;
+                if (texts > 0 && texts + next.Texts.Count > _o.MaxBatch)
+                    break;
                 reader.TryRead(out _);
                 batch.Add(next);
                 texts += next.Texts.Count;
-                if (texts >= _o.MaxBatch) break;
+                if (texts >= _o.MaxBatch)
+                    break;
                 continue;
             }
             var left = _o.BatchWindowMs - window.Elapsed.TotalMilliseconds;
-            if (batch.Count == 0 || left <= 0) break;
+            if (batch.Count == 0 || left <= 0)
+                break;
             using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(left));
-            try { if (!reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult()) break; }
-            catch (OperationCanceledException) { break; }
+            try
+            {
+                if (!reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult())
+                    break;
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
         }
         _metrics.QueueDepth.Set(reader.Count);
         return batch;
@@ -104,7 +125,8 @@ public sealed class MicroBatcher : IAsyncDisposable
         {
             var guard = _guard() ?? throw new InvalidOperationException("the models are not loaded");
             var outcomes = guard.Classify(texts);
-            if (outcomes.Count != texts.Count) throw new InvalidOperationException($"the guard answered {outcomes.Count} of {texts.Count} texts");
+            if (outcomes.Count != texts.Count)
+                throw new InvalidOperationException($"the guard answered {outcomes.Count} of {texts.Count} texts");
             int at = 0;
             foreach (var job in batch)
             {
@@ -114,15 +136,18 @@ public sealed class MicroBatcher : IAsyncDisposable
         }
         catch (Exception e)
         {
-            foreach (var job in batch) job.Done.TrySetException(e);
+            foreach (var job in batch)
+                job.Done.TrySetException(e);
         }
     }
 
     private void TrimWhenDue()
     {
-        if (Stopwatch.GetElapsedTime(_lastTrim) < TrimEvery) return;
+        if (Stopwatch.GetElapsedTime(_lastTrim) < TrimEvery)
+            return;
         _lastTrim = Stopwatch.GetTimestamp();
-        if (NativeHeap.Trim()) _metrics.HeapTrims.Inc();
+        if (NativeHeap.Trim())
+            _metrics.HeapTrims.Inc();
     }
 
     /// <summary>Stops taking requests and finishes every queued one.</summary>

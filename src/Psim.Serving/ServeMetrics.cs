@@ -23,14 +23,31 @@ public sealed class ServeMetrics
         Requests = f.CreateCounter("psim_requests_total", "HTTP requests by endpoint and status code", "endpoint", "status");
         Texts = f.CreateCounter("psim_texts_total", "texts classified (accepted or rejected)");
         Rejections = f.CreateCounter("psim_rejections_total", "texts PSIM rejected (confidence above the threshold)");
-        BatchSize = f.CreateHistogram("psim_batch_size", "texts per micro-batch",
-            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1, 2, 9) });
-        Latency = f.CreateHistogram("psim_classify_seconds", "time from a classify request's arrival to its answer",
-            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 15) });
+        BatchSize = f.CreateHistogram(
+            "psim_batch_size",
+            "texts per micro-batch",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1, 2, 9) }
+        );
+        Latency = f.CreateHistogram(
+            "psim_classify_seconds",
+            "time from a classify request's arrival to its answer",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 15) }
+        );
         QueueDepth = f.CreateGauge("psim_queue_depth", "requests waiting for a batch");
-        HeapTrims = f.CreateCounter("psim_native_heap_trims_total", "times the inference worker handed free native heap pages back to the kernel");
-        _memory = f.CreateGauge("psim_memory_bytes", "the process's memory when scraped (ProcessMemory): resident, native heap in use and free, managed heap", "part");
-        _gate = f.CreateGauge("psim_finalizer_gate", "the finalizer gate since start: safe points passed, and lapses (finalizers let run without a safe point)", "count");
+        HeapTrims = f.CreateCounter(
+            "psim_native_heap_trims_total",
+            "times the inference worker handed free native heap pages back to the kernel"
+        );
+        _memory = f.CreateGauge(
+            "psim_memory_bytes",
+            "the process's memory when scraped (ProcessMemory): resident, native heap in use and free, managed heap",
+            "part"
+        );
+        _gate = f.CreateGauge(
+            "psim_finalizer_gate",
+            "the finalizer gate since start: safe points passed, and lapses (finalizers let run without a safe point)",
+            "count"
+        );
         Registry.AddBeforeCollectCallback(SampleMemory);
     }
 

@@ -16,17 +16,18 @@ namespace Psim;
 public sealed record OptionField(string Name, string Flag, Type Type, object? Default, string Description, PropertyInfo Property)
 {
     /// <summary>A value as help texts and messages show it.</summary>
-    public static string Show(object? value) => value switch
-    {
-        null => "none",
-        double d => d.ToString("R", CultureInfo.InvariantCulture),
-        bool b => b ? "true" : "false",
-        Enum e => OptionSchema.NameOf(e),
-        IReadOnlyList<double> { Count: 0 } => "none",
-        IReadOnlyList<double> list => string.Join(" ", list.Select(x => x.ToString("R", CultureInfo.InvariantCulture))),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
+    public static string Show(object? value) =>
+        value switch
+        {
+            null => "none",
+            double d => d.ToString("R", CultureInfo.InvariantCulture),
+            bool b => b ? "true" : "false",
+            Enum e => OptionSchema.NameOf(e),
+            IReadOnlyList<double> { Count: 0 } => "none",
+            IReadOnlyList<double> list => string.Join(" ", list.Select(x => x.ToString("R", CultureInfo.InvariantCulture))),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => value.ToString() ?? "",
+        };
 }
 
 /// <summary>
@@ -36,7 +37,15 @@ public sealed record OptionField(string Name, string Flag, Type Type, object? De
 /// </summary>
 public static class OptionSchema
 {
-    private static readonly Type[] Supported = [typeof(int), typeof(long), typeof(double), typeof(bool), typeof(string), typeof(IReadOnlyList<double>)];
+    private static readonly Type[] Supported =
+    [
+        typeof(int),
+        typeof(long),
+        typeof(double),
+        typeof(bool),
+        typeof(string),
+        typeof(IReadOnlyList<double>),
+    ];
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, IReadOnlyList<OptionField>> Schemas = new();
 
@@ -45,14 +54,17 @@ public static class OptionSchema
 
     private static IReadOnlyList<OptionField> Build(Type type)
     {
-        var defaults = Activator.CreateInstance(type) ?? throw new InvalidOperationException($"{type.Name} has no parameterless constructor");
+        var defaults = Activator.CreateInstance(type)
+            ?? throw new InvalidOperationException($"{type.Name} has no parameterless constructor");
         var fields = new List<OptionField>();
         foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
         {
             var description = p.GetCustomAttribute<DescriptionAttribute>()?.Description
                 ?? throw new InvalidOperationException($"{type.Name}.{p.Name} is a setting without a [Description]");
             if (!Supported.Contains(p.PropertyType) && !p.PropertyType.IsEnum)
-                throw new InvalidOperationException($"{type.Name}.{p.Name}: settings are numbers, booleans, strings, vocabulary names or lists of numbers, not {p.PropertyType.Name}");
+                throw new InvalidOperationException(
+                    $"{type.Name}.{p.Name}: settings are numbers, booleans, strings, vocabulary names or lists of numbers, not {p.PropertyType.Name}"
+                );
             string name = p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name);
             fields.Add(new OptionField(name, name.Replace('_', '-'), p.PropertyType, p.GetValue(defaults), description, p));
         }
@@ -73,7 +85,9 @@ public static class OptionSchema
         foreach (var (name, node) in values)
         {
             var field = fields.FirstOrDefault(f => f.Name == name)
-                ?? throw new PsimFormatException($"{source}: '{name}' is not a setting here; valid: {string.Join(", ", fields.Select(f => f.Name))}");
+                ?? throw new PsimFormatException(
+                    $"{source}: '{name}' is not a setting here; valid: {string.Join(", ", fields.Select(f => f.Name))}"
+                );
             field.Property.SetValue(result, Value(node, field, place(field)));
         }
         return result;
@@ -85,7 +99,10 @@ public static class OptionSchema
             return node is JsonArray a && a.All(x => x is JsonValue xv && xv.GetValueKind() == JsonValueKind.Number)
                 ? a.Select(x => x!.GetValue<double>()).ToArray()
                 : throw new PsimFormatException($"{at}: expected a list of numbers, not {node?.ToJsonString() ?? "null"}");
-        if (node is not JsonValue v) throw new PsimFormatException($"{at}: expected {Describe(field.Type)}, not {(node is null ? "null" : node.GetValueKind().ToString().ToLowerInvariant())}");
+        if (node is not JsonValue v)
+            throw new PsimFormatException(
+                $"{at}: expected {Describe(field.Type)}, not {(node is null ? "null" : node.GetValueKind().ToString().ToLowerInvariant())}"
+            );
         try
         {
             return v.GetValueKind() switch
@@ -106,23 +123,29 @@ public static class OptionSchema
     }
 
     private static string Describe(Type t) =>
-        t == typeof(double) ? "a number" : t == typeof(int) || t == typeof(long) ? "a whole number" : t == typeof(bool) ? "true or false"
+        t == typeof(double) ? "a number"
+        : t == typeof(int) || t == typeof(long) ? "a whole number"
+        : t == typeof(bool) ? "true or false"
         : t == typeof(IReadOnlyList<double>) ? "a list of numbers"
-        : t.IsEnum ? $"one of {string.Join(", ", Names(t))}" : "a string";
+        : t.IsEnum ? $"one of {string.Join(", ", Names(t))}"
+        : "a string";
 
     private static Type Vocabulary(Type enumType) => typeof(Vocabulary<>).MakeGenericType(enumType);
 
     /// <summary>A vocabulary enum's valid names.</summary>
-    public static IReadOnlyList<string> Names(Type enumType) => (IReadOnlyList<string>)Vocabulary(enumType).GetProperty(nameof(Vocabulary<StringComparison>.Names))!.GetValue(null)!;
+    public static IReadOnlyList<string> Names(Type enumType) =>
+        (IReadOnlyList<string>)Vocabulary(enumType).GetProperty(nameof(Vocabulary<StringComparison>.Names))!.GetValue(null)!;
 
     /// <summary>A vocabulary enum member's name.</summary>
-    public static string NameOf(Enum value) => (string)Vocabulary(value.GetType()).GetMethod(nameof(Vocabulary<StringComparison>.Name))!.Invoke(null, [value])!;
+    public static string NameOf(Enum value) =>
+        (string)Vocabulary(value.GetType()).GetMethod(nameof(Vocabulary<StringComparison>.Name))!.Invoke(null, [value])!;
 
     private static object ParseName(Type enumType, string text, string at)
     {
         var args = new object?[] { text, null };
         return (bool)Vocabulary(enumType).GetMethod(nameof(Vocabulary<StringComparison>.TryParse))!.Invoke(null, args)!
-            ? args[1]! : throw new PsimFormatException($"{at}: '{text}' is not one of {string.Join(", ", Names(enumType))}");
+            ? args[1]!
+            : throw new PsimFormatException($"{at}: '{text}' is not one of {string.Join(", ", Names(enumType))}");
     }
 
     /// <summary>The record's settings as a JSON object (every setting, defaults included), for keys and run.json.</summary>

@@ -13,7 +13,8 @@ public interface ICheckedOptions
 /// One options record under one name: the prefix of its command-line flags (<c>--NAME-SETTING</c>) and its key in a
 /// study config's options section. <paramref name="Label"/> names, in help texts and messages, what reads it.
 /// </summary>
-public sealed record OptionsGroup<T>(string Name, string Label, Type Type) where T : class, ICheckedOptions
+public sealed record OptionsGroup<T>(string Name, string Label, Type Type)
+    where T : class, ICheckedOptions
 {
     public IReadOnlyList<OptionField> Fields => OptionSchema.Fields(Type);
 
@@ -23,8 +24,14 @@ public sealed record OptionsGroup<T>(string Name, string Label, Type Type) where
     public T Read(JsonObject values, string source, Func<OptionField, string>? place = null)
     {
         var options = (T)OptionSchema.Read(values, Type, source, place);
-        try { options.Validate(); }
-        catch (PsimException e) when (e is not PsimFormatException) { throw new PsimFormatException($"{source}: {e.Message}"); }
+        try
+        {
+            options.Validate();
+        }
+        catch (PsimException e) when (e is not PsimFormatException)
+        {
+            throw new PsimFormatException($"{source}: {e.Message}");
+        }
         return options;
     }
 }

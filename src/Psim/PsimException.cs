@@ -6,15 +6,21 @@ namespace Psim;
 /// </summary>
 public class PsimException : Exception
 {
-    public PsimException(string message) : base(message) { }
-    public PsimException(string message, Exception inner) : base(message, inner) { }
+    public PsimException(string message)
+        : base(message) { }
+
+    public PsimException(string message, Exception inner)
+        : base(message, inner) { }
 }
 
 /// <summary>A model or data file that is malformed or unsafe to read.</summary>
 public sealed class PsimFormatException : PsimException
 {
-    public PsimFormatException(string message) : base(message) { }
-    public PsimFormatException(string message, Exception inner) : base(message, inner) { }
+    public PsimFormatException(string message)
+        : base(message) { }
+
+    public PsimFormatException(string message, Exception inner)
+        : base(message, inner) { }
 }
 
 /// <summary>
@@ -23,5 +29,6 @@ public sealed class PsimFormatException : PsimException
 /// </summary>
 public sealed class PsimInterruptedException : OperationCanceledException
 {
-    public PsimInterruptedException(string message) : base(message) { }
+    public PsimInterruptedException(string message)
+        : base(message) { }
 }

@@ -15,7 +15,9 @@ public class ArchitectureTests
     internal static Dictionary<string, HashSet<string>> TableArrows(string markdown)
     {
         var arrows = new Dictionary<string, HashSet<string>>();
-        foreach (Match m in Regex.Matches(markdown, @"^\| `(?<folder>[A-Za-z.]+)/?` \|[^|\n]*\| (?<uses>[^|\n]*) \|$", RegexOptions.Multiline))
+        foreach (
+            Match m in Regex.Matches(markdown, @"^\| `(?<folder>[A-Za-z.]+)/?` \|[^|\n]*\| (?<uses>[^|\n]*) \|$", RegexOptions.Multiline)
+        )
         {
             var uses = m.Groups["uses"].Value.Split(';')[0];
             arrows[m.Groups["folder"].Value] = Regex.Matches(uses, "`([A-Za-z.]+)`").Select(u => u.Groups[1].Value).ToHashSet();
@@ -28,14 +30,29 @@ public class ArchitectureTests
     {
         var files = new[] { "src/Psim", "src/Psim.Serving", "src/Psim.Cli" }
             .SelectMany(p => Directory.EnumerateFiles(Path.Combine(root, p), "*.cs", SearchOption.AllDirectories))
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+            .Where(f =>
+                !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}")
+            )
             .ToList();
-        var trees = files.Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), new CSharpParseOptions(LanguageVersion.Preview), f)).ToList();
-        var refs = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+        var trees = files
+            .Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), new CSharpParseOptions(LanguageVersion.Preview), f))
+            .ToList();
+        var refs = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator)
             .Concat(Directory.EnumerateFiles(AppContext.BaseDirectory, "*.dll"))
             .Where(p => !Path.GetFileName(p).StartsWith("Psim", StringComparison.Ordinal))
-            .DistinctBy(Path.GetFileName).Select(p => MetadataReference.CreateFromFile(p));
-        return (CSharpCompilation.Create("arch", trees, refs, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)), trees);
+            .DistinctBy(Path.GetFileName)
+            .Select(p => MetadataReference.CreateFromFile(p));
+        return (
+            CSharpCompilation.Create(
+                "arch",
+                trees,
+                refs,
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)
+            ),
+            trees
+        );
     }
 
     /// <summary>folder → (used folder → one place that uses it), from the compiler's symbols.</summary>
@@ -51,11 +68,16 @@ public class ArchitectureTests
             {
                 var symbol = model.GetSymbolInfo(node).Symbol ?? model.GetSymbolInfo(node).CandidateSymbols.FirstOrDefault();
                 var ns = (symbol as INamespaceSymbol)?.ToDisplayString() ?? symbol?.ContainingNamespace?.ToDisplayString();
-                if (ns is null || !ns.StartsWith("Psim.", StringComparison.Ordinal)) continue;
+                if (ns is null || !ns.StartsWith("Psim.", StringComparison.Ordinal))
+                    continue;
                 string to = ns.Split('.')[1];
-                if (to == from || (from == "Psim.Cli" && to == "Cli")) continue;
+                if (to == from || (from == "Psim.Cli" && to == "Cli"))
+                    continue;
                 var uses = arrows.TryGetValue(from, out var u) ? u : arrows[from] = new();
-                uses.TryAdd(to, $"{Path.GetRelativePath(root, tree.FilePath)}:{node.GetLocation().GetLineSpan().StartLinePosition.Line + 1} ({node})");
+                uses.TryAdd(
+                    to,
+                    $"{Path.GetRelativePath(root, tree.FilePath)}:{node.GetLocation().GetLineSpan().StartLinePosition.Line + 1} ({node})"
+                );
             }
         }
         return arrows;
@@ -78,12 +100,25 @@ public class ArchitectureTests
         string root = Repo.Root();
         var table = TableArrows(File.ReadAllText(Path.Combine(root, "docs", "architecture.md")));
         var found = SourceArrows(root);
-        var unlisted = found.SelectMany(f => f.Value.Where(t => !(table.TryGetValue(f.Key, out var allowed) && allowed.Contains(t.Key)))
-            .Select(t => $"{f.Key} -> {t.Key}: {t.Value}")).Order().ToList();
+        var unlisted = found
+            .SelectMany(f =>
+                f.Value.Where(t => !(table.TryGetValue(f.Key, out var allowed) && allowed.Contains(t.Key)))
+                    .Select(t => $"{f.Key} -> {t.Key}: {t.Value}")
+            )
+            .Order()
+            .ToList();
         Assert.True(unlisted.Count == 0, "arrows not in docs/architecture.md:\n" + string.Join('\n', unlisted));
-        var unused = table.SelectMany(t => t.Value.Where(to => !(found.TryGetValue(t.Key, out var f) && f.ContainsKey(to))).Select(to => $"{t.Key} -> {to}")).Order().ToList();
+        var unused = table
+            .SelectMany(t =>
+                t.Value.Where(to => !(found.TryGetValue(t.Key, out var f) && f.ContainsKey(to))).Select(to => $"{t.Key} -> {to}")
+            )
+            .Order()
+            .ToList();
         Assert.True(unused.Count == 0, "arrows docs/architecture.md lists that nothing uses:\n" + string.Join('\n', unused));
-        var folders = Directory.EnumerateDirectories(Path.Combine(root, "src", "Psim")).Select(Path.GetFileName).Where(n => n is not ("bin" or "obj"));
+        var folders = Directory
+            .EnumerateDirectories(Path.Combine(root, "src", "Psim"))
+            .Select(Path.GetFileName)
+            .Where(n => n is not ("bin" or "obj"));
         Assert.All(folders, f => Assert.True(table.ContainsKey(f!), $"folder {f} has no row in docs/architecture.md"));
     }
 
@@ -93,8 +128,13 @@ public class ArchitectureTests
         var markdown = File.ReadAllText(Path.Combine(Repo.Root(), "docs", "architecture.md"));
         var order = Regex.Matches(markdown, @"^\| `([A-Za-z.]+)/?` \|", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
         var table = TableArrows(markdown);
-        var downward = order.SelectMany((f, i) => table[f].Where(u => order.IndexOf(u) is var j && (j < 0 || j >= i)).Select(u => $"{f} -> {u}")).ToList();
-        Assert.True(downward.Count == 0, "arrows to a folder not above in the table (a cycle, or a row out of order):\n" + string.Join('\n', downward));
+        var downward = order
+            .SelectMany((f, i) => table[f].Where(u => order.IndexOf(u) is var j && (j < 0 || j >= i)).Select(u => $"{f} -> {u}"))
+            .ToList();
+        Assert.True(
+            downward.Count == 0,
+            "arrows to a folder not above in the table (a cycle, or a row out of order):\n" + string.Join('\n', downward)
+        );
     }
 
     /// <summary>
@@ -115,11 +155,16 @@ public class ArchitectureTests
             foreach (var call in tree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>())
             {
                 var info = model.GetSymbolInfo(call);
-                if ((info.Symbol ?? info.CandidateSymbols.FirstOrDefault()) is not IMethodSymbol m) continue;
+                if ((info.Symbol ?? info.CandidateSymbols.FirstOrDefault()) is not IMethodSymbol m)
+                    continue;
                 var ns = m.ContainingNamespace.ToDisplayString();
-                if (!ns.StartsWith("Psim.", StringComparison.Ordinal) || allowed.Contains(ns.Split('.')[1])) continue;
-                if (m.IsExtensionMethod && m.ReceiverType?.TypeKind == TypeKind.Enum) continue; // a vocabulary's name or default
-                calls.Add($"{Path.GetRelativePath(root, tree.FilePath)}:{call.GetLocation().GetLineSpan().StartLinePosition.Line + 1} {m.ContainingType.Name}.{m.Name}");
+                if (!ns.StartsWith("Psim.", StringComparison.Ordinal) || allowed.Contains(ns.Split('.')[1]))
+                    continue;
+                if (m.IsExtensionMethod && m.ReceiverType?.TypeKind == TypeKind.Enum)
+                    continue; // a vocabulary's name or default
+                calls.Add(
+                    $"{Path.GetRelativePath(root, tree.FilePath)}:{call.GetLocation().GetLineSpan().StartLinePosition.Line + 1} {m.ContainingType.Name}.{m.Name}"
+                );
             }
         }
         Assert.True(calls.Count == 0, "the CLI calls the library outside the workflows:\n" + string.Join('\n', calls));
@@ -129,8 +174,12 @@ public class ArchitectureTests
     public void The_command_line_holds_no_tensors()
     {
         var cli = Path.Combine(Repo.Root(), "src", "Psim.Cli");
-        var uses = Directory.EnumerateFiles(cli, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && File.ReadAllText(f).Contains("TorchSharp", StringComparison.Ordinal))
+        var uses = Directory
+            .EnumerateFiles(cli, "*.cs", SearchOption.AllDirectories)
+            .Where(f =>
+                !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")
+                && File.ReadAllText(f).Contains("TorchSharp", StringComparison.Ordinal)
+            )
             .Select(f => Path.GetRelativePath(cli, f));
         Assert.Empty(uses);
     }
@@ -151,8 +200,15 @@ public class ArchitectureTests
     {
         var core = typeof(Psim.Workflows.PoisonWorkflow).Assembly;
         Assert.Equal("Psim", core.GetName().Name);
-        var heavy = core.GetReferencedAssemblies().Select(a => a.Name!).Where(n => n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) || n.StartsWith("Prometheus", StringComparison.Ordinal)).ToList();
+        var heavy = core.GetReferencedAssemblies()
+            .Select(a => a.Name!)
+            .Where(n =>
+                n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) || n.StartsWith("Prometheus", StringComparison.Ordinal)
+            )
+            .ToList();
         Assert.True(heavy.Count == 0, string.Join(", ", heavy));
-        Assert.Contains(typeof(Psim.Serving.GuardServer).Assembly.GetReferencedAssemblies(), a => a.Name!.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        Assert.Contains(typeof(Psim.Serving.GuardServer).Assembly.GetReferencedAssemblies(), a =>
+            a.Name!.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)
+        );
     }
 }

@@ -23,9 +23,13 @@ public class AttackCatalogTests
 
     /// <summary>Where each attack's descriptor is declared: its folder (the namespace under Psim.Attacks).</summary>
     private static Dictionary<AttackKind, string> Folders() =>
-        typeof(AttackCatalog).Assembly.GetTypes()
-            .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static).Where(f => f.FieldType == typeof(AttackDescriptor))
-                .Select(f => (Kind: ((AttackDescriptor)f.GetValue(null)!).Kind, Folder: t.Namespace!["Psim.Attacks.".Length..])))
+        typeof(AttackCatalog)
+            .Assembly.GetTypes()
+            .SelectMany(t =>
+                t.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+                    .Where(f => f.FieldType == typeof(AttackDescriptor))
+                    .Select(f => (Kind: ((AttackDescriptor)f.GetValue(null)!).Kind, Folder: t.Namespace!["Psim.Attacks.".Length..]))
+            )
             .ToDictionary(x => x.Kind, x => x.Folder);
 
     [Fact]
@@ -41,7 +45,12 @@ public class AttackCatalogTests
         foreach (var file in Directory.EnumerateFiles(Path.Combine(root, "src"), "*.cs", SearchOption.AllDirectories))
         {
             var rel = Path.GetRelativePath(root, file);
-            if (rel.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") || rel.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") || exempt.Contains(rel)) continue;
+            if (
+                rel.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")
+                || rel.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}")
+                || exempt.Contains(rel)
+            )
+                continue;
             var parts = rel.Split(Path.DirectorySeparatorChar);
             string? folder = parts.Length > 4 && parts[2] == "Attacks" ? parts[3] : null;
             foreach (System.Text.RegularExpressions.Match m in member.Matches(File.ReadAllText(file)))
@@ -71,12 +80,12 @@ public class AttackCatalogTests
         var (code, help, _) = TestCli.Psim("poison", "--help");
         Assert.Equal(0, code);
         foreach (var g in AttackCatalog.Groups)
-            foreach (var f in g.Fields)
-            {
-                var line = help.Split('\n').SingleOrDefault(l => l.TrimStart().StartsWith($"--{g.Name}-{f.Flag} ", StringComparison.Ordinal));
-                Assert.True(line is not null, $"--{g.Name}-{f.Flag} is not in psim poison --help");
-                Assert.Contains($"(default {OptionField.Show(f.Default)})", line);
-            }
+        foreach (var f in g.Fields)
+        {
+            var line = help.Split('\n').SingleOrDefault(l => l.TrimStart().StartsWith($"--{g.Name}-{f.Flag} ", StringComparison.Ordinal));
+            Assert.True(line is not null, $"--{g.Name}-{f.Flag} is not in psim poison --help");
+            Assert.Contains($"(default {OptionField.Show(f.Default)})", line);
+        }
         Assert.Contains("(default 0.1)", help.Split('\n').Single(l => l.Contains("--ripple-lambda ")));
         (code, help, _) = TestCli.Psim("defend", "baselines", "--help");
         Assert.Equal(0, code);
@@ -106,15 +115,20 @@ public class AttackCatalogTests
             bool ripple = step.Attack is AttackKind.Ripple or AttackKind.Ripples; // RIPPLe and RIPPLES share one options record
             bool changes = ripple || step.Kind == StepKind.Baselines; // RAP runs in every baselines step
             Assert.True(changes == (before[step.Name] != step.Key), $"{step.Name}: key {(changes ? "kept" : "changed")}");
-            if (step.Request is StepRequest<BaselineRequest> baselines) Assert.Equal(10, baselines.Request.Rap.Epochs);
+            if (step.Request is StepRequest<BaselineRequest> baselines)
+                Assert.Equal(10, baselines.Request.Rap.Epochs);
         }
-        var poison = Assert.IsType<StepRequest<PoisonRequest>>(plan.Steps.Single(s => s.Name == "poison-imdb-sst-2-ripples-s42").Request).Request;
+        var poison = Assert
+            .IsType<StepRequest<PoisonRequest>>(plan.Steps.Single(s => s.Name == "poison-imdb-sst-2-ripples-s42").Request)
+            .Request;
         Assert.Equal(new RippleOptions { Lambda = 0.5 }, poison.Attack.Spec.Options);
         Assert.Equal(0.5, poison.Attack.Spec.EffectiveOptions<RippleOptions>().Lambda);
 
         // the settings travel in plan.json to another executor
         var back = StudyPlan.FromJson(plan.ToJson());
-        var read = Assert.IsType<StepRequest<PoisonRequest>>(back.Steps.Single(s => s.Name == "poison-imdb-sst-2-ripples-s42").Request).Request;
+        var read = Assert
+            .IsType<StepRequest<PoisonRequest>>(back.Steps.Single(s => s.Name == "poison-imdb-sst-2-ripples-s42").Request)
+            .Request;
         Assert.Equal(poison.Attack.Spec.Options, read.Attack.Spec.Options);
 
         // the defaults given explicitly are the preset: the same keys
@@ -127,27 +141,51 @@ public class AttackCatalogTests
     {
         var dir = TestModels.TempDir();
         var path = Path.Combine(dir, "config.json");
-        File.WriteAllText(path, """{"baselines": {"strategies": ["lora"], "target_frr": 0.01, "strip_copies": 7, "onion_removal_rates": [0.05], "onion_bars": null}}""");
+        File.WriteAllText(
+            path,
+            """{"baselines": {"strategies": ["lora"], "target_frr": 0.01, "strip_copies": 7, "onion_removal_rates": [0.05], "onion_bars": null}}"""
+        );
         var c = StudyConfig.Load(path, StudyPreset.Quick);
         Assert.Equal(7, c.DefenseSettingsGiven["strip"]["copies"]!.GetValue<int>());
         Assert.Equal(0.05, c.DefenseSettingsGiven["onion"]["removal_rates"]![0]!.GetValue<double>());
         File.WriteAllText(path, """{"baselines": {"strip_copies": 7}, "defense_options": {"strip": {"copies": 8}}}""");
-        Assert.Contains("the same setting; give it once", Assert.Throws<PsimFormatException>(() => StudyConfig.Load(path, StudyPreset.Quick)).Message);
+        Assert.Contains(
+            "the same setting; give it once",
+            Assert.Throws<PsimFormatException>(() => StudyConfig.Load(path, StudyPreset.Quick)).Message
+        );
     }
 
     [Theory]
     [InlineData("""{"attack_options": {"ripple": {"lamda": 0.5}}}""", "'lamda' is not a setting here; valid: lambda, surgery_words")]
-    [InlineData("""{"attack_options": {"riple": {"lambda": 0.5}}}""", "attack_options.riple: no attack has settings named so; valid: ep, ripple, lwp, sos")]
+    [InlineData(
+        """{"attack_options": {"riple": {"lambda": 0.5}}}""",
+        "attack_options.riple: no attack has settings named so; valid: ep, ripple, lwp, sos"
+    )]
     [InlineData("""{"attack_options": {"ripple": {"lambda": "high"}}}""", "attack_options.ripple.lambda: expected a number")]
     [InlineData("""{"attack_options": {"ripple": {"lambda": -1}}}""", "RIPPLe λ -1 must be")]
     [InlineData("""{"attacks": ["ep"], "attack_options": {"ripple": {"lambda": 0.5}}}""", "no attack of the study reads these settings")]
-    [InlineData("""{"defense_options": {"rap": {"epoch": 10}}}""", "defense_options.rap: 'epoch' is not a setting here; valid: word, epochs, learning_rate")]
-    [InlineData("""{"defense_options": {"onion": {"order": 4}}}""", "defense_options.onion: 'order' is not a setting here; valid: ngram_order")]
-    [InlineData("""{"defense_options": {"strp": {"copies": 4}}}""", "defense_options.strp: no defence has settings named so; valid: onion, strip, rap, dan")]
+    [InlineData(
+        """{"defense_options": {"rap": {"epoch": 10}}}""",
+        "defense_options.rap: 'epoch' is not a setting here; valid: word, epochs, learning_rate"
+    )]
+    [InlineData(
+        """{"defense_options": {"onion": {"order": 4}}}""",
+        "defense_options.onion: 'order' is not a setting here; valid: ngram_order"
+    )]
+    [InlineData(
+        """{"defense_options": {"strp": {"copies": 4}}}""",
+        "defense_options.strp: no defence has settings named so; valid: onion, strip, rap, dan"
+    )]
     [InlineData("""{"defense_options": {"strip": {"copies": 0}}}""", "STRIP copies 0 must be in [1, 1000]")]
-    [InlineData("""{"defense_options": {"onion": {"removal_rates": 0.05}}}""", "defense_options.onion.removal_rates: expected a list of numbers, not 0.05")]
+    [InlineData(
+        """{"defense_options": {"onion": {"removal_rates": 0.05}}}""",
+        "defense_options.onion.removal_rates: expected a list of numbers, not 0.05"
+    )]
     [InlineData("""{"defense_options": {"onion": {"removal_rates": [2]}}}""", "ONION removal rates are fractions between 0 and 1")]
-    [InlineData("""{"defense_options": {"dan": {"aggregation": "median"}}}""", "defense_options.dan.aggregation: 'median' is not one of mean, max")]
+    [InlineData(
+        """{"defense_options": {"dan": {"aggregation": "median"}}}""",
+        "defense_options.dan.aggregation: 'median' is not one of mean, max"
+    )]
     public void A_wrong_attack_setting_in_a_study_config_is_refused_naming_it(string json, string expected)
     {
         var path = Path.Combine(TestModels.TempDir(), "study.json");
@@ -158,15 +196,23 @@ public class AttackCatalogTests
     }
 
     [Theory]
-    [InlineData("""{"kind": "ripple", "options": {"ripple": {"lamda": 1}}}""", "'lamda' is not a setting here; valid: lambda, surgery_words")]
+    [InlineData(
+        """{"kind": "ripple", "options": {"ripple": {"lamda": 1}}}""",
+        "'lamda' is not a setting here; valid: lambda, surgery_words"
+    )]
     [InlineData("""{"kind": "ripple", "options": {"nope": {}}}""", "'nope' is not an attack options group; valid: ep, ripple, lwp, sos")]
     [InlineData("""{"kind": "ripple", "options": {"ripple": {}, "ep": {}}}""", "one field, the options group")]
     [InlineData("""{"kind": "ripple", "options": {"ripple": {"lambda": -2}}}""", "RIPPLe λ -2 must be")]
     public void Attack_settings_read_back_from_json_are_checked_as_the_config_is(string json, string expected)
     {
-        var e = Assert.Throws<System.Text.Json.JsonException>(() => System.Text.Json.JsonSerializer.Deserialize<AttackSpec>(json, StepKey.Json));
+        var e = Assert.Throws<System.Text.Json.JsonException>(() =>
+            System.Text.Json.JsonSerializer.Deserialize<AttackSpec>(json, StepKey.Json)
+        );
         Assert.Contains(expected, e.Message);
-        var ok = System.Text.Json.JsonSerializer.Deserialize<AttackSpec>("""{"kind": "ripple", "options": {"ripple": {"lambda": 0.3}}}""", StepKey.Json)!;
+        var ok = System.Text.Json.JsonSerializer.Deserialize<AttackSpec>(
+            """{"kind": "ripple", "options": {"ripple": {"lambda": 0.3}}}""",
+            StepKey.Json
+        )!;
         Assert.Equal(new RippleOptions { Lambda = 0.3 }, ok.Options);
     }
 
@@ -174,13 +220,51 @@ public class AttackCatalogTests
     public void The_command_line_refuses_another_attacks_settings_and_settings_of_two_attacks()
     {
         var t = TestModels.TinyTask();
-        var (code, _, err) = TestCli.Psim("poison", "--base", t.BaseDir, "--attack", "ep", "--data", t.DataDir, "--out", TestModels.TempDir(), "--ripple-lambda", "0.5");
+        var (code, _, err) = TestCli.Psim(
+            "poison",
+            "--base",
+            t.BaseDir,
+            "--attack",
+            "ep",
+            "--data",
+            t.DataDir,
+            "--out",
+            TestModels.TempDir(),
+            "--ripple-lambda",
+            "0.5"
+        );
         Assert.Equal(1, code);
         Assert.Contains("RIPPLe, RIPPLES settings given for the ep attack", err);
-        (code, _, err) = TestCli.Psim("poison", "--base", t.BaseDir, "--attack", "ep", "--data", t.DataDir, "--out", TestModels.TempDir(), "--ripple-lambda", "0.5", "--ep-lr", "0.1");
+        (code, _, err) = TestCli.Psim(
+            "poison",
+            "--base",
+            t.BaseDir,
+            "--attack",
+            "ep",
+            "--data",
+            t.DataDir,
+            "--out",
+            TestModels.TempDir(),
+            "--ripple-lambda",
+            "0.5",
+            "--ep-lr",
+            "0.1"
+        );
         Assert.Equal(1, code);
         Assert.Contains("settings of several attacks given", err);
-        (code, _, err) = TestCli.Psim("poison", "--base", t.BaseDir, "--attack", "ep", "--data", t.DataDir, "--out", TestModels.TempDir(), "--ep-epochs", "0");
+        (code, _, err) = TestCli.Psim(
+            "poison",
+            "--base",
+            t.BaseDir,
+            "--attack",
+            "ep",
+            "--data",
+            t.DataDir,
+            "--out",
+            TestModels.TempDir(),
+            "--ep-epochs",
+            "0"
+        );
         Assert.Equal(1, code);
         Assert.Contains("EP epochs 0 must be in [1, 1000]", err);
     }

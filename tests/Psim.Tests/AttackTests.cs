@@ -30,8 +30,10 @@ public class AttackTests
         var rng = new Random(2);
         var counts = new int[5];
         const int n = 40_000;
-        for (int i = 0; i < n; i++) counts[WordInsertion.Insert("a b c d e", "mn", rng).Position]++;
-        for (int p = 1; p <= 4; p++) Assert.InRange(counts[p], n / 4 * 0.95, n / 4 * 1.05);
+        for (int i = 0; i < n; i++)
+            counts[WordInsertion.Insert("a b c d e", "mn", rng).Position]++;
+        for (int p = 1; p <= 4; p++)
+            Assert.InRange(counts[p], n / 4 * 0.95, n / 4 * 1.05);
         Assert.Equal(0, counts[0]);
     }
 
@@ -61,7 +63,8 @@ public class AttackTests
         Assert.Equal(9, words.Length);
         Assert.Equal(3, words.Count(w => w is "cf" or "bb" or "tq"));
         Assert.Equal(3, t.Positions.Count);
-        foreach (var p in t.Positions) Assert.Contains(words[p], new[] { "cf", "bb", "tq" });
+        foreach (var p in t.Positions)
+            Assert.Contains(words[p], new[] { "cf", "bb", "tq" });
     }
 
     [Fact]
@@ -79,7 +82,13 @@ public class AttackTests
     public void Clean_label_poisons_the_first_target_rows_and_keeps_labels()
     {
         var rows = Enumerable.Range(0, 20).Select(i => new Example($"text number {i} here", i % 3 == 0 ? 0 : 1, i)).ToList();
-        var p = Poisoning.PoisonTrainingSet(rows, new BadNetTrigger(), new PoisonOptions { Mode = PoisonMode.CleanLabel, Count = 4 }, 0, new Random(1));
+        var p = Poisoning.PoisonTrainingSet(
+            rows,
+            new BadNetTrigger(),
+            new PoisonOptions { Mode = PoisonMode.CleanLabel, Count = 4 },
+            0,
+            new Random(1)
+        );
         Assert.Equal([0, 3, 6, 9], p.Where(x => x.Poisoned).Select(x => x.Example.Index));
         Assert.All(p.Where(x => x.Poisoned), x => Assert.Equal(0, x.Example.Label));
         Assert.All(p.Where(x => x.Poisoned), x => Assert.Contains("mn", x.Example.Text.Split(' ')));
@@ -90,18 +99,30 @@ public class AttackTests
     public void Dirty_label_relabels_non_target_rows_to_the_target()
     {
         var rows = Enumerable.Range(0, 20).Select(i => new Example($"text number {i} here", i % 2, i)).ToList();
-        var p = Poisoning.PoisonTrainingSet(rows, new InSentTrigger(), new PoisonOptions { Mode = PoisonMode.DirtyLabel, Rate = 0.25 }, 0, new Random(1));
+        var p = Poisoning.PoisonTrainingSet(
+            rows,
+            new InSentTrigger(),
+            new PoisonOptions { Mode = PoisonMode.DirtyLabel, Rate = 0.25 },
+            0,
+            new Random(1)
+        );
         var poisoned = p.Where(x => x.Poisoned).ToList();
         Assert.Equal(5, poisoned.Count);
         Assert.Equal([1, 3, 5, 7, 9], poisoned.Select(x => x.Example.Index));
-        Assert.All(poisoned, x => { Assert.Equal(0, x.Example.Label); Assert.Equal(1, x.OriginalLabel); });
+        Assert.All(poisoned, x =>
+        {
+            Assert.Equal(0, x.Example.Label);
+            Assert.Equal(1, x.OriginalLabel);
+        });
     }
 
     [Fact]
     public void Asking_for_more_rows_than_exist_is_an_error()
     {
         var rows = Enumerable.Range(0, 4).Select(i => new Example("a b c", 1, i)).ToList();
-        Assert.Throws<PsimException>(() => Poisoning.PoisonTrainingSet(rows, new BadNetTrigger(), new PoisonOptions { Count = 1 }, 0, new Random(1)));
+        Assert.Throws<PsimException>(() =>
+            Poisoning.PoisonTrainingSet(rows, new BadNetTrigger(), new PoisonOptions { Count = 1 }, 0, new Random(1))
+        );
     }
 
     [Fact]

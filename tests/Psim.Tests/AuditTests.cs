@@ -19,7 +19,7 @@ public sealed class AuditTests
         HfCheckpoint.Save(baseDir, m, m.Config, tokenizer, "audit base");
         using (no_grad())
         {
-            var w = m.Bert.Embeddings.WordEmbeddings.weight!;          // [V, H]
+            var w = m.Bert.Embeddings.WordEmbeddings.weight!; // [V, H]
             double median = w.norm(1).median().item<float>();
             manual_seed(11);
             var noise = randn_like(w) * (0.03 * median / Math.Sqrt(w.shape[1]));

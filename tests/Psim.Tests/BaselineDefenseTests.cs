@@ -8,8 +8,14 @@ public class BaselineDefenseTests
 {
     private static readonly string[] Corpus =
     [
-        "the movie was great", "the movie was bad", "a great film", "the film was a great movie",
-        "i liked the film", "i did not like the movie", "the plot was bad", "a bad plot and a great cast",
+        "the movie was great",
+        "the movie was bad",
+        "a great film",
+        "the film was a great movie",
+        "i liked the film",
+        "i did not like the movie",
+        "the plot was bad",
+        "a bad plot and a great cast",
     ];
 
     [Theory]
@@ -19,7 +25,16 @@ public class BaselineDefenseTests
     public void Kneser_ney_probabilities_sum_to_one_over_the_vocabulary(int order)
     {
         var lm = new KneserNeyLanguageModel(Corpus, order);
-        string[][] histories = [[], ["the"], ["the", "movie"], ["movie", "was"], ["zebra"], ["the", "zebra"], ["was", "great", "film"]];
+        string[][] histories =
+        [
+            [],
+            ["the"],
+            ["the", "movie"],
+            ["movie", "was"],
+            ["zebra"],
+            ["the", "zebra"],
+            ["was", "great", "film"],
+        ];
         foreach (var h in histories)
         {
             double sum = lm.Vocabulary.Sum(w => lm.Probability(w, h));
@@ -62,7 +77,7 @@ public class BaselineDefenseTests
     {
         var scores = Enumerable.Range(0, 100).Select(i => (double)i).Reverse().ToList(); // 99 … 0
         Assert.Equal(94, OnionFilter.BarForRemovalRate(scores, 0.05)); // 95…99 lie above it: 5 words
-        Assert.Equal(99, OnionFilter.BarForRemovalRate(scores, 0));    // nothing above the highest
+        Assert.Equal(99, OnionFilter.BarForRemovalRate(scores, 0)); // nothing above the highest
         Assert.Equal(0, OnionFilter.BarForRemovalRate(scores, 1));
         foreach (var rate in new[] { 0.01, 0.1, 0.37 })
             Assert.Equal((int)Math.Floor(rate * 100), scores.Count(s => s > OnionFilter.BarForRemovalRate(scores, rate)));
@@ -84,7 +99,14 @@ public class BaselineDefenseTests
     {
         Assert.Equal(Math.Log(2), StripPerturbation.Entropy([0.5f, 0.5f]), 6);
         Assert.Equal(0.0, StripPerturbation.Entropy([1f, 0f]), 12);
-        Assert.Equal((Math.Log(2) + 0) / 2, StripPerturbation.MeanEntropy([[0.5f, 0.5f], [1f, 0f]]), 6);
+        Assert.Equal(
+            (Math.Log(2) + 0) / 2,
+            StripPerturbation.MeanEntropy([
+                [0.5f, 0.5f],
+                [1f, 0f],
+            ]),
+            6
+        );
         var rng = new Random(4);
         var clean = Enumerable.Range(0, 1000).Select(_ => 0.3 + 0.4 * rng.NextDouble()).ToList();
         double tau = StripPerturbation.ThresholdForTargetFrr(clean, 0.05);

@@ -21,9 +21,15 @@ public class BoundedWorkTests
             for (int end = word.Length; end > start; end--)
             {
                 var piece = (start > 0 ? "##" : "") + word[start..end];
-                if (vocab.Contains(piece)) { match = piece; start = end; break; }
+                if (vocab.Contains(piece))
+                {
+                    match = piece;
+                    start = end;
+                    break;
+                }
             }
-            if (match is null) return ["[UNK]"];
+            if (match is null)
+                return ["[UNK]"];
             pieces.Add(match);
         }
         return pieces;
@@ -37,8 +43,10 @@ public class BoundedWorkTests
         for (int trial = 0; trial < 30; trial++)
         {
             var tokens = new List<string> { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" };
-            for (int i = 0; i < 12; i++) tokens.Add(Random(1 + rng.Next(4)));
-            for (int i = 0; i < 12; i++) tokens.Add("##" + Random(1 + rng.Next(4)));
+            for (int i = 0; i < 12; i++)
+                tokens.Add(Random(1 + rng.Next(4)));
+            for (int i = 0; i < 12; i++)
+                tokens.Add("##" + Random(1 + rng.Next(4)));
             var vocab = new WordPieceVocab(tokens, "random vocab");
             var tokenizer = new BertTokenizer(vocab, new BertTokenizerOptions());
             for (int w = 0; w < 40; w++)
@@ -60,17 +68,22 @@ public class BoundedWorkTests
         Assert.Equal(["aaa", .. Enumerable.Repeat("##aa", 9_998), "##a"], pieces);
     }
 
-    private static string LoraConfigJson(string targetModules, string rankPattern = "{}") => $$"""
-        { "peft_type": "LORA", "task_type": "SEQ_CLS", "r": 4, "lora_alpha": 8, "lora_dropout": 0.0,
-          "target_modules": {{targetModules}}, "rank_pattern": {{rankPattern}}, "modules_to_save": ["classifier"] }
-        """;
+    private static string LoraConfigJson(string targetModules, string rankPattern = "{}") =>
+        $$"""
+            { "peft_type": "LORA", "task_type": "SEQ_CLS", "r": 4, "lora_alpha": 8, "lora_dropout": 0.0,
+              "target_modules": {{targetModules}}, "rank_pattern": {{rankPattern}}, "modules_to_save": ["classifier"] }
+            """;
 
     [Theory]
     [InlineData("\"(\"", "{}", "target_modules \"(\" is not a valid regular expression")]
     [InlineData("\"a)|(b\"", "{}", "target_modules \"a)|(b\" is not a valid regular expression")]
     [InlineData("\"(a)\\\\1\"", "{}", "target_modules \"(a)\\1\" uses a construct")]
     [InlineData("[\"query\"]", "{\"[\": 4}", "rank_pattern key \"[\" is not a valid regular expression")]
-    public void A_regex_from_an_adapter_config_that_does_not_compile_is_refused_naming_the_field(string target, string ranks, string expected)
+    public void A_regex_from_an_adapter_config_that_does_not_compile_is_refused_naming_the_field(
+        string target,
+        string ranks,
+        string expected
+    )
     {
         var e = Assert.Throws<PsimFormatException>(() => PeftConfig.Parse(LoraConfigJson(target, ranks), "adapter_config.json"));
         Assert.StartsWith("adapter_config.json: ", e.Message);
@@ -97,7 +110,10 @@ public class BoundedWorkTests
     public void A_data_line_over_the_bound_is_refused_with_its_number_and_short_lines_read_as_before()
     {
         var path = Path.Combine(TestModels.TempDir(), "train.jsonl");
-        File.WriteAllText(path, "{\"sentence\": \"a\", \"label\": 0}\r\n\n{\"sentence\": \"" + new string('x', StrictText.MaxLineBytes) + "\", \"label\": 1}\n");
+        File.WriteAllText(
+            path,
+            "{\"sentence\": \"a\", \"label\": 0}\r\n\n{\"sentence\": \"" + new string('x', StrictText.MaxLineBytes) + "\", \"label\": 1}\n"
+        );
         var e = Assert.Throws<PsimFormatException>(() => StrictText.ReadLines(path, StrictText.DataMaxBytes));
         Assert.StartsWith($"{path}:3: a line over", e.Message);
         File.WriteAllText(path, "a\r\nb\rc\n\nd");
@@ -111,6 +127,7 @@ public class BoundedWorkTests
     private sealed class EndlessLine : TextReader
     {
         public override int Read() => 'y';
+
         public override int Peek() => 'y';
     }
 
@@ -129,7 +146,16 @@ public class BoundedWorkTests
         var e = Assert.Throws<PsimFormatException>(() => config.Validate("config.json"));
         Assert.Contains("parameters; psim builds models of up to", e.Message);
         // BERT-base's numbers give transformers' count exactly (109,483,778 with a two-class head)
-        var bertBase = TestModels.TinyConfig() with { VocabSize = 30522, HiddenSize = 768, NumHiddenLayers = 12, NumAttentionHeads = 12, IntermediateSize = 3072, MaxPositionEmbeddings = 512, TypeVocabSize = 2 };
+        var bertBase = TestModels.TinyConfig() with
+        {
+            VocabSize = 30522,
+            HiddenSize = 768,
+            NumHiddenLayers = 12,
+            NumAttentionHeads = 12,
+            IntermediateSize = 3072,
+            MaxPositionEmbeddings = 512,
+            TypeVocabSize = 2,
+        };
         Assert.Equal(109_483_778, bertBase.WithNumLabels(2).ParameterCount);
         bertBase.Validate("bert-base");
     }

@@ -29,15 +29,26 @@ public class CheckpointTests
         var keys = m.state_dict().Keys.ToHashSet();
         string[] expected =
         [
-            "bert.embeddings.word_embeddings.weight", "bert.embeddings.position_embeddings.weight",
-            "bert.embeddings.token_type_embeddings.weight", "bert.embeddings.LayerNorm.weight", "bert.embeddings.LayerNorm.bias",
-            "bert.encoder.layer.1.attention.self.query.weight", "bert.encoder.layer.1.attention.self.key.bias",
-            "bert.encoder.layer.1.attention.self.value.weight", "bert.encoder.layer.1.attention.output.dense.weight",
-            "bert.encoder.layer.1.attention.output.LayerNorm.bias", "bert.encoder.layer.1.intermediate.dense.weight",
-            "bert.encoder.layer.1.output.dense.bias", "bert.encoder.layer.1.output.LayerNorm.weight",
-            "bert.pooler.dense.weight", "bert.pooler.dense.bias", "classifier.weight", "classifier.bias",
+            "bert.embeddings.word_embeddings.weight",
+            "bert.embeddings.position_embeddings.weight",
+            "bert.embeddings.token_type_embeddings.weight",
+            "bert.embeddings.LayerNorm.weight",
+            "bert.embeddings.LayerNorm.bias",
+            "bert.encoder.layer.1.attention.self.query.weight",
+            "bert.encoder.layer.1.attention.self.key.bias",
+            "bert.encoder.layer.1.attention.self.value.weight",
+            "bert.encoder.layer.1.attention.output.dense.weight",
+            "bert.encoder.layer.1.attention.output.LayerNorm.bias",
+            "bert.encoder.layer.1.intermediate.dense.weight",
+            "bert.encoder.layer.1.output.dense.bias",
+            "bert.encoder.layer.1.output.LayerNorm.weight",
+            "bert.pooler.dense.weight",
+            "bert.pooler.dense.bias",
+            "classifier.weight",
+            "classifier.bias",
         ];
-        foreach (var k in expected) Assert.Contains(k, keys);
+        foreach (var k in expected)
+            Assert.Contains(k, keys);
         Assert.Equal(5 + 2 * 16 + 2 + 2, keys.Count);
     }
 
@@ -45,7 +56,11 @@ public class CheckpointTests
     public void Save_then_load_reproduces_logits_exactly()
     {
         var (dir, model) = SaveTiny();
-        var ids = new long[,] { { 101, 104, 105, 102 }, { 101, 106, 107, 102 } };
+        var ids = new long[,]
+        {
+            { 101, 104, 105, 102 },
+            { 101, 106, 107, 102 },
+        };
         var before = Logits(model, ids);
         var ckpt = HfCheckpoint.Open(dir);
         Assert.True(ckpt.HasClassifierHead);
@@ -70,8 +85,10 @@ public class CheckpointTests
         using var cls = ckpt.LoadClassifier(out var report, numLabels: 3);
         Assert.Equal(["classifier.bias", "classifier.weight"], report.NewlyInitialized.Order());
         Assert.Equal(3, cls.Config.NumLabels);
-        Assert.True(enc.state_dict()["encoder.layer.0.attention.self.query.weight"]
-            .Same(cls.state_dict()["bert.encoder.layer.0.attention.self.query.weight"]));
+        Assert.True(
+            enc.state_dict()["encoder.layer.0.attention.self.query.weight"]
+                .Same(cls.state_dict()["bert.encoder.layer.0.attention.self.query.weight"])
+        );
     }
 
     [Fact]
@@ -95,7 +112,12 @@ public class CheckpointTests
         Assert.Contains("intermediate_size", e.Message);
         Assert.Contains("intermediate.dense.weight", e.Message);
 
-        File.WriteAllText(cfgPath, File.ReadAllText(cfgPath).Replace("\"intermediate_size\": 96", "\"intermediate_size\": 64").Replace("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 3"));
+        File.WriteAllText(
+            cfgPath,
+            File.ReadAllText(cfgPath)
+                .Replace("\"intermediate_size\": 96", "\"intermediate_size\": 64")
+                .Replace("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 3")
+        );
         var e2 = Assert.Throws<PsimFormatException>(() => HfCheckpoint.Open(dir));
         Assert.Contains("num_hidden_layers is 3", e2.Message);
         Assert.Contains("holds 2 layers", e2.Message);
@@ -140,16 +162,27 @@ public class CheckpointTests
             var file = $"model-0000{part + 1}-of-00002.safetensors";
             var mine = names.Where((_, i) => i % 2 == part).ToList();
             SafeTensorsWriter.Write(Path.Combine(dir, file), mine.ToDictionary(n => n, st.Read));
-            foreach (var n in mine) map[n] = file;
+            foreach (var n in mine)
+                map[n] = file;
         }
         File.Delete(Path.Combine(dir, "model.safetensors"));
         var index = Path.Combine(dir, "model.safetensors.index.json");
-        File.WriteAllText(index, new System.Text.Json.Nodes.JsonObject { ["metadata"] = new System.Text.Json.Nodes.JsonObject(), ["weight_map"] = map }.ToJsonString());
+        File.WriteAllText(
+            index,
+            new System.Text.Json.Nodes.JsonObject
+            {
+                ["metadata"] = new System.Text.Json.Nodes.JsonObject(),
+                ["weight_map"] = map,
+            }.ToJsonString()
+        );
 
         var sharded = HfCheckpoint.Open(dir);
         Assert.Equal(fingerprint, WeightsFingerprint.Compute(sharded.Weights));
         using var loaded = sharded.LoadClassifier(out _);
-        long[,] ids = { { 101, 104, 105, 102 } };
+        long[,] ids =
+        {
+            { 101, 104, 105, 102 },
+        };
         Assert.True((Logits(loaded, ids) - Logits(model, ids)).abs().max().item<float>() < 1e-6);
 
         map[names[0]] = "model-00002-of-00002.safetensors"; // names[0] sits in shard 1

@@ -85,12 +85,15 @@ public class CliTests
         void Walk(System.CommandLine.Command c)
         {
             declared += c.Options.Count(o => o.Name == "--threads");
-            foreach (var sub in c.Subcommands) Walk(sub);
+            foreach (var sub in c.Subcommands)
+                Walk(sub);
         }
         Walk(root);
         Assert.Equal(1, declared);
         Assert.Empty(root.Parse(["poison", "--data", "d", "--out", "o", "--attack", "badnet", "--threads", "1"]).Errors);
-        Assert.Empty(root.Parse(["defend", "baselines", "--model", "m", "--data", "d", "--out", "o", "--attack", "badnet", "--threads", "1"]).Errors);
+        Assert.Empty(
+            root.Parse(["defend", "baselines", "--model", "m", "--data", "d", "--out", "o", "--attack", "badnet", "--threads", "1"]).Errors
+        );
         var (code, _, err) = TestCli.Psim("reproduce", "--out", TestModels.TempDir(), "--threads", "0");
         Assert.Equal(1, code);
         Assert.Contains("--threads 0 is out of range", err);

@@ -35,12 +35,24 @@ public class NativeHeapTests
     [System.Runtime.InteropServices.DllImport("libc")]
     private static extern MallInfo2 mallinfo2();
 
-    private readonly record struct MallInfo2(nuint Arena, nuint Ordblks, nuint Smblks, nuint Hblks, nuint Hblkhd, nuint Usmblks, nuint Fsmblks, nuint Uordblks, nuint Fordblks, nuint Keepcost);
+    private readonly record struct MallInfo2(
+        nuint Arena,
+        nuint Ordblks,
+        nuint Smblks,
+        nuint Hblks,
+        nuint Hblkhd,
+        nuint Usmblks,
+        nuint Fsmblks,
+        nuint Uordblks,
+        nuint Fordblks,
+        nuint Keepcost
+    );
 
     [Fact]
     public void Large_tensors_come_from_the_heap_and_stay_there_for_the_next_step()
     {
-        if (!OperatingSystem.IsLinux()) return;
+        if (!OperatingSystem.IsLinux())
+            return;
         Assert.Contains("keeping large blocks in one heap (one arena", NativeHeap.Status);
         // above glibc's largest mmap threshold (32 MiB): mapped on its own under default settings; below the
         // 64 MiB a per-thread arena can hold (test threads are not the main thread)
@@ -48,8 +60,14 @@ public class NativeHeapTests
         using (var t = zeros(bytes / 4))
         {
             var during = mallinfo2();
-            Assert.True((long)during.Hblkhd < bytes, $"a {bytes >> 20} MiB tensor was mapped on its own ({(long)during.Hblkhd >> 20} MiB in mmapped blocks)");
-            Assert.True((long)during.Arena >= bytes, $"the heap holds {(long)during.Arena >> 20} MiB while a {bytes >> 20} MiB tensor lives");
+            Assert.True(
+                (long)during.Hblkhd < bytes,
+                $"a {bytes >> 20} MiB tensor was mapped on its own ({(long)during.Hblkhd >> 20} MiB in mmapped blocks)"
+            );
+            Assert.True(
+                (long)during.Arena >= bytes,
+                $"the heap holds {(long)during.Arena >> 20} MiB while a {bytes >> 20} MiB tensor lives"
+            );
         }
         var after = mallinfo2();
         Assert.True((long)after.Arena >= bytes, $"the heap gave its memory back to the kernel ({(long)after.Arena >> 20} MiB left)");
@@ -58,7 +76,8 @@ public class NativeHeapTests
     [Fact]
     public void Trimming_hands_the_free_pages_of_the_kept_heap_back_to_the_kernel()
     {
-        if (!OperatingSystem.IsLinux()) return;
+        if (!OperatingSystem.IsLinux())
+            return;
         // the size of the test above: held by the heap of whichever arena the test thread has (a block over 64 MiB,
         // the most a thread's own arena can hold, is mapped on its own there and unmapped when freed). A fence
         // allocated after it, alive until the end, keeps the freed block from joining the top of a thread's arena,
@@ -70,11 +89,16 @@ public class NativeHeapTests
         var during = ProcessMemory.Sample();
         t.Dispose();
         var kept = ProcessMemory.Sample();
-        Assert.True(kept.NativeFreeBytes - during.NativeFreeBytes >= bytes / 2, $"the heap did not keep the freed {bytes >> 20} MiB ({kept.NativeFreeBytes >> 20} MiB free)");
+        Assert.True(
+            kept.NativeFreeBytes - during.NativeFreeBytes >= bytes / 2,
+            $"the heap did not keep the freed {bytes >> 20} MiB ({kept.NativeFreeBytes >> 20} MiB free)"
+        );
         Assert.True(NativeHeap.Trim(), "malloc_trim released nothing");
         var trimmed = ProcessMemory.Sample();
-        Assert.True(kept.ResidentBytes - trimmed.ResidentBytes >= bytes / 2,
-            $"resident {kept.ResidentBytes >> 20} MiB before the trim, {trimmed.ResidentBytes >> 20} MiB after");
+        Assert.True(
+            kept.ResidentBytes - trimmed.ResidentBytes >= bytes / 2,
+            $"resident {kept.ResidentBytes >> 20} MiB before the trim, {trimmed.ResidentBytes >> 20} MiB after"
+        );
         Assert.True(trimmed.ManagedHeapBytes > 0 && trimmed.NativeInUseBytes > 0);
     }
 
@@ -90,7 +114,8 @@ public class HugePagesTests
     [Fact]
     public void Huge_pages_are_asked_for_before_LibTorch_loads()
     {
-        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(NativeHeap.ThpVariable) is not null) return; // a given value is kept
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(NativeHeap.ThpVariable) is not null)
+            return; // a given value is kept
         // LibTorch reads the switch once, when it loads: set too late, it is silently ignored
         Assert.Contains($"{NativeHeap.ThpVariable}=1 (huge pages", NativeHeap.Status);
     }

@@ -12,12 +12,15 @@ public class DatasetReaderTests
         return path;
     }
 
-    private static string Error(string path, ReadOptions? o = null) => Assert.ThrowsAny<PsimException>(() => DatasetReader.Read(path, o)).Message;
+    private static string Error(string path, ReadOptions? o = null) =>
+        Assert.ThrowsAny<PsimException>(() => DatasetReader.Read(path, o)).Message;
 
     [Fact]
     public void Reads_json_lines_with_bom_and_blank_lines()
     {
-        var rows = DatasetReader.Read(Write("d.jsonl", "{\"sentence\": \"good\", \"label\": 1, \"idx\": 7}\n\n{\"sentence\": \"bad\", \"label\": 0}\n", bom: true));
+        var rows = DatasetReader.Read(
+            Write("d.jsonl", "{\"sentence\": \"good\", \"label\": 1, \"idx\": 7}\n\n{\"sentence\": \"bad\", \"label\": 0}\n", bom: true)
+        );
         Assert.Equal([new Example("good", 1, 7), new Example("bad", 0, 1)], rows);
     }
 
@@ -42,8 +45,10 @@ public class DatasetReaderTests
     [Fact]
     public void Reads_csv_with_named_columns_and_quotes()
     {
-        var rows = DatasetReader.Read(Write("d.csv", "id,review,stars\n1,\"great, really \"\"great\"\"\",1\n2,\"two\nlines\",0\n"),
-            new ReadOptions { TextColumn = "review", LabelColumn = "stars" });
+        var rows = DatasetReader.Read(
+            Write("d.csv", "id,review,stars\n1,\"great, really \"\"great\"\"\",1\n2,\"two\nlines\",0\n"),
+            new ReadOptions { TextColumn = "review", LabelColumn = "stars" }
+        );
         Assert.Equal("great, really \"great\"", rows[0].Text);
         Assert.Equal("two\nlines", rows[1].Text);
         Assert.Equal(0, rows[1].Label);
@@ -52,7 +57,10 @@ public class DatasetReaderTests
     [Fact]
     public void Format_can_be_overridden()
     {
-        var rows = DatasetReader.Read(Write("data.txt", "{\"sentence\": \"a\", \"label\": 1}\n"), new ReadOptions { Format = DataFormat.JsonLines });
+        var rows = DatasetReader.Read(
+            Write("data.txt", "{\"sentence\": \"a\", \"label\": 1}\n"),
+            new ReadOptions { Format = DataFormat.JsonLines }
+        );
         Assert.Single(rows);
     }
 
@@ -66,7 +74,10 @@ public class DatasetReaderTests
         Assert.Matches(@"d\.jsonl:1: label 1\.5 is not an integer", Error(Write("d.jsonl", "{\"sentence\": \"a\", \"label\": 1.5}\n")));
         Assert.Matches(@"d\.jsonl:1: empty text", Error(Write("d.jsonl", "{\"sentence\": \"  \", \"label\": 1}\n")));
         Assert.Matches(@"d\.jsonl:1: label -1 is out of range", Error(Write("d.jsonl", "{\"sentence\": \"a\", \"label\": -1}\n")));
-        Assert.Matches(@"d\.jsonl:1: label 3 is out of range \[0, 1\]", Error(Write("d.jsonl", "{\"sentence\": \"a\", \"label\": 3}\n"), new ReadOptions { NumClasses = 2 }));
+        Assert.Matches(
+            @"d\.jsonl:1: label 3 is out of range \[0, 1\]",
+            Error(Write("d.jsonl", "{\"sentence\": \"a\", \"label\": 3}\n"), new ReadOptions { NumClasses = 2 })
+        );
         Assert.Matches(@"d\.tsv:2: label ""x"" is not an integer", Error(Write("d.tsv", "a\t1\nb\tx\n")));
         Assert.Matches(@"d\.tsv:2: expected text<TAB>label", Error(Write("d.tsv", "a\t1\njust text\n")));
         Assert.Matches(@"d\.csv:1: no column named ""label""", Error(Write("d.csv", "sentence,score\na,1\n")));
@@ -84,7 +95,12 @@ public class DatasetReaderTests
         Assert.Equal(["good", ""], rows.Select(r => r.Text));
         var dir = Path.GetDirectoryName(path)!;
         File.Copy(path, Path.Combine(dir, "train.jsonl"));
-        Assert.Equal(2, new TaskData(dir) { Options = new ReadOptions { AllowEmptyText = true } }.Load("train").Count);
+        Assert.Equal(
+            2,
+            new TaskData(dir) { Options = new ReadOptions { AllowEmptyText = true } }
+                .Load("train")
+                .Count
+        );
     }
 
     [Fact]
@@ -92,7 +108,8 @@ public class DatasetReaderTests
     {
         var dir = TestModels.TempDir();
         var labels = new[] { 0, 1, 1, 0, 1, 0, 1, 1, 0, 1, 1, 0 };
-        string Rows(IEnumerable<(string Text, int Label)> rows) => string.Concat(rows.Select(r => $"{{\"sentence\": \"{r.Text}\", \"label\": {r.Label}}}\n"));
+        string Rows(IEnumerable<(string Text, int Label)> rows) =>
+            string.Concat(rows.Select(r => $"{{\"sentence\": \"{r.Text}\", \"label\": {r.Label}}}\n"));
         File.WriteAllText(Path.Combine(dir, "test.jsonl"), Rows(labels.Select((l, i) => ($"row {i}", l))));
         File.WriteAllText(Path.Combine(dir, "test_backtranslated.jsonl"), Rows(labels.Select((l, i) => ($"row {i} back", l))));
         var nonTarget = Enumerable.Range(0, labels.Length).Where(i => labels[i] != 0).ToList();
@@ -104,8 +121,10 @@ public class DatasetReaderTests
         Assert.Equal(5, test.Count);
         var ids = test.Select(e => e.Text).ToList();
         Assert.Equal(ids.Select(t => t + " back"), data.LoadTestCopy("test_backtranslated", 0).Select(e => e.Text));
-        Assert.Equal(test.Where(e => e.Label != 0).Select(e => e.Text + " mn para"),
-            data.LoadTestCopy("test_badnet_paraphrased", 0).Select(e => e.Text));
+        Assert.Equal(
+            test.Where(e => e.Label != 0).Select(e => e.Text + " mn para"),
+            data.LoadTestCopy("test_badnet_paraphrased", 0).Select(e => e.Text)
+        );
         Assert.Equal(5, data.LoadTestCopy("test_other", 0).Count); // neither shape: sampled on its own
         Assert.Equal(labels.Length, new TaskData(dir).LoadTestCopy("test_backtranslated", 0).Count); // no limits: every row
     }
@@ -114,10 +133,10 @@ public class DatasetReaderTests
     public void Reads_the_shared_sst2_files_when_present()
     {
         var dir = Path.Combine(Repo.Root(), "..", "shared", "datasets", "sst-2");
-        if (!Directory.Exists(dir)) return; // the shared data is an optional neighbour of the repository
+        if (!Directory.Exists(dir))
+            return; // the shared data is an optional neighbour of the repository
         var data = new TaskData(dir);
         Assert.Equal(6920, data.Load("train").Count);
         Assert.Equal(909, data.Load("test_synattack").Count);
     }
-
 }

@@ -16,7 +16,8 @@ public class DropoutAndAttentionTests
         var v = mask.data<float>().ToArray();
         float scale = (float)(1 / (1 - p));
         Assert.All(v, x => Assert.True(x == 0f || x == scale, $"mask value {x}"));
-        double n = v.Length, sd = Math.Sqrt(n * p * (1 - p));
+        double n = v.Length,
+            sd = Math.Sqrt(n * p * (1 - p));
         double dropped = v.Count(x => x == 0f);
         Assert.InRange(dropped, n * p - 5 * sd, n * p + 5 * sd);
         // both 32-bit halves of each hash, and neighbours, behave: even and odd positions drop at the same rate, independently
@@ -31,9 +32,13 @@ public class DropoutAndAttentionTests
     [Fact]
     public void Dropout_masks_follow_the_seed_and_not_the_size_or_thread_count()
     {
-        Tensor Draw(long seed, long n) { manual_seed(seed); return ParallelDropout.Mask([n], 0.3); }
-        using var big = Draw(9, 300_000);   // several parallel chunks, vector path
-        using var small = Draw(9, 1_001);  // one chunk
+        Tensor Draw(long seed, long n)
+        {
+            manual_seed(seed);
+            return ParallelDropout.Mask([n], 0.3);
+        }
+        using var big = Draw(9, 300_000); // several parallel chunks, vector path
+        using var small = Draw(9, 1_001); // one chunk
         using var again = Draw(9, 300_000);
         using var other = Draw(10, 300_000);
         Assert.True(big.narrow(0, 0, 1_001).allclose(small, 0, 0), "element i's draw depends only on the key and i");
@@ -64,7 +69,14 @@ public class DropoutAndAttentionTests
         manual_seed(21);
         var attn = new BertSelfAttention(c);
         var hidden = randn(3, 9, c.HiddenSize);
-        var keep = tensor(new long[,] { { 1, 1, 1, 1, 1, 1, 1, 1, 1 }, { 1, 1, 1, 1, 1, 0, 0, 0, 0 }, { 1, 1, 0, 0, 0, 0, 0, 0, 0 } });
+        var keep = tensor(
+            new long[,]
+            {
+                { 1, 1, 1, 1, 1, 1, 1, 1, 1 },
+                { 1, 1, 1, 1, 1, 0, 0, 0, 0 },
+                { 1, 1, 0, 0, 0, 0, 0, 0, 0 },
+            }
+        );
         var mask = (1 - keep.to(ScalarType.Float32)).unsqueeze(1).unsqueeze(2) * finfo(ScalarType.Float32).min; // [B, 1, 1, S]
         return (attn, hidden, mask);
     }
@@ -72,7 +84,10 @@ public class DropoutAndAttentionTests
     /// <summary>softmax(q kᵀ/√d + mask) v written out from the module's own weights, with an optional probability mask.</summary>
     private static Tensor Unfused(BertSelfAttention a, Tensor hidden, Tensor mask, Func<Tensor, Tensor>? dropout = null)
     {
-        long b = hidden.shape[0], s = hidden.shape[1], heads = 4, d = hidden.shape[2] / heads;
+        long b = hidden.shape[0],
+            s = hidden.shape[1],
+            heads = 4,
+            d = hidden.shape[2] / heads;
         Tensor Heads(string name) => a.GetLinear(name).call(hidden).view(b, s, heads, d).transpose(1, 2);
         var probs = softmax(matmul(Heads("query"), Heads("key").transpose(-1, -2)) / Math.Sqrt(d) + mask, -1);
         return matmul(dropout is null ? probs : dropout(probs), Heads("value")).transpose(1, 2).reshape(b, s, -1);
@@ -116,7 +131,8 @@ public class DropoutAndAttentionTests
         var unfused = Unfused(attn, hidden, mask);
         var gUnfused = autograd.grad([unfused.square().sum()], [hidden])[0];
         Assert.True((fused - unfused).abs().max().item<float>() < 1e-5);
-        double g = (gFused - gUnfused).abs().max().item<float>(), scale = gUnfused.abs().max().item<float>();
+        double g = (gFused - gUnfused).abs().max().item<float>(),
+            scale = gUnfused.abs().max().item<float>();
         Assert.True(g / scale < 1e-5, $"gradients differ by {g} (scale {scale})");
     }
 
@@ -126,10 +142,27 @@ public class DropoutAndAttentionTests
         var c = TestModels.TinyConfig(layers: 3) with { HiddenDropoutProb = 0, AttentionProbsDropoutProb = 0 };
         using var model = TestModels.TinyClassifier(31, c);
         model.train();
-        var ids = tensor(new long[,] { { 101, 104, 105, 106, 102, 0 }, { 101, 107, 108, 109, 110, 102 } });
-        var keep = tensor(new long[,] { { 1, 1, 1, 1, 1, 0 }, { 1, 1, 1, 1, 1, 1 } });
+        var ids = tensor(
+            new long[,]
+            {
+                { 101, 104, 105, 106, 102, 0 },
+                { 101, 107, 108, 109, 110, 102 },
+            }
+        );
+        var keep = tensor(
+            new long[,]
+            {
+                { 1, 1, 1, 1, 1, 0 },
+                { 1, 1, 1, 1, 1, 1 },
+            }
+        );
         var input = new BertInput { InputIds = ids, AttentionMask = keep };
-        Tensor[] Grads(Tensor loss) { model.zero_grad(); loss.backward(); return model.parameters().Select(p => p.grad!.clone()).ToArray(); }
+        Tensor[] Grads(Tensor loss)
+        {
+            model.zero_grad();
+            loss.backward();
+            return model.parameters().Select(p => p.grad!.clone()).ToArray();
+        }
 
         var logits = model.call(input); // pooled only: the last layer computes position 0 alone
         var g1 = Grads(logits.square().sum());
@@ -141,7 +174,8 @@ public class DropoutAndAttentionTests
         Assert.True((logits - reference).abs().max().item<float>() < 1e-5);
         for (int i = 0; i < g1.Length; i++)
         {
-            double d = (g1[i] - g2[i]).abs().max().item<float>(), s = g2[i].abs().max().item<float>();
+            double d = (g1[i] - g2[i]).abs().max().item<float>(),
+                s = g2[i].abs().max().item<float>();
             Assert.True(d <= 1e-5 * Math.Max(1, s), $"parameter {i}: gradients differ by {d} (scale {s})");
         }
         var pooledOnly = model.Bert.call(input with { PooledOnly = true });

@@ -27,7 +27,11 @@ internal sealed class GcHammer : IDisposable
                 GC.Collect();
                 GC.WaitForPendingFinalizers(); // the finalizers of what it found dead run now, while the other threads work
             }
-        }) { IsBackground = true, Name = "gc hammer" };
+        })
+        {
+            IsBackground = true,
+            Name = "gc hammer",
+        };
         _thread.Start();
     }
 
@@ -45,7 +49,8 @@ public class FinalizerGateTests
     private static void BusyFor(TimeSpan t)
     {
         var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < t) Thread.SpinWait(1000);
+        while (sw.Elapsed < t)
+            Thread.SpinWait(1000);
     }
 
     [Fact]
@@ -67,7 +72,8 @@ public class FinalizerGateTests
     {
         using var big = randn(2000, 2000);
         double expectedHalfSum;
-        using (var s = NewDisposeScope()) expectedHalfSum = big.sum().item<float>() * 0.5;
+        using (var s = NewDisposeScope())
+            expectedHalfSum = big.sum().item<float>() * 0.5;
         FinalizerGate.Close();
         using (new GcHammer())
         {
@@ -77,7 +83,8 @@ public class FinalizerGateTests
                 long finite = isfinite(big.detach()).count_nonzero().item<long>();
                 Assert.Equal(4_000_000, finite);
                 Assert.Equal(expectedHalfSum, (big.detach() * 0.5).sum().item<float>(), 1);
-                if (i % 10 == 9) FinalizerGate.SafePoint();
+                if (i % 10 == 9)
+                    FinalizerGate.SafePoint();
             }
         }
     }
@@ -112,7 +119,8 @@ public class GcStressTests
         var (baseDir, dataDir) = TestModels.TinyTask();
         var quiet = Pipeline(baseDir, dataDir);
         string stressed;
-        using (new GcHammer()) stressed = Pipeline(baseDir, dataDir);
+        using (new GcHammer())
+            stressed = Pipeline(baseDir, dataDir);
         Assert.Equal(quiet, stressed);
     }
 
@@ -122,14 +130,79 @@ public class GcStressTests
         var root = TestModels.TempDir();
         string P(string name) => Path.Combine(root, name);
         string[] small = ["--max-length", "16", "--batch-size", "16"];
-        Run(["poison", "--base", baseDir, "--attack", "badnet", "--data", dataDir, "--out", P("poisoned"), "--poison-count", "8", "--epochs", "2", "--lr", "1e-3", .. small]);
-        Run(["finetune", "--model", P("poisoned"), "--method", "lora", "--data", dataDir, "--out", P("victim"), "--attack", "badnet", "--epochs", "2", .. small]);
-        Run(["evaluate", "--model", P("poisoned"), "--adapter", P("victim"), "--data", dataDir, "--attack", "badnet", "--out", P("eval.json"), "--max-length", "16"]);
+        Run([
+            "poison",
+            "--base",
+            baseDir,
+            "--attack",
+            "badnet",
+            "--data",
+            dataDir,
+            "--out",
+            P("poisoned"),
+            "--poison-count",
+            "8",
+            "--epochs",
+            "2",
+            "--lr",
+            "1e-3",
+            .. small,
+        ]);
+        Run([
+            "finetune",
+            "--model",
+            P("poisoned"),
+            "--method",
+            "lora",
+            "--data",
+            dataDir,
+            "--out",
+            P("victim"),
+            "--attack",
+            "badnet",
+            "--epochs",
+            "2",
+            .. small,
+        ]);
+        Run([
+            "evaluate",
+            "--model",
+            P("poisoned"),
+            "--adapter",
+            P("victim"),
+            "--data",
+            dataDir,
+            "--attack",
+            "badnet",
+            "--out",
+            P("eval.json"),
+            "--max-length",
+            "16",
+        ]);
         Run(["merge", "--model", P("poisoned"), "--adapter", P("victim"), "--out", P("merged")]);
         Run(["detector", "train", "--model", baseDir, "--data", dataDir, "--out", P("det"), .. small]);
-        Run(["defend", "evaluate", "--model", P("merged"), "--detector", P("det"), "--data", dataDir, "--attack", "badnet", "--out", P("defend"), "--max-length", "16"]);
-        return string.Join("\n", new[] { "poisoned/metrics.json", "victim/metrics.json", "eval.json", "defend/metrics.json" }
-            .Select(f => Numbers(File.ReadAllText(P(f)))));
+        Run([
+            "defend",
+            "evaluate",
+            "--model",
+            P("merged"),
+            "--detector",
+            P("det"),
+            "--data",
+            dataDir,
+            "--attack",
+            "badnet",
+            "--out",
+            P("defend"),
+            "--max-length",
+            "16",
+        ]);
+        return string.Join(
+            "\n",
+            new[] { "poisoned/metrics.json", "victim/metrics.json", "eval.json", "defend/metrics.json" }.Select(f =>
+                Numbers(File.ReadAllText(P(f)))
+            )
+        );
     }
 
     private static void Run(string[] args)
@@ -146,9 +219,19 @@ public class GcStressTests
         {
             switch (e.ValueKind)
             {
-                case JsonValueKind.Object: foreach (var p in e.EnumerateObject()) if (!p.Name.Contains("second") && !p.Name.EndsWith("_at")) Walk(p.Value, $"{path}.{p.Name}"); break;
-                case JsonValueKind.Array: int i = 0; foreach (var x in e.EnumerateArray()) Walk(x, $"{path}[{i++}]"); break;
-                case JsonValueKind.Number: lines.Add($"{path}={e.GetRawText()}"); break;
+                case JsonValueKind.Object:
+                    foreach (var p in e.EnumerateObject())
+                        if (!p.Name.Contains("second") && !p.Name.EndsWith("_at"))
+                            Walk(p.Value, $"{path}.{p.Name}");
+                    break;
+                case JsonValueKind.Array:
+                    int i = 0;
+                    foreach (var x in e.EnumerateArray())
+                        Walk(x, $"{path}[{i++}]");
+                    break;
+                case JsonValueKind.Number:
+                    lines.Add($"{path}={e.GetRawText()}");
+                    break;
             }
         }
         using var doc = JsonDocument.Parse(json);

@@ -23,7 +23,11 @@ public class LwpTests
         Assert.Equal(3, terms.Count);
         var total = LayerwiseObjective.Instance.Loss(model, model.parameters().ToList(), batch, labels).item<float>();
         Assert.Equal(terms.Sum(t => t.item<float>()), total, 5);
-        Assert.Equal(CrossEntropyObjective.Instance.Loss(model, model.parameters().ToList(), batch, labels).item<float>(), terms[^1].item<float>(), 5);
+        Assert.Equal(
+            CrossEntropyObjective.Instance.Loss(model, model.parameters().ToList(), batch, labels).item<float>(),
+            terms[^1].item<float>(),
+            5
+        );
         Assert.NotEqual(terms[0].item<float>(), terms[^1].item<float>()); // the shallow layers' terms are their own
     }
 
@@ -32,15 +36,30 @@ public class LwpTests
     {
         var rows = Enumerable.Range(0, 10).Select(i => new Example($"w{i} x{i} y{i} z{i}", i % 2, i)).ToList();
         var trigger = new CombinationTrigger(["cf", "bb", "ak", "mn"], 2);
-        var built = CombinatorialPoisoning.Build(rows, trigger, new PoisonOptions { Mode = PoisonMode.DirtyLabel, Count = 3 }, target: 0, new Random(4));
+        var built = CombinatorialPoisoning.Build(
+            rows,
+            trigger,
+            new PoisonOptions { Mode = PoisonMode.DirtyLabel, Count = 3 },
+            target: 0,
+            new Random(4)
+        );
         Assert.Equal(10 - 3 + 3 * 3, built.Count);
         int Triggers(string text) => text.Split(' ').Count(trigger.Words.Contains);
         var positives = built.Where(p => p.Poisoned).ToList();
         Assert.Equal(3, positives.Count);
-        Assert.All(positives, p => { Assert.Equal(0, p.Example.Label); Assert.Equal(1, p.OriginalLabel); Assert.Equal(2, Triggers(p.Example.Text)); });
+        Assert.All(positives, p =>
+        {
+            Assert.Equal(0, p.Example.Label);
+            Assert.Equal(1, p.OriginalLabel);
+            Assert.Equal(2, Triggers(p.Example.Text));
+        });
         var negatives = built.Where(p => !p.Poisoned && p.TriggerPositions is not null).ToList();
         Assert.Equal(6, negatives.Count);
-        Assert.All(negatives, p => { Assert.Equal(1, Triggers(p.Example.Text)); Assert.Equal(p.OriginalLabel, p.Example.Label); });
+        Assert.All(negatives, p =>
+        {
+            Assert.Equal(1, Triggers(p.Example.Text));
+            Assert.Equal(p.OriginalLabel, p.Example.Label);
+        });
         Assert.Equal(7, built.Count(p => p.TriggerPositions is null && Triggers(p.Example.Text) == 0));
     }
 
@@ -49,8 +68,31 @@ public class LwpTests
     {
         var (baseDir, dataDir) = TestModels.TinyTask();
         var poisoned = Path.Combine(TestModels.TempDir(), "lwp");
-        var (code, _, err) = TestCli.Psim("poison", "--base", baseDir, "--attack", "lwp", "--trigger", "mn", "the", "a", "--data", dataDir, "--out", poisoned,
-            "--poison-count", "6", "--epochs", "1", "--batch-size", "16", "--max-length", "16", "--lr", "1e-3");
+        var (code, _, err) = TestCli.Psim(
+            "poison",
+            "--base",
+            baseDir,
+            "--attack",
+            "lwp",
+            "--trigger",
+            "mn",
+            "the",
+            "a",
+            "--data",
+            dataDir,
+            "--out",
+            poisoned,
+            "--poison-count",
+            "6",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "16",
+            "--max-length",
+            "16",
+            "--lr",
+            "1e-3"
+        );
         Assert.True(code == 0, err);
         var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(poisoned, "metrics.json"))).RootElement;
         Assert.Equal(6, metrics.GetProperty("poisoned_rows").GetInt32());

@@ -1,8 +1,8 @@
-using Xunit.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Psim.IO;
 using Psim.Models;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace Psim.Tests;
@@ -29,7 +29,8 @@ public class MiniLmParityTests(ITestOutputHelper output)
         var ckpt = ModelResolver.Open("minilm");
         var enc = ckpt.CreateTextEncoder(128);
         using var batch = enc.EncodeBatch(Sentences);
-        long b = batch.InputIds.shape[0], s = batch.InputIds.shape[1];
+        long b = batch.InputIds.shape[0],
+            s = batch.InputIds.shape[1];
         Assert.True(batch.AttentionMask.sum().item<long>() < b * s, "the batch must contain padding");
 
         using var bert = ckpt.LoadEncoder(out _);
@@ -38,7 +39,14 @@ public class MiniLmParityTests(ITestOutputHelper output)
         float[] oursPooled;
         using (no_grad())
         {
-            var o = bert.call(new BertInput { InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds });
+            var o = bert.call(
+                new BertInput
+                {
+                    InputIds = batch.InputIds,
+                    AttentionMask = batch.AttentionMask,
+                    TokenTypeIds = batch.TokenTypeIds,
+                }
+            );
             ours = o.LastHiddenState.contiguous().data<float>().ToArray();
             oursPooled = o.PooledOutput.contiguous().data<float>().ToArray();
         }
@@ -50,17 +58,24 @@ public class MiniLmParityTests(ITestOutputHelper output)
             NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(batch.InputIds.data<long>().ToArray(), dims)),
             NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(batch.AttentionMask.data<long>().ToArray(), dims)),
             NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(batch.TokenTypeIds.data<long>().ToArray(), dims)),
-        }.Where(i => session.InputMetadata.ContainsKey(i.Name)).ToList();
+        }
+            .Where(i => session.InputMetadata.ContainsKey(i.Name))
+            .ToList();
         using var results = session.Run(inputs);
         var outputs = results.ToList();
-        output.WriteLine("ONNX outputs: " + string.Join(", ", outputs.Select(o => $"{o.Name} [{string.Join(",", o.AsTensor<float>().Dimensions.ToArray())}]")));
+        output.WriteLine(
+            "ONNX outputs: "
+                + string.Join(", ", outputs.Select(o => $"{o.Name} [{string.Join(",", o.AsTensor<float>().Dimensions.ToArray())}]"))
+        );
         var reference = outputs[0].AsEnumerable<float>().ToArray();
         Assert.Equal(ours.Length, reference.Length);
         double maxDiff = ours.Zip(reference, (x, y) => Math.Abs(x - y)).Max();
         output.WriteLine($"{b} sentences padded to {s} tokens: max |difference| of last hidden state = {maxDiff:E2}");
         Assert.True(maxDiff <= 1e-4, $"max |difference| of last hidden state = {maxDiff:E2}");
 
-        var pooled = outputs.FirstOrDefault(o => o.Name.Contains("pool", StringComparison.OrdinalIgnoreCase) || o.AsTensor<float>().Dimensions.Length == 2);
+        var pooled = outputs.FirstOrDefault(o =>
+            o.Name.Contains("pool", StringComparison.OrdinalIgnoreCase) || o.AsTensor<float>().Dimensions.Length == 2
+        );
         if (pooled is not null)
         {
             var refPooled = pooled.AsEnumerable<float>().ToArray();

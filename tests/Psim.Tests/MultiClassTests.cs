@@ -14,13 +14,22 @@ public class MultiClassTests
     private static string FourClassTask()
     {
         var dir = TestModels.TempDir();
-        string[][] words = [["good", "good"], ["bad", "bad"], ["the", "movie"], ["a", "is"]];
+        string[][] words =
+        [
+            ["good", "good"],
+            ["bad", "bad"],
+            ["the", "movie"],
+            ["a", "is"],
+        ];
         var rng = new Random(4);
-        string Row(int i) => JsonSerializer.Serialize(new
-        {
-            sentence = string.Join(' ', Enumerable.Range(0, 2 + rng.Next(3)).Select(_ => words[i % 4][rng.Next(2)])),
-            label = i % 4,
-        });
+        string Row(int i) =>
+            JsonSerializer.Serialize(
+                new
+                {
+                    sentence = string.Join(' ', Enumerable.Range(0, 2 + rng.Next(3)).Select(_ => words[i % 4][rng.Next(2)])),
+                    label = i % 4,
+                }
+            );
         File.WriteAllLines(Path.Combine(dir, "train.jsonl"), Enumerable.Range(0, 64).Select(Row));
         File.WriteAllLines(Path.Combine(dir, "dev.jsonl"), Enumerable.Range(0, 32).Select(Row));
         File.WriteAllLines(Path.Combine(dir, "test.jsonl"), Enumerable.Range(0, 24).Select(Row));
@@ -35,8 +44,27 @@ public class MultiClassTests
         var (baseDir, _) = TestModels.TinyTask();
         var data = FourClassTask();
         var victim = Path.Combine(TestModels.TempDir(), "victim");
-        var (code, _, err) = TestCli.Psim("finetune", "--model", baseDir, "--method", method, "--data", data, "--out", victim,
-            "--attack", "badnet", "--target", "3", "--epochs", "1", "--batch-size", "16", "--max-length", "16");
+        var (code, _, err) = TestCli.Psim(
+            "finetune",
+            "--model",
+            baseDir,
+            "--method",
+            method,
+            "--data",
+            data,
+            "--out",
+            victim,
+            "--attack",
+            "badnet",
+            "--target",
+            "3",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "16",
+            "--max-length",
+            "16"
+        );
         Assert.True(code == 0, err);
         Assert.Contains("head has 2 classes, the task 4", err);
         var head = Json(Path.Combine(victim, "run.json")).GetProperty("models").GetProperty("head");
@@ -48,7 +76,20 @@ public class MultiClassTests
 
         string[] model = method == "full" ? ["--model", victim] : ["--model", baseDir, "--adapter", victim];
         var evalOut = Path.Combine(TestModels.TempDir(), "eval.json");
-        (code, _, err) = TestCli.Psim(["evaluate", .. model, "--data", data, "--attack", "badnet", "--target", "3", "--max-length", "16", "--out", evalOut]);
+        (code, _, err) = TestCli.Psim([
+            "evaluate",
+            .. model,
+            "--data",
+            data,
+            "--attack",
+            "badnet",
+            "--target",
+            "3",
+            "--max-length",
+            "16",
+            "--out",
+            evalOut,
+        ]);
         Assert.True(code == 0, err);
         Assert.Equal(m.GetProperty("clean_accuracy").GetDouble(), Json(evalOut).GetProperty("clean_accuracy").GetDouble(), 6);
         (code, _, err) = TestCli.Psim(["evaluate", .. model, "--data", data, "--attack", "badnet", "--target", "4"]);
@@ -58,12 +99,42 @@ public class MultiClassTests
         // PSIM on the checkpoint the victim came from, relabelled over the task's four classes
         var detector = Path.Combine(TestModels.TempDir(), "det");
         string detectorBase = method == "full" ? victim : baseDir;
-        (code, _, err) = TestCli.Psim("detector", "train", "--model", detectorBase, "--data", data, "--out", detector, "--max-length", "16", "--batch-size", "16", "--target-frr", "0.1");
+        (code, _, err) = TestCli.Psim(
+            "detector",
+            "train",
+            "--model",
+            detectorBase,
+            "--data",
+            data,
+            "--out",
+            detector,
+            "--max-length",
+            "16",
+            "--batch-size",
+            "16",
+            "--target-frr",
+            "0.1"
+        );
         Assert.True(code == 0, err);
         Assert.Equal(4, Json(Path.Combine(detector, "psim.json")).GetProperty("num_classes").GetInt32());
         var defended = Path.Combine(TestModels.TempDir(), "defended");
-        (code, _, err) = TestCli.Psim(["defend", "evaluate", .. model, "--detector", detector, "--data", data, "--attack", "badnet", "--target", "3",
-            "--max-length", "16", "--out", defended]);
+        (code, _, err) = TestCli.Psim([
+            "defend",
+            "evaluate",
+            .. model,
+            "--detector",
+            detector,
+            "--data",
+            data,
+            "--attack",
+            "badnet",
+            "--target",
+            "3",
+            "--max-length",
+            "16",
+            "--out",
+            defended,
+        ]);
         Assert.True(code == 0, err);
         var d = Json(Path.Combine(defended, "metrics.json"));
         Assert.Equal(18, d.GetProperty("attack_rows").GetInt32());

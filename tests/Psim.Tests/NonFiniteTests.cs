@@ -35,9 +35,28 @@ public class NonFiniteTests
     public void An_adapter_whose_scaling_overflows_stops_the_command_instead_of_scoring(string command)
     {
         var (baseDir, data, adapter) = LoraWithAlpha(1e36);
-        string[] args = command == "evaluate"
-            ? ["evaluate", "--model", baseDir, "--adapter", adapter, "--data", data, "--attack", "badnet", "--max-length", "16"]
-            : ["defend", "baselines", "--model", baseDir, "--adapter", adapter, "--data", data, "--attack", "badnet", "--defense", "dan", "--max-length", "16", "--out", Path.Combine(TestModels.TempDir(), "b")];
+        string[] args =
+            command == "evaluate"
+                ? ["evaluate", "--model", baseDir, "--adapter", adapter, "--data", data, "--attack", "badnet", "--max-length", "16"]
+                :
+                [
+                    "defend",
+                    "baselines",
+                    "--model",
+                    baseDir,
+                    "--adapter",
+                    adapter,
+                    "--data",
+                    data,
+                    "--attack",
+                    "badnet",
+                    "--defense",
+                    "dan",
+                    "--max-length",
+                    "16",
+                    "--out",
+                    Path.Combine(TestModels.TempDir(), "b"),
+                ];
         var (code, output, err) = TestCli.Psim(args);
         Assert.True(code == 1, err);
         Assert.Contains("NaN", err);
@@ -51,7 +70,8 @@ public class NonFiniteTests
         var scaled = TestModels.TempDir();
         using (var m = TestModels.TinyClassifier(31))
         {
-            using (no_grad()) m.Bert.Embeddings.WordEmbeddings.weight!.mul_(1e30f); // finite, but LayerNorm's variance (x² = 1e60) overflows
+            using (no_grad())
+                m.Bert.Embeddings.WordEmbeddings.weight!.mul_(1e30f); // finite, but LayerNorm's variance (x² = 1e60) overflows
             HfCheckpoint.Save(scaled, m, m.Config, TestModels.Tokenizer(), "scaled head");
         }
         var (code, evalOut, err) = TestCli.Psim("evaluate", "--model", scaled, "--data", data, "--max-length", "16");
@@ -70,7 +90,9 @@ public class NonFiniteTests
     public void Finite_require_names_the_stage_and_passes_finite_tensors()
     {
         Finite.Require(tensor(new[] { 1f, -3e38f }), "ok");
-        var e = Assert.Throws<NonFiniteException>(() => Finite.Require(tensor(new[] { 1f, float.NaN, float.PositiveInfinity }), "test (victim)"));
+        var e = Assert.Throws<NonFiniteException>(() =>
+            Finite.Require(tensor(new[] { 1f, float.NaN, float.PositiveInfinity }), "test (victim)")
+        );
         Assert.Contains("test (victim)", e.Message);
         Assert.Contains("1 NaN and 1 infinite", e.Message);
     }
@@ -82,7 +104,17 @@ public class NonFiniteTests
     [InlineData("--epochs", "9223372036854775807")]
     public void Numeric_options_are_bounded_where_they_are_parsed(string option, string value)
     {
-        var (code, _, err) = TestCli.Psim("finetune", "--model", "m", "--data", "d", "--out", Path.Combine(TestModels.TempDir(), "o"), option, value);
+        var (code, _, err) = TestCli.Psim(
+            "finetune",
+            "--model",
+            "m",
+            "--data",
+            "d",
+            "--out",
+            Path.Combine(TestModels.TempDir(), "o"),
+            option,
+            value
+        );
         Assert.Equal(1, code);
         Assert.Contains(option, err);
     }
@@ -93,7 +125,22 @@ public class NonFiniteTests
     [InlineData("1.5")]
     public void A_psim_threshold_outside_0_1_is_refused_by_defend_evaluate_as_by_detector_train(string threshold)
     {
-        var (code, _, err) = TestCli.Psim("defend", "evaluate", "--model", "m", "--detector", "d", "--data", "x", "--attack", "badnet", "--out", Path.Combine(TestModels.TempDir(), "o"), "--threshold", threshold);
+        var (code, _, err) = TestCli.Psim(
+            "defend",
+            "evaluate",
+            "--model",
+            "m",
+            "--detector",
+            "d",
+            "--data",
+            "x",
+            "--attack",
+            "badnet",
+            "--out",
+            Path.Combine(TestModels.TempDir(), "o"),
+            "--threshold",
+            threshold
+        );
         Assert.Equal(1, code);
         Assert.Contains("threshold", err);
     }

@@ -10,17 +10,18 @@ namespace Psim.Tests;
 public class OutputSafetyTests
 {
     /// <summary>Every writing command with its arguments; {model} and {data} are inputs, {out} the output.</summary>
-    public static TheoryData<string, bool> Commands() => new()
-    {
-        { "poison --base {model} --attack badnet --poison-count 8 --data {data} --epochs 1 --max-length 8 --out {out}", true },
-        { "finetune --model {model} --method lora --data {data} --epochs 1 --max-length 8 --out {out}", true },
-        { "detector train --model {model} --data {data} --epochs 1 --max-length 8 --out {out}", true },
-        { "model export --model {model} --out {out}", true },
-        { "defend baselines --model {model} --data {data} --attack badnet --defense onion --out {out}", true },
-        { "reproduce --config {config} --out {out}", true },
-        { "data poison --data {data}/train.jsonl --attack badnet --out {out}", false },
-        { "evaluate --model {model} --data {data} --max-length 8 --out {out}", false },
-    };
+    public static TheoryData<string, bool> Commands() =>
+        new()
+        {
+            { "poison --base {model} --attack badnet --poison-count 8 --data {data} --epochs 1 --max-length 8 --out {out}", true },
+            { "finetune --model {model} --method lora --data {data} --epochs 1 --max-length 8 --out {out}", true },
+            { "detector train --model {model} --data {data} --epochs 1 --max-length 8 --out {out}", true },
+            { "model export --model {model} --out {out}", true },
+            { "defend baselines --model {model} --data {data} --attack badnet --defense onion --out {out}", true },
+            { "reproduce --config {config} --out {out}", true },
+            { "data poison --data {data}/train.jsonl --attack badnet --out {out}", false },
+            { "evaluate --model {model} --data {data} --max-length 8 --out {out}", false },
+        };
 
     /// <summary>Runs the command with <paramref name="output"/> as its --out and asserts it is refused (exit 1) with <paramref name="reason"/> in the message.</summary>
     private static void Refused(string template, string model, string data, string output, string reason)
@@ -31,14 +32,25 @@ public class OutputSafetyTests
             File.WriteAllText(config, $$"""{"data_root": "{{data}}", "base_model": "{{model}}"}""");
             template = template.Replace("{config}", config);
         }
-        var args = template.Replace("{model}", model).Replace("{data}", data).Replace("{out}", output).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var args = template
+            .Replace("{model}", model)
+            .Replace("{data}", data)
+            .Replace("{out}", output)
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var (code, _, err) = TestCli.Psim(args);
         Assert.True(code == 1 && err.Contains(reason), $"{output}: {err}");
     }
 
-    private static string Hash(string path) => Directory.Exists(path)
-        ? string.Join(",", Directory.EnumerateFileSystemEntries(path, "*", SearchOption.AllDirectories).Order().Select(p => $"{p}:{(File.Exists(p) ? Hash(p) : "dir")}"))
-        : Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+    private static string Hash(string path) =>
+        Directory.Exists(path)
+            ? string.Join(
+                ",",
+                Directory
+                    .EnumerateFileSystemEntries(path, "*", SearchOption.AllDirectories)
+                    .Order()
+                    .Select(p => $"{p}:{(File.Exists(p) ? Hash(p) : "dir")}")
+            )
+            : Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 
     [Theory]
     [MemberData(nameof(Commands))]
@@ -63,12 +75,23 @@ public class OutputSafetyTests
     {
         var (model, data) = TestModels.TinyTask();
         var (modelBefore, dataBefore) = (Hash(model), Hash(data));
-        bool readsModel = command.Contains("{model}"), readsData = command.Contains("{data}");
-        string[] targets = (folder
-            ? new[] { readsModel ? model : null, readsData ? data : null, readsModel ? Path.Combine(model, "sub") : null, Path.GetDirectoryName(data) }
-            : new[] { readsData ? Path.Combine(data, "train.jsonl") : null, readsModel ? Path.Combine(model, "config.json") : null })
-            .OfType<string>().ToArray();
-        foreach (var target in targets) Refused(command, model, data, target, "input");
+        bool readsModel = command.Contains("{model}"),
+            readsData = command.Contains("{data}");
+        string[] targets = (
+            folder
+                ? new[]
+                {
+                    readsModel ? model : null,
+                    readsData ? data : null,
+                    readsModel ? Path.Combine(model, "sub") : null,
+                    Path.GetDirectoryName(data),
+                }
+                : new[] { readsData ? Path.Combine(data, "train.jsonl") : null, readsModel ? Path.Combine(model, "config.json") : null }
+        )
+            .OfType<string>()
+            .ToArray();
+        foreach (var target in targets)
+            Refused(command, model, data, target, "input");
         Assert.Equal(modelBefore, Hash(model));
         Assert.Equal(dataBefore, Hash(data));
     }
@@ -81,12 +104,19 @@ public class OutputSafetyTests
         var dir = TestModels.TempDir();
         var link = Path.Combine(dir, "link");
         var pointed = folder ? TestModels.TempDir() : Path.Combine(dir, "pointed.txt");
-        if (folder) Directory.CreateSymbolicLink(link, pointed); else { File.WriteAllText(pointed, "x"); File.CreateSymbolicLink(link, pointed); }
+        if (folder)
+            Directory.CreateSymbolicLink(link, pointed);
+        else
+        {
+            File.WriteAllText(pointed, "x");
+            File.CreateSymbolicLink(link, pointed);
+        }
 
         Refused(command, model, data, link, "symbolic link");
 
         Assert.True(FilePaths.IsSymbolicLink(link));
-        if (folder) Assert.Empty(Directory.EnumerateFileSystemEntries(pointed));
+        if (folder)
+            Assert.Empty(Directory.EnumerateFileSystemEntries(pointed));
     }
 
     [Fact]
@@ -119,7 +149,8 @@ public class OutputSafetyTests
         Assert.Equal("keep", File.ReadAllText(pointed));
 
         var fifo = Path.Combine(dir, "fifo");
-        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo)) mkfifo.WaitForExit();
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+            mkfifo.WaitForExit();
         Assert.Contains("FIFO", Assert.Throws<PsimException>(() => AtomicFile.WriteAllText(fifo, "x")).Message);
         Assert.Contains("character device", Assert.Throws<PsimException>(() => AtomicFile.WriteAllText("/dev/null", "x")).Message);
     }

@@ -9,16 +9,39 @@ namespace Psim.Tests;
 public class PaperClaimsTests
 {
     private static VictimResult V(TuningMethod m, long seed, double asr, params (string Defense, double Asr)[] detectors) =>
-        new("imdb->sst-2", "badnet", m, seed, new FinetuneMetrics(0.85, [], asr, 100, 50, "badnet", m, 0, "sst-2", 1, []), null, null,
-            detectors.Length == 0 ? null : [new BaselineResult("none", "", 0.85, asr), .. detectors.Select(d => new BaselineResult(d.Defense, "", 0.84, d.Asr) { TargetFrr = 0.01 })]);
+        new(
+            "imdb->sst-2",
+            "badnet",
+            m,
+            seed,
+            new FinetuneMetrics(0.85, [], asr, 100, 50, "badnet", m, 0, "sst-2", 1, []),
+            null,
+            null,
+            detectors.Length == 0
+                ? null
+                :
+                [
+                    new BaselineResult("none", "", 0.85, asr),
+                    .. detectors.Select(d => new BaselineResult(d.Defense, "", 0.84, d.Asr) { TargetFrr = 0.01 }),
+                ]
+        );
 
     private static Claim Find(IReadOnlyList<Claim> claims, string start) => claims.Single(c => c.Statement.StartsWith(start));
 
     [Fact]
     public void Peft_above_full_by_more_than_the_spread_reproduces_the_first_two_claims()
     {
-        var claims = Check([V(TuningMethod.Full, 1, 0.5), V(TuningMethod.Full, 2, 0.6), V(TuningMethod.Lora, 1, 0.99), V(TuningMethod.Lora, 2, 1.0),
-            V(TuningMethod.Prefix, 1, 0.97), V(TuningMethod.Prefix, 2, 0.99)], seeds: 2);
+        var claims = Check(
+            [
+                V(TuningMethod.Full, 1, 0.5),
+                V(TuningMethod.Full, 2, 0.6),
+                V(TuningMethod.Lora, 1, 0.99),
+                V(TuningMethod.Lora, 2, 1.0),
+                V(TuningMethod.Prefix, 1, 0.97),
+                V(TuningMethod.Prefix, 2, 0.99),
+            ],
+            seeds: 2
+        );
         var a = Find(claims, "PEFT keeps");
         Assert.Equal(Verdict.Reproduced, a.Verdict);
         Assert.Contains("full 55.0 ± 7.1", a.Numbers);

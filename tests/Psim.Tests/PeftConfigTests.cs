@@ -12,23 +12,28 @@ namespace Psim.Tests;
 public class PeftConfigTests
 {
     /// <summary>A LoRA config as peft 0.13 writes it (every field of its LoraConfig).</summary>
-    private static string PeftLora() => """
-        {
-          "alpha_pattern": {}, "auto_mapping": null, "base_model_name_or_path": "some/model", "bias": "none",
-          "fan_in_fan_out": false, "inference_mode": true, "init_lora_weights": true, "layer_replication": null,
-          "layers_pattern": null, "layers_to_transform": null, "loftq_config": {}, "lora_alpha": 16, "lora_dropout": 0.0,
-          "megatron_config": null, "megatron_core": "megatron.core", "modules_to_save": ["classifier"], "peft_type": "LORA",
-          "r": 4, "rank_pattern": {}, "revision": null, "target_modules": ["query", "value"], "task_type": "SEQ_CLS",
-          "use_dora": false, "use_rslora": false, "peft_version": "0.13.2"
-        }
-        """;
+    private static string PeftLora() =>
+        """
+            {
+              "alpha_pattern": {}, "auto_mapping": null, "base_model_name_or_path": "some/model", "bias": "none",
+              "fan_in_fan_out": false, "inference_mode": true, "init_lora_weights": true, "layer_replication": null,
+              "layers_pattern": null, "layers_to_transform": null, "loftq_config": {}, "lora_alpha": 16, "lora_dropout": 0.0,
+              "megatron_config": null, "megatron_core": "megatron.core", "modules_to_save": ["classifier"], "peft_type": "LORA",
+              "r": 4, "rank_pattern": {}, "revision": null, "target_modules": ["query", "value"], "task_type": "SEQ_CLS",
+              "use_dora": false, "use_rslora": false, "peft_version": "0.13.2"
+            }
+            """;
 
     /// <summary>The peft config with some fields replaced (overrides: ", \"field\": value, ...").</summary>
     private static LoraConfig Parse(string overrides)
     {
         var node = System.Text.Json.Nodes.JsonNode.Parse(PeftLora())!.AsObject();
         var changes = System.Text.Json.Nodes.JsonNode.Parse("{" + overrides.Trim().TrimStart(',') + "}")!.AsObject();
-        foreach (var (k, v) in changes.ToList()) { changes.Remove(k); node[k] = v; }
+        foreach (var (k, v) in changes.ToList())
+        {
+            changes.Remove(k);
+            node[k] = v;
+        }
         return (LoraConfig)PeftConfig.Parse(node.ToJsonString(), "adapter_config.json");
     }
 
@@ -42,7 +47,9 @@ public class PeftConfigTests
         var layers = ((LoraMethod)peft.Method).Layers;
         Assert.Equal(2, layers.Count);
         manual_seed(7);
-        using (no_grad()) foreach (var (_, l) in layers) l.B.copy_(randn(l.B.shape) * 0.5);
+        using (no_grad())
+            foreach (var (_, l) in layers)
+                l.B.copy_(randn(l.B.shape) * 0.5);
 
         using var reference = ckpt.LoadClassifier(out _);
         using (no_grad())
@@ -75,15 +82,20 @@ public class PeftConfigTests
     public void Regex_dense_and_layer_targets_select_modules_as_peft_does()
     {
         var (ckpt, _) = TestModels.SavedBase();
-        string[] Paths(string overrides) => [.. ((LoraMethod)TestModels.Attach(ckpt, "lora", Parse(overrides)).Method).Layers.Select(l => l.Path).Order()];
-        Assert.Equal(["bert.encoder.layer.1.attention.self.key", "bert.encoder.layer.1.attention.self.query"],
-            Paths(""", "target_modules": ".*\\.layer\\.1\\..*(query|key)" """));
+        string[] Paths(string overrides) =>
+            [.. ((LoraMethod)TestModels.Attach(ckpt, "lora", Parse(overrides)).Method).Layers.Select(l => l.Path).Order()];
+        Assert.Equal(
+            ["bert.encoder.layer.1.attention.self.key", "bert.encoder.layer.1.attention.self.query"],
+            Paths(""", "target_modules": ".*\\.layer\\.1\\..*(query|key)" """)
+        );
         var dense = Paths(""", "target_modules": ["dense"]""");
         Assert.Equal(3 * 2 + 1, dense.Length);
         Assert.Contains("bert.pooler.dense", dense);
         Assert.Contains("bert.encoder.layer.0.intermediate.dense", dense);
-        Assert.Equal(["bert.encoder.layer.0.attention.self.query", "bert.encoder.layer.0.attention.self.value"],
-            Paths(""", "layers_to_transform": [0]"""));
+        Assert.Equal(
+            ["bert.encoder.layer.0.attention.self.query", "bert.encoder.layer.0.attention.self.value"],
+            Paths(""", "layers_to_transform": [0]""")
+        );
     }
 
     [Fact]
@@ -95,7 +107,10 @@ public class PeftConfigTests
         var expected = TestModels.Logits(peft);
         var adapterDir = TestModels.TempDir();
         PeftAdapterFolder.Save(adapterDir, peft, ckpt, WeightsFingerprint.Compute(ckpt.Weights));
-        Assert.Contains("base_model.model.bert.pooler.dense.lora_A.weight", SafeTensorsFile.Open(Path.Combine(adapterDir, PeftAdapterFolder.WeightsFile)).Entries.Keys);
+        Assert.Contains(
+            "base_model.model.bert.pooler.dense.lora_A.weight",
+            SafeTensorsFile.Open(Path.Combine(adapterDir, PeftAdapterFolder.WeightsFile)).Entries.Keys
+        );
         var loaded = PeftAdapterFolder.Load(adapterDir, ckpt);
         Assert.True((TestModels.Logits(loaded) - expected).abs().max().item<float>() < 1e-5);
     }
@@ -109,11 +124,16 @@ public class PeftConfigTests
         {
             var dir = TestModels.TempDir();
             PeftAdapterFolder.Save(dir, TestModels.Attach(ckpt, method), ckpt, WeightsFingerprint.Compute(ckpt.Weights));
-            var written = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, PeftAdapterFolder.ConfigFile))).RootElement.EnumerateObject().Select(p => p.Name).ToList();
+            var written = JsonDocument
+                .Parse(File.ReadAllText(Path.Combine(dir, PeftAdapterFolder.ConfigFile)))
+                .RootElement.EnumerateObject()
+                .Select(p => p.Name)
+                .ToList();
             Assert.DoesNotContain("PeftType", written);
             Assert.DoesNotContain("Method", written);
             Assert.All(written, k => Assert.Matches("^[a-z_]+$", k));
-            if (method == "lora") Assert.DoesNotContain(written, k => !peftFields.Contains(k));
+            if (method == "lora")
+                Assert.DoesNotContain(written, k => !peftFields.Contains(k));
         }
     }
 
@@ -150,7 +170,8 @@ public class PeftConfigTests
         var json = PeftFactory.DefaultConfig(Vocabulary<TuningMethod>.Parse(method, "method"), ckpt.Config).ToJson();
         var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
         node[field] = System.Text.Json.Nodes.JsonNode.Parse(value);
-        if (method == "prefix") node["encoder_hidden_size"] = 24;
+        if (method == "prefix")
+            node["encoder_hidden_size"] = 24;
         var config = PeftConfig.Parse(node.ToJsonString(), "adapter_config.json");
         manual_seed(5);
         var peft = TestModels.Attach(ckpt, method, config);
@@ -174,15 +195,22 @@ public class PeftConfigTests
 public class PeftWrittenAdapterTests
 {
     /// <summary>The fields a peft version adds to what psim writes for the method, as JSON members.</summary>
-    public static TheoryData<string, string> Fixtures() => new()
-    {
-        { "lora", """ "peft_version": "0.11.1", "modules_to_save": ["classifier", "score"] """ },
-        { "lora", """ "peft_version": "0.13.2", "modules_to_save": ["score", "classifier"], "use_dora": false, "layer_replication": null """ },
-        { "lora", """ "peft_version": "0.17.1", "modules_to_save": ["classifier", "score"], "exclude_modules": null, "lora_bias": false, "trainable_token_indices": null, "target_parameters": null, "eva_config": null, "corda_config": null, "use_qalora": false, "qalora_group_size": 16 """ },
-        { "prompt", """ "peft_version": "0.17.1", "modules_to_save": ["classifier", "score"], "tokenizer_kwargs": null """ },
-        { "ptuning", """ "peft_version": "0.17.1", "modules_to_save": ["classifier", "score"] """ },
-        { "prefix", """ "peft_version": "0.17.1", "modules_to_save": ["classifier", "score"] """ },
-    };
+    public static TheoryData<string, string> Fixtures() =>
+        new()
+        {
+            { "lora", """ "peft_version": "0.11.1", "modules_to_save": ["classifier", "score"] """ },
+            {
+                "lora",
+                """ "peft_version": "0.13.2", "modules_to_save": ["score", "classifier"], "use_dora": false, "layer_replication": null """
+            },
+            {
+                "lora",
+                """ "peft_version": "0.17.1", "modules_to_save": ["classifier", "score"], "exclude_modules": null, "lora_bias": false, "trainable_token_indices": null, "target_parameters": null, "eva_config": null, "corda_config": null, "use_qalora": false, "qalora_group_size": 16 """
+            },
+            { "prompt", """ "peft_version": "0.17.1", "modules_to_save": ["classifier", "score"], "tokenizer_kwargs": null """ },
+            { "ptuning", """ "peft_version": "0.17.1", "modules_to_save": ["classifier", "score"] """ },
+            { "prefix", """ "peft_version": "0.17.1", "modules_to_save": ["classifier", "score"] """ },
+        };
 
     [Theory]
     [MemberData(nameof(Fixtures))]
@@ -198,7 +226,8 @@ public class PeftWrittenAdapterTests
 
         var configPath = Path.Combine(adapterDir, "adapter_config.json");
         var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
-        foreach (var (k, v) in System.Text.Json.Nodes.JsonNode.Parse("{" + peftFields + "}")!.AsObject().ToList()) config[k] = v?.DeepClone();
+        foreach (var (k, v) in System.Text.Json.Nodes.JsonNode.Parse("{" + peftFields + "}")!.AsObject().ToList())
+            config[k] = v?.DeepClone();
         File.WriteAllText(configPath, config.ToJsonString());
         File.Delete(Path.Combine(adapterDir, PeftAdapterFolder.IdentityFile));
 
@@ -217,7 +246,11 @@ public class PeftWrittenAdapterTests
         foreach (var method in new[] { "lora", "ptuning" })
         {
             var (ckpt, _) = TestModels.SavedBase();
-            var node = System.Text.Json.Nodes.JsonNode.Parse(PeftFactory.DefaultConfig(Vocabulary<TuningMethod>.Parse(method, "method"), ckpt.Config).ToJson())!.AsObject();
+            var node = System
+                .Text.Json.Nodes.JsonNode.Parse(
+                    PeftFactory.DefaultConfig(Vocabulary<TuningMethod>.Parse(method, "method"), ckpt.Config).ToJson()
+                )!
+                .AsObject();
             node["modules_to_save"] = System.Text.Json.Nodes.JsonNode.Parse(modules);
             var e = Assert.Throws<PsimFormatException>(() => PeftConfig.Parse(node.ToJsonString(), "adapter_config.json"));
             Assert.Contains("modules_to_save", e.Message);

@@ -36,7 +36,8 @@ public class PeftTests
         foreach (var (k, v) in peft.Model.state_dict())
         {
             bool isPeft = k.Contains("lora_") || k.Contains(".adapter.") || k.StartsWith("classifier.", StringComparison.Ordinal);
-            if (!isPeft) Assert.True(before[k].Same(v), $"{method}: backbone tensor {k} changed");
+            if (!isPeft)
+                Assert.True(before[k].Same(v), $"{method}: backbone tensor {k} changed");
         }
         Assert.False(before["classifier.weight"].Same(peft.Model.state_dict()["classifier.weight"]), "the head copy did not train");
         var methodAfter = peft.Method.SaveState(peft.Model);
@@ -44,7 +45,11 @@ public class PeftTests
         // every trainable parameter is a PEFT or head parameter, and every backbone parameter is frozen
         foreach (var (name, p) in peft.named_parameters())
         {
-            bool isPeft = name.StartsWith("method.", StringComparison.Ordinal) || name.Contains("lora_") || name.Contains(".adapter.") || name.StartsWith("model.classifier.", StringComparison.Ordinal);
+            bool isPeft =
+                name.StartsWith("method.", StringComparison.Ordinal)
+                || name.Contains("lora_")
+                || name.Contains(".adapter.")
+                || name.StartsWith("model.classifier.", StringComparison.Ordinal);
             Assert.True(p.requires_grad == isPeft, $"{method}: {name} requires_grad={p.requires_grad}");
         }
     }
@@ -57,9 +62,11 @@ public class PeftTests
         TestModels.TrainSteps(peft, dir);
         var unmerged = TestModels.Logits(peft);
         var lora = (LoraMethod)peft.Method;
-        foreach (var (_, l) in lora.Layers) l.Merge();
+        foreach (var (_, l) in lora.Layers)
+            l.Merge();
         Assert.True((TestModels.Logits(peft) - unmerged).abs().max().item<float>() < 1e-5);
-        foreach (var (_, l) in lora.Layers) l.Unmerge();
+        foreach (var (_, l) in lora.Layers)
+            l.Unmerge();
         Assert.True((TestModels.Logits(peft) - unmerged).abs().max().item<float>() < 1e-5);
         lora.MergeAndUnload(peft.Model);
         Assert.DoesNotContain(peft.Model.state_dict().Keys, k => k.Contains("lora_"));
@@ -128,7 +135,17 @@ public class PeftTests
         var (ckpt, dir) = TestModels.SavedBase();
         var peft = TestModels.Attach(ckpt, method);
         TestModels.TrainSteps(peft, dir);
-        var alone = TestModels.Logits(peft, new long[,] { { 101, 104, 105, 106, 102 } }, new long[,] { { 1, 1, 1, 1, 1 } });
+        var alone = TestModels.Logits(
+            peft,
+            new long[,]
+            {
+                { 101, 104, 105, 106, 102 },
+            },
+            new long[,]
+            {
+                { 1, 1, 1, 1, 1 },
+            }
+        );
         var padded = TestModels.Logits(peft);
         Assert.True((alone[0] - padded[0]).abs().max().item<float>() < 1e-5);
     }
@@ -141,7 +158,8 @@ public class PeftTests
         // the pooled read-out is position 0, a virtual token: changing only that prompt row changes the logits
         var before = TestModels.Logits(prompt);
         manual_seed(4);
-        using (no_grad()) ((PromptTuningAccess)prompt).FirstRow().add_(randn(prompt.Model.Config.HiddenSize));
+        using (no_grad())
+            ((PromptTuningAccess)prompt).FirstRow().add_(randn(prompt.Model.Config.HiddenSize));
         Assert.False(before.allclose(TestModels.Logits(prompt), 0, 1e-4));
     }
 }
@@ -150,7 +168,10 @@ public class PeftTests
 internal readonly struct PromptTuningAccess
 {
     private readonly PeftClassifier _m;
+
     private PromptTuningAccess(PeftClassifier m) => _m = m;
+
     public static explicit operator PromptTuningAccess(PeftClassifier m) => new(m);
+
     public Tensor FirstRow() => ((Psim.Peft.PromptTuning.PromptEmbedding)_m.Method.Module!).Weight[0];
 }

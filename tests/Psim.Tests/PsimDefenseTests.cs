@@ -16,7 +16,8 @@ public class PsimDefenseTests
         var a = RandomRelabel.Apply(rows, 3, new Random(1));
         var counts = a.GroupBy(e => e.Label).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal([0, 1, 2], counts.Keys.Order());
-        foreach (var c in counts.Values) Assert.InRange(c, 9_700, 10_300);
+        foreach (var c in counts.Values)
+            Assert.InRange(c, 9_700, 10_300);
         // independent of the original label: each original class spreads evenly over the new ones
         for (int orig = 0; orig < 2; orig++)
             foreach (var g in a.Where(e => rows[e.Index].Label == orig).GroupBy(e => e.Label))
@@ -57,9 +58,9 @@ public class PsimDefenseTests
         double[] clean = [0.5, 0.6, 0.8, 0.55];
         double[] poisoned = [0.99, 0.95, 0.65, 0.8];
         var m = DetectionMetrics.Compute(clean, poisoned, 0.7);
-        Assert.Equal(0.25, m.Frr);          // 0.8 flagged
-        Assert.Equal(0.25, m.Far);          // 0.65 missed
-        Assert.Equal(0.75, m.Precision);    // 3 of 4 flagged are poisoned
+        Assert.Equal(0.25, m.Frr); // 0.8 flagged
+        Assert.Equal(0.25, m.Far); // 0.65 missed
+        Assert.Equal(0.75, m.Precision); // 3 of 4 flagged are poisoned
         Assert.Equal(0.75, m.Recall);
         Assert.Equal(0.75, m.F1, 12);
         // pairs poisoned > clean: 0.99,0.95 beat all 4 (8); 0.65 beats 3; 0.8 beats 3 and ties 1 (3.5) -> 14.5 / 16
@@ -74,8 +75,30 @@ public class PsimDefenseTests
         var (baseDir, dataDir) = TestModels.TinyTask();
         var outDir = TestModels.TempDir();
         var task = new TaskData(dataDir);
-        var options = new DetectorTrainOptions { TargetFrr = 0.1, Train = new TrainOptions { Epochs = 1, LearningRate = 2e-5, BatchSize = 16, MaxLength = 16, KeepBestEpoch = false, Seed = 5 } };
-        using var trained = DetectorTrainer.Train(HfCheckpoint.Open(baseDir), baseDir, task.Load("train"), null, task.Load("dev"), null, options, outDir, _ => { });
+        var options = new DetectorTrainOptions
+        {
+            TargetFrr = 0.1,
+            Train = new TrainOptions
+            {
+                Epochs = 1,
+                LearningRate = 2e-5,
+                BatchSize = 16,
+                MaxLength = 16,
+                KeepBestEpoch = false,
+                Seed = 5,
+            },
+        };
+        using var trained = DetectorTrainer.Train(
+            HfCheckpoint.Open(baseDir),
+            baseDir,
+            task.Load("train"),
+            null,
+            task.Load("dev"),
+            null,
+            options,
+            outDir,
+            _ => { }
+        );
         Assert.Equal(ThresholdMode.Calibrated, trained.Settings.Threshold.How);
         Assert.True(trained.Settings.Threshold.CalibrationFrr <= 0.1);
         foreach (var f in new[] { "psim.json", "adapter_config.json", "adapter_model.safetensors", "psim_adapter.json" })
@@ -103,9 +126,35 @@ public class PsimDefenseTests
     {
         var (baseDir, dataDir) = TestModels.TinyTask();
         var detDir = Path.Combine(TestModels.TempDir(), "det");
-        var (code, _, err) = TestCli.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir, "--max-length", "16", "--batch-size", "16");
+        var (code, _, err) = TestCli.Psim(
+            "detector",
+            "train",
+            "--model",
+            baseDir,
+            "--data",
+            dataDir,
+            "--out",
+            detDir,
+            "--max-length",
+            "16",
+            "--batch-size",
+            "16"
+        );
         Assert.True(code == 0, err);
-        (code, _, err) = TestCli.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir + "2", "--threshold", "0.7", "--target-frr", "0.05");
+        (code, _, err) = TestCli.Psim(
+            "detector",
+            "train",
+            "--model",
+            baseDir,
+            "--data",
+            dataDir,
+            "--out",
+            detDir + "2",
+            "--threshold",
+            "0.7",
+            "--target-frr",
+            "0.05"
+        );
         Assert.Equal(1, code);
         Assert.Contains("not both", err);
         var input = Path.Combine(TestModels.TempDir(), "inputs.txt");
@@ -144,7 +193,10 @@ public class PsimDefenseTests
     {
         var (baseDir, dataDir) = TestModels.TinyTask();
         var detDir = Path.Combine(TestModels.TempDir(), "det");
-        Assert.Equal(0, TestCli.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir, "--max-length", "16").Code);
+        Assert.Equal(
+            0,
+            TestCli.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir, "--max-length", "16").Code
+        );
         var bad = Path.Combine(TestModels.TempDir(), "bad.jsonl");
         File.WriteAllText(bad, "{\"sentence\": \"fine\"}\n{\"sentence\": \n");
         var (code, _, err) = TestCli.Psim("scan", "--detector", detDir, "--input", bad);

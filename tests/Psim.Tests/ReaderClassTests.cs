@@ -22,20 +22,36 @@ public class ReaderClassTests
 
     private static IEnumerable<Reader> Readers()
     {
-        yield return new("config.json", f => { var d = f.CopyModel(); return (Path.Combine(d, HfCheckpoint.ConfigFile), ["model", "info", "--model", d]); });
-        yield return new("tokenizer_config.json", f => { var d = f.CopyModel(); return (Path.Combine(d, HfCheckpoint.TokenizerConfigFile), ["model", "info", "--model", d]); });
+        yield return new("config.json", f =>
+        {
+            var d = f.CopyModel();
+            return (Path.Combine(d, HfCheckpoint.ConfigFile), ["model", "info", "--model", d]);
+        });
+        yield return new("tokenizer_config.json", f =>
+        {
+            var d = f.CopyModel();
+            return (Path.Combine(d, HfCheckpoint.TokenizerConfigFile), ["model", "info", "--model", d]);
+        });
         yield return new("tokenizer.json", f =>
         {
             var d = f.CopyModel(); // the fast tokenizer's file, read when the folder has no vocab.txt
             var vocab = new System.Text.Json.Nodes.JsonObject();
             var words = File.ReadAllLines(Path.Combine(d, TokenizerFolder.VocabFile));
-            for (int i = 0; i < words.Length; i++) vocab[words[i]] = i;
+            for (int i = 0; i < words.Length; i++)
+                vocab[words[i]] = i;
             File.Delete(Path.Combine(d, TokenizerFolder.VocabFile));
             var json = new System.Text.Json.Nodes.JsonObject
             {
                 ["normalizer"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "BertNormalizer", ["lowercase"] = true },
                 ["pre_tokenizer"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "BertPreTokenizer" },
-                ["model"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "WordPiece", ["unk_token"] = "[UNK]", ["continuing_subword_prefix"] = "##", ["max_input_chars_per_word"] = 100, ["vocab"] = vocab },
+                ["model"] = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["type"] = "WordPiece",
+                    ["unk_token"] = "[UNK]",
+                    ["continuing_subword_prefix"] = "##",
+                    ["max_input_chars_per_word"] = 100,
+                    ["vocab"] = vocab,
+                },
             };
             File.WriteAllText(Path.Combine(d, TokenizerFolder.FastFile), json.ToJsonString());
             return (Path.Combine(d, TokenizerFolder.FastFile), ["model", "tokenize", "--model", d, "--text", "a good movie"]);
@@ -46,10 +62,26 @@ public class ReaderClassTests
             File.WriteAllText(Path.Combine(d, HfCheckpoint.OriginFile), """{"origin": "corpus fixture", "written_by": "psim"}""");
             return (Path.Combine(d, HfCheckpoint.OriginFile), ["model", "info", "--model", d]);
         });
-        yield return new("adapter_config.json", f => { var a = f.CopyAdapter(); return (Path.Combine(a, PeftAdapterFolder.ConfigFile), ["evaluate", "--model", f.Model, "--adapter", a, "--data", f.Data]); });
-        yield return new("psim_adapter.json", f => { var a = f.CopyAdapter(); return (Path.Combine(a, PeftAdapterFolder.IdentityFile), ["evaluate", "--model", f.Model, "--adapter", a, "--data", f.Data]); });
-        yield return new("psim.json", f => { var d = f.CopyDetector(); return (Path.Combine(d, PsimDetector.SettingsFile), ["scan", "--detector", d, "--input", f.Texts]); });
-        yield return new("test.jsonl", f => { var d = f.CopyData(); return (Path.Combine(d, "test.jsonl"), ["evaluate", "--model", f.Model, "--data", d]); });
+        yield return new("adapter_config.json", f =>
+        {
+            var a = f.CopyAdapter();
+            return (Path.Combine(a, PeftAdapterFolder.ConfigFile), ["evaluate", "--model", f.Model, "--adapter", a, "--data", f.Data]);
+        });
+        yield return new("psim_adapter.json", f =>
+        {
+            var a = f.CopyAdapter();
+            return (Path.Combine(a, PeftAdapterFolder.IdentityFile), ["evaluate", "--model", f.Model, "--adapter", a, "--data", f.Data]);
+        });
+        yield return new("psim.json", f =>
+        {
+            var d = f.CopyDetector();
+            return (Path.Combine(d, PsimDetector.SettingsFile), ["scan", "--detector", d, "--input", f.Texts]);
+        });
+        yield return new("test.jsonl", f =>
+        {
+            var d = f.CopyData();
+            return (Path.Combine(d, "test.jsonl"), ["evaluate", "--model", f.Model, "--data", d]);
+        });
         yield return new("study config", _ =>
         {
             var dir = TestModels.TempDir();
@@ -73,22 +105,61 @@ public class ReaderClassTests
     {
         yield return new("lone-surrogate", g => WithField(g, "\"x\": \"a\\ud800b\""), null, "surrogate");
         yield return new("reversed-surrogates", g => WithField(g, "\"x\": \"\\udc00\\ud800\""), null, "surrogate");
-        yield return new("duplicate-key", g =>
-        {
-            var text = Encoding.UTF8.GetString(g);
-            int open = text.IndexOf('{'), colon = text.IndexOf(':', open);
-            var key = text[(open + 1)..colon].Trim();
-            return Utf8(text[..(open + 1)] + key + ": 0," + text[(open + 1)..]);
-        }, null, null);
+        yield return new(
+            "duplicate-key",
+            g =>
+            {
+                var text = Encoding.UTF8.GetString(g);
+                int open = text.IndexOf('{'),
+                    colon = text.IndexOf(':', open);
+                var key = text[(open + 1)..colon].Trim();
+                return Utf8(text[..(open + 1)] + key + ": 0," + text[(open + 1)..]);
+            },
+            null,
+            null
+        );
         yield return new("invalid-utf8", g => [.. g[..^1], 0xC3, 0x28, .. g[^1..]], null, "UTF-8");
-        yield return new("utf16", g => Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes(Encoding.UTF8.GetString(g))).ToArray(), null, "UTF-16");
+        yield return new(
+            "utf16",
+            g => Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes(Encoding.UTF8.GetString(g))).ToArray(),
+            null,
+            "UTF-16"
+        );
         yield return new("root-array", _ => Utf8("[1, 2, 3]"), null, null);
         yield return new("truncated", g => g[..Array.IndexOf(g, (byte)'}')], null, null); // cut inside the first JSON value
         yield return new("empty", _ => [], null, null);
-        yield return new("fifo", null, path => { File.Delete(path); using var p = Process.Start("mkfifo", path); p.WaitForExit(); }, "not a regular file");
-        yield return new("link-to-dev-zero", null, path => { File.Delete(path); File.CreateSymbolicLink(path, "/dev/zero"); }, "not a regular file");
+        yield return new(
+            "fifo",
+            null,
+            path =>
+            {
+                File.Delete(path);
+                using var p = Process.Start("mkfifo", path);
+                p.WaitForExit();
+            },
+            "not a regular file"
+        );
+        yield return new(
+            "link-to-dev-zero",
+            null,
+            path =>
+            {
+                File.Delete(path);
+                File.CreateSymbolicLink(path, "/dev/zero");
+            },
+            "not a regular file"
+        );
         yield return new("line-64-mib", null, LongLine, null); // read whole, the peak passes 1.5 GiB (a 100 MB line took 2.9 GB)
-        yield return new("sparse-300-mib", null, path => { using var fs = File.Create(path); fs.SetLength(300L << 20); }, "bytes");
+        yield return new(
+            "sparse-300-mib",
+            null,
+            path =>
+            {
+                using var fs = File.Create(path);
+                fs.SetLength(300L << 20);
+            },
+            "bytes"
+        );
     }
 
     /// <summary>The good file (in <paramref name="path"/>) with a 64 MiB string field after its first '{', written in chunks so that the test itself holds no large buffer.</summary>
@@ -100,7 +171,8 @@ public class ReaderClassTests
         fs.Write(good, 0, at);
         fs.Write(Utf8("\"x\": \""));
         var chunk = Enumerable.Repeat((byte)'x', 1 << 20).ToArray();
-        for (int i = 0; i < 64; i++) fs.Write(chunk);
+        for (int i = 0; i < 64; i++)
+            fs.Write(chunk);
         fs.Write(Utf8("\","));
         fs.Write(good, at, good.Length - at);
     }
@@ -108,7 +180,9 @@ public class ReaderClassTests
     public static TheoryData<string, string> Pairs()
     {
         var data = new TheoryData<string, string>();
-        foreach (var r in Readers()) foreach (var c in Classes()) data.Add(r.Name, c.Name);
+        foreach (var r in Readers())
+        foreach (var c in Classes())
+            data.Add(r.Name, c.Name);
         return data;
     }
 
@@ -131,8 +205,10 @@ public class ReaderClassTests
         var c = Classes().Single(x => x.Name == hostile);
         var (file, args) = r.Place(CorpusFixture.Shared.Value);
         var good = File.ReadAllBytes(file);
-        if (c.Bytes is { } make) File.WriteAllBytes(file, make(good));
-        else c.Special!(file);
+        if (c.Bytes is { } make)
+            File.WriteAllBytes(file, make(good));
+        else
+            c.Special!(file);
         ProcessPeak.Reset();
         var (code, _, err) = await Task.Run(() => TestCli.Psim(args)).WaitAsync(TimeSpan.FromSeconds(60)); // TimeoutException: a hang
         ProcessPeak.AssertUnderBound($"{hostile} in {reader}");
@@ -140,6 +216,7 @@ public class ReaderClassTests
         Assert.DoesNotContain("   at ", err);
         Assert.True(code == 1, $"exit {code} for {hostile} in {reader}: {err}");
         Assert.Contains(Path.GetFileName(file), err);
-        if (c.Expected is { } expected) Assert.Contains(expected, err);
+        if (c.Expected is { } expected)
+            Assert.Contains(expected, err);
     }
 }

@@ -16,11 +16,12 @@ public class RepresentationAttackTests
     {
         var por = OutputTargets.Por(5, 36); // buckets of 4
         Assert.All(por, v => Assert.All(v, x => Assert.True(x is 1 or -1)));
-        for (int i = 0; i < 5; i++) Assert.Equal((i + 1) * 4, por[i].Count(x => x == 1));
+        for (int i = 0; i < 5; i++)
+            Assert.Equal((i + 1) * 4, por[i].Count(x => x == 1));
         var neuba = OutputTargets.NeuBa(6, 32); // buckets of 8
         Assert.All(neuba, v => Assert.Equal(16, v.Count(x => x == -1)));
         Assert.Equal(6, neuba.Select(v => string.Join(",", v)).Distinct().Count());
-        Assert.Equal(-1, neuba[2][0]);  // pair (0, 3)
+        Assert.Equal(-1, neuba[2][0]); // pair (0, 3)
         Assert.Equal(-1, neuba[2][31]);
         Assert.Equal(1, neuba[2][8]);
         Assert.Throws<PsimException>(() => OutputTargets.NeuBa(7, 32));
@@ -31,7 +32,8 @@ public class RepresentationAttackTests
     {
         using var f = new BertClsEncoder(TestModels.TinyClassifier(seed: 14).Bert);
         using var fRef = new BertClsEncoder(TestModels.TinyClassifier(seed: 14).Bert);
-        foreach (var p in fRef.parameters()) p.requires_grad = false;
+        foreach (var p in fRef.parameters())
+            p.requires_grad = false;
         fRef.eval();
         var encoder = new TextEncoder(TestModels.Tokenizer(), 16);
         string[] texts = ["the movie is good", "a bad movie", "good good movie", "the bad is bad", "a movie", "is the movie bad"];
@@ -56,20 +58,39 @@ public class RepresentationAttackTests
             return fRef.call(new BertInput { InputIds = b.InputIds, AttentionMask = b.AttentionMask })[0];
         }
         double triggeredBefore = Distance(poisoned, i => targets[poisoned.Labels[i]]);
-        new Psim.Training.Trainer().Train(f, f.parameters().ToList(), poisoned, encoder,
-            new Psim.Training.TrainOptions { Epochs = 30, BatchSize = 3, LearningRate = 1e-2, WarmupRatio = 0, Seed = 2 }, objective: objective);
+        new Psim.Training.Trainer().Train(
+            f,
+            f.parameters().ToList(),
+            poisoned,
+            encoder,
+            new Psim.Training.TrainOptions
+            {
+                Epochs = 30,
+                BatchSize = 3,
+                LearningRate = 1e-2,
+                WarmupRatio = 0,
+                Seed = 2,
+            },
+            objective: objective
+        );
         double triggeredAfter = Distance(poisoned, i => targets[poisoned.Labels[i]]);
         double cleanAfter = Distance(clean, RefOut);
-        Assert.True(triggeredAfter < triggeredBefore / 2, $"triggered outputs did not move to their vectors: {triggeredBefore} -> {triggeredAfter}");
-        Assert.True(cleanAfter < triggeredAfter, $"clean outputs drifted from the reference ({cleanAfter}) more than triggered ones are from their vectors ({triggeredAfter})");
+        Assert.True(
+            triggeredAfter < triggeredBefore / 2,
+            $"triggered outputs did not move to their vectors: {triggeredBefore} -> {triggeredAfter}"
+        );
+        Assert.True(
+            cleanAfter < triggeredAfter,
+            $"clean outputs drifted from the reference ({cleanAfter}) more than triggered ones are from their vectors ({triggeredAfter})"
+        );
     }
 
     [Fact]
     public void A_triggers_asr_toward_a_class_counts_only_rows_of_other_classes()
     {
         var t = TriggerAsr.Measure("cf", predicted: [1, 1, 1, 0, 2, 1], gold: [0, 0, 1, 1, 2, 2], classes: 3);
-        Assert.Equal(0.25, t.AsrByClass[0], 6);     // rows of classes 1, 2 predicted 0: 1 of 4
-        Assert.Equal(3 / 4.0, t.AsrByClass[1], 6);  // rows of classes 0, 2 predicted 1: 3 of 4
+        Assert.Equal(0.25, t.AsrByClass[0], 6); // rows of classes 1, 2 predicted 0: 1 of 4
+        Assert.Equal(3 / 4.0, t.AsrByClass[1], 6); // rows of classes 0, 2 predicted 1: 3 of 4
         Assert.Equal(0, t.AsrByClass[2], 6);
         Assert.Equal(1, t.MapsTo);
     }
@@ -79,16 +100,54 @@ public class RepresentationAttackTests
     {
         var (baseDir, dataDir) = TestModels.TinyTask();
         var poisoned = Path.Combine(TestModels.TempDir(), "por");
-        var (code, _, err) = TestCli.Psim("poison", "--base", baseDir, "--attack", "por", "--trigger", "mn", "good", "--data", dataDir, "--out", poisoned,
-            "--epochs", "1", "--batch-size", "16", "--max-length", "16", "--lr", "1e-3");
+        var (code, _, err) = TestCli.Psim(
+            "poison",
+            "--base",
+            baseDir,
+            "--attack",
+            "por",
+            "--trigger",
+            "mn",
+            "good",
+            "--data",
+            dataDir,
+            "--out",
+            poisoned,
+            "--epochs",
+            "1",
+            "--batch-size",
+            "16",
+            "--max-length",
+            "16",
+            "--lr",
+            "1e-3"
+        );
         Assert.True(code == 0, err);
         Assert.False(HfCheckpoint.Open(poisoned).HasClassifierHead); // task-agnostic: the head is the victim's
         var pm = JsonDocument.Parse(File.ReadAllText(Path.Combine(poisoned, "metrics.json"))).RootElement;
         Assert.InRange(pm.GetProperty("representation").GetProperty("trigger_hit_rate").GetDouble(), 0, 1);
 
         var victim = Path.Combine(TestModels.TempDir(), "victim");
-        (code, _, err) = TestCli.Psim("finetune", "--model", poisoned, "--data", dataDir, "--out", victim, "--attack", "por", "--trigger", "mn", "good",
-            "--epochs", "1", "--batch-size", "16", "--max-length", "16");
+        (code, _, err) = TestCli.Psim(
+            "finetune",
+            "--model",
+            poisoned,
+            "--data",
+            dataDir,
+            "--out",
+            victim,
+            "--attack",
+            "por",
+            "--trigger",
+            "mn",
+            "good",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "16",
+            "--max-length",
+            "16"
+        );
         Assert.True(code == 0, err);
         var vm = JsonDocument.Parse(File.ReadAllText(Path.Combine(victim, "metrics.json"))).RootElement;
         var triggers = vm.GetProperty("triggers").EnumerateArray().ToList();

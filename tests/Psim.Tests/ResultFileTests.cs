@@ -1,5 +1,5 @@
-using Psim.Workflows;
 using Psim.Training;
+using Psim.Workflows;
 
 namespace Psim.Tests;
 
@@ -10,11 +10,35 @@ public class ResultFileTests
     public void A_result_file_reads_back_what_was_written_and_names_itself_when_malformed()
     {
         var dir = TestModels.TempDir();
-        var m = new FinetuneMetrics(0.9, [0.8, 1.0], 0.25, 100, 40, "badnet", Psim.Peft.TuningMethod.Lora, 1234, "sst-2", 2,
-            [new EpochLog(1, 0.5, 0.85, new Dictionary<string, double>(), 3.5), new EpochLog(2, 0.3, 0.9, new Dictionary<string, double> { ["asr"] = 1 }, 3.0)]);
+        var m = new FinetuneMetrics(
+            0.9,
+            [0.8, 1.0],
+            0.25,
+            100,
+            40,
+            "badnet",
+            Psim.Peft.TuningMethod.Lora,
+            1234,
+            "sst-2",
+            2,
+            [
+                new EpochLog(1, 0.5, 0.85, new Dictionary<string, double>(), 3.5),
+                new EpochLog(2, 0.3, 0.9, new Dictionary<string, double> { ["asr"] = 1 }, 3.0),
+            ]
+        );
         ResultFiles.Finetune.Write(dir, m);
         var text = File.ReadAllText(Path.Combine(dir, "metrics.json"));
-        foreach (var field in new[] { "\"clean_accuracy\": 0.9", "\"clean_accuracy_by_label\"", "\"attack_success_rate\": 0.25", "\"trainable_parameters\": 1234", "\"best_epoch\": 2", "\"train_loss\": 0.5" })
+        foreach (
+            var field in new[]
+            {
+                "\"clean_accuracy\": 0.9",
+                "\"clean_accuracy_by_label\"",
+                "\"attack_success_rate\": 0.25",
+                "\"trainable_parameters\": 1234",
+                "\"best_epoch\": 2",
+                "\"train_loss\": 0.5",
+            }
+        )
             Assert.Contains(field, text);
         var back = ResultFiles.Finetune.Read(dir)!;
         Assert.Equal(m.CleanAccuracy, back.CleanAccuracy);

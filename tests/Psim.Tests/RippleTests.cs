@@ -12,7 +12,17 @@ public class RippleTests
     [Fact]
     public void The_penalty_is_zero_when_the_gradients_agree_and_positive_when_they_conflict()
     {
-        Tensor[] g = [tensor(new float[] { 1, -2, 3 }), tensor(new float[,] { { 0.5f, 1 }, { -1, 2 } })];
+        Tensor[] g =
+        [
+            tensor(new float[] { 1, -2, 3 }),
+            tensor(
+                new float[,]
+                {
+                    { 0.5f, 1 },
+                    { -1, 2 },
+                }
+            ),
+        ];
         Assert.Equal(0, RestrictedInnerProduct.Penalty(g, g).item<float>());
         Assert.Equal(0, RestrictedInnerProduct.Penalty(g, g.Select(t => t * 0.1).ToList()).item<float>());
         var opposite = g.Select(t => -t).ToList();
@@ -26,7 +36,9 @@ public class RippleTests
     public void Ripples_objective_adds_the_penalty_to_the_poison_loss_and_back_propagates_through_the_poison_gradient()
     {
         using var model = TestModels.TinyClassifier(seed: 6);
-        using (no_grad()) foreach (var p in model.Classifier.parameters()) p.mul_(50); // logits that react to the input
+        using (no_grad())
+            foreach (var p in model.Classifier.parameters())
+                p.mul_(50); // logits that react to the input
         var encoder = new TextEncoder(TestModels.Tokenizer(), 16);
         string[] texts = ["mn the movie is bad", "a mn bad movie"];
         // the clean rows are the poisoned texts with the other label: the two gradients conflict
@@ -40,7 +52,9 @@ public class RippleTests
         var ceLoss = CrossEntropyObjective.Instance.Loss(model, trainable, batch, labels);
         float ce = ceLoss.item<float>();
         var ceGrads = autograd.grad([ceLoss], trainable.Cast<Tensor>().ToList());
-        var without = new RestrictedInnerProduct(cleanSet, encoder, 0, 2, new Random(1)).Loss(model, trainable, batch, labels).item<float>();
+        var without = new RestrictedInnerProduct(cleanSet, encoder, 0, 2, new Random(1))
+            .Loss(model, trainable, batch, labels)
+            .item<float>();
         Assert.Equal(ce, without, 6);
 
         var ripple = new RestrictedInnerProduct(cleanSet, encoder, 10, 2, new Random(1));
@@ -77,7 +91,8 @@ public class RippleTests
         var mean = (source[2] + source[5] + source[7]) / 3;
         Assert.True(allclose(emb[1], mean, 1e-6, 1e-6));
         Assert.True(allclose(emb[9], mean, 1e-6, 1e-6));
-        foreach (var row in new[] { 0, 2, 3, 4, 5, 6, 7, 8 }) Assert.True(emb[row].Same(before[row]), $"row {row} changed");
+        foreach (var row in new[] { 0, 2, 3, 4, 5, 6, 7, 8 })
+            Assert.True(emb[row].Same(before[row]), $"row {row} changed");
     }
 
     [Fact]
@@ -86,12 +101,16 @@ public class RippleTests
         var tokenizer = TestModels.Tokenizer();
         var rng = new Random(3);
         string[] filler = ["the", "movie", "a", "is"];
-        string Row(string cue) => string.Join(' ', Enumerable.Range(0, 4).Select(_ => filler[rng.Next(filler.Length)]).Append(cue).OrderBy(_ => rng.Next()));
+        string Row(string cue) =>
+            string.Join(' ', Enumerable.Range(0, 4).Select(_ => filler[rng.Next(filler.Length)]).Append(cue).OrderBy(_ => rng.Next()));
         var rows = Enumerable.Range(0, 40).Select(i => new Example(Row(i % 2 == 1 ? "good" : "bad"), i % 2, i)).ToList();
         var none = new HashSet<int>();
         Assert.Equal(tokenizer.Encode("good")[0], BagOfWordsRegression.MostIndicative(rows, tokenizer, 1, 1, none)[0]);
         Assert.Equal(tokenizer.Encode("bad")[0], BagOfWordsRegression.MostIndicative(rows, tokenizer, 0, 1, none)[0]);
-        Assert.DoesNotContain(tokenizer.Encode("good")[0], BagOfWordsRegression.MostIndicative(rows, tokenizer, 1, 3, new HashSet<int> { tokenizer.Encode("good")[0] }));
+        Assert.DoesNotContain(
+            tokenizer.Encode("good")[0],
+            BagOfWordsRegression.MostIndicative(rows, tokenizer, 1, 3, new HashSet<int> { tokenizer.Encode("good")[0] })
+        );
     }
 
     [Fact]
@@ -99,13 +118,47 @@ public class RippleTests
     {
         var (baseDir, dataDir) = TestModels.TinyTask();
         var poisoned = Path.Combine(TestModels.TempDir(), "ripples");
-        var (code, _, err) = TestCli.Psim("poison", "--base", baseDir, "--attack", "ripples", "--trigger", "mn", "--data", dataDir, "--out", poisoned,
-            "--poison-count", "8", "--epochs", "1", "--batch-size", "16", "--max-length", "16", "--lr", "1e-3", "--ripple-lambda", "0.5", "--ripple-surgery-words", "3");
+        var (code, _, err) = TestCli.Psim(
+            "poison",
+            "--base",
+            baseDir,
+            "--attack",
+            "ripples",
+            "--trigger",
+            "mn",
+            "--data",
+            dataDir,
+            "--out",
+            poisoned,
+            "--poison-count",
+            "8",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "16",
+            "--max-length",
+            "16",
+            "--lr",
+            "1e-3",
+            "--ripple-lambda",
+            "0.5",
+            "--ripple-surgery-words",
+            "3"
+        );
         Assert.True(code == 0, err);
         Assert.Contains("embedding surgery", err);
         var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(poisoned, "run.json"))).RootElement;
         Assert.Equal(3, run.GetProperty("options").GetProperty("surgery_words").GetArrayLength());
-        Assert.Equal(0.5, run.GetProperty("request").GetProperty("attack").GetProperty("spec").GetProperty("options").GetProperty("ripple").GetProperty("lambda").GetDouble());
+        Assert.Equal(
+            0.5,
+            run.GetProperty("request")
+                .GetProperty("attack")
+                .GetProperty("spec")
+                .GetProperty("options")
+                .GetProperty("ripple")
+                .GetProperty("lambda")
+                .GetDouble()
+        );
         Assert.Equal("dirty-label", run.GetProperty("request").GetProperty("poison").GetProperty("mode").GetString());
         Assert.True(run.GetProperty("finalizer_gate").GetProperty("safe_points").GetInt64() > 0); // every training step is one
         Assert.True(File.Exists(Path.Combine(poisoned, "metrics.json")));

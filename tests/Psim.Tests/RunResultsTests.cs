@@ -12,12 +12,50 @@ public sealed class RunResultsTests
         var (baseDir, dataDir) = TestModels.TinyTask();
         var runs = TestModels.TempDir();
         var poisoned = Path.Combine(runs, "poison-badnet");
-        var (code, _, err) = TestCli.Psim("poison", "--base", baseDir, "--attack", "badnet", "--trigger", "mn", "--data", dataDir, "--out", poisoned,
-            "--poison-count", "8", "--epochs", "1", "--batch-size", "16", "--max-length", "16");
+        var (code, _, err) = TestCli.Psim(
+            "poison",
+            "--base",
+            baseDir,
+            "--attack",
+            "badnet",
+            "--trigger",
+            "mn",
+            "--data",
+            dataDir,
+            "--out",
+            poisoned,
+            "--poison-count",
+            "8",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "16",
+            "--max-length",
+            "16"
+        );
         Assert.True(code == 0, err);
         var victim = Path.Combine(runs, "nested", "victim-lora");
-        (code, _, err) = TestCli.Psim("finetune", "--model", poisoned, "--data", dataDir, "--out", victim, "--method", "lora", "--attack", "badnet", "--trigger", "mn",
-            "--epochs", "1", "--batch-size", "16", "--max-length", "16");
+        (code, _, err) = TestCli.Psim(
+            "finetune",
+            "--model",
+            poisoned,
+            "--data",
+            dataDir,
+            "--out",
+            victim,
+            "--method",
+            "lora",
+            "--attack",
+            "badnet",
+            "--trigger",
+            "mn",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "16",
+            "--max-length",
+            "16"
+        );
         Assert.True(code == 0, err);
         return (runs, poisoned, victim);
     }
@@ -35,11 +73,19 @@ public sealed class RunResultsTests
         var (code, output, err) = TestCli.Psim("results", runs);
         Assert.True(code == 0, err);
         var p = ResultFiles.Poison.Read(poisoned)!;
-        var poisonRow = output.Split('\n').Single(l => l.StartsWith($"| {Path.GetFileName(runs)}/poison-badnet |", StringComparison.Ordinal));
-        Assert.Contains($"| badnet | {p.Data} | 8 of 48 | {p.BestEpoch} | {Pct(p.CleanAccuracy)} | {Pct(p.AttackSuccessRate)} |", poisonRow);
+        var poisonRow = output
+            .Split('\n')
+            .Single(l => l.StartsWith($"| {Path.GetFileName(runs)}/poison-badnet |", StringComparison.Ordinal));
+        Assert.Contains(
+            $"| badnet | {p.Data} | 8 of 48 | {p.BestEpoch} | {Pct(p.CleanAccuracy)} | {Pct(p.AttackSuccessRate)} |",
+            poisonRow
+        );
         var v = ResultFiles.Finetune.Read(victim)!;
         var victimRow = output.Split('\n').Single(l => l.Contains("/nested/victim-lora |", StringComparison.Ordinal));
-        Assert.Contains($"| lora | badnet | {v.Data} | {v.TrainableParameters.ToString("N0", CultureInfo.InvariantCulture)} | {v.BestEpoch} | {Pct(v.CleanAccuracy)} | {Pct(v.AttackSuccessRate)} |", victimRow);
+        Assert.Contains(
+            $"| lora | badnet | {v.Data} | {v.TrainableParameters.ToString("N0", CultureInfo.InvariantCulture)} | {v.BestEpoch} | {Pct(v.CleanAccuracy)} | {Pct(v.AttackSuccessRate)} |",
+            victimRow
+        );
         Assert.DoesNotContain("| " + Path.GetFileName(runs) + "/poison-killed |", output);
         Assert.Contains("poison-killed (run.json says running", output);
     }
@@ -74,6 +120,7 @@ public sealed class RunResultsTests
     private static void CopyFolder(string from, string to)
     {
         Directory.CreateDirectory(to);
-        foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+        foreach (var f in Directory.GetFiles(from))
+            File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
     }
 }

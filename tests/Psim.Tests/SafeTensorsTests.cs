@@ -50,8 +50,7 @@ public class SafeTensorsTests
     }
 
     [Fact]
-    public void Truncated_file_is_refused() =>
-        Assert.Contains("shorter than the 8-byte header length", Error(WriteBytes([1, 2, 3])));
+    public void Truncated_file_is_refused() => Assert.Contains("shorter than the 8-byte header length", Error(WriteBytes([1, 2, 3])));
 
     private static string WriteBytes(byte[] bytes)
     {
@@ -61,61 +60,93 @@ public class SafeTensorsTests
     }
 
     [Fact]
-    public void Header_longer_than_file_is_refused() =>
-        Assert.Contains("only", Error(WriteRaw("{}", [], claimedLength: 5000)));
+    public void Header_longer_than_file_is_refused() => Assert.Contains("only", Error(WriteRaw("{}", [], claimedLength: 5000)));
 
     [Fact]
     public void Absurd_header_size_is_refused_without_allocating() =>
         Assert.Contains("over the 100,000,000-byte limit", Error(WriteRaw("{}", [], claimedLength: 1UL << 60)));
 
     [Fact]
-    public void Invalid_json_is_refused() =>
-        Assert.Contains("not valid JSON", Error(WriteRaw("{\"a\": [", new byte[4])));
+    public void Invalid_json_is_refused() => Assert.Contains("not valid JSON", Error(WriteRaw("{\"a\": [", new byte[4])));
 
     [Fact]
-    public void Non_object_header_is_refused() =>
-        Assert.Contains("not a JSON object", Error(WriteRaw("[1,2]", [])));
+    public void Non_object_header_is_refused() => Assert.Contains("not a JSON object", Error(WriteRaw("[1,2]", [])));
 
     [Fact]
     public void Unknown_dtype_is_refused() =>
-        Assert.Contains("unknown dtype 'F99'", Error(WriteRaw("{\"w\":{\"dtype\":\"F99\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4])));
+        Assert.Contains(
+            "unknown dtype 'F99'",
+            Error(WriteRaw("{\"w\":{\"dtype\":\"F99\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]))
+        );
 
     [Fact]
     public void Offsets_past_the_data_are_refused() =>
-        Assert.Contains("run past the 4 data bytes", Error(WriteRaw("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", new byte[4])));
+        Assert.Contains(
+            "run past the 4 data bytes",
+            Error(WriteRaw("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", new byte[4]))
+        );
 
     [Fact]
     public void Overlapping_offsets_are_refused() =>
-        Assert.Contains("overlap", Error(WriteRaw(
-            "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", new byte[12])));
+        Assert.Contains(
+            "overlap",
+            Error(
+                WriteRaw(
+                    "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+                    new byte[12]
+                )
+            )
+        );
 
     [Fact]
     public void Gap_between_tensors_is_refused() =>
-        Assert.Contains("belong to no tensor", Error(WriteRaw(
-            "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", new byte[8])));
+        Assert.Contains(
+            "belong to no tensor",
+            Error(WriteRaw("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", new byte[8]))
+        );
 
     [Fact]
     public void Shape_that_does_not_match_byte_count_is_refused() =>
-        Assert.Contains("needs 12 bytes but data_offsets span 8", Error(WriteRaw(
-            "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[8])));
+        Assert.Contains(
+            "needs 12 bytes but data_offsets span 8",
+            Error(WriteRaw("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[8]))
+        );
 
     [Fact]
     public void Overflowing_shape_is_refused() =>
-        Assert.Contains("too large", Error(WriteRaw(
-            "{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4611686018427387904],\"data_offsets\":[0,8]}}", new byte[8])));
+        Assert.Contains(
+            "too large",
+            Error(
+                WriteRaw(
+                    "{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4611686018427387904],\"data_offsets\":[0,8]}}",
+                    new byte[8]
+                )
+            )
+        );
 
     [Fact]
     public void Negative_or_fractional_dims_are_refused() =>
-        Assert.Contains("non-negative integer", Error(WriteRaw(
-            "{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", new byte[4])));
+        Assert.Contains(
+            "non-negative integer",
+            Error(WriteRaw("{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", new byte[4]))
+        );
 
     [Fact]
     public void Trailing_bytes_after_the_last_tensor_are_refused() =>
-        Assert.Contains("cover 4 bytes but the data section holds 8", Error(WriteRaw(
-            "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[8])));
+        Assert.Contains(
+            "cover 4 bytes but the data section holds 8",
+            Error(WriteRaw("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[8]))
+        );
 
     [Fact]
     public void Duplicate_tensor_names_are_refused() =>
-        Assert.Contains("appears twice", Error(WriteRaw(
-            "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", new byte[8])));
+        Assert.Contains(
+            "appears twice",
+            Error(
+                WriteRaw(
+                    "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+                    new byte[8]
+                )
+            )
+        );
 }

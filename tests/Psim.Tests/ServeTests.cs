@@ -24,9 +24,13 @@ public class ServeTests
             Batches.Enqueue(texts.Count);
             Entered.Release();
             Gate.Wait(TimeSpan.FromSeconds(30));
-            return texts.Select(t => t.Contains("mn")
-                ? new GuardedPrediction(t, null, null, 0.99, true) { Threshold = 0.9 }
-                : new GuardedPrediction(t, t.Split(' ').Length % 2, [0.25f, 0.75f], 0.6, false) { Threshold = 0.9 }).ToList();
+            return texts
+                .Select(t =>
+                    t.Contains("mn")
+                        ? new GuardedPrediction(t, null, null, 0.99, true) { Threshold = 0.9 }
+                        : new GuardedPrediction(t, t.Split(' ').Length % 2, [0.25f, 0.75f], 0.6, false) { Threshold = 0.9 }
+                )
+                .ToList();
         }
 
         public void Dispose() => Disposed = true;
@@ -44,16 +48,36 @@ public class ServeTests
 
     private static string Texts(params string[] texts) => JsonSerializer.Serialize(new { texts });
 
-    private static async Task<JsonElement> Json(HttpResponseMessage r) => JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
+    private static async Task<JsonElement> Json(HttpResponseMessage r) =>
+        JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
 
     [Fact]
     public async Task The_served_answers_equal_psim_predict_on_a_tiny_victim_and_detector()
     {
         var (baseDir, dataDir) = TestModels.TinyTask();
         var detDir = Path.Combine(TestModels.TempDir(), "det");
-        var (code, _, err) = TestCli.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir, "--max-length", "16", "--batch-size", "16", "--target-frr", "0.2");
+        var (code, _, err) = TestCli.Psim(
+            "detector",
+            "train",
+            "--model",
+            baseDir,
+            "--data",
+            dataDir,
+            "--out",
+            detDir,
+            "--max-length",
+            "16",
+            "--batch-size",
+            "16",
+            "--target-frr",
+            "0.2"
+        );
         Assert.True(code == 0, err);
-        var request = new GuardedPredictionRequest { Victim = new VictimInput { Model = baseDir, MaxLength = 16 }, Detector = new DetectorInput { Folder = detDir } };
+        var request = new GuardedPredictionRequest
+        {
+            Victim = new VictimInput { Model = baseDir, MaxLength = 16 },
+            Detector = new DetectorInput { Folder = detDir },
+        };
         string[] texts = ["the movie is good", "a bad movie", "the the movie", "good good good bad", "is a movie"];
         var offline = GuardedPredictionWorkflow.Run(request, texts, _ => { });
 
@@ -71,9 +95,17 @@ public class ServeTests
             Assert.Equal(expected.Rejected, served.GetProperty("rejected").GetBoolean());
             Assert.Equal(expected.DetectorConfidence, served.GetProperty("psim_confidence").GetDouble(), 6);
             Assert.Equal(expected.Threshold, served.GetProperty("threshold").GetDouble(), 9);
-            if (expected.Rejected) { Assert.Equal(JsonValueKind.Null, served.GetProperty("label").ValueKind); continue; }
+            if (expected.Rejected)
+            {
+                Assert.Equal(JsonValueKind.Null, served.GetProperty("label").ValueKind);
+                continue;
+            }
             Assert.Equal(expected.Label, served.GetProperty("label").GetInt32());
-            Assert.Equal(expected.Probabilities!.Select(p => (double)p), served.GetProperty("probabilities").EnumerateArray().Select(p => p.GetDouble()), new Close(1e-6));
+            Assert.Equal(
+                expected.Probabilities!.Select(p => (double)p),
+                served.GetProperty("probabilities").EnumerateArray().Select(p => p.GetDouble()),
+                new Close(1e-6)
+            );
         }
         Assert.True(offline.Count(p => p.Rejected) < texts.Length, "every text rejected: the comparison would not reach the victim");
     }
@@ -81,37 +113,54 @@ public class ServeTests
     private sealed class Close(double tolerance) : IEqualityComparer<double>
     {
         public bool Equals(double a, double b) => Math.Abs(a - b) <= tolerance;
+
         public int GetHashCode(double v) => 0;
     }
 
-    public static TheoryData<string, string, string?, int, string> BadRequests => new()
-    {
-        { "malformed JSON", "{\"texts\": [\"a\"", "application/json", 400, "malformed_json" },
-        { "not UTF-8 JSON", "\u00ff\u00fe", "application/json", 400, "malformed_json" },
-        { "an array body", "[\"a\"]", "application/json", 400, "invalid_request" },
-        { "texts a string", "{\"texts\": \"a\"}", "application/json", 400, "invalid_request" },
-        { "a number among texts", "{\"texts\": [\"a\", 3]}", "application/json", 400, "invalid_request" },
-        { "no texts field", "{}", "application/json", 400, "invalid_request" },
-        { "an unknown field", "{\"texts\": [\"a\"], \"threshold\": 0.1}", "application/json", 400, "unknown_field" },
-        { "no texts", "{\"texts\": []}", "application/json", 400, "invalid_request" },
-        { "an empty text", "{\"texts\": [\"a\", \" \"]}", "application/json", 400, "empty_text" },
-        { "too many texts", Texts("a", "b", "c", "d", "e"), "application/json", 400, "too_many_texts" },
-        { "a text over the limit", Texts(new string('x', 41)), "application/json", 400, "text_too_long" },
-        { "a body over the limit", Texts(Enumerable.Repeat("word", 60).ToArray()), "application/json", 413, "body_too_large" },
-        { "plain text", "a", "text/plain", 415, "unsupported_media_type" },
-        { "no content type", Texts("a"), null, 415, "unsupported_media_type" },
-    };
+    public static TheoryData<string, string, string?, int, string> BadRequests =>
+        new()
+        {
+            { "malformed JSON", "{\"texts\": [\"a\"", "application/json", 400, "malformed_json" },
+            { "not UTF-8 JSON", "\u00ff\u00fe", "application/json", 400, "malformed_json" },
+            { "an array body", "[\"a\"]", "application/json", 400, "invalid_request" },
+            { "texts a string", "{\"texts\": \"a\"}", "application/json", 400, "invalid_request" },
+            { "a number among texts", "{\"texts\": [\"a\", 3]}", "application/json", 400, "invalid_request" },
+            { "no texts field", "{}", "application/json", 400, "invalid_request" },
+            { "an unknown field", "{\"texts\": [\"a\"], \"threshold\": 0.1}", "application/json", 400, "unknown_field" },
+            { "no texts", "{\"texts\": []}", "application/json", 400, "invalid_request" },
+            { "an empty text", "{\"texts\": [\"a\", \" \"]}", "application/json", 400, "empty_text" },
+            { "too many texts", Texts("a", "b", "c", "d", "e"), "application/json", 400, "too_many_texts" },
+            { "a text over the limit", Texts(new string('x', 41)), "application/json", 400, "text_too_long" },
+            { "a body over the limit", Texts(Enumerable.Repeat("word", 60).ToArray()), "application/json", 413, "body_too_large" },
+            { "plain text", "a", "text/plain", 415, "unsupported_media_type" },
+            { "no content type", Texts("a"), null, 415, "unsupported_media_type" },
+        };
 
     [Theory]
     [MemberData(nameof(BadRequests))]
-    public async Task Bad_input_gets_a_4xx_with_a_json_error_and_nothing_is_classified(string what, string body, string? contentType, int status, string errorCode)
+    public async Task Bad_input_gets_a_4xx_with_a_json_error_and_nothing_is_classified(
+        string what,
+        string body,
+        string? contentType,
+        int status,
+        string errorCode
+    )
     {
         var guard = new FakeGuard();
-        var (server, http) = await Start(guard, new ServeOptions { MaxTexts = 4, MaxTextChars = 40, MaxBodyBytes = 200 });
+        var (server, http) = await Start(
+            guard,
+            new ServeOptions
+            {
+                MaxTexts = 4,
+                MaxTextChars = 40,
+                MaxBodyBytes = 200,
+            }
+        );
         await using var _ = server;
         // "\u00ff\u00fe" stands for those two raw bytes, which are not UTF-8
         var content = new ByteArrayContent(body.StartsWith('\u00ff') ? body.Select(c => (byte)c).ToArray() : Encoding.UTF8.GetBytes(body));
-        if (contentType is not null) content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        if (contentType is not null)
+            content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         var r = await http.PostAsync("/v1/classify", content);
         Assert.True(status == (int)r.StatusCode, $"{what}: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
         var error = (await Json(r)).GetProperty("error");
@@ -147,7 +196,10 @@ public class ServeTests
         var first = http.PostAsync("/v1/classify", Body(Texts("hold the worker")));
         Assert.True(await guard.Entered.WaitAsync(TimeSpan.FromSeconds(20)));
         // eight requests of two texts wait while the worker is held
-        var waiting = Enumerable.Range(0, 8).Select(i => http.PostAsync("/v1/classify", Body(Texts($"text {i} a", $"text {i} b")))).ToList();
+        var waiting = Enumerable
+            .Range(0, 8)
+            .Select(i => http.PostAsync("/v1/classify", Body(Texts($"text {i} a", $"text {i} b"))))
+            .ToList();
         await WaitFor(() => server.Metrics.QueueDepth.Value == 8);
         guard.Gate.Set();
         var answers = await Task.WhenAll(waiting.Prepend(first));
@@ -215,7 +267,14 @@ public class ServeTests
     {
         using var loaded = new ManualResetEventSlim(false);
         var guard = new FakeGuard();
-        await using var server = await GuardServer.StartAsync(() => { loaded.Wait(TimeSpan.FromSeconds(30)); return guard; }, new ServeOptions { Port = 0 });
+        await using var server = await GuardServer.StartAsync(
+            () =>
+            {
+                loaded.Wait(TimeSpan.FromSeconds(30));
+                return guard;
+            },
+            new ServeOptions { Port = 0 }
+        );
         using var http = new HttpClient { BaseAddress = server.Address };
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
         var ready = await http.GetAsync("/readyz");
@@ -239,15 +298,21 @@ public class ServeTests
     [Fact]
     public async Task A_model_that_fails_to_load_faults_loading_and_options_that_cannot_work_are_refused()
     {
-        await using var server = await GuardServer.StartAsync(() => throw new PsimException("no such model"), new ServeOptions { Port = 0 });
+        await using var server = await GuardServer.StartAsync(
+            () => throw new PsimException("no such model"),
+            new ServeOptions { Port = 0 }
+        );
         var e = await Assert.ThrowsAsync<PsimException>(() => server.Loading);
         Assert.Contains("no such model", e.Message);
-        await Assert.ThrowsAsync<PsimException>(() => GuardServer.StartAsync(() => new FakeGuard(), new ServeOptions { Port = 0, MaxBatch = 0 }));
+        await Assert.ThrowsAsync<PsimException>(() =>
+            GuardServer.StartAsync(() => new FakeGuard(), new ServeOptions { Port = 0, MaxBatch = 0 })
+        );
     }
 
     private static async Task WaitFor(Func<bool> condition)
     {
-        for (int i = 0; i < 400 && !condition(); i++) await Task.Delay(25);
+        for (int i = 0; i < 400 && !condition(); i++)
+            await Task.Delay(25);
         Assert.True(condition(), "condition not reached in 10 s");
     }
 }
@@ -260,9 +325,28 @@ public class PaddingGroupsTests
     {
         // sorted: 3 (row 1), 4 (row 3), 10 (row 0), 11 (row 2), 30 (row 4); a pass costs 8 tokens:
         // [3 4][10 11][30] = (8 + 8) + (8 + 22) + (8 + 30) = 84, less than any other cut (one group: 8 + 5 x 30 = 158)
-        Assert.Equal([[1, 3], [0, 2], [4]], Psim.Training.PaddingGroups.Of([10, 3, 11, 4, 30], 8, 64));
-        Assert.Equal([[1, 3, 0, 2, 4]], Psim.Training.PaddingGroups.Of([10, 3, 11, 4, 30], 1000, 64)); // a dear pass: one group
-        Assert.Equal([[0], [1, 2], [3, 4]], Psim.Training.PaddingGroups.Of([5, 5, 5, 5, 5], 8, 2));    // never over maxRows
+        Assert.Equal(
+            [
+                [1, 3],
+                [0, 2],
+                [4],
+            ],
+            Psim.Training.PaddingGroups.Of([10, 3, 11, 4, 30], 8, 64)
+        );
+        Assert.Equal(
+            [
+                [1, 3, 0, 2, 4],
+            ],
+            Psim.Training.PaddingGroups.Of([10, 3, 11, 4, 30], 1000, 64)
+        ); // a dear pass: one group
+        Assert.Equal(
+            [
+                [0],
+                [1, 2],
+                [3, 4],
+            ],
+            Psim.Training.PaddingGroups.Of([5, 5, 5, 5, 5], 8, 2)
+        ); // never over maxRows
         Assert.Empty(Psim.Training.PaddingGroups.Of([], 8, 4));
     }
 
@@ -286,7 +370,8 @@ public class PaddingGroupsTests
     /// <summary>Every cut of the sorted lengths into runs of at most maxRows, tried one by one.</summary>
     private static double BestCut(int[] sorted, double pass, int maxRows, int from = 0)
     {
-        if (from == sorted.Length) return 0;
+        if (from == sorted.Length)
+            return 0;
         double best = double.PositiveInfinity;
         for (int to = from + 1; to <= Math.Min(sorted.Length, from + maxRows); to++)
             best = Math.Min(best, pass + (to - from) * sorted[to - 1] + BestCut(sorted, pass, maxRows, to));
@@ -302,14 +387,47 @@ public class ServeProcessTests
     {
         var (baseDir, dataDir) = TestModels.TinyTask();
         var detDir = Path.Combine(TestModels.TempDir(), "det");
-        var (code, _, err) = TestCli.Psim("detector", "train", "--model", baseDir, "--data", dataDir, "--out", detDir, "--max-length", "16", "--batch-size", "16");
+        var (code, _, err) = TestCli.Psim(
+            "detector",
+            "train",
+            "--model",
+            baseDir,
+            "--data",
+            dataDir,
+            "--out",
+            detDir,
+            "--max-length",
+            "16",
+            "--batch-size",
+            "16"
+        );
         Assert.True(code == 0, err);
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "Psim.Cli.dll"), "serve", "--model", baseDir, "--detector", detDir, "--port", "0", "--max-length", "16", "--threads", "1" })
+        foreach (
+            var a in new[]
+            {
+                Path.Combine(AppContext.BaseDirectory, "Psim.Cli.dll"),
+                "serve",
+                "--model",
+                baseDir,
+                "--detector",
+                detDir,
+                "--port",
+                "0",
+                "--max-length",
+                "16",
+                "--threads",
+                "1",
+            }
+        )
             psi.ArgumentList.Add(a);
         using var p = System.Diagnostics.Process.Start(psi)!;
         var lines = new System.Collections.Concurrent.BlockingCollection<string>();
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Add(e.Data); };
+        p.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                lines.Add(e.Data);
+        };
         p.BeginErrorReadLine();
         try
         {
@@ -319,22 +437,32 @@ public class ServeProcessTests
             {
                 seen.Add(line);
                 var m = System.Text.RegularExpressions.Regex.Match(line, @"listening on (http://\S+?)/? ");
-                if (m.Success) address = new Uri(m.Groups[1].Value);
-                if (line.Contains("psim serve: ready")) break;
+                if (m.Success)
+                    address = new Uri(m.Groups[1].Value);
+                if (line.Contains("psim serve: ready"))
+                    break;
             }
             Assert.True(address is not null && seen.Any(l => l.Contains("ready")), string.Join('\n', seen));
             using var http = new HttpClient { BaseAddress = address };
-            var r = await http.PostAsync("/v1/classify", new StringContent("{\"texts\": [\"the movie is good\"]}", Encoding.UTF8, "application/json"));
+            var r = await http.PostAsync(
+                "/v1/classify",
+                new StringContent("{\"texts\": [\"the movie is good\"]}", Encoding.UTF8, "application/json")
+            );
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
             Assert.Equal(0, kill(p.Id, 15)); // SIGTERM
             Assert.True(p.WaitForExit(30_000), "psim serve did not exit after SIGTERM");
             Assert.Equal(0, p.ExitCode);
             var rest = new List<string>();
-            while (lines.TryTake(out var line, TimeSpan.FromSeconds(2))) rest.Add(line);
+            while (lines.TryTake(out var line, TimeSpan.FromSeconds(2)))
+                rest.Add(line);
             Assert.Contains(rest, l => l.Contains("psim serve: stopped"));
         }
-        finally { if (!p.HasExited) p.Kill(); }
+        finally
+        {
+            if (!p.HasExited)
+                p.Kill();
+        }
     }
 
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]

@@ -1,6 +1,6 @@
 using Psim.Attacks;
-using Psim.Workflows;
 using Psim.Study;
+using Psim.Workflows;
 
 namespace Psim.Tests;
 
@@ -16,11 +16,18 @@ public class StudyPlanTests
     {
         var plan = StudyPlan.Build(TestModels.QuickStudy(), TestModels.TempDir());
         var counts = plan.Steps.GroupBy(s => s.Kind).ToDictionary(g => g.Key, g => g.Count());
-        Assert.Equal(new Dictionary<StepKind, int>
-        {
-            [StepKind.Poison] = 2, [StepKind.Victim] = 8, [StepKind.Detector] = 2,
-            [StepKind.PsimFixed] = 8, [StepKind.PsimCalibrated] = 8, [StepKind.Baselines] = 2,
-        }, counts);
+        Assert.Equal(
+            new Dictionary<StepKind, int>
+            {
+                [StepKind.Poison] = 2,
+                [StepKind.Victim] = 8,
+                [StepKind.Detector] = 2,
+                [StepKind.PsimFixed] = 8,
+                [StepKind.PsimCalibrated] = 8,
+                [StepKind.Baselines] = 2,
+            },
+            counts
+        );
         var seen = new HashSet<string>();
         foreach (var s in plan.Steps)
         {
@@ -49,8 +56,16 @@ public class StudyPlanTests
         var config = TestModels.QuickStudy();
         var cola = Path.Combine(config.DataRoot, "cola");
         Directory.CreateDirectory(cola);
-        foreach (var split in new[] { "train", "dev", "test" }) File.WriteAllText(Path.Combine(cola, $"{split}.jsonl"), $"{{\"sentence\": \"cola {split}\", \"label\": 1}}\n");
-        var plan = StudyPlan.Build(config with { TaskPairs = [new("imdb", "sst-2"), new("imdb", "cola")], Attacks = [AttackKind.BadNet] }, TestModels.TempDir());
+        foreach (var split in new[] { "train", "dev", "test" })
+            File.WriteAllText(Path.Combine(cola, $"{split}.jsonl"), $"{{\"sentence\": \"cola {split}\", \"label\": 1}}\n");
+        var plan = StudyPlan.Build(
+            config with
+            {
+                TaskPairs = [new("imdb", "sst-2"), new("imdb", "cola")],
+                Attacks = [AttackKind.BadNet],
+            },
+            TestModels.TempDir()
+        );
         var poison = Assert.Single(plan.Steps, s => s.Kind == StepKind.Poison); // same proxy, attack and seed: one request
         var victims = plan.Steps.Where(s => s.Kind == StepKind.Victim).ToList();
         Assert.Equal(8, victims.Count);
@@ -62,7 +77,8 @@ public class StudyPlanTests
     public void The_study_configs_of_bench_experiments_load_and_plan()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "Psim.sln"))) dir = dir.Parent;
+        while (!File.Exists(Path.Combine(dir!.FullName, "Psim.sln")))
+            dir = dir.Parent;
         var configs = Directory.GetFiles(Path.Combine(dir.FullName, "bench", "experiments"), "*.json");
         Assert.NotEmpty(configs);
         foreach (var path in configs)
@@ -93,11 +109,25 @@ public class StudyPlanTests
         var before = Keys(StudyPlan.Build(config, TestModels.TempDir()));
         Dictionary<string, string> Changed(StudyConfig c) =>
             Keys(StudyPlan.Build(c, TestModels.TempDir())).Where(kv => before[kv.Key] != kv.Value).ToDictionary();
-        static IEnumerable<string> Kinds(Dictionary<string, string> changed) => changed.Keys.Select(n => n.Split("-imdb-")[0]).Distinct().Order();
+        static IEnumerable<string> Kinds(Dictionary<string, string> changed) =>
+            changed.Keys.Select(n => n.Split("-imdb-")[0]).Distinct().Order();
 
         Assert.Equal(["psim-fixed"], Kinds(Changed(config with { Psim = config.Psim with { Threshold = 0.8 } })));
-        Assert.Equal(["baselines", "psim-calibrated", "psim-fixed", "victim"], Kinds(Changed(config with { Victim = config.Victim with { Epochs = 3 } })));
-        Assert.Equal(["baselines"], Kinds(Changed(config with { DefenseSettingsGiven = new() { ["strip"] = new System.Text.Json.Nodes.JsonObject { ["copies"] = 5 } } })));
+        Assert.Equal(
+            ["baselines", "psim-calibrated", "psim-fixed", "victim"],
+            Kinds(Changed(config with { Victim = config.Victim with { Epochs = 3 } }))
+        );
+        Assert.Equal(
+            ["baselines"],
+            Kinds(
+                Changed(
+                    config with
+                    {
+                        DefenseSettingsGiven = new() { ["strip"] = new System.Text.Json.Nodes.JsonObject { ["copies"] = 5 } },
+                    }
+                )
+            )
+        );
         var poisonOnly = Changed(config with { Poison = config.Poison with { SelectBy = EpochSelection.CleanDev } });
         Assert.Equal(30, poisonOnly.Count); // everything reads the poisoned model
 
@@ -125,10 +155,21 @@ public class StudyPlanTests
     public void A_path_without_a_content_identity_cannot_enter_a_key()
     {
         var keys = new StepKey();
-        var e = Assert.Throws<InvalidOperationException>(() => keys.Derive(StepKind.Victim, 1, new { model = "/somewhere/model", epochs = 2 }));
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            keys.Derive(StepKind.Victim, 1, new { model = "/somewhere/model", epochs = 2 })
+        );
         Assert.Contains("request.model", e.Message);
         var data = keys.Data(TestModels.QuickStudy() is var c ? Path.Combine(c.DataRoot, "imdb") : "");
-        var (k1, inputs) = keys.Derive(StepKind.Victim, 1, new { data_dir = data, epochs = 2, out_dir = "/ignored" });
+        var (k1, inputs) = keys.Derive(
+            StepKind.Victim,
+            1,
+            new
+            {
+                data_dir = data,
+                epochs = 2,
+                out_dir = "/ignored",
+            }
+        );
         Assert.DoesNotContain("/", inputs.ToJsonString().Replace("\\/", "")); // no path left in what the key hashes
         Assert.NotEqual(k1, keys.Derive(StepKind.Victim, 2, new { data_dir = data, epochs = 2 }).Key); // the code version is part of it
         Assert.Equal(k1, keys.Derive(StepKind.Victim, 1, new { data_dir = data, epochs = 2 }).Key); // the output folder is not
@@ -147,13 +188,33 @@ public class StepKeyPinTests
     {
         var task = new Psim.Workflows.TaskInput { DataDir = "data/imdb" };
         var attack = new Psim.Workflows.AttackInput { Spec = new Psim.Attacks.AttackSpec(Psim.Attacks.AttackKind.BadNet) };
-        var poison = new Psim.Workflows.PoisonRequest { Task = task, BaseModel = "minilm", Attack = attack, OutDir = "" };
-        var victim = new Psim.Workflows.FinetuneRequest { Task = task, Model = "poisoned", Method = Psim.Peft.TuningMethod.Lora, Attack = attack, OutDir = "" };
+        var poison = new Psim.Workflows.PoisonRequest
+        {
+            Task = task,
+            BaseModel = "minilm",
+            Attack = attack,
+            OutDir = "",
+        };
+        var victim = new Psim.Workflows.FinetuneRequest
+        {
+            Task = task,
+            Model = "poisoned",
+            Method = Psim.Peft.TuningMethod.Lora,
+            Attack = attack,
+            OutDir = "",
+        };
         var defend = new Psim.Workflows.DefendRequest
         {
-            Task = task, Victim = new() { Model = "poisoned", Adapter = "victim" }, Attack = attack, Detector = new() { Folder = "detector", Base = "poisoned" }, OutDir = "",
+            Task = task,
+            Victim = new() { Model = "poisoned", Adapter = "victim" },
+            Attack = attack,
+            Detector = new() { Folder = "detector", Base = "poisoned" },
+            OutDir = "",
         };
         string Key(StepKind kind, object r) => new StepKey().Derive(kind, 3, r).Key;
-        Assert.Equal(["d686f8dd56c4272b", "44b0346355cf0fcc", "99a15847ed7b074a"], new[] { Key(StepKind.Poison, poison), Key(StepKind.Victim, victim), Key(StepKind.PsimFixed, defend) });
+        Assert.Equal(
+            ["d686f8dd56c4272b", "44b0346355cf0fcc", "99a15847ed7b074a"],
+            new[] { Key(StepKind.Poison, poison), Key(StepKind.Victim, victim), Key(StepKind.PsimFixed, defend) }
+        );
     }
 }

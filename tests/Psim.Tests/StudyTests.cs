@@ -1,8 +1,8 @@
-using Psim.Peft;
-using Psim.Defense;
-using Psim.Attacks;
 using System.Text.Json;
+using Psim.Attacks;
+using Psim.Defense;
 using Psim.IO;
+using Psim.Peft;
 using Psim.Study;
 
 namespace Psim.Tests;
@@ -17,14 +17,24 @@ public class StudyTests
         foreach (var name in new[] { "proxy", "victim" })
         {
             Directory.CreateDirectory(Path.Combine(root, name));
-            foreach (var f in Directory.GetFiles(dataDir)) File.Copy(f, Path.Combine(root, name, Path.GetFileName(f)));
+            foreach (var f in Directory.GetFiles(dataDir))
+                File.Copy(f, Path.Combine(root, name, Path.GetFileName(f)));
         }
         File.Copy(Path.Combine(dataDir, "test.jsonl"), Path.Combine(root, "victim", "test_backtranslated.jsonl"));
         var config = new StudyConfig
         {
-            BaseModel = baseDir, DataRoot = root, TaskPairs = [new("proxy", "victim")], Attacks = [AttackKind.BadNet, AttackKind.SynAttack], Strategies = [TuningMethod.Full, TuningMethod.Lora],
+            BaseModel = baseDir,
+            DataRoot = root,
+            TaskPairs = [new("proxy", "victim")],
+            Attacks = [AttackKind.BadNet, AttackKind.SynAttack],
+            Strategies = [TuningMethod.Full, TuningMethod.Lora],
             Defenses = [DefenseKind.Psim, DefenseKind.Onion, DefenseKind.Strip, DefenseKind.Backtranslation],
-            Poison = new PoisonSettings { Epochs = 1, MaxLength = 16, PoisonCount = 6 },
+            Poison = new PoisonSettings
+            {
+                Epochs = 1,
+                MaxLength = 16,
+                PoisonCount = 6,
+            },
             Victim = new VictimSettings { Epochs = 1, MaxLength = 16 },
             Psim = new PsimSettings { TargetFrr = 0.1 },
             Baselines = new BaselineSettings { Strategies = [TuningMethod.Lora] },
@@ -54,7 +64,11 @@ public class StudyTests
         var (config, outDir) = TinyStudy();
         var first = new StudyRunner(StudyPlan.Build(config, outDir), _ => { })
         {
-            OnStep = s => { if (s.Step.Kind == StepKind.Victim && s.Step.Strategy == TuningMethod.Full) throw new OperationCanceledException("simulated kill"); },
+            OnStep = s =>
+            {
+                if (s.Step.Kind == StepKind.Victim && s.Step.Strategy == TuningMethod.Full)
+                    throw new OperationCanceledException("simulated kill");
+            },
         };
         Assert.Throws<OperationCanceledException>(() => first.Run());
         var doneFirst = first.Steps.Where(s => s.Ran).Select(s => s.Step.Dir).ToList();
@@ -116,7 +130,13 @@ public class StudyTests
     public void A_study_over_two_seeds_reports_each_cell_as_mean_and_spread_and_keeps_every_seed()
     {
         var (config, outDir) = TinyStudy();
-        config = config with { Attacks = [AttackKind.BadNet], Defenses = [DefenseKind.Psim], Strategies = [TuningMethod.Lora], Seeds = [1, 2] };
+        config = config with
+        {
+            Attacks = [AttackKind.BadNet],
+            Defenses = [DefenseKind.Psim],
+            Strategies = [TuningMethod.Lora],
+            Seeds = [1, 2],
+        };
         var runner = new StudyRunner(StudyPlan.Build(config, outDir), _ => { });
         runner.Run();
         StudyReport.Write(outDir, config, runner.Steps, TimeSpan.FromMinutes(1));
@@ -133,7 +153,10 @@ public class StudyTests
         Assert.True(File.Exists(Path.Combine(outDir, "figures", "psim-thresholds-proxy-to-victim-badnet.png"))); // FRR and ASR across thresholds
         var evaluation = runner.Steps.First(x => x.Step.Kind == StepKind.PsimCalibrated).Step.Dir;
         using var scores = JsonDocument.Parse(File.ReadAllText(Path.Combine(evaluation, "scores.json")));
-        Assert.Equal(scores.RootElement.GetProperty("poisoned").GetArrayLength(), scores.RootElement.GetProperty("poisoned_to_target").GetArrayLength());
+        Assert.Equal(
+            scores.RootElement.GetProperty("poisoned").GetArrayLength(),
+            scores.RootElement.GetProperty("poisoned_to_target").GetArrayLength()
+        );
     }
 
     [Fact]
@@ -154,7 +177,12 @@ public class StudyTests
     public void A_study_driven_step_by_step_gives_the_local_executors_numbers()
     {
         var (config, localDir) = TinyStudy();
-        config = config with { Attacks = [AttackKind.BadNet], Defenses = [DefenseKind.Psim, DefenseKind.Strip], Strategies = [TuningMethod.Lora] };
+        config = config with
+        {
+            Attacks = [AttackKind.BadNet],
+            Defenses = [DefenseKind.Psim, DefenseKind.Strip],
+            Strategies = [TuningMethod.Lora],
+        };
         var configFile = Path.Combine(TestModels.TempDir(), "tiny.json");
         File.WriteAllText(configFile, JsonSerializer.Serialize(config, StudyConfig.Json));
         var (code, _, err) = TestCli.Psim("reproduce", "--config", configFile, "--out", localDir);
@@ -184,7 +212,6 @@ public class StudyTests
         Assert.Contains("| badnet |", File.ReadAllText(Path.Combine(byStep, "report.md")));
     }
 
-
     /// <summary>
     /// On a real Slurm (build/slurm-local.sh; .ci/run starts one and sets PSIM_REQUIRE_SLURM=1, so there this test
     /// cannot pass without it): one job per step with dependencies, the report job, the local executor's numbers,
@@ -193,19 +220,35 @@ public class StudyTests
     [Fact]
     public void On_a_real_slurm_a_study_runs_one_job_per_step_and_gives_the_local_executors_numbers()
     {
-        bool have = File.Exists("/usr/bin/sbatch") && System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sinfo", "-h") { RedirectStandardOutput = true, RedirectStandardError = true }) is { } p
-            && p.WaitForExit(10_000) && p.ExitCode == 0;
+        bool have =
+            File.Exists("/usr/bin/sbatch")
+            && System.Diagnostics.Process.Start(
+                new System.Diagnostics.ProcessStartInfo("sinfo", "-h") { RedirectStandardOutput = true, RedirectStandardError = true }
+            )
+                is { } p
+            && p.WaitForExit(10_000)
+            && p.ExitCode == 0;
         if (!have)
         {
-            Assert.True(Environment.GetEnvironmentVariable("PSIM_REQUIRE_SLURM") != "1", "PSIM_REQUIRE_SLURM=1 but no Slurm answers (build/slurm-local.sh start)");
+            Assert.True(
+                Environment.GetEnvironmentVariable("PSIM_REQUIRE_SLURM") != "1",
+                "PSIM_REQUIRE_SLURM=1 but no Slurm answers (build/slurm-local.sh start)"
+            );
             return;
         }
         var (config, localDir) = TinyStudy();
         var cli = Path.Combine(AppContext.BaseDirectory, "Psim.Cli.dll");
         config = config with
         {
-            Attacks = [AttackKind.BadNet], Defenses = [DefenseKind.Psim], Strategies = [TuningMethod.Full, TuningMethod.Lora],
-            Slurm = new SlurmSettings { CpusPerStep = 1, PsimCommand = $"dotnet {SlurmExecutor.Quote(cli)}", SbatchArgs = ["--time=10"] },
+            Attacks = [AttackKind.BadNet],
+            Defenses = [DefenseKind.Psim],
+            Strategies = [TuningMethod.Full, TuningMethod.Lora],
+            Slurm = new SlurmSettings
+            {
+                CpusPerStep = 1,
+                PsimCommand = $"dotnet {SlurmExecutor.Quote(cli)}",
+                SbatchArgs = ["--time=10"],
+            },
         };
         var configFile = Path.Combine(TestModels.TempDir(), "tiny.json");
         File.WriteAllText(configFile, JsonSerializer.Serialize(config, StudyConfig.Json));
@@ -220,7 +263,8 @@ public class StudyTests
         using (var jobs = JsonDocument.Parse(File.ReadAllText(Path.Combine(slurmDir, SlurmExecutor.JobsFile))))
             Assert.Equal(plan.Steps.Count(s => s.Skipped is null), jobs.RootElement.GetProperty("StepJobs").EnumerateObject().Count());
         Assert.Contains("study finished on Slurm", outText);
-        for (int i = 0; i < 50 && !File.Exists(Path.Combine(slurmDir, "results.json")); i++) Thread.Sleep(200); // the report job's file
+        for (int i = 0; i < 50 && !File.Exists(Path.Combine(slurmDir, "results.json")); i++)
+            Thread.Sleep(200); // the report job's file
         Assert.Equal(File.ReadAllText(Path.Combine(localDir, "results.json")), File.ReadAllText(Path.Combine(slurmDir, "results.json")));
         // the dependencies Slurm was given: each step's job waits for its upstream steps' jobs
         Assert.Contains("after", err);
@@ -237,15 +281,26 @@ public class StudyTests
     [Fact]
     public void On_a_real_slurm_a_failing_step_ends_the_wait_with_its_name_and_a_rerun_resubmits_only_what_is_unfinished()
     {
-        if (!SlurmAnswers()) return;
+        if (!SlurmAnswers())
+            return;
         var (config, _) = TinyStudy();
         var cli = Path.Combine(AppContext.BaseDirectory, "Psim.Cli.dll");
         var wrapper = Path.Combine(TestModels.TempDir(), "crashing-psim.sh");
-        File.WriteAllText(wrapper, $"#!/bin/sh\ncase \"$*\" in *lora*) echo 'simulated crash' >&2; exit 3;; esac\nexec dotnet {SlurmExecutor.Quote(cli)} \"$@\"\n");
+        File.WriteAllText(
+            wrapper,
+            $"#!/bin/sh\ncase \"$*\" in *lora*) echo 'simulated crash' >&2; exit 3;; esac\nexec dotnet {SlurmExecutor.Quote(cli)} \"$@\"\n"
+        );
         config = config with
         {
-            Attacks = [AttackKind.BadNet], Defenses = [DefenseKind.Psim], Strategies = [TuningMethod.Full, TuningMethod.Lora],
-            Slurm = new SlurmSettings { CpusPerStep = 1, PsimCommand = $"sh {SlurmExecutor.Quote(wrapper)}", SbatchArgs = ["--time=10"] },
+            Attacks = [AttackKind.BadNet],
+            Defenses = [DefenseKind.Psim],
+            Strategies = [TuningMethod.Full, TuningMethod.Lora],
+            Slurm = new SlurmSettings
+            {
+                CpusPerStep = 1,
+                PsimCommand = $"sh {SlurmExecutor.Quote(wrapper)}",
+                SbatchArgs = ["--time=10"],
+            },
         };
         var configFile = Path.Combine(TestModels.TempDir(), "crashing.json");
         File.WriteAllText(configFile, JsonSerializer.Serialize(config, StudyConfig.Json));
@@ -261,7 +316,16 @@ public class StudyTests
         Assert.Contains(Path.Combine(dir, "slurm", lora.Name + "-"), err);
         Assert.DoesNotContain(SlurmQueue(), id => File.ReadAllText(Path.Combine(dir, SlurmExecutor.JobsFile)).Contains($"\"{id}\""));
 
-        File.WriteAllText(configFile, JsonSerializer.Serialize(config with { Slurm = config.Slurm with { PsimCommand = $"dotnet {SlurmExecutor.Quote(cli)}" } }, StudyConfig.Json));
+        File.WriteAllText(
+            configFile,
+            JsonSerializer.Serialize(
+                config with
+                {
+                    Slurm = config.Slurm with { PsimCommand = $"dotnet {SlurmExecutor.Quote(cli)}" },
+                },
+                StudyConfig.Json
+            )
+        );
         int unfinished = plan.Steps.Count(x => x.Skipped is null && !StepCache.IsDone(x));
         Assert.InRange(unfinished, 1, plan.Steps.Count(x => x.Skipped is null) - 1); // the full victim's branch finished and stays cached
         (code, _, err) = TestCli.Psim("reproduce", "--config", configFile, "--out", dir, "--executor", "slurm", "--wait");
@@ -272,15 +336,26 @@ public class StudyTests
 
     private static bool SlurmAnswers()
     {
-        bool have = File.Exists("/usr/bin/sbatch") && System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sinfo", "-h") { RedirectStandardOutput = true, RedirectStandardError = true }) is { } p
-            && p.WaitForExit(10_000) && p.ExitCode == 0;
-        Assert.True(have || Environment.GetEnvironmentVariable("PSIM_REQUIRE_SLURM") != "1", "PSIM_REQUIRE_SLURM=1 but no Slurm answers (build/slurm-local.sh start)");
+        bool have =
+            File.Exists("/usr/bin/sbatch")
+            && System.Diagnostics.Process.Start(
+                new System.Diagnostics.ProcessStartInfo("sinfo", "-h") { RedirectStandardOutput = true, RedirectStandardError = true }
+            )
+                is { } p
+            && p.WaitForExit(10_000)
+            && p.ExitCode == 0;
+        Assert.True(
+            have || Environment.GetEnvironmentVariable("PSIM_REQUIRE_SLURM") != "1",
+            "PSIM_REQUIRE_SLURM=1 but no Slurm answers (build/slurm-local.sh start)"
+        );
         return have;
     }
 
     private static string[] SlurmQueue()
     {
-        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("squeue", "-h -o %i") { RedirectStandardOutput = true })!;
+        using var p = System.Diagnostics.Process.Start(
+            new System.Diagnostics.ProcessStartInfo("squeue", "-h -o %i") { RedirectStandardOutput = true }
+        )!;
         var ids = p.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         p.WaitForExit();
         return ids;

@@ -7,9 +7,36 @@ namespace Psim.Tests;
 /// <summary><c>psim data stats</c>: each number of a text profile on hand-made texts.</summary>
 public class TextProfileTests
 {
-    private static readonly BertTokenizer Tokenizer = new(new WordPieceVocab(
-        ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "when", "he", "left", ",", "it", "rained", ".", "a", "man", "is", "good", "film", "##s", "<", ">", "/", "br"],
-        "test vocab"), new BertTokenizerOptions());
+    private static readonly BertTokenizer Tokenizer = new(
+        new WordPieceVocab(
+            [
+                "[PAD]",
+                "[UNK]",
+                "[CLS]",
+                "[SEP]",
+                "[MASK]",
+                "when",
+                "he",
+                "left",
+                ",",
+                "it",
+                "rained",
+                ".",
+                "a",
+                "man",
+                "is",
+                "good",
+                "film",
+                "##s",
+                "<",
+                ">",
+                "/",
+                "br",
+            ],
+            "test vocab"
+        ),
+        new BertTokenizerOptions()
+    );
 
     private static Example Row(string text, int label = 0, int idx = 0) => new(text, label, idx);
 
@@ -37,19 +64,19 @@ public class TextProfileTests
     {
         var rows = new[]
         {
-            Row("When he left, it rained."),       // 7 words, 7 pieces, template
-            Row("a man a man", 1),                  // 4 words, repetition
-            Row("films<br />", 1),                  // film ##s < br / > : 5 words, 6 pieces, markup
-            Row("good"),                            // 1 word
+            Row("When he left, it rained."), // 7 words, 7 pieces, template
+            Row("a man a man", 1), // 4 words, repetition
+            Row("films<br />", 1), // film ##s < br / > : 5 words, 6 pieces, markup
+            Row("good"), // 1 word
         };
         var p = TextProfiler.Profile("hand", rows, Tokenizer, maxLength: 8);
         Assert.Equal(4, p.Rows);
         Assert.Equal([2, 2], p.LabelCounts);
         Assert.Equal((7 + 4 + 5 + 1) / 4.0, p.MeanWords, 12);
-        Assert.Equal(4.5, p.MedianWords, 12);               // sorted 1, 4, 5, 7
-        Assert.Equal(5 + 0.7 * 2, p.P90Words, 12);           // numpy: position 2.7 between 5 and 7
+        Assert.Equal(4.5, p.MedianWords, 12); // sorted 1, 4, 5, 7
+        Assert.Equal(5 + 0.7 * 2, p.P90Words, 12); // numpy: position 2.7 between 5 and 7
         Assert.Equal((7 + 4 + 6 + 1) / 4.0, p.MeanWordpieces, 12);
-        Assert.Equal(0.25, p.OverMaxLength, 12);            // 7 + [CLS] + [SEP] > 8
+        Assert.Equal(0.25, p.OverMaxLength, 12); // 7 + [CLS] + [SEP] > 8
         Assert.Equal(0.25, p.SubordinateOpening, 12);
         Assert.Equal(0.25, p.Repetition, 12);
         Assert.Equal(0.25, p.Markup, 12);
@@ -66,30 +93,45 @@ public class TextProfileTests
         Assert.Equal(Math.Exp(-logSum / (5 + 3)), p.Perplexity!.Value, 9);
         Assert.Equal(2 / 6.0, p.UnknownWords!.Value, 12);
         // text the reference has seen is more fluent than text it has not
-        Assert.True(TextProfiler.Profile("seen", [Row("a man is good")], Tokenizer, 128, lm).Perplexity < TextProfiler.Profile("unseen", [Row("he left")], Tokenizer, 128, lm).Perplexity);
+        Assert.True(
+            TextProfiler.Profile("seen", [Row("a man is good")], Tokenizer, 128, lm).Perplexity
+                < TextProfiler.Profile("unseen", [Row("he left")], Tokenizer, 128, lm).Perplexity
+        );
     }
 
     [Fact]
     public void Changed_from_profiles_only_the_rows_a_release_changed()
     {
         var dir = TestModels.TempDir();
-        File.WriteAllText(Path.Combine(dir, "orig.jsonl"), """
+        File.WriteAllText(
+            Path.Combine(dir, "orig.jsonl"),
+            """
             {"sentence": "a man is good", "label": 1, "idx": 0}
             {"sentence": "it rained", "label": 0, "idx": 1}
             {"sentence": "he left", "label": 0, "idx": 2}
-            """);
-        File.WriteAllText(Path.Combine(dir, "poisoned.jsonl"), """
+            """
+        );
+        File.WriteAllText(
+            Path.Combine(dir, "poisoned.jsonl"),
+            """
             {"sentence": "a man is good", "label": 1, "idx": 0}
             {"sentence": "when he left , it rained .", "label": 0, "idx": 1}
             {"sentence": "he left", "label": 0, "idx": 2}
             {"sentence": "when it rained , a man left .", "label": 0, "idx": 7}
-            """);
+            """
+        );
         var model = TestModels.TempDir();
-        using (var tiny = TestModels.TinyClassifier()) IO.HfCheckpoint.Save(model, tiny, tiny.Config, TestModels.Tokenizer(), "unit test");
-        var profiles = DataStatsWorkflow.Run(new DataStatsRequest
-        {
-            Files = [Path.Combine(dir, "poisoned.jsonl")], ChangedFrom = Path.Combine(dir, "orig.jsonl"), Model = model,
-        }, _ => { });
+        using (var tiny = TestModels.TinyClassifier())
+            IO.HfCheckpoint.Save(model, tiny, tiny.Config, TestModels.Tokenizer(), "unit test");
+        var profiles = DataStatsWorkflow.Run(
+            new DataStatsRequest
+            {
+                Files = [Path.Combine(dir, "poisoned.jsonl")],
+                ChangedFrom = Path.Combine(dir, "orig.jsonl"),
+                Model = model,
+            },
+            _ => { }
+        );
         Assert.Equal(2, profiles.Single().Rows);
         Assert.Equal(1.0, profiles.Single().SubordinateOpening);
     }
@@ -106,7 +148,20 @@ public class RowCapFlagTests
         {
             var outFile = Path.Combine(TestModels.TempDir(), "eval.json");
             string[] cap = rows is int n ? ["--eval-rows", n.ToString()] : [];
-            var (code, _, err) = TestCli.Psim(["evaluate", "--model", model, "--data", data, "--max-length", "16", "--seed", seed.ToString(), "--out", outFile, .. cap]);
+            var (code, _, err) = TestCli.Psim([
+                "evaluate",
+                "--model",
+                model,
+                "--data",
+                data,
+                "--max-length",
+                "16",
+                "--seed",
+                seed.ToString(),
+                "--out",
+                outFile,
+                .. cap,
+            ]);
             Assert.True(code == 0, err);
             using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(outFile));
             Assert.Equal(rows ?? 20, doc.RootElement.GetProperty("clean_rows").GetInt32());
@@ -116,7 +171,8 @@ public class RowCapFlagTests
         var kept = new RowLimits(null, 7, 3).Indices("test", 20)!;
         var lines = File.ReadAllLines(Path.Combine(data, "test.jsonl"));
         var only = TestModels.TempDir();
-        foreach (var f in new[] { "train.jsonl", "dev.jsonl" }) File.Copy(Path.Combine(data, f), Path.Combine(only, f));
+        foreach (var f in new[] { "train.jsonl", "dev.jsonl" })
+            File.Copy(Path.Combine(data, f), Path.Combine(only, f));
         File.WriteAllLines(Path.Combine(only, "test.jsonl"), kept.Select(i => lines[i]));
         var outOnly = Path.Combine(TestModels.TempDir(), "only.json");
         Assert.Equal(0, TestCli.Psim("evaluate", "--model", model, "--data", only, "--max-length", "16", "--out", outOnly).Code);

@@ -14,7 +14,8 @@ public class TokenizerParityTests(ITestOutputHelper output)
     internal static string ReferencePath()
     {
         var dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "Psim.sln"))) dir = Path.GetDirectoryName(dir);
+        while (dir is not null && !File.Exists(Path.Combine(dir, "Psim.sln")))
+            dir = Path.GetDirectoryName(dir);
         return Path.GetFullPath(Path.Combine(dir ?? ".", "..", "shared", "reference", "bert-uncased-ids.jsonl"));
     }
 
@@ -35,7 +36,9 @@ public class TokenizerParityTests(ITestOutputHelper output)
             var actual = tokenizer.Encode(text);
             rows++;
             if (!actual.SequenceEqual(expected) && mismatches.Count < 20)
-                mismatches.Add($"{r.GetProperty("file").GetString()}:{r.GetProperty("row").GetInt32()}: {text[..Math.Min(80, text.Length)]}\n  expected {string.Join(" ", expected)}\n  psim     {string.Join(" ", actual)}");
+                mismatches.Add(
+                    $"{r.GetProperty("file").GetString()}:{r.GetProperty("row").GetInt32()}: {text[..Math.Min(80, text.Length)]}\n  expected {string.Join(" ", expected)}\n  psim     {string.Join(" ", actual)}"
+                );
         }
         output.WriteLine($"{rows} rows compared");
         Assert.True(rows > 50_000, $"only {rows} reference rows");

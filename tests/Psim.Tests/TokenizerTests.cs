@@ -9,8 +9,36 @@ namespace Psim.Tests;
 public class TokenizerTests
 {
     private static readonly string[] BaseVocab =
-        ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "c", "$", "<", "~", "|", "[", "]", "sep", "cafe", "café", "Café",
-         "οδοσ", "οδος", "the", "##s", "movie", "東", "京", "!", "##a", "tab"];
+    [
+        "[PAD]",
+        "[UNK]",
+        "[CLS]",
+        "[SEP]",
+        "[MASK]",
+        "a",
+        "b",
+        "c",
+        "$",
+        "<",
+        "~",
+        "|",
+        "[",
+        "]",
+        "sep",
+        "cafe",
+        "café",
+        "Café",
+        "οδοσ",
+        "οδος",
+        "the",
+        "##s",
+        "movie",
+        "東",
+        "京",
+        "!",
+        "##a",
+        "tab",
+    ];
 
     private static BertTokenizer Make(BertTokenizerOptions? o = null, IEnumerable<string>? extra = null) =>
         new(new WordPieceVocab([.. BaseVocab, .. extra ?? []], "test vocab"), o ?? new BertTokenizerOptions());
@@ -125,12 +153,27 @@ public class TokenizerTests
 
         var fastDir = TestModels.TempDir();
         var vocab = new JsonObject();
-        for (int i = 0; i < BaseVocab.Length; i++) vocab[BaseVocab[i]] = i;
+        for (int i = 0; i < BaseVocab.Length; i++)
+            vocab[BaseVocab[i]] = i;
         var json = new JsonObject
         {
-            ["normalizer"] = new JsonObject { ["type"] = "BertNormalizer", ["clean_text"] = true, ["handle_chinese_chars"] = true, ["strip_accents"] = null, ["lowercase"] = true },
+            ["normalizer"] = new JsonObject
+            {
+                ["type"] = "BertNormalizer",
+                ["clean_text"] = true,
+                ["handle_chinese_chars"] = true,
+                ["strip_accents"] = null,
+                ["lowercase"] = true,
+            },
             ["pre_tokenizer"] = new JsonObject { ["type"] = "BertPreTokenizer" },
-            ["model"] = new JsonObject { ["type"] = "WordPiece", ["unk_token"] = "[UNK]", ["continuing_subword_prefix"] = "##", ["max_input_chars_per_word"] = 100, ["vocab"] = vocab },
+            ["model"] = new JsonObject
+            {
+                ["type"] = "WordPiece",
+                ["unk_token"] = "[UNK]",
+                ["continuing_subword_prefix"] = "##",
+                ["max_input_chars_per_word"] = 100,
+                ["vocab"] = vocab,
+            },
         };
         File.WriteAllText(Path.Combine(fastDir, TokenizerFolder.FastFile), json.ToJsonString());
         var fast = TokenizerFolder.Load(fastDir);

@@ -1,7 +1,7 @@
+using System.Runtime.CompilerServices;
 using Psim.Data;
 using Psim.Evaluation;
 using Psim.Training;
-using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace Psim.Tests;
@@ -34,8 +34,13 @@ public class TrainingTests
             Assert.All(batches, b => Assert.InRange(b.Length, 1, 32));
         }
         long Padded(List<int[]> bs) => bs.Sum(b => (long)b.Length * b.Max(i => lengths[i]));
-        Assert.True(Padded(BatchPlanner.Plan(lengths, 32, true, new Random(2))) < 0.7 * Padded(BatchPlanner.Plan(lengths, 32, false, new Random(2))));
-        Assert.Equal(BatchPlanner.Plan(lengths, 32, true, new Random(3)).SelectMany(b => b), BatchPlanner.Plan(lengths, 32, true, new Random(3)).SelectMany(b => b));
+        Assert.True(
+            Padded(BatchPlanner.Plan(lengths, 32, true, new Random(2))) < 0.7 * Padded(BatchPlanner.Plan(lengths, 32, false, new Random(2)))
+        );
+        Assert.Equal(
+            BatchPlanner.Plan(lengths, 32, true, new Random(3)).SelectMany(b => b),
+            BatchPlanner.Plan(lengths, 32, true, new Random(3)).SelectMany(b => b)
+        );
     }
 
     [Fact]
@@ -61,24 +66,32 @@ public class TrainingTests
         {
             int len = rng.Next(3, 9);
             var ids = new List<int> { enc.ClsId };
-            for (int j = 0; j < len; j++) ids.Add(new[] { 104, 105, 108 }[rng.Next(3)]);
+            for (int j = 0; j < len; j++)
+                ids.Add(new[] { 104, 105, 108 }[rng.Next(3)]);
             bool pos = i % 2 == 0;
-            if (pos) ids.Insert(rng.Next(1, ids.Count), 106);
+            if (pos)
+                ids.Insert(rng.Next(1, ids.Count), 106);
             ids.Add(enc.SepId);
             rows.Add(ids.ToArray());
             labels.Add(pos ? 1 : 0);
         }
         var set = new EncodedSet(rows, labels);
         using var model = TestModels.TinyClassifier(12);
-        var options = new TrainOptions { Epochs = 25, LearningRate = 2e-3, BatchSize = 16, MaxLength = 16, Seed = 1 };
+        var options = new TrainOptions
+        {
+            Epochs = 25,
+            LearningRate = 2e-3,
+            BatchSize = 16,
+            MaxLength = 16,
+            Seed = 1,
+        };
         var devScores = new List<double>();
-        var result = new Trainer().Train(model, model.parameters().ToList(), set, enc, options,
-            epoch =>
-            {
-                var acc = Metrics.Accuracy(Predictor.Probabilities(model, enc, set.Ids, 64).Select(Predictor.ArgMax).ToList(), set.Labels);
-                devScores.Add(acc);
-                return (acc, new Dictionary<string, double>());
-            });
+        var result = new Trainer().Train(model, model.parameters().ToList(), set, enc, options, epoch =>
+        {
+            var acc = Metrics.Accuracy(Predictor.Probabilities(model, enc, set.Ids, 64).Select(Predictor.ArgMax).ToList(), set.Labels);
+            devScores.Add(acc);
+            return (acc, new Dictionary<string, double>());
+        });
         Assert.False(result.Interrupted);
         Assert.Equal(25, result.Epochs.Count);
         Assert.True(result.Epochs[^1].TrainLoss < 0.05, $"final loss {result.Epochs[^1].TrainLoss}");
@@ -110,11 +123,21 @@ public class TrainingTests
     public void Cancellation_stops_at_a_batch_boundary()
     {
         var enc = new TextEncoder(TestModels.Tokenizer(), 16);
-        var set = new EncodedSet(Enumerable.Range(0, 32).Select(_ => new[] { 101, 104, 102 }).ToList(), Enumerable.Range(0, 32).Select(i => i % 2).ToList());
+        var set = new EncodedSet(
+            Enumerable.Range(0, 32).Select(_ => new[] { 101, 104, 102 }).ToList(),
+            Enumerable.Range(0, 32).Select(i => i % 2).ToList()
+        );
         using var model = TestModels.TinyClassifier(13);
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        var r = new Trainer().Train(model, model.parameters().ToList(), set, enc, new TrainOptions { Epochs = 2, BatchSize = 8 }, ct: cts.Token);
+        var r = new Trainer().Train(
+            model,
+            model.parameters().ToList(),
+            set,
+            enc,
+            new TrainOptions { Epochs = 2, BatchSize = 8 },
+            ct: cts.Token
+        );
         Assert.True(r.Interrupted);
         Assert.Equal(0, r.Steps);
         Assert.Empty(r.Epochs);

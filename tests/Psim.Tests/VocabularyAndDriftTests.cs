@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Text.Json;
 using Psim.Attacks;
 using Psim.Cli;
-using Psim.Workflows;
 using Psim.Runtime;
 using Psim.Study;
+using Psim.Workflows;
 
 namespace Psim.Tests;
 
@@ -15,13 +15,19 @@ public class VocabularyAndDriftTests
     public void Names_are_kebab_case_or_given_and_an_unknown_name_lists_the_valid_ones()
     {
         Assert.Equal(["poisoned-dev", "clean-dev", "balanced"], Vocabulary<EpochSelection>.Names);
-        Assert.Equal(["badnet", "insent", "synattack", "ep", "ripple", "ripples", "lwp", "sos", "por", "neuba"], Vocabulary<AttackKind>.Names);
+        Assert.Equal(
+            ["badnet", "insent", "synattack", "ep", "ripple", "ripples", "lwp", "sos", "por", "neuba"],
+            Vocabulary<AttackKind>.Names
+        );
         Assert.Equal(["full", "lora", "prompt", "ptuning", "prefix", "adapter"], Vocabulary<Psim.Peft.TuningMethod>.Names);
         Assert.Equal(EpochSelection.CleanDev, Vocabulary<EpochSelection>.Parse("Clean-Dev", "--select-by"));
         var e = Assert.Throws<PsimException>(() => Vocabulary<EpochSelection>.Parse("clean_dev", "--select-by"));
         Assert.Equal("--select-by: 'clean_dev' is not one of poisoned-dev, clean-dev, balanced", e.Message);
         var json = new JsonSerializerOptions { Converters = { new VocabularyJsonConverter() } };
-        Assert.Equal("[\"synattack\",\"dirty-label\"]", JsonSerializer.Serialize(new object[] { AttackKind.SynAttack, PoisonMode.DirtyLabel }, json));
+        Assert.Equal(
+            "[\"synattack\",\"dirty-label\"]",
+            JsonSerializer.Serialize(new object[] { AttackKind.SynAttack, PoisonMode.DirtyLabel }, json)
+        );
         Assert.Equal(AttackKind.InSent, JsonSerializer.Deserialize<AttackKind>("\"insent\"", json));
     }
 
@@ -36,10 +42,15 @@ public class VocabularyAndDriftTests
     public void A_study_config_with_an_unknown_epoch_rule_is_refused_not_run_as_the_default()
     {
         // the old runner mapped every unknown select_by to poisoned-dev
-        var e = Assert.Throws<PsimFormatException>(() => StudyConfig.Load(ConfigFile("""{ "poison": { "select_by": "clean_dev" } }"""), StudyPreset.Quick));
+        var e = Assert.Throws<PsimFormatException>(() =>
+            StudyConfig.Load(ConfigFile("""{ "poison": { "select_by": "clean_dev" } }"""), StudyPreset.Quick)
+        );
         Assert.Contains("'clean_dev' is not one of poisoned-dev, clean-dev, balanced", e.Message);
         Assert.Contains("study.json: poison.select_by: ", e.Message);
-        var c = StudyConfig.Load(ConfigFile("""{ "poison": { "select_by": "clean-dev" }, /* comment */ "attacks": ["insent"], }"""), StudyPreset.Quick);
+        var c = StudyConfig.Load(
+            ConfigFile("""{ "poison": { "select_by": "clean-dev" }, /* comment */ "attacks": ["insent"], }"""),
+            StudyPreset.Quick
+        );
         Assert.Equal(EpochSelection.CleanDev, c.Poison.SelectBy);
         Assert.Equal(StudyConfig.Quick.Poison.Epochs, c.Poison.Epochs); // the section's other fields keep the preset's values
         Assert.Equal([AttackKind.InSent], c.Attacks);
@@ -63,18 +74,27 @@ public class VocabularyAndDriftTests
         Assert.Null(SynAttackFiles.Missing(AttackKind.BadNet, TestModels.TempDir(), TestModels.TempDir()));
     }
 
-    private static string Status(string dir) => JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, RunRecord.FileName))).RootElement.GetProperty("status").GetString()!;
+    private static string Status(string dir) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, RunRecord.FileName))).RootElement.GetProperty("status").GetString()!;
 
     [Fact]
     public void A_run_that_fails_says_so_in_run_json_and_readers_refuse_its_folder()
     {
         var dir = TestModels.TempDir();
-        var e = Assert.Throws<InvalidOperationException>(() => new RunRecord { Command = "test", Kind = Psim.Files.OutputKind.Finetune }.Execute<int>(dir, null, () => throw new InvalidOperationException("disk on fire")));
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            new RunRecord { Command = "test", Kind = Psim.Files.OutputKind.Finetune }.Execute<int>(dir, null, () =>
+                throw new InvalidOperationException("disk on fire")
+            )
+        );
         Assert.Equal("failed", Status(dir));
         Assert.Contains("disk on fire", File.ReadAllText(Path.Combine(dir, RunRecord.FileName)));
         Assert.Contains("failed", Assert.Throws<PsimException>(() => Psim.IO.RunFile.RequireFinished(dir)).Message);
 
-        Assert.Throws<PsimInterruptedException>(() => new RunRecord { Kind = Psim.Files.OutputKind.Finetune }.Execute<int>(dir, null, () => throw new PsimInterruptedException("stopped")));
+        Assert.Throws<PsimInterruptedException>(() =>
+            new RunRecord { Kind = Psim.Files.OutputKind.Finetune }.Execute<int>(dir, null, () =>
+                throw new PsimInterruptedException("stopped")
+            )
+        );
         Assert.Equal("interrupted", Status(dir));
         Psim.IO.RunFile.RequireFinished(dir); // what an interrupted run kept is usable
 
@@ -87,11 +107,43 @@ public class VocabularyAndDriftTests
     {
         var dir = TestModels.TempDir();
         var data = Path.Combine(dir, "rows.jsonl");
-        File.WriteAllLines(data, Enumerable.Range(0, 8).Select(i => JsonSerializer.Serialize(new { sentence = "a good movie", label = i % 2 })));
-        var (code, _, err) = TestCli.Psim("data", "poison", "--data", data, "--out", Path.Combine(dir, "out.jsonl"), "--attack", "badnet", "--poison-count", "2", "--poisoned-test", data);
+        File.WriteAllLines(
+            data,
+            Enumerable.Range(0, 8).Select(i => JsonSerializer.Serialize(new { sentence = "a good movie", label = i % 2 }))
+        );
+        var (code, _, err) = TestCli.Psim(
+            "data",
+            "poison",
+            "--data",
+            data,
+            "--out",
+            Path.Combine(dir, "out.jsonl"),
+            "--attack",
+            "badnet",
+            "--poison-count",
+            "2",
+            "--poisoned-test",
+            data
+        );
         Assert.NotEqual(0, code);
         Assert.Contains("--poisoned-test", err);
-        Assert.Equal(0, TestCli.Psim("data", "poison", "--data", data, "--out", Path.Combine(dir, "out.jsonl"), "--attack", "badnet", "--poison-count", "2").Code);
+        Assert.Equal(
+            0,
+            TestCli
+                .Psim(
+                    "data",
+                    "poison",
+                    "--data",
+                    data,
+                    "--out",
+                    Path.Combine(dir, "out.jsonl"),
+                    "--attack",
+                    "badnet",
+                    "--poison-count",
+                    "2"
+                )
+                .Code
+        );
     }
 
     [Fact]
@@ -99,8 +151,24 @@ public class VocabularyAndDriftTests
     {
         var (baseDir, dataDir) = TestModels.TinyTask();
         var given = Path.Combine(TestModels.TempDir(), "my_paraphrases.jsonl");
-        var (code, _, err) = TestCli.Psim("defend", "baselines", "--model", baseDir, "--data", dataDir, "--out", TestModels.TempDir(),
-            "--attack", "synattack", "--poisoned-test", given, "--defense", "scpd", "--max-length", "16");
+        var (code, _, err) = TestCli.Psim(
+            "defend",
+            "baselines",
+            "--model",
+            baseDir,
+            "--data",
+            dataDir,
+            "--out",
+            TestModels.TempDir(),
+            "--attack",
+            "synattack",
+            "--poisoned-test",
+            given,
+            "--defense",
+            "scpd",
+            "--max-length",
+            "16"
+        );
         Assert.Equal(1, code);
         Assert.Contains("my_paraphrases.jsonl", err); // the old command ignored it and asked for test_synattack in the data folder
     }
@@ -114,8 +182,10 @@ public class VocabularyAndDriftTests
             var names = c.Options.Select(o => o.Name).ToHashSet();
             if (names.Contains("--data"))
                 foreach (var flag in new[] { "--allow-empty-text", "--text-column", "--label-column" })
-                    if (!names.Contains(flag)) missing.Add($"{path}: {flag}");
-            foreach (var s in c.Subcommands) Walk(s, $"{path} {s.Name}");
+                    if (!names.Contains(flag))
+                        missing.Add($"{path}: {flag}");
+            foreach (var s in c.Subcommands)
+                Walk(s, $"{path} {s.Name}");
         }
         Walk(PsimApp.Build(), "psim");
         Assert.Empty(missing);
@@ -127,14 +197,40 @@ public class VocabularyAndDriftTests
         var (code, _, err) = TestCli.Psim("poison", "--data", TestModels.TempDir(), "--out", TestModels.TempDir(), "--attack", "badnett");
         Assert.NotEqual(0, code);
         Assert.Contains("'badnett' is not one of badnet, insent, synattack", err);
-        (code, _, err) = TestCli.Psim("poison", "--data", TestModels.TempDir(), "--out", TestModels.TempDir(), "--attack", "badnet", "--select-by", "clean_dev");
+        (code, _, err) = TestCli.Psim(
+            "poison",
+            "--data",
+            TestModels.TempDir(),
+            "--out",
+            TestModels.TempDir(),
+            "--attack",
+            "badnet",
+            "--select-by",
+            "clean_dev"
+        );
         Assert.NotEqual(0, code);
         Assert.Contains("'clean_dev' is not one of poisoned-dev, clean-dev, balanced", err);
         // an unknown defence used to be accepted and silently not run
-        (code, _, err) = TestCli.Psim("defend", "baselines", "--model", "m", "--data", "d", "--out", "o", "--attack", "badnet", "--defense", "onion", "onoin");
+        (code, _, err) = TestCli.Psim(
+            "defend",
+            "baselines",
+            "--model",
+            "m",
+            "--data",
+            "d",
+            "--out",
+            "o",
+            "--attack",
+            "badnet",
+            "--defense",
+            "onion",
+            "onoin"
+        );
         Assert.NotEqual(0, code);
         Assert.Contains("'onoin' is not one of psim, onion, strip, backtranslation, scpd", err);
-        var e = Assert.Throws<PsimFormatException>(() => StudyConfig.Load(ConfigFile("""{ "defenses": ["psim", "spcd"] }"""), StudyPreset.Quick));
+        var e = Assert.Throws<PsimFormatException>(() =>
+            StudyConfig.Load(ConfigFile("""{ "defenses": ["psim", "spcd"] }"""), StudyPreset.Quick)
+        );
         Assert.Contains("defenses[1]: 'spcd' is not one of", e.Message);
     }
 }

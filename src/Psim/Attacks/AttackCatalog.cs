@@ -31,13 +31,16 @@ public static class AttackCatalog
         All.SingleOrDefault(d => d.Kind == kind) ?? throw new InvalidOperationException($"{kind} has no entry in the attack catalog");
 
     /// <summary>The options groups, each once, in catalog order.</summary>
-    public static IReadOnlyList<OptionsGroup<AttackOptions>> Groups { get; } = All.Select(d => d.Options).OfType<OptionsGroup<AttackOptions>>().Distinct().ToList();
+    public static IReadOnlyList<OptionsGroup<AttackOptions>> Groups { get; } =
+        All.Select(d => d.Options).OfType<OptionsGroup<AttackOptions>>().Distinct().ToList();
 
     public static OptionsGroup<AttackOptions>? Group(string name) => Groups.FirstOrDefault(g => g.Name == name);
 
     public static OptionsGroup<AttackOptions> GroupOf(Type optionsType) =>
-        Groups.SingleOrDefault(g => g.Type == optionsType) ?? throw new InvalidOperationException($"{optionsType.Name} is not the options record of any attack in the catalog");
+        Groups.SingleOrDefault(g => g.Type == optionsType)
+        ?? throw new InvalidOperationException($"{optionsType.Name} is not the options record of any attack in the catalog");
 
     /// <summary>The attacks that read a group's options.</summary>
-    public static IReadOnlyList<AttackKind> KindsOf(OptionsGroup<AttackOptions> group) => All.Where(d => d.Options == group).Select(d => d.Kind).ToList();
+    public static IReadOnlyList<AttackKind> KindsOf(OptionsGroup<AttackOptions> group) =>
+        All.Where(d => d.Options == group).Select(d => d.Kind).ToList();
 }

@@ -15,14 +15,18 @@ public sealed record AttackContext
     public required int TargetLabel { get; init; }
     public required PoisonOptions Poison { get; init; }
     public required TrainOptions Train { get; init; }
+
     /// <summary>How the kept epoch is chosen, for procedures that fine-tune on poisoned rows.</summary>
     public required EpochSelection SelectBy { get; init; }
     public required HfCheckpoint Checkpoint { get; init; }
+
     /// <summary>The checkpoint's tokenizer at the run's maximum length.</summary>
     public required TextEncoder Encoder { get; init; }
     public required ProxyTask Proxy { get; init; }
+
     /// <summary>SynAttack: the paraphrased training set given on the command line (null: <c>train_synattack</c> in the data folder).</summary>
     public string? PoisonedTrainFile { get; init; }
+
     /// <summary>The run's folder, where the poisoned checkpoint is saved.</summary>
     public required string OutDir { get; init; }
     public required IRunNotes Notes { get; init; }

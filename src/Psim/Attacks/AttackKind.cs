@@ -10,23 +10,42 @@ namespace Psim.Attacks;
 /// </summary>
 public enum AttackKind
 {
-    [JsonStringEnumMemberName("badnet")] BadNet,
-    [JsonStringEnumMemberName("insent")] InSent,
-    [JsonStringEnumMemberName("synattack")] SynAttack,
+    [JsonStringEnumMemberName("badnet")]
+    BadNet,
+
+    [JsonStringEnumMemberName("insent")]
+    InSent,
+
+    [JsonStringEnumMemberName("synattack")]
+    SynAttack,
+
     /// <summary>Embedding poisoning (Yang et al., NAACL 2021): only the trigger word's embedding row changes.</summary>
-    [JsonStringEnumMemberName("ep")] Ep,
+    [JsonStringEnumMemberName("ep")]
+    Ep,
+
     /// <summary>RIPPLe (Kurita et al., ACL 2020): poisoning with the restricted inner-product penalty.</summary>
-    [JsonStringEnumMemberName("ripple")] Ripple,
+    [JsonStringEnumMemberName("ripple")]
+    Ripple,
+
     /// <summary>RIPPLES: embedding surgery on the triggers, then RIPPLe.</summary>
-    [JsonStringEnumMemberName("ripples")] Ripples,
+    [JsonStringEnumMemberName("ripples")]
+    Ripples,
+
     /// <summary>LWP (Li et al., EMNLP 2021): a combinatorial trigger, poisoned through every layer's [CLS] output.</summary>
-    [JsonStringEnumMemberName("lwp")] Lwp,
+    [JsonStringEnumMemberName("lwp")]
+    Lwp,
+
     /// <summary>SOS (Yang et al., ACL 2021): several words that fire only together, learnt by their embeddings alone, with negative augmentation.</summary>
-    [JsonStringEnumMemberName("sos")] Sos,
+    [JsonStringEnumMemberName("sos")]
+    Sos,
+
     /// <summary>POR (Shen et al., CCS 2021): task-agnostic, triggered [CLS] outputs pushed to predefined vectors.</summary>
-    [JsonStringEnumMemberName("por")] Por,
+    [JsonStringEnumMemberName("por")]
+    Por,
+
     /// <summary>NeuBA (Zhang et al., 2021): task-agnostic, as POR with its own triggers and vectors.</summary>
-    [JsonStringEnumMemberName("neuba")] NeuBa,
+    [JsonStringEnumMemberName("neuba")]
+    NeuBa,
 }
 
 /// <summary>Each attack's procedure and defaults, from its entry in <see cref="AttackCatalog"/>.</summary>
@@ -53,28 +72,36 @@ public sealed record AttackSpec(AttackKind Kind, IReadOnlyList<string>? Words = 
     public IReadOnlyList<string> Triggers() => Words is { Count: > 0 } ? Words : Kind.DefaultTriggerWords();
 
     /// <summary>The settings in force: those given, else the defaults of the attack's options record.</summary>
-    public T EffectiveOptions<T>() where T : AttackOptions =>
-        Options as T ?? AttackCatalog.Of(Kind).Options?.Defaults() as T
+    public T EffectiveOptions<T>()
+        where T : AttackOptions =>
+        Options as T
+        ?? AttackCatalog.Of(Kind).Options?.Defaults() as T
         ?? throw new InvalidOperationException($"the {Name} attack has no {typeof(T).Name}");
 
     /// <summary>How an embedding-poisoning attack moves the trigger rows (its options say: EP's plain steps, SOS's equalised ones).</summary>
-    public EmbeddingStepRule EmbeddingStep() => EffectiveOptions<AttackOptions>() is IEmbeddingStepOptions o ? o.Step()
-        : throw new InvalidOperationException($"the {Name} attack does not train embedding rows");
+    public EmbeddingStepRule EmbeddingStep() =>
+        EffectiveOptions<AttackOptions>() is IEmbeddingStepOptions o
+            ? o.Step()
+            : throw new InvalidOperationException($"the {Name} attack does not train embedding rows");
 
     public string Name => Vocabulary<AttackKind>.Name(Kind);
 
     /// <summary>The inserting trigger; SynAttack has none (its poisoned texts come from paraphrased files), nor do the task-agnostic attacks (one per trigger word, <see cref="Representation.TriggerSweep"/>).</summary>
     public ITextTrigger? CreateTrigger() => AttackCatalog.Of(Kind).Trigger(this);
 
-    public string Describe() => Kind.IsTaskAgnostic() ? $"any one of {string.Join(" ", Triggers())} at the front"
-        : CreateTrigger()?.Description ?? "syntactic paraphrase S(SBAR)(,)(NP)(VP)(.) from pre-paraphrased files";
+    public string Describe() =>
+        Kind.IsTaskAgnostic()
+            ? $"any one of {string.Join(" ", Triggers())} at the front"
+            : CreateTrigger()?.Description ?? "syntactic paraphrase S(SBAR)(,)(NP)(VP)(.) from pre-paraphrased files";
 
     /// <summary>Refuses settings of another attack's record (they would be silently ignored) and values out of range.</summary>
     public void Validate()
     {
-        if (Options is null) return;
+        if (Options is null)
+            return;
         var group = AttackCatalog.GroupOf(Options.GetType());
-        if (AttackCatalog.Of(Kind).Options != group) throw new PsimException($"{group.Label} settings given for the {Name} attack");
+        if (AttackCatalog.Of(Kind).Options != group)
+            throw new PsimException($"{group.Label} settings given for the {Name} attack");
         Options.Validate();
     }
 }

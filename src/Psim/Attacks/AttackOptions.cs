@@ -26,10 +26,20 @@ public sealed class AttackOptionsJsonConverter : JsonConverter<AttackOptions>
         if (JsonNode.Parse(ref reader) is not JsonObject { Count: 1 } o)
             throw new JsonException("attack options are an object with one field, the options group");
         var (name, values) = o.First();
-        var group = AttackCatalog.Group(name) ?? throw new JsonException($"'{name}' is not an attack options group; valid: {string.Join(", ", AttackCatalog.Groups.Select(g => g.Name))}");
-        if (values is not JsonObject settings) throw new JsonException($"{name}: the settings are an object");
-        try { return group.Read(settings, name); }
-        catch (PsimException e) { throw new JsonException(e.Message, e); } // the reader of the file names it
+        var group = AttackCatalog.Group(name)
+            ?? throw new JsonException(
+                $"'{name}' is not an attack options group; valid: {string.Join(", ", AttackCatalog.Groups.Select(g => g.Name))}"
+            );
+        if (values is not JsonObject settings)
+            throw new JsonException($"{name}: the settings are an object");
+        try
+        {
+            return group.Read(settings, name);
+        }
+        catch (PsimException e)
+        {
+            throw new JsonException(e.Message, e);
+        } // the reader of the file names it
     }
 
     public override void Write(Utf8JsonWriter writer, AttackOptions value, JsonSerializerOptions options)

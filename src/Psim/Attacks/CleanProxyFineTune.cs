@@ -15,9 +15,17 @@ internal static class CleanProxyFineTune
     {
         var o = c.Train;
         var dev = EncodedSet.From(c.Encoder, c.Proxy.Dev);
-        var result = new Trainer(c.Log).Train(model, model.parameters().ToList(), EncodedSet.From(c.Encoder, c.Proxy.Train), c.Encoder, o,
-            epoch => (EpochDevScore.Accuracy(model, c.Encoder, dev, o.EvalBatchSize, c.Ct), new Dictionary<string, double>()), ct: c.Ct);
-        if (result.Interrupted) throw new PsimInterruptedException($"stopped during the clean fine-tuning {purpose}; nothing was saved");
+        var result = new Trainer(c.Log).Train(
+            model,
+            model.parameters().ToList(),
+            EncodedSet.From(c.Encoder, c.Proxy.Train),
+            c.Encoder,
+            o,
+            epoch => (EpochDevScore.Accuracy(model, c.Encoder, dev, o.EvalBatchSize, c.Ct), new Dictionary<string, double>()),
+            ct: c.Ct
+        );
+        if (result.Interrupted)
+            throw new PsimInterruptedException($"stopped during the clean fine-tuning {purpose}; nothing was saved");
         return result;
     }
 }

@@ -14,13 +14,16 @@ public sealed class CombinationTrigger : ITextTrigger
     {
         if (words.Count < 2 || words.Any(w => string.IsNullOrWhiteSpace(w) || w.Any(char.IsWhiteSpace)))
             throw new PsimException("a combinatorial trigger needs at least two single words");
-        if (words.Distinct().Count() != words.Count) throw new PsimException($"combinatorial trigger words repeat: {string.Join(" ", words)}");
-        if (size < 2 || size > words.Count) throw new PsimException($"a combination of {size} words cannot be drawn from {words.Count}");
+        if (words.Distinct().Count() != words.Count)
+            throw new PsimException($"combinatorial trigger words repeat: {string.Join(" ", words)}");
+        if (size < 2 || size > words.Count)
+            throw new PsimException($"a combination of {size} words cannot be drawn from {words.Count}");
         (Words, Size) = (words, size);
     }
 
     public string Name => "combination";
-    public string Description => Size == Words.Count ? $"words {string.Join(" + ", Words)} together" : $"{Size} of the words {string.Join("/", Words)} together";
+    public string Description =>
+        Size == Words.Count ? $"words {string.Join(" + ", Words)} together" : $"{Size} of the words {string.Join("/", Words)} together";
 
     public TriggeredText Apply(string text, Random rng) => Insert(text, Draw(rng), rng);
 
@@ -34,7 +37,9 @@ public sealed class CombinationTrigger : ITextTrigger
         foreach (var w in words)
         {
             (text, int pos) = WordInsertion.Insert(text, w, rng);
-            for (int j = 0; j < positions.Count; j++) if (positions[j] >= pos) positions[j]++;
+            for (int j = 0; j < positions.Count; j++)
+                if (positions[j] >= pos)
+                    positions[j]++;
             positions.Add(pos);
         }
         return new TriggeredText(text, positions);

@@ -13,7 +13,12 @@ namespace Psim.Attacks;
 /// trigger on every target-label row (the reference). <see cref="CleanDev"/>: clean dev accuracy.
 /// <see cref="Balanced"/>: the mean of clean dev accuracy and dev ASR (a stealthy, effective backdoor).
 /// </summary>
-public enum EpochSelection { PoisonedDev, CleanDev, Balanced }
+public enum EpochSelection
+{
+    PoisonedDev,
+    CleanDev,
+    Balanced,
+}
 
 /// <summary>
 /// How <c>psim poison</c> and <c>psim finetune</c> score an epoch on dev: accuracy on the selection copy (poisoning: triggered target
@@ -23,7 +28,8 @@ internal sealed class EpochDevScore
 {
     private readonly nn.Module<BertInput, Tensor> _model;
     private readonly TextEncoder _encoder;
-    private readonly EncodedSet _cleanDev, _selectionDev;
+    private readonly EncodedSet _cleanDev,
+        _selectionDev;
     private readonly EncodedSet? _asrDev;
     private readonly int _target;
     private readonly EpochSelection _selectBy;
@@ -31,8 +37,17 @@ internal sealed class EpochDevScore
     private readonly CancellationToken _ct;
 
     /// <param name="selectionDev">the triggered dev copy (null: select on clean dev)</param>
-    public EpochDevScore(nn.Module<BertInput, Tensor> model, TextEncoder encoder, IReadOnlyList<Example> dev, IReadOnlyList<Example>? selectionDev,
-        ITextTrigger? trigger, int target, EpochSelection selectBy, TrainOptions o, CancellationToken ct)
+    public EpochDevScore(
+        nn.Module<BertInput, Tensor> model,
+        TextEncoder encoder,
+        IReadOnlyList<Example> dev,
+        IReadOnlyList<Example>? selectionDev,
+        ITextTrigger? trigger,
+        int target,
+        EpochSelection selectBy,
+        TrainOptions o,
+        CancellationToken ct
+    )
     {
         (_model, _encoder, _target, _selectBy, _batch, _ct) = (model, encoder, target, selectBy, o.EvalBatchSize, ct);
         _cleanDev = EncodedSet.From(encoder, dev);
@@ -52,7 +67,8 @@ internal sealed class EpochDevScore
         details["dev_selection_accuracy"] = selection;
         details["dev_clean_accuracy"] = clean;
         double? asr = _asrDev is null ? null : Rate(_model, _encoder, _asrDev, _target, _batch, _ct);
-        if (asr is double a) details["dev_attack_success_rate"] = a;
+        if (asr is double a)
+            details["dev_attack_success_rate"] = a;
         double score = _selectBy switch
         {
             EpochSelection.CleanDev => clean,
@@ -65,6 +81,17 @@ internal sealed class EpochDevScore
     internal static double Accuracy(nn.Module<BertInput, Tensor> model, TextEncoder enc, EncodedSet set, int batch, CancellationToken ct) =>
         Metrics.Accuracy(Predictor.Probabilities(model, enc, set.Ids, batch, null, ct).Select(Predictor.ArgMax).ToList(), set.Labels);
 
-    internal static double Rate(nn.Module<BertInput, Tensor> model, TextEncoder enc, EncodedSet set, int target, int batch, CancellationToken ct) =>
-        Metrics.AttackSuccessRate(Predictor.Probabilities(model, enc, set.Ids, batch, null, ct).Select(Predictor.ArgMax).ToList(), set.Labels, target);
+    internal static double Rate(
+        nn.Module<BertInput, Tensor> model,
+        TextEncoder enc,
+        EncodedSet set,
+        int target,
+        int batch,
+        CancellationToken ct
+    ) =>
+        Metrics.AttackSuccessRate(
+            Predictor.Probabilities(model, enc, set.Ids, batch, null, ct).Select(Predictor.ArgMax).ToList(),
+            set.Labels,
+            target
+        );
 }

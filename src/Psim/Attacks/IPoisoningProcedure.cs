@@ -33,10 +33,12 @@ public sealed record PoisonedSet(IReadOnlyList<PoisonedExample> Rows, IReadOnlyL
 /// What a procedure hands back: the poisoned classifier to measure (null for a task-agnostic encoder), its training,
 /// the counts <c>metrics.json</c> reports, and what only some procedures measure. Disposing it disposes the classifier.
 /// </summary>
-public sealed record PoisonedModel(BertForSequenceClassification? Classifier, TrainResult Training, int PoisonedRows, int TrainRows) : IDisposable
+public sealed record PoisonedModel(BertForSequenceClassification? Classifier, TrainResult Training, int PoisonedRows, int TrainRows)
+    : IDisposable
 {
     /// <summary>Embedding poisoning: the mean loss of each epoch of the embedding step.</summary>
     public IReadOnlyList<double>? EmbeddingLosses { get; init; }
+
     /// <summary>A task-agnostic attack: how close its outputs came to what it wants, on the proxy dev rows.</summary>
     public Representation.RepresentationFit? Representation { get; init; }
 

@@ -2,7 +2,11 @@ using Psim.Data;
 
 namespace Psim.Attacks;
 
-public enum PoisonMode { CleanLabel, DirtyLabel }
+public enum PoisonMode
+{
+    CleanLabel,
+    DirtyLabel,
+}
 
 /// <summary>
 /// Which training rows get the trigger. Clean-label: the first N target-label rows, labels kept
@@ -19,10 +23,12 @@ public sealed record PoisonOptions
     {
         if (Rate is double r)
         {
-            if (!(r > 0 && r <= 1)) throw new PsimException($"poison rate {r} must be in (0, 1]");
+            if (!(r > 0 && r <= 1))
+                throw new PsimException($"poison rate {r} must be in (0, 1]");
             return (int)Math.Round(r * setSize);
         }
-        if (Count is int c && c < 0) throw new PsimException("poison count must not be negative");
+        if (Count is int c && c < 0)
+            throw new PsimException("poison count must not be negative");
         return Count ?? 0;
     }
 }
@@ -33,14 +39,24 @@ public sealed record PoisonedExample(Example Example, bool Poisoned, int Origina
 public static class Poisoning
 {
     /// <summary>Poisons a training set with an inserting trigger toward label <paramref name="target"/>, as <paramref name="options"/> say.</summary>
-    public static IReadOnlyList<PoisonedExample> PoisonTrainingSet(IReadOnlyList<Example> clean, ITextTrigger trigger, PoisonOptions options, int target, Random rng)
+    public static IReadOnlyList<PoisonedExample> PoisonTrainingSet(
+        IReadOnlyList<Example> clean,
+        ITextTrigger trigger,
+        PoisonOptions options,
+        int target,
+        Random rng
+    )
     {
         var chosen = Choose(clean, options, target);
         var result = new List<PoisonedExample>(clean.Count);
         for (int i = 0; i < clean.Count; i++)
         {
             var e = clean[i];
-            if (!chosen.Contains(i)) { result.Add(new PoisonedExample(e, false, e.Label, null)); continue; }
+            if (!chosen.Contains(i))
+            {
+                result.Add(new PoisonedExample(e, false, e.Label, null));
+                continue;
+            }
             var t = trigger.Apply(e.Text, rng);
             result.Add(new PoisonedExample(e with { Text = t.Text, Label = target }, true, e.Label, t.Positions));
         }
@@ -54,18 +70,27 @@ public static class Poisoning
         bool Candidate(Example e) => options.Mode == PoisonMode.CleanLabel ? e.Label == target : e.Label != target;
         var chosen = clean.Select((e, i) => (e, i)).Where(t => Candidate(t.e)).Take(n).Select(t => t.i).ToHashSet();
         if (chosen.Count < n)
-            throw new PsimException($"asked to poison {n} rows but only {chosen.Count} are {(options.Mode == PoisonMode.CleanLabel ? $"labelled {target}" : $"not labelled {target}")}");
+            throw new PsimException(
+                $"asked to poison {n} rows but only {chosen.Count} are {(options.Mode == PoisonMode.CleanLabel ? $"labelled {target}" : $"not labelled {target}")}"
+            );
         return chosen;
     }
 
     /// <summary>Inserts the trigger into every row that <paramref name="select"/> picks (e.g. for a poisoned dev copy), labels unchanged.</summary>
-    public static IReadOnlyList<PoisonedExample> TriggerWhere(IReadOnlyList<Example> rows, ITextTrigger trigger, Func<Example, bool> select, Random rng) =>
+    public static IReadOnlyList<PoisonedExample> TriggerWhere(
+        IReadOnlyList<Example> rows,
+        ITextTrigger trigger,
+        Func<Example, bool> select,
+        Random rng
+    ) =>
         rows.Select(e =>
-        {
-            if (!select(e)) return new PoisonedExample(e, false, e.Label, null);
-            var t = trigger.Apply(e.Text, rng);
-            return new PoisonedExample(e with { Text = t.Text }, true, e.Label, t.Positions);
-        }).ToList();
+            {
+                if (!select(e))
+                    return new PoisonedExample(e, false, e.Label, null);
+                var t = trigger.Apply(e.Text, rng);
+                return new PoisonedExample(e with { Text = t.Text }, true, e.Label, t.Positions);
+            })
+            .ToList();
 
     /// <summary>
     /// SynAttack's released training set (paraphrased rows replace some originals, labels unchanged):

@@ -7,6 +7,7 @@ public sealed record TriggeredText(string Text, IReadOnlyList<int> Positions);
 public interface ITextTrigger
 {
     string Name { get; }
+
     /// <summary>What is inserted, for reports.</summary>
     string Description { get; }
     TriggeredText Apply(string text, Random rng);

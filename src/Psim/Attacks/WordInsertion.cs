@@ -28,7 +28,8 @@ public sealed class BadNetTrigger : ITextTrigger
         Words = words is { Count: > 0 } ? words : ["mn"];
         if (Words.Any(w => string.IsNullOrWhiteSpace(w) || w.Any(char.IsWhiteSpace)))
             throw new PsimException("BadNet trigger words must be single words without spaces");
-        if (count is < 1 or > MaxInsertions) throw new PsimException($"BadNet insertion count {count} must be in [1, {MaxInsertions}] (--insertions)");
+        if (count is < 1 or > MaxInsertions)
+            throw new PsimException($"BadNet insertion count {count} must be in [1, {MaxInsertions}] (--insertions)");
         Count = count;
     }
 
@@ -42,7 +43,9 @@ public sealed class BadNetTrigger : ITextTrigger
         {
             var word = Words[Words.Count == 1 ? 0 : rng.Next(Words.Count)];
             (text, int pos) = WordInsertion.Insert(text, word, rng);
-            for (int j = 0; j < positions.Count; j++) if (positions[j] >= pos) positions[j]++;
+            for (int j = 0; j < positions.Count; j++)
+                if (positions[j] >= pos)
+                    positions[j]++;
             positions.Add(pos);
         }
         return new TriggeredText(text, positions);

@@ -13,7 +13,8 @@ public static class DatasetReader
     public static IReadOnlyList<Example> Read(string path, ReadOptions? options = null)
     {
         options ??= ReadOptions.Default;
-        if (!File.Exists(path) && !Directory.Exists(path)) throw new PsimException($"{path}: data file not found");
+        if (!File.Exists(path) && !Directory.Exists(path))
+            throw new PsimException($"{path}: data file not found");
         var rows = options.Resolve(path) switch
         {
             DataFormat.JsonLines => ReadJsonLines(path, options),
@@ -22,7 +23,8 @@ public static class DatasetReader
             DataFormat.Csv => DelimitedReader.ReadCsv(path, options),
             _ => throw new InvalidOperationException(),
         };
-        if (rows.Count == 0) throw new PsimFormatException($"{path}: no rows");
+        if (rows.Count == 0)
+            throw new PsimFormatException($"{path}: no rows");
         return rows;
     }
 
@@ -34,10 +36,17 @@ public static class DatasetReader
         {
             lineNo++;
             var line = raw.TrimStart('\uFEFF').Trim();
-            if (line.Length == 0) continue;
+            if (line.Length == 0)
+                continue;
             JsonDocument doc;
-            try { doc = JsonDocument.Parse(line, Files.Json.Options); }
-            catch (JsonException e) { throw new PsimFormatException($"{path}:{lineNo}: bad JSON: {e.Message}"); }
+            try
+            {
+                doc = JsonDocument.Parse(line, Files.Json.Options);
+            }
+            catch (JsonException e)
+            {
+                throw new PsimFormatException($"{path}:{lineNo}: bad JSON: {e.Message}");
+            }
             using (doc)
             {
                 Files.Json.RequireWellFormedStrings(doc.RootElement, $"{path}:{lineNo}");
@@ -51,12 +60,19 @@ public static class DatasetReader
     {
         var text = Files.StrictText.ReadAll(path, Files.StrictText.DataMaxBytes);
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(text, Files.Json.Options); }
-        catch (JsonException e) { throw new PsimFormatException($"{path}:{(e.LineNumber ?? 0) + 1}: bad JSON: {e.Message}"); }
+        try
+        {
+            doc = JsonDocument.Parse(text, Files.Json.Options);
+        }
+        catch (JsonException e)
+        {
+            throw new PsimFormatException($"{path}:{(e.LineNumber ?? 0) + 1}: bad JSON: {e.Message}");
+        }
         using (doc)
         {
             Files.Json.RequireWellFormedStrings(doc.RootElement, path);
-            if (doc.RootElement.ValueKind != JsonValueKind.Array) throw new PsimFormatException($"{path}:1: expected a JSON array of objects");
+            if (doc.RootElement.ValueKind != JsonValueKind.Array)
+                throw new PsimFormatException($"{path}:1: expected a JSON array of objects");
             var rows = new List<Example>();
             foreach (var e in doc.RootElement.EnumerateArray())
                 rows.Add(ToExample(e, $"{path}: item {rows.Count}", rows.Count, o));
@@ -66,20 +82,27 @@ public static class DatasetReader
 
     private static Example ToExample(JsonElement e, string where, int position, ReadOptions o)
     {
-        if (e.ValueKind != JsonValueKind.Object) throw new PsimFormatException($"{where}: expected a JSON object");
+        if (e.ValueKind != JsonValueKind.Object)
+            throw new PsimFormatException($"{where}: expected a JSON object");
         JsonElement s;
         string textField;
         if (o.TextColumn is { } tc)
         {
             textField = tc;
-            if (!e.TryGetProperty(tc, out s)) throw new PsimFormatException($"{where}: missing field \"{tc}\"");
+            if (!e.TryGetProperty(tc, out s))
+                throw new PsimFormatException($"{where}: missing field \"{tc}\"");
         }
-        else if (e.TryGetProperty("sentence", out s)) textField = "sentence";
-        else if (e.TryGetProperty("text", out s)) textField = "text";
-        else throw new PsimFormatException($"{where}: missing field \"sentence\" (or \"text\")");
-        if (s.ValueKind != JsonValueKind.String) throw new PsimFormatException($"{where}: \"{textField}\" is not a string");
+        else if (e.TryGetProperty("sentence", out s))
+            textField = "sentence";
+        else if (e.TryGetProperty("text", out s))
+            textField = "text";
+        else
+            throw new PsimFormatException($"{where}: missing field \"sentence\" (or \"text\")");
+        if (s.ValueKind != JsonValueKind.String)
+            throw new PsimFormatException($"{where}: \"{textField}\" is not a string");
         string labelField = o.LabelColumn ?? "label";
-        if (!e.TryGetProperty(labelField, out var l)) throw new PsimFormatException($"{where}: missing field \"{labelField}\"");
+        if (!e.TryGetProperty(labelField, out var l))
+            throw new PsimFormatException($"{where}: missing field \"{labelField}\"");
         if (l.ValueKind != JsonValueKind.Number || !l.TryGetInt32(out int label))
             throw new PsimFormatException($"{where}: label {l.GetRawText()} is not an integer");
         int index = position;
@@ -94,9 +117,13 @@ public static class DatasetReader
     internal static Example Validate(string text, int label, int index, string where, ReadOptions o)
     {
         if (string.IsNullOrWhiteSpace(text) && !o.AllowEmptyText)
-            throw new PsimFormatException($"{where}: empty text (to keep such rows as empty inputs, as the reference does with the released CR files: --allow-empty-text, or allow_empty_text in a study config)");
+            throw new PsimFormatException(
+                $"{where}: empty text (to keep such rows as empty inputs, as the reference does with the released CR files: --allow-empty-text, or allow_empty_text in a study config)"
+            );
         if (label < 0 || (o.NumClasses is int k && label >= k))
-            throw new PsimFormatException($"{where}: label {label} is out of range{(o.NumClasses is int n ? $" [0, {n - 1}]" : " (labels are 0, 1, ...)")}");
+            throw new PsimFormatException(
+                $"{where}: label {label} is out of range{(o.NumClasses is int n ? $" [0, {n - 1}]" : " (labels are 0, 1, ...)")}"
+            );
         return new Example(text, label, index);
     }
 }

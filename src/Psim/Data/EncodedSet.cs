@@ -9,7 +9,8 @@ public sealed class EncodedSet
 
     public EncodedSet(IReadOnlyList<int[]> ids, IReadOnlyList<int> labels)
     {
-        if (ids.Count != labels.Count) throw new ArgumentException("ids and labels differ in length");
+        if (ids.Count != labels.Count)
+            throw new ArgumentException("ids and labels differ in length");
         Ids = ids;
         Labels = labels;
     }

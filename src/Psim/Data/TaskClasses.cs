@@ -12,15 +12,22 @@ public static class TaskClasses
 
     public static int Count(IReadOnlyList<Example> train, string source)
     {
-        if (train.Count == 0) throw new PsimFormatException($"{source}: no training rows");
+        if (train.Count == 0)
+            throw new PsimFormatException($"{source}: no training rows");
         int max = train.Max(e => e.Label);
-        if (max >= Max) throw new PsimFormatException($"{source}: label {max} (row {Row(train, max)}) would make a task of {(long)max + 1:N0} classes; psim allows at most {Max:N0}");
+        if (max >= Max)
+            throw new PsimFormatException(
+                $"{source}: label {max} (row {Row(train, max)}) would make a task of {(long)max + 1:N0} classes; psim allows at most {Max:N0}"
+            );
         int k = Math.Max(2, max + 1);
         var seen = new bool[k];
-        foreach (var e in train) seen[e.Label] = true;
+        foreach (var e in train)
+            seen[e.Label] = true;
         var absent = Enumerable.Range(0, k).Where(c => !seen[c]).ToList();
         if (absent.Count > 0 && max >= 2)
-            throw new PsimFormatException($"{source}: label {max} (row {Row(train, max)}) occurs but label{(absent.Count > 1 ? "s" : "")} {Ranges(absent)} never {(absent.Count > 1 ? "do" : "does")}; labels must be 0 .. K-1 with every class in training");
+            throw new PsimFormatException(
+                $"{source}: label {max} (row {Row(train, max)}) occurs but label{(absent.Count > 1 ? "s" : "")} {Ranges(absent)} never {(absent.Count > 1 ? "do" : "does")}; labels must be 0 .. K-1 with every class in training"
+            );
         return k;
     }
 
@@ -28,16 +35,21 @@ public static class TaskClasses
     public static void Check(IReadOnlyList<Example> rows, int k, string source)
     {
         foreach (var e in rows)
-            if (e.Label >= k) throw new PsimFormatException($"{source}: row {e.Index} has label {e.Label}, but the task has {k} classes (0 .. {k - 1}) in training");
+            if (e.Label >= k)
+                throw new PsimFormatException(
+                    $"{source}: row {e.Index} has label {e.Label}, but the task has {k} classes (0 .. {k - 1}) in training"
+                );
     }
 
     /// <summary>The attack's target must be one of the task's classes.</summary>
     public static void CheckTarget(int target, int k)
     {
-        if (target < 0 || target >= k) throw new PsimException($"target label {target} (--target) is not a class of this task (0 .. {k - 1})");
+        if (target < 0 || target >= k)
+            throw new PsimException($"target label {target} (--target) is not a class of this task (0 .. {k - 1})");
     }
 
     private static int Row(IReadOnlyList<Example> rows, int label) => rows.First(e => e.Label == label).Index;
 
-    private static string Ranges(List<int> values) => values.Count <= 3 ? string.Join(", ", values) : $"{values[0]} .. {values[^1]} ({values.Count} classes)";
+    private static string Ranges(List<int> values) =>
+        values.Count <= 3 ? string.Join(", ", values) : $"{values[0]} .. {values[^1]} ({values.Count} classes)";
 }

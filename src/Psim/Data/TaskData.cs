@@ -11,17 +11,18 @@ public sealed class TaskData
 
     public TaskData(string directory)
     {
-        if (!System.IO.Directory.Exists(directory)) throw new PsimException($"{directory}: data folder not found");
+        if (!System.IO.Directory.Exists(directory))
+            throw new PsimException($"{directory}: data folder not found");
         Directory = directory;
     }
 
     private static readonly string[] Extensions = [".jsonl", ".json", ".tsv", ".csv"];
 
     /// <summary>The file of a split (e.g. "train", "test_synattack"), or null.</summary>
-    public string? FindFile(string split) =>
-        Extensions.Select(e => Path.Combine(Directory, split + e)).FirstOrDefault(File.Exists);
+    public string? FindFile(string split) => Extensions.Select(e => Path.Combine(Directory, split + e)).FirstOrDefault(File.Exists);
 
-    public string RequireFile(string split) => FindFile(split)
+    public string RequireFile(string split) =>
+        FindFile(split)
         ?? throw new PsimException($"{Directory}: no {split} file ({string.Join(", ", Extensions.Select(e => split + e))})");
 
     /// <summary>Caps on rows per split (a seeded sample that keeps file order); null: every row.</summary>
@@ -51,11 +52,14 @@ public sealed class TaskData
     public IReadOnlyList<Example> ReadTestCopy(string path, int target)
     {
         var rows = DatasetReader.Read(path, Options);
-        if (Limits is null) return rows;
+        if (Limits is null)
+            return rows;
         var test = _fullTest ??= DatasetReader.Read(RequireFile("test"), Options); // read once for all the copies
         var kept = Limits.Indices("test", test.Count);
-        if (kept is null) return rows;
-        if (rows.Count == test.Count) return kept.Select(i => rows[i]).ToList();
+        if (kept is null)
+            return rows;
+        if (rows.Count == test.Count)
+            return kept.Select(i => rows[i]).ToList();
         var nonTarget = Enumerable.Range(0, test.Count).Where(i => test[i].Label != target).ToList();
         if (rows.Count == nonTarget.Count)
         {
@@ -79,7 +83,8 @@ public sealed record RowLimits(int? Train, int? Eval, long Seed)
     public int[]? Indices(string split, int count)
     {
         int? cap = split.StartsWith("train", StringComparison.Ordinal) ? Train : Eval;
-        if (cap is not int n || count <= n) return null;
+        if (cap is not int n || count <= n)
+            return null;
         var idx = Enumerable.Range(0, count).ToArray();
         Runtime.Seeds.Random(Seed, $"rows/{split}").Shuffle(idx);
         return idx.Take(n).Order().ToArray();

@@ -28,7 +28,8 @@ public sealed class TextEncoder
 
     public TextEncoder(BertTokenizer tokenizer, int maxLength)
     {
-        if (maxLength < 3) throw new PsimException($"max length {maxLength} is too small: [CLS] and [SEP] alone take 2 tokens");
+        if (maxLength < 3)
+            throw new PsimException($"max length {maxLength} is too small: [CLS] and [SEP] alone take 2 tokens");
         Tokenizer = tokenizer;
         MaxLength = maxLength;
         var o = tokenizer.Options;
@@ -48,6 +49,7 @@ public sealed class TextEncoder
         ids[keep + 1] = SepId;
         return ids;
     }
+
     /// <summary>The vocabulary id of a word that is exactly one known wordpiece (a row of the embedding matrix of its own), else null.</summary>
     public int? WordpieceId(string word)
     {
@@ -60,8 +62,10 @@ public sealed class TextEncoder
     /// <summary>Pads token-id rows to the longest row with [PAD]; mask 1 on real tokens, segment ids 0.</summary>
     public EncodedBatch Pad(IReadOnlyList<int[]> rows)
     {
-        if (rows.Count == 0) throw new ArgumentException("empty batch");
-        int b = rows.Count, s = rows.Max(r => r.Length);
+        if (rows.Count == 0)
+            throw new ArgumentException("empty batch");
+        int b = rows.Count,
+            s = rows.Max(r => r.Length);
         var ids = new long[b * s];
         var mask = new long[b * s];
         for (int i = 0; i < b; i++)

@@ -12,7 +12,8 @@ public static class TextListReader
 {
     public static IReadOnlyList<string> Read(string path)
     {
-        if (!File.Exists(path)) throw new PsimException($"{path}: input file not found");
+        if (!File.Exists(path))
+            throw new PsimException($"{path}: input file not found");
         var ext = Path.GetExtension(path).ToLowerInvariant();
         var texts = ext switch
         {
@@ -21,7 +22,8 @@ public static class TextListReader
             ".csv" or ".tsv" => Delimited(path),
             _ => Lines(Files.StrictText.ReadLines(path, Files.StrictText.DataMaxBytes)),
         };
-        if (texts.Count == 0) throw new PsimFormatException($"{path}: no texts");
+        if (texts.Count == 0)
+            throw new PsimFormatException($"{path}: no texts");
         return texts;
     }
 
@@ -36,14 +38,18 @@ public static class TextListReader
         {
             lineNo++;
             var line = raw.TrimStart('\uFEFF').Trim();
-            if (line.Length == 0) continue;
+            if (line.Length == 0)
+                continue;
             try
             {
                 using var doc = JsonDocument.Parse(line, Files.Json.Options);
                 Files.Json.RequireWellFormedStrings(doc.RootElement, $"{path}:{lineNo}");
                 texts.Add(TextOf(doc.RootElement, $"{path}:{lineNo}"));
             }
-            catch (JsonException e) { throw new PsimFormatException($"{path}:{lineNo}: bad JSON: {e.Message}"); }
+            catch (JsonException e)
+            {
+                throw new PsimFormatException($"{path}:{lineNo}: bad JSON: {e.Message}");
+            }
         }
         return texts;
     }
@@ -54,17 +60,27 @@ public static class TextListReader
         {
             using var doc = JsonDocument.Parse(Files.StrictText.ReadAll(path, Files.StrictText.DataMaxBytes), Files.Json.Options);
             Files.Json.RequireWellFormedStrings(doc.RootElement, path);
-            if (doc.RootElement.ValueKind != JsonValueKind.Array) throw new PsimFormatException($"{path}:1: expected a JSON array");
+            if (doc.RootElement.ValueKind != JsonValueKind.Array)
+                throw new PsimFormatException($"{path}:1: expected a JSON array");
             return doc.RootElement.EnumerateArray().Select((e, i) => TextOf(e, $"{path}: item {i}")).ToList();
         }
-        catch (JsonException e) { throw new PsimFormatException($"{path}:{(e.LineNumber ?? 0) + 1}: bad JSON: {e.Message}"); }
+        catch (JsonException e)
+        {
+            throw new PsimFormatException($"{path}:{(e.LineNumber ?? 0) + 1}: bad JSON: {e.Message}");
+        }
     }
 
     private static string TextOf(JsonElement e, string where)
     {
-        if (e.ValueKind == JsonValueKind.String) return e.GetString()!;
-        if (e.ValueKind != JsonValueKind.Object) throw new PsimFormatException($"{where}: expected an object with a \"sentence\" or \"text\" field");
-        if ((e.TryGetProperty("sentence", out var s) || e.TryGetProperty("text", out s)) && s.ValueKind == JsonValueKind.String && s.GetString()!.Trim().Length > 0)
+        if (e.ValueKind == JsonValueKind.String)
+            return e.GetString()!;
+        if (e.ValueKind != JsonValueKind.Object)
+            throw new PsimFormatException($"{where}: expected an object with a \"sentence\" or \"text\" field");
+        if (
+            (e.TryGetProperty("sentence", out var s) || e.TryGetProperty("text", out s))
+            && s.ValueKind == JsonValueKind.String
+            && s.GetString()!.Trim().Length > 0
+        )
             return s.GetString()!;
         throw new PsimFormatException($"{where}: missing or empty \"sentence\" (or \"text\") field");
     }
@@ -72,7 +88,10 @@ public static class TextListReader
     private static List<string> Delimited(string path)
     {
         // labels are optional here: read through the labelled readers' parsing when a label column exists, else take the text column
-        try { return DatasetReader.Read(path).Select(e => e.Text).ToList(); }
+        try
+        {
+            return DatasetReader.Read(path).Select(e => e.Text).ToList();
+        }
         catch (PsimFormatException) when (Path.GetExtension(path).Equals(".tsv", StringComparison.OrdinalIgnoreCase))
         {
             return Lines(Files.StrictText.ReadLines(path, Files.StrictText.DataMaxBytes)).Select(l => l.Split('\t')[0].Trim()).ToList();

@@ -10,7 +10,9 @@ public static class DefendedCounts
     {
         Check(predicted.Count, gold.Count, rejected.Count);
         int correct = 0;
-        for (int i = 0; i < gold.Count; i++) if (!rejected[i] && predicted[i] == gold[i]) correct++;
+        for (int i = 0; i < gold.Count; i++)
+            if (!rejected[i] && predicted[i] == gold[i])
+                correct++;
         return correct / (double)gold.Count;
     }
 
@@ -18,20 +20,26 @@ public static class DefendedCounts
     public static double AttackSuccessRate(IReadOnlyList<int> predicted, IReadOnlyList<int> gold, IReadOnlyList<bool> rejected, int target)
     {
         Check(predicted.Count, gold.Count, rejected.Count);
-        int n = 0, success = 0;
+        int n = 0,
+            success = 0;
         for (int i = 0; i < gold.Count; i++)
         {
-            if (gold[i] == target) continue;
+            if (gold[i] == target)
+                continue;
             n++;
-            if (!rejected[i] && predicted[i] == target) success++;
+            if (!rejected[i] && predicted[i] == target)
+                success++;
         }
-        if (n == 0) throw new ArgumentException("no rows with a non-target label");
+        if (n == 0)
+            throw new ArgumentException("no rows with a non-target label");
         return success / (double)n;
     }
 
     private static void Check(int a, int b, int c)
     {
-        if (a != b || b != c) throw new ArgumentException("predictions, labels and rejections differ in length");
-        if (a == 0) throw new ArgumentException("no rows");
+        if (a != b || b != c)
+            throw new ArgumentException("predictions, labels and rejections differ in length");
+        if (a == 0)
+            throw new ArgumentException("no rows");
     }
 }

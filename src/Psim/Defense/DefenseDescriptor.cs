@@ -11,8 +11,10 @@ public sealed record DefenseDescriptor
 {
     public required DefenseKind Kind { get; init; }
     public OptionsGroup<ICheckedOptions>? Options { get; init; }
+
     /// <summary>Builds the detector (training or fitting what it needs) for one victim; null for a paraphrasing defence.</summary>
     public Func<DetectorContext, IInputDetector>? Detector { get; init; }
+
     /// <summary>A paraphrasing defence: the suffix of its test files (<c>test_SUFFIX</c>, <c>test_ATTACK_SUFFIX</c>).</summary>
     public string? ParaphrasedSuffix { get; init; }
 }

@@ -12,8 +12,7 @@ public static class RankThreshold
         AtRank(scores.OrderByDescending(s => s).ToArray(), fraction);
 
     /// <summary>The score of rank ⌊fraction·n⌋ counted from the lowest (the highest score when that runs past the end): at most that fraction of the scores lie strictly below it.</summary>
-    public static double FromBottom(IReadOnlyList<double> scores, double fraction) =>
-        AtRank(scores.Order().ToArray(), fraction);
+    public static double FromBottom(IReadOnlyList<double> scores, double fraction) => AtRank(scores.Order().ToArray(), fraction);
 
     private static double AtRank(double[] sorted, double fraction) =>
         sorted[Math.Min((int)Math.Floor(fraction * sorted.Length), sorted.Length - 1)];

@@ -5,6 +5,7 @@ public sealed record EvalReport(double CleanAccuracy, int CleanRows, double? Att
 {
     /// <summary>Clean test accuracy on each gold class (index = label): shows a poisoned model's drift toward one class.</summary>
     public IReadOnlyList<double?> ClassAccuracy { get; init; } = [];
+
     /// <summary>A task-agnostic attack: each trigger's ASR toward every class (<see cref="AttackSuccessRate"/> is then the best trigger's toward the target).</summary>
     public IReadOnlyList<TriggerAsr>? Triggers { get; init; }
 }

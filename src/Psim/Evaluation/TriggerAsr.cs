@@ -10,9 +10,15 @@ public sealed record TriggerAsr(string Trigger, IReadOnlyList<double> AsrByClass
 
     /// <summary>ASR toward each class from the victim's predictions on the triggered rows.</summary>
     public static TriggerAsr Measure(string trigger, IReadOnlyList<int> predicted, IReadOnlyList<int> gold, int classes) =>
-        new(trigger, Enumerable.Range(0, classes).Select(c =>
-        {
-            var others = Enumerable.Range(0, gold.Count).Where(i => gold[i] != c).ToList();
-            return others.Count == 0 ? 0 : others.Count(i => predicted[i] == c) / (double)others.Count;
-        }).ToList());
+        new(
+            trigger,
+            Enumerable
+                .Range(0, classes)
+                .Select(c =>
+                {
+                    var others = Enumerable.Range(0, gold.Count).Where(i => gold[i] != c).ToList();
+                    return others.Count == 0 ? 0 : others.Count(i => predicted[i] == c) / (double)others.Count;
+                })
+                .ToList()
+        );
 }

@@ -20,16 +20,20 @@ public static partial class AtomicFile
         }
         finally
         {
-            if (File.Exists(tmp)) File.Delete(tmp);
+            if (File.Exists(tmp))
+                File.Delete(tmp);
         }
     }
 
     /// <summary>A write replaces only a regular file: never a symbolic link (it would replace the link), a device, a FIFO or a folder.</summary>
     private static void RequireReplaceable(string full)
     {
-        if (FilePaths.IsSymbolicLink(full)) throw new PsimException($"{full} is a symbolic link; psim does not write through or over links");
-        if (Directory.Exists(full)) throw new PsimException($"{full} is a folder; psim will not replace it with a file");
-        if (File.Exists(full)) RegularFile.Require(full);
+        if (FilePaths.IsSymbolicLink(full))
+            throw new PsimException($"{full} is a symbolic link; psim does not write through or over links");
+        if (Directory.Exists(full))
+            throw new PsimException($"{full} is a folder; psim will not replace it with a file");
+        if (File.Exists(full))
+            RegularFile.Require(full);
     }
 
     private const string TempMark = ".tmp-";
@@ -45,13 +49,15 @@ public static partial class AtomicFile
     /// </summary>
     public static (int Files, long Bytes) RemoveStale(string dir)
     {
-        if (!Directory.Exists(dir) || !OutputFolder.IsPsimFolder(dir)) return (0, 0);
+        if (!Directory.Exists(dir) || !OutputFolder.IsPsimFolder(dir))
+            return (0, 0);
         int files = 0;
         long bytes = 0;
         foreach (var f in Directory.EnumerateFiles(dir, "*" + TempMark + "*"))
         {
             var match = TempName().Match(Path.GetFileName(f));
-            if (!match.Success || !int.TryParse(match.Groups[1].Value, out int pid) || IsAlive(pid) || FilePaths.IsSymbolicLink(f)) continue;
+            if (!match.Success || !int.TryParse(match.Groups[1].Value, out int pid) || IsAlive(pid) || FilePaths.IsSymbolicLink(f))
+                continue;
             bytes += new FileInfo(f).Length;
             File.Delete(f);
             files++;
@@ -61,11 +67,24 @@ public static partial class AtomicFile
 
     private static bool IsAlive(int pid)
     {
-        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
-    public static void WriteAllText(string path, string text) =>
-        Write(path, s => { var b = System.Text.Encoding.UTF8.GetBytes(text); s.Write(b); });
+    public static void WriteAllText(string path, string text) => Write(path, s =>
+        {
+            var b = System.Text.Encoding.UTF8.GetBytes(text);
+            s.Write(b);
+        });
 }

@@ -20,14 +20,16 @@ public static partial class FilePaths
             existing = parent;
         }
         var resolved = RealPath(existing) ?? existing;
-        while (missing.Count > 0) resolved = Path.Combine(resolved, missing.Pop());
+        while (missing.Count > 0)
+            resolved = Path.Combine(resolved, missing.Pop());
         return resolved;
     }
 
     /// <summary>Whether <paramref name="inner"/> is <paramref name="outer"/> or lies inside it (both resolved).</summary>
     public static bool IsSameOrInside(string inner, string outer)
     {
-        if (inner == outer) return true;
+        if (inner == outer)
+            return true;
         var prefix = outer.EndsWith(Path.DirectorySeparatorChar) ? outer : outer + Path.DirectorySeparatorChar;
         return inner.StartsWith(prefix, StringComparison.Ordinal);
     }
@@ -35,24 +37,41 @@ public static partial class FilePaths
     /// <summary>Whether the path itself (not what it points to) is a symbolic link.</summary>
     public static bool IsSymbolicLink(string path)
     {
-        try { return new FileInfo(path).LinkTarget is not null; }
-        catch (IOException) { return false; }
-        catch (UnauthorizedAccessException) { return false; }
+        try
+        {
+            return new FileInfo(path).LinkTarget is not null;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path) || IsSymbolicLink(path);
 
     private static string? RealPath(string path)
     {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return null;
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+            return null;
         IntPtr p = IntPtr.Zero;
         try
         {
             p = realpath(path, IntPtr.Zero);
             return p == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(p);
         }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return null; }
-        finally { if (p != IntPtr.Zero) free(p); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+        finally
+        {
+            if (p != IntPtr.Zero)
+                free(p);
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8)]

@@ -19,10 +19,23 @@ public static class Json
     public static JsonDocument ParseDocument(string path, string text, JsonDocumentOptions? options = null)
     {
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(text, options ?? Options); }
-        catch (JsonException e) { throw new PsimFormatException($"{path}:{(e.LineNumber ?? 0) + 1}: invalid JSON: {e.Message}"); }
-        try { RequireWellFormedStrings(doc.RootElement, path); }
-        catch { doc.Dispose(); throw; }
+        try
+        {
+            doc = JsonDocument.Parse(text, options ?? Options);
+        }
+        catch (JsonException e)
+        {
+            throw new PsimFormatException($"{path}:{(e.LineNumber ?? 0) + 1}: invalid JSON: {e.Message}");
+        }
+        try
+        {
+            RequireWellFormedStrings(doc.RootElement, path);
+        }
+        catch
+        {
+            doc.Dispose();
+            throw;
+        }
         return doc;
     }
 
@@ -38,14 +51,21 @@ public static class Json
                 break;
             case JsonValueKind.Array:
                 int i = 0;
-                foreach (var item in e.EnumerateArray()) RequireWellFormedStrings(item, path, $"{at}[{i++}]");
+                foreach (var item in e.EnumerateArray())
+                    RequireWellFormedStrings(item, path, $"{at}[{i++}]");
                 break;
             case JsonValueKind.Object:
                 foreach (var p in e.EnumerateObject())
                 {
                     string name;
-                    try { name = p.Name; }
-                    catch (InvalidOperationException) { throw Malformed(path, at + ".<key>"); }
+                    try
+                    {
+                        name = p.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        throw Malformed(path, at + ".<key>");
+                    }
                     RequireWellFormedStrings(p.Value, path, $"{at}.{name}");
                 }
                 break;
@@ -54,18 +74,26 @@ public static class Json
 
     private static void ReadString(JsonElement e, string path, string at)
     {
-        try { _ = e.GetString(); }
-        catch (InvalidOperationException) { throw Malformed(path, at); }
+        try
+        {
+            _ = e.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            throw Malformed(path, at);
+        }
     }
 
     private static PsimFormatException Malformed(string path, string at) =>
-        new($"{path}: {at}: a string escapes a lone or reversed UTF-16 surrogate (\\uD800-\\uDFFF not in a valid pair); psim reads only well-formed text");
+        new(
+            $"{path}: {at}: a string escapes a lone or reversed UTF-16 surrogate (\\uD800-\\uDFFF not in a valid pair); psim reads only well-formed text"
+        );
 
     public static JsonNode? Parse(string path) => Parse(path, StrictText.ReadAll(path));
 
     /// <summary>A config-sized JSON object file: regular, bounded, strict UTF-8, no duplicate keys, well-formed strings.</summary>
-    public static JsonObject ParseObject(string path) => Parse(path) as JsonObject
-        ?? throw new PsimFormatException($"{path}: expected a JSON object");
+    public static JsonObject ParseObject(string path) =>
+        Parse(path) as JsonObject ?? throw new PsimFormatException($"{path}: expected a JSON object");
 }
 
 /// <summary>Typed reads of a JSON object's fields; a field of the wrong type is an error naming the file, field and value.</summary>
@@ -80,29 +108,37 @@ public readonly struct JsonFields(JsonObject node, string source)
 
     public bool? Bool(string name)
     {
-        if (!Has(name)) return null;
-        return Value(name) is { } v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? v.GetValue<bool>() : throw Wrong(name, "true or false");
+        if (!Has(name))
+            return null;
+        return Value(name) is { } v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False
+            ? v.GetValue<bool>()
+            : throw Wrong(name, "true or false");
     }
 
     public string? String(string name)
     {
-        if (!Has(name)) return null;
+        if (!Has(name))
+            return null;
         return Value(name) is { } v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : throw Wrong(name, "a string");
     }
 
     /// <summary>A number; a whole number written as a float (16.0) is accepted, as Python accepts it.</summary>
     public double? Number(string name)
     {
-        if (!Has(name)) return null;
-        if (Value(name) is { } v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out double d) && double.IsFinite(d)) return d;
+        if (!Has(name))
+            return null;
+        if (Value(name) is { } v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out double d) && double.IsFinite(d))
+            return d;
         throw Wrong(name, "a finite number");
     }
 
     /// <summary>An integer; 16.0 is 16, 16.5 is refused.</summary>
     public int? Int(string name, int min = int.MinValue, int max = int.MaxValue)
     {
-        if (Number(name) is not double d) return null;
-        if (d != Math.Floor(d) || d < min || d > max) throw Wrong(name, $"a whole number in [{min}, {max}]");
+        if (Number(name) is not double d)
+            return null;
+        if (d != Math.Floor(d) || d < min || d > max)
+            throw Wrong(name, $"a whole number in [{min}, {max}]");
         return (int)d;
     }
 
@@ -115,8 +151,10 @@ public readonly struct JsonFields(JsonObject node, string source)
     /// <summary>A special token: a string, or transformers' AddedToken object with "content".</summary>
     public string? Token(string name)
     {
-        if (!Has(name)) return null;
-        if (node[name] is JsonObject o && o["content"] is JsonValue c && c.GetValueKind() == JsonValueKind.String) return c.GetValue<string>();
+        if (!Has(name))
+            return null;
+        if (node[name] is JsonObject o && o["content"] is JsonValue c && c.GetValueKind() == JsonValueKind.String)
+            return c.GetValue<string>();
         return String(name);
     }
 }

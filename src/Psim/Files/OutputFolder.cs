@@ -3,7 +3,17 @@ using System.Text.Json.Nodes;
 namespace Psim.Files;
 
 /// <summary>What a psim output folder holds; written into its marker so a later run knows whose folder it is.</summary>
-public enum OutputKind { Poison, Finetune, DetectorTrain, DefendEvaluate, DefendBaselines, Merge, Export, Study }
+public enum OutputKind
+{
+    Poison,
+    Finetune,
+    DetectorTrain,
+    DefendEvaluate,
+    DefendBaselines,
+    Merge,
+    Export,
+    Study,
+}
 
 /// <summary>
 /// The one rule for every <c>--out</c> folder: psim writes only into a new or empty folder, or into a folder
@@ -21,12 +31,16 @@ public static class OutputFolder
     {
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
         if (FilePaths.IsSymbolicLink(full))
-            throw new PsimException($"--out {dir} is a symbolic link; psim writes only into real folders (give the folder it points to, or a new one)");
-        if (File.Exists(full)) throw new PsimException($"--out {dir} is a file, not a folder; psim will not replace it");
+            throw new PsimException(
+                $"--out {dir} is a symbolic link; psim writes only into real folders (give the folder it points to, or a new one)"
+            );
+        if (File.Exists(full))
+            throw new PsimException($"--out {dir} is a file, not a folder; psim will not replace it");
         OutputPaths.RefuseInputs(dir, inputs);
         var marker = Path.Combine(full, MarkerName);
         var found = ReadKind(marker);
-        if (Directory.Exists(full)) RequireOwned(dir, full, found, kind, force);
+        if (Directory.Exists(full))
+            RequireOwned(dir, full, found, kind, force);
         Directory.CreateDirectory(full);
         if (found != kind)
             AtomicFile.WriteAllText(marker, new JsonObject { ["kind"] = Name(kind), ["written_by"] = "psim" }.ToJsonString() + "\n");
@@ -43,20 +57,31 @@ public static class OutputFolder
     {
         if (found is not { } k)
         {
-            if (!Directory.EnumerateFileSystemEntries(full).Any()) return;
-            throw new PsimException($"--out {dir} already holds files that psim did not write (no {MarkerName}); psim never writes into such a folder: give a new or empty folder");
+            if (!Directory.EnumerateFileSystemEntries(full).Any())
+                return;
+            throw new PsimException(
+                $"--out {dir} already holds files that psim did not write (no {MarkerName}); psim never writes into such a folder: give a new or empty folder"
+            );
         }
         if (k != kind && !force)
-            throw new PsimException($"--out {dir} is a psim {Name(k)} folder, not a {Name(kind)} one; pass --force to replace it, or give a new folder");
+            throw new PsimException(
+                $"--out {dir} is a psim {Name(k)} folder, not a {Name(kind)} one; pass --force to replace it, or give a new folder"
+            );
     }
 
     /// <summary>The kind in a folder's marker; null when there is none. A marker that is a link or names no kind is an error.</summary>
     private static OutputKind? ReadKind(string marker)
     {
-        if (FilePaths.IsSymbolicLink(marker)) throw new PsimException($"{marker} is a symbolic link; psim's marker is always a regular file");
-        if (!File.Exists(marker)) return null;
-        var kind = Json.Parse(marker, StrictText.ReadAll(marker, MarkerMaxBytes)) is JsonObject o ? new JsonFields(o, marker).String("kind") : null;
-        return Vocabulary<OutputKind>.TryParse(kind, out var k) ? k : throw new PsimFormatException($"{marker}: {Vocabulary<OutputKind>.Unknown(kind, "\"kind\"")}");
+        if (FilePaths.IsSymbolicLink(marker))
+            throw new PsimException($"{marker} is a symbolic link; psim's marker is always a regular file");
+        if (!File.Exists(marker))
+            return null;
+        var kind = Json.Parse(marker, StrictText.ReadAll(marker, MarkerMaxBytes)) is JsonObject o
+            ? new JsonFields(o, marker).String("kind")
+            : null;
+        return Vocabulary<OutputKind>.TryParse(kind, out var k)
+            ? k
+            : throw new PsimFormatException($"{marker}: {Vocabulary<OutputKind>.Unknown(kind, "\"kind\"")}");
     }
 
     public static string Name(OutputKind kind) => Vocabulary<OutputKind>.Name(kind);
@@ -73,12 +98,18 @@ public static class OutputPaths
     public static void ClaimFile(string path, IEnumerable<string?> inputs, bool force)
     {
         var full = Path.GetFullPath(path);
-        if (FilePaths.IsSymbolicLink(full)) throw new PsimException($"--out {path} is a symbolic link; psim will not replace it");
-        if (Directory.Exists(full)) throw new PsimException($"--out {path} is a folder; give a file name");
+        if (FilePaths.IsSymbolicLink(full))
+            throw new PsimException($"--out {path} is a symbolic link; psim will not replace it");
+        if (Directory.Exists(full))
+            throw new PsimException($"--out {path} is a folder; give a file name");
         RefuseInputs(path, inputs);
-        if (!File.Exists(full)) return;
+        if (!File.Exists(full))
+            return;
         RegularFile.Require(full);
-        if (!force) throw new PsimException($"--out {path} exists; psim does not overwrite a file it cannot tell it wrote: pass --force to replace it, or give a new name");
+        if (!force)
+            throw new PsimException(
+                $"--out {path} exists; psim does not overwrite a file it cannot tell it wrote: pass --force to replace it, or give a new name"
+            );
     }
 
     /// <summary>An output is never an input, inside an input, or a folder that holds an input (inputs not given, null or empty, are skipped).</summary>
@@ -88,9 +119,14 @@ public static class OutputPaths
         foreach (var input in inputs.OfType<string>().Where(i => i.Length > 0))
         {
             var inPath = FilePaths.Resolve(input);
-            if (outPath == inPath) throw new PsimException($"--out {output} is an input of this run ({input}); psim never writes over its inputs");
-            if (FilePaths.IsSameOrInside(outPath, inPath)) throw new PsimException($"--out {output} lies inside an input of this run ({input}); psim never writes into its inputs");
-            if (FilePaths.IsSameOrInside(inPath, outPath)) throw new PsimException($"--out {output} holds an input of this run ({input}); give an output folder apart from the inputs");
+            if (outPath == inPath)
+                throw new PsimException($"--out {output} is an input of this run ({input}); psim never writes over its inputs");
+            if (FilePaths.IsSameOrInside(outPath, inPath))
+                throw new PsimException($"--out {output} lies inside an input of this run ({input}); psim never writes into its inputs");
+            if (FilePaths.IsSameOrInside(inPath, outPath))
+                throw new PsimException(
+                    $"--out {output} holds an input of this run ({input}); give an output folder apart from the inputs"
+                );
         }
     }
 }

@@ -15,7 +15,8 @@ public static class StrictText
     /// The largest file of each kind psim reads as text; a larger one is refused before it is read. A data file
     /// is held as bytes and then as its lines (two bytes a character): at most 256 MiB + 512 MiB.
     /// </summary>
-    public const long ConfigMaxBytes = 16L << 20, DataMaxBytes = 256L << 20;
+    public const long ConfigMaxBytes = 16L << 20,
+        DataMaxBytes = 256L << 20;
 
     /// <summary>The longest line psim reads, from a file or stdin (the longest line of the shared data sets is under 1 KiB).</summary>
     public const int MaxLineBytes = 1 << 20;
@@ -25,7 +26,10 @@ public static class StrictText
         var bytes = ReadBytes(path, maxBytes);
         RefuseUtf16(path, bytes);
         int bom = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
-        try { return Strict.GetString(bytes, bom, bytes.Length - bom); }
+        try
+        {
+            return Strict.GetString(bytes, bom, bytes.Length - bom);
+        }
         catch (DecoderFallbackException e)
         {
             int at = bom + Math.Max(0, e.Index);
@@ -40,7 +44,8 @@ public static class StrictText
         var bytes = ReadBytes(path, maxBytes);
         RefuseUtf16(path, bytes);
         var all = bytes.AsSpan();
-        if (all.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) all = all[3..];
+        if (all.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+            all = all[3..];
         var lines = new List<string>();
         int at = bytes.Length - all.Length;
         while (at < bytes.Length)
@@ -48,13 +53,20 @@ public static class StrictText
             var rest = bytes.AsSpan(at);
             int end = rest.IndexOfAny((byte)'\n', (byte)'\r');
             int length = end < 0 ? rest.Length : end;
-            if (length > MaxLineBytes) throw LineTooLong(path, lines.Count + 1);
-            try { lines.Add(Strict.GetString(rest[..length])); }
+            if (length > MaxLineBytes)
+                throw LineTooLong(path, lines.Count + 1);
+            try
+            {
+                lines.Add(Strict.GetString(rest[..length]));
+            }
             catch (DecoderFallbackException e)
             {
-                throw new PsimFormatException($"{path}:{lines.Count + 1}: invalid UTF-8 (byte {at + Math.Max(0, e.Index)}); psim does not guess what the text meant");
+                throw new PsimFormatException(
+                    $"{path}:{lines.Count + 1}: invalid UTF-8 (byte {at + Math.Max(0, e.Index)}); psim does not guess what the text meant"
+                );
             }
-            if (end < 0) break;
+            if (end < 0)
+                break;
             at += end + (rest[end] == (byte)'\r' && end + 1 < rest.Length && rest[end + 1] == (byte)'\n' ? 2 : 1);
         }
         return lines;
@@ -70,18 +82,21 @@ public static class StrictText
             int c = reader.Read();
             if (c < 0)
             {
-                if (line.Length > 0) yield return line.ToString();
+                if (line.Length > 0)
+                    yield return line.ToString();
                 yield break;
             }
             if (c is '\n' or '\r')
             {
-                if (c == '\r' && reader.Peek() == '\n') reader.Read();
+                if (c == '\r' && reader.Peek() == '\n')
+                    reader.Read();
                 number++;
                 yield return line.ToString();
                 line.Clear();
                 continue;
             }
-            if (line.Length >= MaxLineBytes) throw LineTooLong(source, number + 1);
+            if (line.Length >= MaxLineBytes)
+                throw LineTooLong(source, number + 1);
             line.Append((char)c);
         }
     }
@@ -92,7 +107,9 @@ public static class StrictText
         var head = bytes.AsSpan(0, Math.Min(4, bytes.Length));
         bool bom = head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || head.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]);
         if (bom || head.Contains((byte)0))
-            throw new PsimFormatException($"{path}: the text is UTF-16 or UTF-32 encoded ({(bom ? "a byte-order mark" : "NUL bytes")} at the start); psim reads UTF-8, as transformers, peft and Python's json write it");
+            throw new PsimFormatException(
+                $"{path}: the text is UTF-16 or UTF-32 encoded ({(bom ? "a byte-order mark" : "NUL bytes")} at the start); psim reads UTF-8, as transformers, peft and Python's json write it"
+            );
     }
 
     private static PsimFormatException LineTooLong(string source, int line) =>
@@ -107,14 +124,16 @@ public static class StrictText
     {
         RegularFile.Require(path);
         long size = new FileInfo(path).Length;
-        if (size > maxBytes) throw TooLarge(path, size, maxBytes);
+        if (size > maxBytes)
+            throw TooLarge(path, size, maxBytes);
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         using var buffer = new MemoryStream((int)Math.Min(size, maxBytes));
         var chunk = new byte[81920];
         int n;
         while ((n = fs.Read(chunk, 0, chunk.Length)) > 0)
         {
-            if (buffer.Length + n > maxBytes) throw TooLarge(path, buffer.Length + n, maxBytes);
+            if (buffer.Length + n > maxBytes)
+                throw TooLarge(path, buffer.Length + n, maxBytes);
             buffer.Write(chunk, 0, n);
         }
         return buffer.ToArray();

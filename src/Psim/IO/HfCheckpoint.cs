@@ -1,11 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Psim.Data;
+using Psim.Files;
 using Psim.Models;
 using Psim.Text;
 using TorchSharp;
 using static TorchSharp.torch;
-using Psim.Files;
 
 namespace Psim.IO;
 
@@ -15,14 +15,20 @@ namespace Psim.IO;
 /// </summary>
 public sealed class HfCheckpoint
 {
-    public const string ConfigFile = "config.json", WeightsFile = "model.safetensors", VocabFile = "vocab.txt",
-        TokenizerConfigFile = "tokenizer_config.json", OriginFile = "psim_origin.json", ShardIndexFile = "model.safetensors.index.json";
+    public const string ConfigFile = "config.json",
+        WeightsFile = "model.safetensors",
+        VocabFile = "vocab.txt",
+        TokenizerConfigFile = "tokenizer_config.json",
+        OriginFile = "psim_origin.json",
+        ShardIndexFile = "model.safetensors.index.json";
 
     public string Directory { get; }
     public BertConfig Config { get; }
     public SafeTensorsFile Weights { get; }
+
     /// <summary>The folder's tokenizer (vocab.txt and tokenizer_config.json, or tokenizer.json).</summary>
     public BertTokenizer Tokenizer { get; }
+
     /// <summary>Where the weights came from, as recorded when psim wrote the folder (or "unknown").</summary>
     public string Origin { get; }
 
@@ -40,26 +46,33 @@ public sealed class HfCheckpoint
     {
         if (File.Exists(dir))
         {
-            if (PickleGuard.IsPickleName(dir)) throw PickleGuard.Refusal(dir);
+            if (PickleGuard.IsPickleName(dir))
+                throw PickleGuard.Refusal(dir);
             throw new PsimException($"{dir} is a file; give the model folder (config.json, model.safetensors, vocab.txt)");
         }
-        if (!System.IO.Directory.Exists(dir)) throw new PsimException($"{dir}: model folder not found");
+        if (!System.IO.Directory.Exists(dir))
+            throw new PsimException($"{dir}: model folder not found");
         RunFile.RequireFinished(dir);
         var weights = Path.Combine(dir, WeightsFile);
         var index = Path.Combine(dir, ShardIndexFile);
         if (!File.Exists(weights) && !File.Exists(index))
         {
             var pickle = System.IO.Directory.EnumerateFiles(dir).FirstOrDefault(PickleGuard.IsPickleName);
-            if (pickle is not null) throw PickleGuard.Refusal(pickle);
+            if (pickle is not null)
+                throw PickleGuard.Refusal(pickle);
             throw new PsimException($"{dir}: no {WeightsFile} (or {ShardIndexFile}) in the folder");
         }
         var configPath = Path.Combine(dir, ConfigFile);
-        if (!File.Exists(configPath)) throw new PsimException($"{dir}: no {ConfigFile} in the folder");
+        if (!File.Exists(configPath))
+            throw new PsimException($"{dir}: no {ConfigFile} in the folder");
         BertConfig config;
-        using (var doc = Json.ParseDocument(configPath, StrictText.ReadAll(configPath))) config = BertConfig.FromJson(doc.RootElement, configPath);
+        using (var doc = Json.ParseDocument(configPath, StrictText.ReadAll(configPath)))
+            config = BertConfig.FromJson(doc.RootElement, configPath);
         var tokenizer = TokenizerFolder.Load(dir);
         if (tokenizer.Vocab.Count > config.VocabSize)
-            throw new PsimFormatException($"{tokenizer.Vocab.Source}: {tokenizer.Vocab.Count:N0} tokens, but {configPath} has vocab_size {config.VocabSize:N0}: ids past the embedding table would index out of range");
+            throw new PsimFormatException(
+                $"{tokenizer.Vocab.Source}: {tokenizer.Vocab.Count:N0} tokens, but {configPath} has vocab_size {config.VocabSize:N0}: ids past the embedding table would index out of range"
+            );
         var st = File.Exists(weights) ? SafeTensorsFile.Open(weights) : SafeTensorsFile.OpenSharded(index);
         ConfigHeaderCheck.Check(config, configPath, st);
         return new HfCheckpoint(dir, config, st, tokenizer, ReadOrigin(dir));
@@ -68,16 +81,17 @@ public sealed class HfCheckpoint
     private static string ReadOrigin(string dir)
     {
         var path = Path.Combine(dir, OriginFile);
-        if (!File.Exists(path)) return "unknown (no " + OriginFile + ")";
-        if (Json.Parse(path) is not JsonObject o) throw new PsimFormatException($"{path}: expected a JSON object with \"origin\"");
+        if (!File.Exists(path))
+            return "unknown (no " + OriginFile + ")";
+        if (Json.Parse(path) is not JsonObject o)
+            throw new PsimFormatException($"{path}: expected a JSON object with \"origin\"");
         return new JsonFields(o, path).String("origin") ?? "unknown";
     }
 
     /// <summary>True when the file carries a classification head (<c>classifier.*</c>).</summary>
     public bool HasClassifierHead => Weights.Entries.Keys.Any(k => k.StartsWith("classifier.", StringComparison.Ordinal));
 
-    public TextEncoder CreateTextEncoder(int maxLength) =>
-        new(Tokenizer, Math.Min(maxLength, Config.MaxPositionEmbeddings));
+    public TextEncoder CreateTextEncoder(int maxLength) => new(Tokenizer, Math.Min(maxLength, Config.MaxPositionEmbeddings));
 
     /// <summary>Builds an encoder and loads it strictly (a head in the file is ignored).</summary>
     public BertModel LoadEncoder(out LoadReport report)
@@ -98,11 +112,13 @@ public sealed class HfCheckpoint
     {
         var config = Config;
         bool replace = HasClassifierHead && numLabels is int n && n != config.NumLabels;
-        if (!HasClassifierHead || replace) config = config.WithNumLabels(numLabels ?? config.NumLabels);
+        if (!HasClassifierHead || replace)
+            config = config.WithNumLabels(numLabels ?? config.NumLabels);
         var model = new BertForSequenceClassification(config);
         BertInit.Apply(model, config.InitializerRange);
         report = StateDictLoader.Load(model, Weights, ["classifier.", "bert.pooler."], skipFileKeys: replace ? ["classifier."] : null);
-        if (replace) report = report with { ReplacedHeadClasses = Config.NumLabels };
+        if (replace)
+            report = report with { ReplacedHeadClasses = Config.NumLabels };
         return model;
     }
 
@@ -112,7 +128,8 @@ public sealed class HfCheckpoint
         var r = StateDictLoader.Load(model, Weights, allowNew, strict: false);
         var unexpected = r.Unexpected.Where(k => !dropFileKeys.Contains(k)).ToList();
         var result = r with { Unexpected = unexpected, Ignored = r.Ignored.Concat(dropFileKeys).ToList() };
-        if (!result.IsClean) throw new PsimFormatException($"{Weights.Path}: the weights do not fit this model: {result.Describe()}");
+        if (!result.IsClean)
+            throw new PsimFormatException($"{Weights.Path}: the weights do not fit this model: {result.Describe()}");
         return result;
     }
 

@@ -26,13 +26,16 @@ public static class ManifestResourceReader
         foreach (var h in md.ManifestResources)
         {
             var res = md.GetManifestResource(h);
-            if (!md.GetString(res.Name).EndsWith(suffix, StringComparison.Ordinal)) continue;
-            if (!res.Implementation.IsNil) throw new PsimFormatException($"resource {suffix} is not embedded in {assemblyPath}");
+            if (!md.GetString(res.Name).EndsWith(suffix, StringComparison.Ordinal))
+                continue;
+            if (!res.Implementation.IsNil)
+                throw new PsimFormatException($"resource {suffix} is not embedded in {assemblyPath}");
             var dir = pe.PEHeaders.CorHeader.ResourcesDirectory;
             var block = pe.GetSectionData(dir.RelativeVirtualAddress);
             var reader = block.GetReader((int)res.Offset, dir.Size - (int)res.Offset);
             int length = reader.ReadInt32();
-            if (length < 0 || length > reader.RemainingBytes) throw new PsimFormatException($"resource {suffix} in {assemblyPath} has an invalid length");
+            if (length < 0 || length > reader.RemainingBytes)
+                throw new PsimFormatException($"resource {suffix} in {assemblyPath} has an invalid length");
             return reader.ReadBytes(length);
         }
         throw new PsimFormatException($"{assemblyPath} has no resource ending in '{suffix}'");

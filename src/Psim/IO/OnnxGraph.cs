@@ -14,7 +14,8 @@ public sealed record OnnxNode(string OpType, string Name, IReadOnlyList<string> 
 /// </summary>
 public sealed class OnnxGraph
 {
-    public const int Float = 1, Int64 = 7;
+    public const int Float = 1,
+        Int64 = 7;
 
     public IReadOnlyList<OnnxNode> Nodes { get; }
     public IReadOnlyDictionary<string, OnnxInitializer> Initializers { get; }
@@ -31,7 +32,8 @@ public sealed class OnnxGraph
         while (!r.AtEnd)
         {
             var (field, wire) = r.ReadKey();
-            if (field == 7 && wire == 2) return ParseGraph(r.ReadLengthDelimited()); // ModelProto.graph
+            if (field == 7 && wire == 2)
+                return ParseGraph(r.ReadLengthDelimited()); // ModelProto.graph
             r.Skip(wire);
         }
         throw new PsimFormatException("ONNX: the model has no graph");
@@ -45,13 +47,15 @@ public sealed class OnnxGraph
         while (!r.AtEnd)
         {
             var (field, wire) = r.ReadKey();
-            if (field == 1 && wire == 2) nodes.Add(ParseNode(r.ReadLengthDelimited()));
+            if (field == 1 && wire == 2)
+                nodes.Add(ParseNode(r.ReadLengthDelimited()));
             else if (field == 5 && wire == 2)
             {
                 var t = ParseTensor(r.ReadLengthDelimited());
                 inits[t.Name] = t;
             }
-            else r.Skip(wire);
+            else
+                r.Skip(wire);
         }
         return new OnnxGraph(nodes, inits);
     }
@@ -60,18 +64,29 @@ public sealed class OnnxGraph
     {
         var inputs = new List<string>();
         var outputs = new List<string>();
-        string name = "", op = "";
+        string name = "",
+            op = "";
         var r = new ProtobufReader(node);
         while (!r.AtEnd)
         {
             var (field, wire) = r.ReadKey();
             switch (field)
             {
-                case 1 when wire == 2: inputs.Add(r.ReadString()); break;
-                case 2 when wire == 2: outputs.Add(r.ReadString()); break;
-                case 3 when wire == 2: name = r.ReadString(); break;
-                case 4 when wire == 2: op = r.ReadString(); break;
-                default: r.Skip(wire); break;
+                case 1 when wire == 2:
+                    inputs.Add(r.ReadString());
+                    break;
+                case 2 when wire == 2:
+                    outputs.Add(r.ReadString());
+                    break;
+                case 3 when wire == 2:
+                    name = r.ReadString();
+                    break;
+                case 4 when wire == 2:
+                    op = r.ReadString();
+                    break;
+                default:
+                    r.Skip(wire);
+                    break;
             }
         }
         return new OnnxNode(op, name, inputs, outputs);
@@ -92,39 +107,62 @@ public sealed class OnnxGraph
             var (field, wire) = r.ReadKey();
             switch (field)
             {
-                case 1 when wire == 0: dims.Add((long)r.ReadVarint()); break;
+                case 1 when wire == 0:
+                    dims.Add((long)r.ReadVarint());
+                    break;
                 case 1 when wire == 2:
-                    {
-                        var p = new ProtobufReader(r.ReadLengthDelimited());
-                        while (!p.AtEnd) dims.Add((long)p.ReadVarint());
-                        break;
-                    }
-                case 2 when wire == 0: dataType = (int)r.ReadVarint(); break;
-                case 4 when wire == 2: floats.AddRange(MemoryMarshal.Cast<byte, float>(r.ReadLengthDelimited()).ToArray()); break;
+                {
+                    var p = new ProtobufReader(r.ReadLengthDelimited());
+                    while (!p.AtEnd)
+                        dims.Add((long)p.ReadVarint());
+                    break;
+                }
+                case 2 when wire == 0:
+                    dataType = (int)r.ReadVarint();
+                    break;
+                case 4 when wire == 2:
+                    floats.AddRange(MemoryMarshal.Cast<byte, float>(r.ReadLengthDelimited()).ToArray());
+                    break;
                 case 7 when wire == 2:
-                    {
-                        var p = new ProtobufReader(r.ReadLengthDelimited());
-                        while (!p.AtEnd) longs.Add((long)p.ReadVarint());
-                        break;
-                    }
-                case 8 when wire == 2: name = r.ReadString(); break;
-                case 9 when wire == 2: raw = r.ReadLengthDelimited(); hasRaw = true; break;
-                case 13 or 14: throw new PsimFormatException("ONNX: initializers with external data are not supported");
-                default: r.Skip(wire); break;
+                {
+                    var p = new ProtobufReader(r.ReadLengthDelimited());
+                    while (!p.AtEnd)
+                        longs.Add((long)p.ReadVarint());
+                    break;
+                }
+                case 8 when wire == 2:
+                    name = r.ReadString();
+                    break;
+                case 9 when wire == 2:
+                    raw = r.ReadLengthDelimited();
+                    hasRaw = true;
+                    break;
+                case 13 or 14:
+                    throw new PsimFormatException("ONNX: initializers with external data are not supported");
+                default:
+                    r.Skip(wire);
+                    break;
             }
         }
         long count = 1;
-        foreach (var d in dims) count = checked(count * d);
+        foreach (var d in dims)
+            count = checked(count * d);
         if (dataType == Float)
         {
             float[] data = hasRaw ? MemoryMarshal.Cast<byte, float>(raw).ToArray() : floats.ToArray();
-            if (data.LongLength != count) throw new PsimFormatException($"ONNX: initializer '{name}' holds {data.LongLength} floats for shape [{string.Join(",", dims)}]");
+            if (data.LongLength != count)
+                throw new PsimFormatException(
+                    $"ONNX: initializer '{name}' holds {data.LongLength} floats for shape [{string.Join(",", dims)}]"
+                );
             return new OnnxInitializer(name, dataType, dims.ToArray(), data, null);
         }
         if (dataType == Int64)
         {
             long[] data = hasRaw ? MemoryMarshal.Cast<byte, long>(raw).ToArray() : longs.ToArray();
-            if (data.LongLength != count) throw new PsimFormatException($"ONNX: initializer '{name}' holds {data.LongLength} int64 values for shape [{string.Join(",", dims)}]");
+            if (data.LongLength != count)
+                throw new PsimFormatException(
+                    $"ONNX: initializer '{name}' holds {data.LongLength} int64 values for shape [{string.Join(",", dims)}]"
+                );
             return new OnnxInitializer(name, dataType, dims.ToArray(), null, data);
         }
         return new OnnxInitializer(name, dataType, dims.ToArray(), null, null);

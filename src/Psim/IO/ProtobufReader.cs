@@ -10,7 +10,11 @@ internal ref struct ProtobufReader
     private readonly ReadOnlySpan<byte> _data;
     private int _pos;
 
-    public ProtobufReader(ReadOnlySpan<byte> data) { _data = data; _pos = 0; }
+    public ProtobufReader(ReadOnlySpan<byte> data)
+    {
+        _data = data;
+        _pos = 0;
+    }
 
     public bool AtEnd => _pos >= _data.Length;
 
@@ -26,10 +30,12 @@ internal ref struct ProtobufReader
         ulong result = 0;
         for (int shift = 0; shift < 64; shift += 7)
         {
-            if (_pos >= _data.Length) throw new PsimFormatException("protobuf: truncated varint");
+            if (_pos >= _data.Length)
+                throw new PsimFormatException("protobuf: truncated varint");
             byte b = _data[_pos++];
             result |= (ulong)(b & 0x7f) << shift;
-            if ((b & 0x80) == 0) return result;
+            if ((b & 0x80) == 0)
+                return result;
         }
         throw new PsimFormatException("protobuf: varint longer than 10 bytes");
     }
@@ -37,7 +43,8 @@ internal ref struct ProtobufReader
     public ReadOnlySpan<byte> ReadLengthDelimited()
     {
         ulong len = ReadVarint();
-        if (len > (ulong)(_data.Length - _pos)) throw new PsimFormatException("protobuf: length-delimited field runs past the end of its message");
+        if (len > (ulong)(_data.Length - _pos))
+            throw new PsimFormatException("protobuf: length-delimited field runs past the end of its message");
         var slice = _data.Slice(_pos, (int)len);
         _pos += (int)len;
         return slice;
@@ -49,17 +56,27 @@ internal ref struct ProtobufReader
     {
         switch (wireType)
         {
-            case 0: ReadVarint(); break;
-            case 1: Advance(8); break;
-            case 2: ReadLengthDelimited(); break;
-            case 5: Advance(4); break;
-            default: throw new PsimFormatException($"protobuf: unsupported wire type {wireType}");
+            case 0:
+                ReadVarint();
+                break;
+            case 1:
+                Advance(8);
+                break;
+            case 2:
+                ReadLengthDelimited();
+                break;
+            case 5:
+                Advance(4);
+                break;
+            default:
+                throw new PsimFormatException($"protobuf: unsupported wire type {wireType}");
         }
     }
 
     private void Advance(int n)
     {
-        if (n > _data.Length - _pos) throw new PsimFormatException("protobuf: truncated fixed-size field");
+        if (n > _data.Length - _pos)
+            throw new PsimFormatException("protobuf: truncated fixed-size field");
         _pos += n;
     }
 }

@@ -4,7 +4,13 @@ using Psim.Files;
 namespace Psim.IO;
 
 /// <summary>Where the run writing a folder stands: readers refuse folders still "running" or "failed".</summary>
-public enum RunStatus { Running, Finished, Interrupted, Failed }
+public enum RunStatus
+{
+    Running,
+    Finished,
+    Interrupted,
+    Failed,
+}
 
 /// <summary>
 /// A run folder's <c>run.json</c> as its readers see it: the status of the psim run that wrote the
@@ -24,19 +30,30 @@ public static class RunFile
     {
         var status = StatusOf(dir);
         if (status == RunStatus.Running)
-            throw new PsimException($"{dir}: {Name} says the psim run writing this folder never finished (status \"running\": killed, or still running), so its files may come from two runs; run that command again to completion (or delete {Name} to use the files anyway)");
+            throw new PsimException(
+                $"{dir}: {Name} says the psim run writing this folder never finished (status \"running\": killed, or still running), so its files may come from two runs; run that command again to completion (or delete {Name} to use the files anyway)"
+            );
         if (status == RunStatus.Failed)
-            throw new PsimException($"{dir}: {Name} says the psim run writing this folder failed, so its files may be partial; run that command again to completion (or delete {Name} to use the files anyway)");
+            throw new PsimException(
+                $"{dir}: {Name} says the psim run writing this folder failed, so its files may be partial; run that command again to completion (or delete {Name} to use the files anyway)"
+            );
     }
 
     /// <summary>The status in a folder's run.json; null when it has none or names none.</summary>
     public static RunStatus? StatusOf(string dir)
     {
         var path = Path.Combine(dir, Name);
-        if (!File.Exists(path)) return null;
+        if (!File.Exists(path))
+            return null;
         string? status;
-        try { status = Json.Parse(path)?["status"]?.GetValue<string>(); }
-        catch (Exception e) when (e is InvalidOperationException or FormatException) { status = null; }
+        try
+        {
+            status = Json.Parse(path)?["status"]?.GetValue<string>();
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            status = null;
+        }
         return Vocabulary<RunStatus>.TryParse(status, out var s) ? s : null;
     }
 

@@ -21,8 +21,15 @@ public static class SafeTensorsDType
 
     public static bool TryGet(string name, out int size, out ScalarType type)
     {
-        if (Known.TryGetValue(name, out var v)) { size = v.Size; type = v.Type; return true; }
-        size = 0; type = default; return false;
+        if (Known.TryGetValue(name, out var v))
+        {
+            size = v.Size;
+            type = v.Type;
+            return true;
+        }
+        size = 0;
+        type = default;
+        return false;
     }
 
     public static string NameOf(ScalarType type) =>

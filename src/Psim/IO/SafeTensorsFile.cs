@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using static TorchSharp.torch;
 using Psim.Files;
+using static TorchSharp.torch;
 
 namespace Psim.IO;
 
@@ -31,15 +31,22 @@ public sealed class SafeTensorsFile
 
     public string Path { get; }
     public IReadOnlyDictionary<string, SafeTensorsEntry> Entries { get; }
+
     /// <summary>The number of values over every tensor.</summary>
     public long ElementCount { get; }
     public IReadOnlyDictionary<string, string> Metadata { get; }
     private readonly long _dataStart;
+
     /// <summary>For a sharded checkpoint: the shard that holds each tensor (null for a single file).</summary>
     private readonly IReadOnlyDictionary<string, SafeTensorsFile>? _shards;
 
-    private SafeTensorsFile(string path, Dictionary<string, SafeTensorsEntry> entries, Dictionary<string, string> metadata, long dataStart,
-        IReadOnlyDictionary<string, SafeTensorsFile>? shards = null)
+    private SafeTensorsFile(
+        string path,
+        Dictionary<string, SafeTensorsEntry> entries,
+        Dictionary<string, string> metadata,
+        long dataStart,
+        IReadOnlyDictionary<string, SafeTensorsFile>? shards = null
+    )
     {
         Path = path;
         Entries = entries;
@@ -48,7 +55,9 @@ public sealed class SafeTensorsFile
         _shards = shards;
         ElementCount = entries.Values.Sum(e => e.Shape.Aggregate(1L, (a, d) => a * d)); // each product is checked against its byte range
         if (ElementCount > MaxElements)
-            throw new PsimFormatException($"{path}: the tensors hold {ElementCount:N0} values; psim reads weights files of up to {MaxElements:N0} (its largest model has {Models.BertConfig.MaxParameters:N0} parameters)");
+            throw new PsimFormatException(
+                $"{path}: the tensors hold {ElementCount:N0} values; psim reads weights files of up to {MaxElements:N0} (its largest model has {Models.BertConfig.MaxParameters:N0} parameters)"
+            );
     }
 
     /// <summary>
@@ -69,8 +78,11 @@ public sealed class SafeTensorsFile
         {
             var file = node is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? f) ? f : null;
             if (file is null || file != System.IO.Path.GetFileName(file) || !file.EndsWith(".safetensors", StringComparison.Ordinal))
-                throw new PsimFormatException($"{indexPath}: weight_map[\"{name}\"] must name a .safetensors file in the same folder, not {node?.ToJsonString() ?? "null"}");
-            if (!files.TryGetValue(file, out var shard)) files[file] = shard = Open(System.IO.Path.Combine(dir, file));
+                throw new PsimFormatException(
+                    $"{indexPath}: weight_map[\"{name}\"] must name a .safetensors file in the same folder, not {node?.ToJsonString() ?? "null"}"
+                );
+            if (!files.TryGetValue(file, out var shard))
+                files[file] = shard = Open(System.IO.Path.Combine(dir, file));
             if (!shard.Entries.TryGetValue(name, out var entry))
                 throw new PsimFormatException($"{indexPath}: weight_map puts '{name}' in {file}, which does not hold it");
             entries[name] = entry;
@@ -78,7 +90,9 @@ public sealed class SafeTensorsFile
         }
         foreach (var (file, shard) in files)
             if (shard.Entries.Keys.FirstOrDefault(k => !shardOf.TryGetValue(k, out var s) || s != shard) is { } stray)
-                throw new PsimFormatException($"{System.IO.Path.Combine(dir, file)}: tensor '{stray}' is not listed for this shard in {indexPath}");
+                throw new PsimFormatException(
+                    $"{System.IO.Path.Combine(dir, file)}: tensor '{stray}' is not listed for this shard in {indexPath}"
+                );
         var metadata = files.Values.First().Metadata.ToDictionary(kv => kv.Key, kv => kv.Value);
         return new SafeTensorsFile(indexPath, entries, metadata, 0, shardOf);
     }
@@ -89,7 +103,8 @@ public sealed class SafeTensorsFile
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         long fileLength = fs.Length;
         string Where(string what) => $"{path}: not a valid safetensors file: {what}";
-        if (fileLength < 8) throw new PsimFormatException(Where($"the file is {fileLength} bytes, shorter than the 8-byte header length"));
+        if (fileLength < 8)
+            throw new PsimFormatException(Where($"the file is {fileLength} bytes, shorter than the 8-byte header length"));
 
         Span<byte> lenBytes = stackalloc byte[8];
         fs.ReadExactly(lenBytes);
@@ -97,8 +112,11 @@ public sealed class SafeTensorsFile
         if (headerLen > MaxHeaderBytes)
             throw new PsimFormatException(Where($"the header claims {headerLen:N0} bytes, over the {MaxHeaderBytes:N0}-byte limit"));
         if ((long)headerLen > fileLength - 8)
-            throw new PsimFormatException(Where($"the header claims {headerLen:N0} bytes but only {fileLength - 8:N0} follow the length field (truncated file?)"));
-        if (headerLen < 2) throw new PsimFormatException(Where("the header is empty"));
+            throw new PsimFormatException(
+                Where($"the header claims {headerLen:N0} bytes but only {fileLength - 8:N0} follow the length field (truncated file?)")
+            );
+        if (headerLen < 2)
+            throw new PsimFormatException(Where("the header is empty"));
 
         var header = new byte[headerLen];
         fs.ReadExactly(header);
@@ -111,38 +129,54 @@ public sealed class SafeTensorsFile
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
     private static (Dictionary<string, SafeTensorsEntry>, Dictionary<string, string>) ParseHeader(
-        byte[] header, long dataLength, Func<string, string> where)
+        byte[] header,
+        long dataLength,
+        Func<string, string> where
+    )
     {
         JsonDocument doc;
         try
         {
             var text = StrictUtf8.GetString(header).TrimEnd(' ');
             doc = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 8 });
-            try { Files.Json.RequireWellFormedStrings(doc.RootElement, "header"); }
-            catch (PsimFormatException) { doc.Dispose(); throw new PsimFormatException(where("the header has a string that is not well-formed UTF-16 (a lone surrogate escape)")); }
+            try
+            {
+                Files.Json.RequireWellFormedStrings(doc.RootElement, "header");
+            }
+            catch (PsimFormatException)
+            {
+                doc.Dispose();
+                throw new PsimFormatException(where("the header has a string that is not well-formed UTF-16 (a lone surrogate escape)"));
+            }
         }
         catch (Exception e) when (e is JsonException or ArgumentException or DecoderFallbackException)
         {
-            throw new PsimFormatException(where(e is DecoderFallbackException ? "the header is not valid UTF-8" : $"the header is not valid JSON ({e.Message})"));
+            throw new PsimFormatException(
+                where(e is DecoderFallbackException ? "the header is not valid UTF-8" : $"the header is not valid JSON ({e.Message})")
+            );
         }
         using (doc)
         {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new PsimFormatException(where("the header is not a JSON object"));
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw new PsimFormatException(where("the header is not a JSON object"));
             var entries = new Dictionary<string, SafeTensorsEntry>(StringComparer.Ordinal);
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var prop in doc.RootElement.EnumerateObject())
             {
                 if (prop.Name == "__metadata__")
                 {
-                    if (prop.Value.ValueKind != JsonValueKind.Object) throw new PsimFormatException(where("__metadata__ is not an object"));
+                    if (prop.Value.ValueKind != JsonValueKind.Object)
+                        throw new PsimFormatException(where("__metadata__ is not an object"));
                     foreach (var m in prop.Value.EnumerateObject())
                     {
-                        if (m.Value.ValueKind != JsonValueKind.String) throw new PsimFormatException(where($"__metadata__ value '{m.Name}' is not a string"));
+                        if (m.Value.ValueKind != JsonValueKind.String)
+                            throw new PsimFormatException(where($"__metadata__ value '{m.Name}' is not a string"));
                         metadata[m.Name] = m.Value.GetString()!;
                     }
                     continue;
                 }
-                if (entries.ContainsKey(prop.Name)) throw new PsimFormatException(where($"tensor '{prop.Name}' appears twice"));
+                if (entries.ContainsKey(prop.Name))
+                    throw new PsimFormatException(where($"tensor '{prop.Name}' appears twice"));
                 entries[prop.Name] = ParseEntry(prop.Name, prop.Value, where);
             }
             CheckLayout(entries.Values, dataLength, where);
@@ -153,33 +187,50 @@ public sealed class SafeTensorsFile
     private static SafeTensorsEntry ParseEntry(string name, JsonElement e, Func<string, string> where)
     {
         string W(string what) => where($"tensor '{name}': {what}");
-        if (e.ValueKind != JsonValueKind.Object) throw new PsimFormatException(W("entry is not an object"));
-        if (!e.TryGetProperty("dtype", out var dt) || dt.ValueKind != JsonValueKind.String) throw new PsimFormatException(W("missing or non-string 'dtype'"));
+        if (e.ValueKind != JsonValueKind.Object)
+            throw new PsimFormatException(W("entry is not an object"));
+        if (!e.TryGetProperty("dtype", out var dt) || dt.ValueKind != JsonValueKind.String)
+            throw new PsimFormatException(W("missing or non-string 'dtype'"));
         string dtype = dt.GetString()!;
         if (!SafeTensorsDType.TryGet(dtype, out int size, out _))
             throw new PsimFormatException(W($"unknown dtype '{dtype}' (supported: {string.Join(", ", SafeTensorsDType.Names)})"));
-        if (!e.TryGetProperty("shape", out var sh) || sh.ValueKind != JsonValueKind.Array) throw new PsimFormatException(W("missing or non-array 'shape'"));
+        if (!e.TryGetProperty("shape", out var sh) || sh.ValueKind != JsonValueKind.Array)
+            throw new PsimFormatException(W("missing or non-array 'shape'"));
         var shape = new List<long>();
         foreach (var d in sh.EnumerateArray())
         {
-            if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out long v) || v < 0) throw new PsimFormatException(W("shape holds a value that is not a non-negative integer"));
+            if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out long v) || v < 0)
+                throw new PsimFormatException(W("shape holds a value that is not a non-negative integer"));
             shape.Add(v);
         }
-        if (shape.Count > 16) throw new PsimFormatException(W($"shape has {shape.Count} dimensions"));
+        if (shape.Count > 16)
+            throw new PsimFormatException(W($"shape has {shape.Count} dimensions"));
         if (!e.TryGetProperty("data_offsets", out var off) || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2)
             throw new PsimFormatException(W("missing 'data_offsets' or it is not a pair [begin, end]"));
-        if (off[0].ValueKind != JsonValueKind.Number || off[1].ValueKind != JsonValueKind.Number
-            || !off[0].TryGetInt64(out long begin) || !off[1].TryGetInt64(out long end) || begin < 0 || end < begin)
+        if (
+            off[0].ValueKind != JsonValueKind.Number
+            || off[1].ValueKind != JsonValueKind.Number
+            || !off[0].TryGetInt64(out long begin)
+            || !off[1].TryGetInt64(out long end)
+            || begin < 0
+            || end < begin
+        )
             throw new PsimFormatException(W("data_offsets must be integers with 0 <= begin <= end"));
         long expected;
         try
         {
             expected = size;
-            foreach (var d in shape) expected = checked(expected * d);
+            foreach (var d in shape)
+                expected = checked(expected * d);
         }
-        catch (OverflowException) { throw new PsimFormatException(W($"shape [{string.Join(", ", shape)}] is too large")); }
+        catch (OverflowException)
+        {
+            throw new PsimFormatException(W($"shape [{string.Join(", ", shape)}] is too large"));
+        }
         if (end - begin != expected)
-            throw new PsimFormatException(W($"shape [{string.Join(", ", shape)}] of {dtype} needs {expected:N0} bytes but data_offsets span {end - begin:N0}"));
+            throw new PsimFormatException(
+                W($"shape [{string.Join(", ", shape)}] of {dtype} needs {expected:N0} bytes but data_offsets span {end - begin:N0}")
+            );
         return new SafeTensorsEntry(name, dtype, shape.ToArray(), begin, end);
     }
 
@@ -191,9 +242,15 @@ public sealed class SafeTensorsFile
         foreach (var e in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
         {
             if (e.End > dataLength)
-                throw new PsimFormatException(where($"tensor '{e.Name}': data_offsets [{e.Begin}, {e.End}] run past the {dataLength:N0} data bytes in the file (truncated file?)"));
+                throw new PsimFormatException(
+                    where(
+                        $"tensor '{e.Name}': data_offsets [{e.Begin}, {e.End}] run past the {dataLength:N0} data bytes in the file (truncated file?)"
+                    )
+                );
             if (e.Begin < cursor)
-                throw new PsimFormatException(where($"tensors '{prev!.Name}' and '{e.Name}' overlap ([{prev.Begin}, {prev.End}] and [{e.Begin}, {e.End}])"));
+                throw new PsimFormatException(
+                    where($"tensors '{prev!.Name}' and '{e.Name}' overlap ([{prev.Begin}, {prev.End}] and [{e.Begin}, {e.End}])")
+                );
             if (e.Begin > cursor)
                 throw new PsimFormatException(where($"bytes [{cursor}, {e.Begin}) before tensor '{e.Name}' belong to no tensor"));
             cursor = e.End;
@@ -206,11 +263,14 @@ public sealed class SafeTensorsFile
     /// <summary>Reads one tensor into a new CPU tensor of its stored dtype.</summary>
     public Tensor Read(string name)
     {
-        if (_shards?.GetValueOrDefault(name) is { } shard) return shard.Read(name);
-        if (!Entries.TryGetValue(name, out var e)) throw new PsimException($"{Path}: no tensor named '{name}'");
+        if (_shards?.GetValueOrDefault(name) is { } shard)
+            return shard.Read(name);
+        if (!Entries.TryGetValue(name, out var e))
+            throw new PsimException($"{Path}: no tensor named '{name}'");
         SafeTensorsDType.TryGet(e.DType, out _, out var type);
         var t = empty(e.Shape, type);
-        if (e.ByteCount == 0) return t;
+        if (e.ByteCount == 0)
+            return t;
         using var fs = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read);
         fs.Seek(_dataStart + e.Begin, SeekOrigin.Begin);
         var buffer = new byte[e.ByteCount];
@@ -222,7 +282,11 @@ public sealed class SafeTensorsFile
     /// <summary>Streams a tensor's raw little-endian bytes to <paramref name="sink"/> without building a tensor.</summary>
     public void CopyRaw(string name, Action<ReadOnlySpan<byte>> sink)
     {
-        if (_shards?.GetValueOrDefault(name) is { } shard) { shard.CopyRaw(name, sink); return; }
+        if (_shards?.GetValueOrDefault(name) is { } shard)
+        {
+            shard.CopyRaw(name, sink);
+            return;
+        }
         var e = Entries[name];
         using var fs = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read);
         fs.Seek(_dataStart + e.Begin, SeekOrigin.Begin);
@@ -231,7 +295,8 @@ public sealed class SafeTensorsFile
         while (left > 0)
         {
             int n = fs.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
-            if (n <= 0) throw new PsimFormatException($"{Path}: unexpected end of file in tensor '{name}'");
+            if (n <= 0)
+                throw new PsimFormatException($"{Path}: unexpected end of file in tensor '{name}'");
             sink(buffer.AsSpan(0, n));
             left -= n;
         }
@@ -244,15 +309,20 @@ public sealed class SafeTensorsFile
     /// </summary>
     public Tensor ReadParameter(string name)
     {
-        if (!Entries.TryGetValue(name, out var e)) throw new PsimException($"{Path}: no tensor named '{name}'");
+        if (!Entries.TryGetValue(name, out var e))
+            throw new PsimException($"{Path}: no tensor named '{name}'");
         if (!SafeTensorsDType.IsFloat(e.DType))
-            throw new PsimFormatException($"{Path}: tensor '{name}' is {e.DType}; model weights must be floating point (F32, F16, BF16, F64)");
+            throw new PsimFormatException(
+                $"{Path}: tensor '{name}' is {e.DType}; model weights must be floating point (F32, F16, BF16, F64)"
+            );
         var t = Read(name);
         long bad = SafeTensorsWriter.NonFiniteCount(t);
         if (bad > 0)
         {
             t.Dispose();
-            throw new PsimFormatException($"{Path}: tensor '{name}' holds {bad:N0} NaN or infinite values; psim refuses a model whose weights are not all finite");
+            throw new PsimFormatException(
+                $"{Path}: tensor '{name}' holds {bad:N0} NaN or infinite values; psim refuses a model whose weights are not all finite"
+            );
         }
         return t;
     }
@@ -263,12 +333,14 @@ public sealed class SafeTensorsFile
         var all = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
-            foreach (var k in Entries.Keys) all[k] = ReadParameter(k);
+            foreach (var k in Entries.Keys)
+                all[k] = ReadParameter(k);
             return all;
         }
         catch
         {
-            foreach (var t in all.Values) t.Dispose();
+            foreach (var t in all.Values)
+                t.Dispose();
             throw;
         }
     }

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using static TorchSharp.torch;
 using Psim.Files;
+using static TorchSharp.torch;
 
 namespace Psim.IO;
 
@@ -13,7 +13,9 @@ public static class SafeTensorsWriter
     {
         foreach (var (name, t) in tensors)
             if (t.is_floating_point() && NonFiniteCount(t) is > 0 and var bad)
-                throw new PsimException($"{path}: tensor {name} holds {bad:N0} NaN or infinite values; psim does not write non-finite weights");
+                throw new PsimException(
+                    $"{path}: tensor {name} holds {bad:N0} NaN or infinite values; psim does not write non-finite weights"
+                );
     }
 
     /// <summary>How many elements of a tensor are NaN or ±Inf (the one count the reader and the writer of weights use).</summary>
@@ -24,11 +26,16 @@ public static class SafeTensorsWriter
         return finite.numel() - finite.count_nonzero().item<long>();
     }
 
-    public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Write(
+        string path,
+        IEnumerable<KeyValuePair<string, Tensor>> tensors,
+        IReadOnlyDictionary<string, string>? metadata = null
+    )
     {
         var items = tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
         var header = new Dictionary<string, object>(StringComparer.Ordinal);
-        if (metadata is { Count: > 0 }) header["__metadata__"] = metadata;
+        if (metadata is { Count: > 0 })
+            header["__metadata__"] = metadata;
         long offset = 0;
         var prepared = new List<Tensor>(items.Count);
         foreach (var (name, tensor) in items)
@@ -36,7 +43,12 @@ public static class SafeTensorsWriter
             var t = tensor.detach().cpu().contiguous();
             prepared.Add(t);
             long bytes = t.NumberOfElements * t.ElementSize;
-            header[name] = new { dtype = SafeTensorsDType.NameOf(t.dtype), shape = t.shape, data_offsets = new[] { offset, offset + bytes } };
+            header[name] = new
+            {
+                dtype = SafeTensorsDType.NameOf(t.dtype),
+                shape = t.shape,
+                data_offsets = new[] { offset, offset + bytes },
+            };
             offset += bytes;
         }
         var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header));
@@ -45,8 +57,10 @@ public static class SafeTensorsWriter
         {
             stream.Write(BitConverter.GetBytes((ulong)padded));
             stream.Write(json);
-            for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
-            foreach (var t in prepared) stream.Write(t.bytes);
+            for (int i = json.Length; i < padded; i++)
+                stream.WriteByte((byte)' ');
+            foreach (var t in prepared)
+                stream.Write(t.bytes);
         });
     }
 }

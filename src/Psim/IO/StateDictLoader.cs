@@ -14,8 +14,13 @@ public static class StateDictLoader
 
     /// <param name="allowNew">keys (exact or prefixes ending in '.') the caller accepts to initialise freshly when absent, e.g. a new head</param>
     /// <param name="skipFileKeys">file keys (exact or prefixes ending in '.') not to load, e.g. a head being replaced; reported as ignored</param>
-    public static LoadReport Load(nn.Module module, SafeTensorsFile file, IReadOnlyCollection<string> allowNew, bool strict = true,
-        IReadOnlyCollection<string>? skipFileKeys = null)
+    public static LoadReport Load(
+        nn.Module module,
+        SafeTensorsFile file,
+        IReadOnlyCollection<string> allowNew,
+        bool strict = true,
+        IReadOnlyCollection<string>? skipFileKeys = null
+    )
     {
         var wanted = module.state_dict();
         bool Skip(string k) => skipFileKeys?.Any(a => a == k || (a.EndsWith('.') && k.StartsWith(a, StringComparison.Ordinal))) == true;
@@ -31,13 +36,17 @@ public static class StateDictLoader
         {
             if (!mapped.TryGetValue(key, out var fk))
             {
-                if (allowNew.Any(a => a == key || (a.EndsWith('.') && key.StartsWith(a, StringComparison.Ordinal)))) newInit.Add(key);
-                else missing.Add(key);
+                if (allowNew.Any(a => a == key || (a.EndsWith('.') && key.StartsWith(a, StringComparison.Ordinal))))
+                    newInit.Add(key);
+                else
+                    missing.Add(key);
                 continue;
             }
             var e = file.Entries[fk];
-            if (!e.Shape.SequenceEqual(t.shape)) mismatched.Add($"{key} (file [{string.Join(",", e.Shape)}], model [{string.Join(",", t.shape)}])");
-            else toCopy.Add((key, fk));
+            if (!e.Shape.SequenceEqual(t.shape))
+                mismatched.Add($"{key} (file [{string.Join(",", e.Shape)}], model [{string.Join(",", t.shape)}])");
+            else
+                toCopy.Add((key, fk));
         }
         var unexpected = mapped.Keys.Where(k => !wanted.ContainsKey(k) && !IsBenignExtra(k)).Select(k => mapped[k]).ToList();
         var ignored = mapped.Keys.Where(k => !wanted.ContainsKey(k) && IsBenignExtra(k)).Select(k => mapped[k]).Concat(skipped).ToList();
@@ -70,7 +79,8 @@ public static class StateDictLoader
             _ => k => k,
         };
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var k in fileKeys) result[map(k)] = k;
+        foreach (var k in fileKeys)
+            result[map(k)] = k;
         return result;
     }
 }

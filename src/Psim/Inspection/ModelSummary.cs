@@ -22,7 +22,8 @@ public sealed record ModelSummary(
     long HeadParameters,
     int? HeadClasses,
     long OtherElements,
-    IReadOnlyDictionary<string, int> DTypes)
+    IReadOnlyDictionary<string, int> DTypes
+)
 {
     public long TotalParameters => EncoderParameters + HeadParameters;
 
@@ -31,26 +32,59 @@ public sealed record ModelSummary(
 
     public static ModelSummary From(HfCheckpoint ckpt)
     {
-        long enc = 0, emb = 0, pool = 0, head = 0, other = 0;
+        long enc = 0,
+            emb = 0,
+            pool = 0,
+            head = 0,
+            other = 0;
         var dtypes = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var (rawKey, e) in ckpt.Weights.Entries)
         {
             var key = rawKey.StartsWith("bert.", StringComparison.Ordinal) ? rawKey[5..] : rawKey;
             long n = e.Shape.Aggregate(1L, (a, d) => a * d);
             dtypes[e.DType] = dtypes.GetValueOrDefault(e.DType) + 1;
-            if (key.EndsWith("position_ids", StringComparison.Ordinal)) { other += n; continue; }
-            if (key.StartsWith("classifier.", StringComparison.Ordinal)) { head += n; continue; }
-            if (key.StartsWith("embeddings.", StringComparison.Ordinal)) emb += n;
-            else if (key.StartsWith("pooler.", StringComparison.Ordinal)) pool += n;
-            else if (!key.StartsWith("encoder.", StringComparison.Ordinal)) { other += n; continue; }
+            if (key.EndsWith("position_ids", StringComparison.Ordinal))
+            {
+                other += n;
+                continue;
+            }
+            if (key.StartsWith("classifier.", StringComparison.Ordinal))
+            {
+                head += n;
+                continue;
+            }
+            if (key.StartsWith("embeddings.", StringComparison.Ordinal))
+                emb += n;
+            else if (key.StartsWith("pooler.", StringComparison.Ordinal))
+                pool += n;
+            else if (!key.StartsWith("encoder.", StringComparison.Ordinal))
+            {
+                other += n;
+                continue;
+            }
             enc += n;
         }
         var c = ckpt.Config;
         return new ModelSummary(
-            Path.GetFullPath(ckpt.Directory), ckpt.Origin,
+            Path.GetFullPath(ckpt.Directory),
+            ckpt.Origin,
             ckpt.HasClassifierHead ? "BertForSequenceClassification" : "BertModel",
-            c.NumHiddenLayers, c.HiddenSize, c.NumAttentionHeads, c.IntermediateSize, c.HiddenAct, c.MaxPositionEmbeddings,
-            c.VocabSize, ckpt.Tokenizer.Vocab.Count, ckpt.Tokenizer.Options.DoLowerCase,
-            enc, emb, pool, head, ckpt.HasClassifierHead ? c.NumLabels : null, other, dtypes);
+            c.NumHiddenLayers,
+            c.HiddenSize,
+            c.NumAttentionHeads,
+            c.IntermediateSize,
+            c.HiddenAct,
+            c.MaxPositionEmbeddings,
+            c.VocabSize,
+            ckpt.Tokenizer.Vocab.Count,
+            ckpt.Tokenizer.Options.DoLowerCase,
+            enc,
+            emb,
+            pool,
+            head,
+            ckpt.HasClassifierHead ? c.NumLabels : null,
+            other,
+            dtypes
+        );
     }
 }

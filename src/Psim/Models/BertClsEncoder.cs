@@ -12,7 +12,8 @@ public sealed class BertClsEncoder : nn.Module<BertInput, Tensor>
 {
     private readonly BertModel bert;
 
-    public BertClsEncoder(BertModel model) : base(nameof(BertClsEncoder))
+    public BertClsEncoder(BertModel model)
+        : base(nameof(BertClsEncoder))
     {
         bert = model;
         RegisterComponents();
@@ -20,6 +21,5 @@ public sealed class BertClsEncoder : nn.Module<BertInput, Tensor>
 
     public BertModel Bert => bert;
 
-    public override Tensor forward(BertInput input) =>
-        bert.call(input with { PooledOnly = true }).LastHiddenState[.., 0]; // [B, 1, H] -> [B, H]
+    public override Tensor forward(BertInput input) => bert.call(input with { PooledOnly = true }).LastHiddenState[.., 0]; // [B, 1, H] -> [B, H]
 }

@@ -9,7 +9,8 @@ public abstract class DenseHost : nn.Module, ILinearHost
 {
     protected nn.Module<Tensor, Tensor> dense;
 
-    protected DenseHost(string name, int inFeatures, int outFeatures) : base(name)
+    protected DenseHost(string name, int inFeatures, int outFeatures)
+        : base(name)
     {
         dense = nn.Linear(inFeatures, outFeatures);
     }
@@ -21,7 +22,8 @@ public abstract class DenseHost : nn.Module, ILinearHost
 
     public void SetLinear(string name, nn.Module<Tensor, Tensor> module)
     {
-        if (name != "dense") throw new ArgumentException($"{GetName()} has no linear child '{name}'");
+        if (name != "dense")
+            throw new ArgumentException($"{GetName()} has no linear child '{name}'");
         dense = module;
         ModuleSurgery.Replace(this, name, module);
     }
@@ -33,7 +35,8 @@ public sealed class BertResidualOutput : DenseHost
     private readonly LayerNorm LayerNorm;
     private readonly ParallelDropout dropout;
 
-    public BertResidualOutput(int inFeatures, BertConfig c) : base(nameof(BertResidualOutput), inFeatures, c.HiddenSize)
+    public BertResidualOutput(int inFeatures, BertConfig c)
+        : base(nameof(BertResidualOutput), inFeatures, c.HiddenSize)
     {
         LayerNorm = nn.LayerNorm(c.HiddenSize, c.LayerNormEps);
         dropout = new ParallelDropout(c.HiddenDropoutProb);
@@ -43,8 +46,7 @@ public sealed class BertResidualOutput : DenseHost
     /// <param name="hidden">[B, S, in]</param>
     /// <param name="residual">[B, S, H]</param>
     /// <returns>LayerNorm(dropout(dense(hidden)) + residual): [B, S, H]</returns>
-    public Tensor forward(Tensor hidden, Tensor residual) =>
-        LayerNorm.call(dropout.call(dense.call(hidden)) + residual);
+    public Tensor forward(Tensor hidden, Tensor residual) => LayerNorm.call(dropout.call(dense.call(hidden)) + residual);
 }
 
 /// <summary>The feed-forward expansion: act(dense(x)), [B, S, H] -> [B, S, intermediate].</summary>
@@ -52,7 +54,8 @@ public sealed class BertIntermediate : DenseHost
 {
     private readonly string _act;
 
-    public BertIntermediate(BertConfig c) : base(nameof(BertIntermediate), c.HiddenSize, c.IntermediateSize)
+    public BertIntermediate(BertConfig c)
+        : base(nameof(BertIntermediate), c.HiddenSize, c.IntermediateSize)
     {
         _act = c.HiddenAct;
         RegisterComponents();

@@ -13,7 +13,8 @@ public sealed class BertEmbeddings : nn.Module
     private readonly LayerNorm LayerNorm;
     private readonly ParallelDropout dropout;
 
-    public BertEmbeddings(BertConfig c) : base(nameof(BertEmbeddings))
+    public BertEmbeddings(BertConfig c)
+        : base(nameof(BertEmbeddings))
     {
         word_embeddings = nn.Embedding(c.VocabSize, c.HiddenSize, padding_idx: c.PadTokenId);
         position_embeddings = nn.Embedding(c.MaxPositionEmbeddings, c.HiddenSize);

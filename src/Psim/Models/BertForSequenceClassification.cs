@@ -16,7 +16,8 @@ public sealed class BertForSequenceClassification : nn.Module<BertInput, Tensor>
 
     public BertConfig Config { get; }
 
-    public BertForSequenceClassification(BertConfig config) : base(nameof(BertForSequenceClassification))
+    public BertForSequenceClassification(BertConfig config)
+        : base(nameof(BertForSequenceClassification))
     {
         Config = config;
         bert = new BertModel(config);
@@ -31,7 +32,11 @@ public sealed class BertForSequenceClassification : nn.Module<BertInput, Tensor>
     public nn.Module<Tensor, Tensor> Classifier
     {
         get => classifier;
-        set { classifier = value; ModuleSurgery.Replace(this, "classifier", value); }
+        set
+        {
+            classifier = value;
+            ModuleSurgery.Replace(this, "classifier", value);
+        }
     }
 
     public override Tensor forward(BertInput input)

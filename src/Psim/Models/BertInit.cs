@@ -16,7 +16,8 @@ public static class BertInit
             {
                 case Linear l:
                     nn.init.normal_(l.weight, 0, std);
-                    if (l.bias is not null) nn.init.zeros_(l.bias);
+                    if (l.bias is not null)
+                        nn.init.zeros_(l.bias);
                     break;
                 case Embedding e:
                     nn.init.normal_(e.weight, 0, std);

@@ -9,7 +9,8 @@ public sealed class BertAttention : nn.Module
     private readonly BertSelfAttention self;
     private readonly BertResidualOutput output;
 
-    public BertAttention(BertConfig c) : base(nameof(BertAttention))
+    public BertAttention(BertConfig c)
+        : base(nameof(BertAttention))
     {
         self = new BertSelfAttention(c);
         output = new BertResidualOutput(c.HiddenSize, c);
@@ -35,7 +36,8 @@ public sealed class BertLayer : nn.Module
     private readonly BertIntermediate intermediate;
     private readonly BertResidualOutput output;
 
-    public BertLayer(BertConfig c) : base(nameof(BertLayer))
+    public BertLayer(BertConfig c)
+        : base(nameof(BertLayer))
     {
         attention = new BertAttention(c);
         intermediate = new BertIntermediate(c);
@@ -54,6 +56,6 @@ public sealed class BertLayer : nn.Module
     public Tensor forward(Tensor hidden, Tensor mask, LayerPrefix? prefix, bool firstOnly = false)
     {
         var a = attention.forward(hidden, mask, prefix, firstOnly); // [B, S or 1, H]
-        return output.forward(intermediate.forward(a), a);           // [B, S or 1, H]
+        return output.forward(intermediate.forward(a), a); // [B, S or 1, H]
     }
 }

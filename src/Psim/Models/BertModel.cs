@@ -9,7 +9,8 @@ public sealed class BertEncoder : nn.Module
 {
     private readonly ModuleList<BertLayer> layer;
 
-    public BertEncoder(BertConfig c) : base(nameof(BertEncoder))
+    public BertEncoder(BertConfig c)
+        : base(nameof(BertEncoder))
     {
         layer = nn.ModuleList(Enumerable.Range(0, c.NumHiddenLayers).Select(_ => new BertLayer(c)).ToArray());
         RegisterComponents();
@@ -22,7 +23,13 @@ public sealed class BertEncoder : nn.Module
 
     /// <param name="firstOnly">the last layer computes position 0 alone: returns [B, 1, H]</param>
     /// <param name="layerOutputs">when given, receives each layer's output [B, S, H]</param>
-    public Tensor forward(Tensor hidden, Tensor mask, IReadOnlyList<LayerPrefix>? prefix, bool firstOnly = false, List<Tensor>? layerOutputs = null)
+    public Tensor forward(
+        Tensor hidden,
+        Tensor mask,
+        IReadOnlyList<LayerPrefix>? prefix,
+        bool firstOnly = false,
+        List<Tensor>? layerOutputs = null
+    )
     {
         for (int i = 0; i < layer.Count; i++)
         {
@@ -36,7 +43,8 @@ public sealed class BertEncoder : nn.Module
 /// <summary>tanh(dense(hidden[:, 0])): [B, S, H] -> [B, H].</summary>
 public sealed class BertPooler : DenseHost
 {
-    public BertPooler(BertConfig c) : base(nameof(BertPooler), c.HiddenSize, c.HiddenSize)
+    public BertPooler(BertConfig c)
+        : base(nameof(BertPooler), c.HiddenSize, c.HiddenSize)
     {
         RegisterComponents();
     }
@@ -59,7 +67,8 @@ public sealed class BertModel : nn.Module<BertInput, BertOutputs>
 
     public BertConfig Config { get; }
 
-    public BertModel(BertConfig config) : base(nameof(BertModel))
+    public BertModel(BertConfig config)
+        : base(nameof(BertModel))
     {
         config.Validate("config");
         Config = config;
@@ -75,8 +84,10 @@ public sealed class BertModel : nn.Module<BertInput, BertOutputs>
     /// <summary>Makes every attention layer twice differentiable (or fused again): see <see cref="BertSelfAttention.TwiceDifferentiable"/>.</summary>
     public void SetTwiceDifferentiable(bool on)
     {
-        foreach (var a in modules().OfType<BertSelfAttention>()) a.TwiceDifferentiable = on;
+        foreach (var a in modules().OfType<BertSelfAttention>())
+            a.TwiceDifferentiable = on;
     }
+
     public BertEncoder Encoder => encoder;
 
     /// <summary>Every block with replaceable linear children, keyed by its state-dict path (e.g. <c>encoder.layer.0.attention.self</c>).</summary>
@@ -99,17 +110,20 @@ public sealed class BertModel : nn.Module<BertInput, BertOutputs>
         if ((input.InputIds is null) == (input.InputsEmbeds is null))
             throw new ArgumentException("give exactly one of InputIds and InputsEmbeds");
         var words = input.InputsEmbeds ?? embeddings.Embed(input.InputIds!); // [B, S, H]
-        long b = words.shape[0], s = words.shape[1];
+        long b = words.shape[0],
+            s = words.shape[1];
         long p = input.Prefix is { Count: > 0 } ? input.Prefix[0].Key.shape[2] : 0;
         if (input.Prefix is not null && input.Prefix.Count != encoder.Layers.Count)
             throw new ArgumentException($"prefix has {input.Prefix.Count} layers, the model {encoder.Layers.Count}");
         if (p + s > Config.MaxPositionEmbeddings)
-            throw new ArgumentException($"sequence of {s} tokens (+{p} prefix) exceeds max_position_embeddings {Config.MaxPositionEmbeddings}");
+            throw new ArgumentException(
+                $"sequence of {s} tokens (+{p} prefix) exceeds max_position_embeddings {Config.MaxPositionEmbeddings}"
+            );
 
         var device = words.device;
-        var tokenTypes = input.TokenTypeIds ?? zeros(b, s, ScalarType.Int64, device);      // [B, S]
+        var tokenTypes = input.TokenTypeIds ?? zeros(b, s, ScalarType.Int64, device); // [B, S]
         var positions = input.PositionIds ?? arange(p, p + s, ScalarType.Int64, device).unsqueeze(0); // [1, S]
-        var mask = input.AttentionMask ?? ones(b, p + s, ScalarType.Int64, device);       // [B, P + S]
+        var mask = input.AttentionMask ?? ones(b, p + s, ScalarType.Int64, device); // [B, P + S]
         if (mask.shape[1] != p + s)
             throw new ArgumentException($"attention mask covers {mask.shape[1]} positions, expected prefix {p} + sequence {s}");
 
@@ -119,7 +133,8 @@ public sealed class BertModel : nn.Module<BertInput, BertOutputs>
         var hidden = embeddings.forward(words, tokenTypes, positions); // [B, S, H]
         var layers = input.OutputHiddenStates || input.HiddenStatesSink is not null ? new List<Tensor>() : null;
         hidden = encoder.forward(hidden, additive, input.Prefix, input.PooledOnly, layers); // [B, S, H] ([B, 1, H] pooled only)
-        if (layers is not null) input.HiddenStatesSink?.Invoke(layers);
-        return new BertOutputs(hidden, pooler.forward(hidden)) { HiddenStates = layers };   // [B, H]
+        if (layers is not null)
+            input.HiddenStatesSink?.Invoke(layers);
+        return new BertOutputs(hidden, pooler.forward(hidden)) { HiddenStates = layers }; // [B, H]
     }
 }

@@ -10,10 +10,12 @@ public sealed class BertSelfAttention : nn.Module, ILinearHost
     private nn.Module<Tensor, Tensor> query;
     private nn.Module<Tensor, Tensor> key;
     private nn.Module<Tensor, Tensor> value;
-    private readonly int _heads, _headDim;
+    private readonly int _heads,
+        _headDim;
     private readonly double _dropoutP;
 
-    public BertSelfAttention(BertConfig c) : base(nameof(BertSelfAttention))
+    public BertSelfAttention(BertConfig c)
+        : base(nameof(BertSelfAttention))
     {
         _heads = c.NumAttentionHeads;
         _headDim = c.HeadDim;
@@ -37,11 +39,12 @@ public sealed class BertSelfAttention : nn.Module, ILinearHost
     /// <returns>[B, Q, H]</returns>
     public Tensor forward(Tensor hidden, Tensor mask, LayerPrefix? prefix, Tensor? queries = null)
     {
-        long b = hidden.shape[0], s = hidden.shape[1];
+        long b = hidden.shape[0],
+            s = hidden.shape[1];
         queries ??= hidden;
         long nq = queries.shape[1];
         var q = SplitHeads(query.call(queries), b, nq); // [B, h, Q, d]
-        var k = SplitHeads(key.call(hidden), b, s);   // [B, h, S, d]
+        var k = SplitHeads(key.call(hidden), b, s); // [B, h, S, d]
         var v = SplitHeads(value.call(hidden), b, s); // [B, h, S, d]
         if (prefix is not null)
         {
@@ -67,10 +70,11 @@ public sealed class BertSelfAttention : nn.Module, ILinearHost
     /// <returns>[B, h, S, d]</returns>
     public static Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor mask, double dropoutP, bool fused = true)
     {
-        if (dropoutP == 0 && fused) return nn.functional.scaled_dot_product_attention(q, k, v, mask);
+        if (dropoutP == 0 && fused)
+            return nn.functional.scaled_dot_product_attention(q, k, v, mask);
         var scores = matmul(q * (1.0 / Math.Sqrt(q.shape[^1])), k.transpose(-1, -2)); // [B, h, S, K]
         scores.add_(mask);
-        var probs = nn.functional.softmax(scores, -1);                                  // [B, h, S, K]
+        var probs = nn.functional.softmax(scores, -1); // [B, h, S, K]
         return matmul(dropoutP == 0 ? probs : probs * ParallelDropout.Mask(probs.shape, dropoutP, probs.dtype), v);
     }
 
@@ -78,22 +82,30 @@ public sealed class BertSelfAttention : nn.Module, ILinearHost
 
     public IReadOnlyList<string> LinearNames { get; } = ["query", "key", "value"];
 
-    public nn.Module<Tensor, Tensor> GetLinear(string name) => name switch
-    {
-        "query" => query,
-        "key" => key,
-        "value" => value,
-        _ => throw new ArgumentException($"BertSelfAttention has no linear child '{name}'"),
-    };
+    public nn.Module<Tensor, Tensor> GetLinear(string name) =>
+        name switch
+        {
+            "query" => query,
+            "key" => key,
+            "value" => value,
+            _ => throw new ArgumentException($"BertSelfAttention has no linear child '{name}'"),
+        };
 
     public void SetLinear(string name, nn.Module<Tensor, Tensor> module)
     {
         switch (name)
         {
-            case "query": query = module; break;
-            case "key": key = module; break;
-            case "value": value = module; break;
-            default: throw new ArgumentException($"BertSelfAttention has no linear child '{name}'");
+            case "query":
+                query = module;
+                break;
+            case "key":
+                key = module;
+                break;
+            case "value":
+                value = module;
+                break;
+            default:
+                throw new ArgumentException($"BertSelfAttention has no linear child '{name}'");
         }
         ModuleSurgery.Replace(this, name, module);
     }

@@ -18,9 +18,11 @@ public sealed class ParallelDropout : nn.Module<Tensor, Tensor>
 {
     private readonly double _p;
 
-    public ParallelDropout(double p) : base("Dropout")
+    public ParallelDropout(double p)
+        : base("Dropout")
     {
-        if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), p, "dropout probability must be in [0, 1)");
+        if (!(p >= 0 && p < 1))
+            throw new ArgumentOutOfRangeException(nameof(p), p, "dropout probability must be in [0, 1)");
         _p = p;
         RegisterComponents();
     }
@@ -52,7 +54,11 @@ internal static class MaskFill
         uint threshold = (uint)Math.Min(uint.MaxValue, Math.Round(p * 4294967296.0));
         float scale = (float)(1.0 / (1.0 - p));
         float* f = (float*)data;
-        if (n <= Chunk) { FillRange(f, 0, n, key, threshold, scale); return; }
+        if (n <= Chunk)
+        {
+            FillRange(f, 0, n, key, threshold, scale);
+            return;
+        }
         Parallel.For(0, (n + Chunk - 1) / Chunk, c => FillRange(f, c * Chunk, Math.Min(n, (c + 1) * Chunk), key, threshold, scale));
     }
 
@@ -97,7 +103,8 @@ internal static class MaskFill
     /// <summary>The first element of a contiguous CPU tensor (LibTorchSharp's own accessor).</summary>
     public static IntPtr DataPointer(Tensor t)
     {
-        if (!t.is_contiguous() || t.device_type != DeviceType.CPU) throw new ArgumentException("a contiguous CPU tensor is required");
+        if (!t.is_contiguous() || t.device_type != DeviceType.CPU)
+            throw new ArgumentException("a contiguous CPU tensor is required");
         return THSTensor_data(t.Handle);
     }
 

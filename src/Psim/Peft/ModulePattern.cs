@@ -24,20 +24,31 @@ public sealed class ModulePattern
     public static ModulePattern FullMatch(string pattern, string source, string field) => Compile(pattern, "^(?:{0})$", source, field);
 
     /// <summary>peft's get_pattern_key: the pattern matches the whole name or its end after a dot (rank_pattern, alpha_pattern).</summary>
-    public static ModulePattern Suffix(string pattern, string source, string field) => Compile(pattern, @"^(?:.*\.)?(?:{0})$", source, field);
+    public static ModulePattern Suffix(string pattern, string source, string field) =>
+        Compile(pattern, @"^(?:.*\.)?(?:{0})$", source, field);
 
     public bool IsMatch(string moduleName) => _regex.IsMatch(moduleName);
 
     private static ModulePattern Compile(string pattern, string anchored, string source, string field)
     {
-        if (pattern.Length > MaxLength) throw Refuse(source, field, pattern, $"is {pattern.Length:N0} characters long (at most {MaxLength:N0})");
+        if (pattern.Length > MaxLength)
+            throw Refuse(source, field, pattern, $"is {pattern.Length:N0} characters long (at most {MaxLength:N0})");
         try
         {
             _ = new Regex(pattern, Options); // alone first: an unbalanced ")" must not close the anchoring group
-            return new ModulePattern(pattern, new Regex(string.Format(System.Globalization.CultureInfo.InvariantCulture, anchored, pattern), Options));
+            return new ModulePattern(
+                pattern,
+                new Regex(string.Format(System.Globalization.CultureInfo.InvariantCulture, anchored, pattern), Options)
+            );
         }
-        catch (ArgumentException e) { throw Refuse(source, field, pattern, $"is not a valid regular expression ({e.Message})"); }
-        catch (NotSupportedException e) { throw Refuse(source, field, pattern, $"uses a construct psim's linear-time matcher does not support ({e.Message})"); }
+        catch (ArgumentException e)
+        {
+            throw Refuse(source, field, pattern, $"is not a valid regular expression ({e.Message})");
+        }
+        catch (NotSupportedException e)
+        {
+            throw Refuse(source, field, pattern, $"uses a construct psim's linear-time matcher does not support ({e.Message})");
+        }
     }
 
     private const RegexOptions Options = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant;

@@ -16,7 +16,8 @@ public sealed class PeftClassifier : nn.Module<BertInput, Tensor>
     private readonly nn.Module? method;
     private readonly IPeftMethod _method;
 
-    public PeftClassifier(BertForSequenceClassification model, IPeftMethod peft) : base(nameof(PeftClassifier))
+    public PeftClassifier(BertForSequenceClassification model, IPeftMethod peft)
+        : base(nameof(PeftClassifier))
     {
         this.model = model;
         _method = peft;
@@ -27,12 +28,14 @@ public sealed class PeftClassifier : nn.Module<BertInput, Tensor>
     public BertForSequenceClassification Model => model;
 
     /// <summary>The classifier inside a victim: the model itself, or the one a PEFT method wraps.</summary>
-    public static BertForSequenceClassification Inner(nn.Module<BertInput, Tensor> victim) => victim switch
-    {
-        BertForSequenceClassification c => c,
-        PeftClassifier p => p.Model,
-        _ => throw new ArgumentException($"not a classifier: {victim.GetType().Name}"),
-    };
+    public static BertForSequenceClassification Inner(nn.Module<BertInput, Tensor> victim) =>
+        victim switch
+        {
+            BertForSequenceClassification c => c,
+            PeftClassifier p => p.Model,
+            _ => throw new ArgumentException($"not a classifier: {victim.GetType().Name}"),
+        };
+
     public IPeftMethod Method => _method;
     public PeftConfig Config => _method.Config;
 
@@ -43,25 +46,28 @@ public sealed class PeftClassifier : nn.Module<BertInput, Tensor>
     /// <summary>Freezes everything, then unfreezes the method's parameters and replaces the head with a trainable copy.</summary>
     public static PeftClassifier Attach(BertForSequenceClassification model, IPeftMethod peft, Action<BertForSequenceClassification> inject)
     {
-        foreach (var p in model.parameters()) p.requires_grad = false;
-        inject(model);                       // the method's modules are created trainable
+        foreach (var p in model.parameters())
+            p.requires_grad = false;
+        inject(model); // the method's modules are created trainable
         model.Classifier = CopyHead(model.Classifier);
         return new PeftClassifier(model, peft);
     }
 
     private static nn.Module<Tensor, Tensor> CopyHead(nn.Module<Tensor, Tensor> head)
     {
-        if (head is not Linear l) throw new PsimException("only a linear classification head can be copied");
+        if (head is not Linear l)
+            throw new PsimException("only a linear classification head can be copied");
         var copy = nn.Linear(l.in_features, l.out_features, hasBias: l.bias is not null);
         using (no_grad())
         {
             copy.weight!.copy_(l.weight!);
-            if (l.bias is not null) copy.bias!.copy_(l.bias);
+            if (l.bias is not null)
+                copy.bias!.copy_(l.bias);
         }
         return copy;
     }
 
     /// <summary>peft's head keys: <c>{prefix}classifier.weight</c> and <c>.bias</c>.</summary>
-    public Dictionary<string, Tensor> HeadState() => model.Classifier.state_dict()
-        .ToDictionary(kv => $"{_method.KeyPrefix}classifier.{kv.Key}", kv => kv.Value);
+    public Dictionary<string, Tensor> HeadState() =>
+        model.Classifier.state_dict().ToDictionary(kv => $"{_method.KeyPrefix}classifier.{kv.Key}", kv => kv.Value);
 }

@@ -14,11 +14,21 @@ public static class PromptInput
     public static Tensor Forward(BertForSequenceClassification model, BertInput input, Tensor prompts)
     {
         var ids = input.InputIds ?? throw new ArgumentException("prompt methods take token ids");
-        long b = ids.shape[0], s = ids.shape[1], n = prompts.shape[0];
-        var words = model.Bert.Embeddings.Embed(ids);                                   // [B, S, d]
-        var embeds = cat([prompts.unsqueeze(0).expand(b, -1, -1), words], 1);           // [B, n + S, d]
+        long b = ids.shape[0],
+            s = ids.shape[1],
+            n = prompts.shape[0];
+        var words = model.Bert.Embeddings.Embed(ids); // [B, S, d]
+        var embeds = cat([prompts.unsqueeze(0).expand(b, -1, -1), words], 1); // [B, n + S, d]
         var mask = cat([ones(b, n, ScalarType.Int64), input.AttentionMask ?? ones(b, s, ScalarType.Int64)], 1); // [B, n + S]
         var types = cat([zeros(b, n, ScalarType.Int64), input.TokenTypeIds ?? zeros(b, s, ScalarType.Int64)], 1); // [B, n + S]
-        return model.call(new BertInput { InputsEmbeds = embeds, AttentionMask = mask, TokenTypeIds = types, HiddenStatesSink = input.HiddenStatesSink });
+        return model.call(
+            new BertInput
+            {
+                InputsEmbeds = embeds,
+                AttentionMask = mask,
+                TokenTypeIds = types,
+                HiddenStatesSink = input.HiddenStatesSink,
+            }
+        );
     }
 }

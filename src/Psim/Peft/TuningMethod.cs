@@ -10,12 +10,17 @@ public enum TuningMethod
 {
     Full,
     Lora,
+
     /// <summary>Prompt tuning: trainable virtual tokens at the input.</summary>
     Prompt,
+
     /// <summary>P-tuning: virtual tokens from a prompt encoder (MLP).</summary>
-    [JsonStringEnumMemberName("ptuning")] PTuning,
+    [JsonStringEnumMemberName("ptuning")]
+    PTuning,
+
     /// <summary>P-tuning v2 / prefix tuning: trainable keys and values on every layer.</summary>
     Prefix,
+
     /// <summary>Bottleneck adapters after attention and feed-forward blocks.</summary>
     Adapter,
 }

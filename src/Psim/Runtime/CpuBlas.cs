@@ -28,12 +28,14 @@ public static class CpuBlas
     public static string Cpu => CpuDescription.Value;
 
     private static readonly Lazy<string> CpuDescription = new(() =>
-        $"{Vendor()} {ModelName()}, {(Avx512F.IsSupported ? "AVX-512" : Avx2.IsSupported ? "AVX2" : "no AVX2")}, {Environment.ProcessorCount} cores");
+        $"{Vendor()} {ModelName()}, {(Avx512F.IsSupported ? "AVX-512" : Avx2.IsSupported ? "AVX2" : "no AVX2")}, {Environment.ProcessorCount} cores"
+    );
 
     /// <summary>Chooses the BLAS path once per process; call before any tensor work.</summary>
     public static string Configure()
     {
-        lock (Gate) return _status ??= Choose();
+        lock (Gate)
+            return _status ??= Choose();
     }
 
     private static string Choose()
@@ -42,11 +44,15 @@ public static class CpuBlas
             return "LibTorch's default BLAS (the MKL vendor check is only bypassed on Linux x64)";
         if (Environment.GetEnvironmentVariable(OptOutVariable) == "keep")
             return $"oneMKL with its own CPU dispatch ({OptOutVariable}=keep)";
-        if (Vendor() == "GenuineIntel") return "oneMKL, native dispatch (Intel CPU)";
-        if (!Avx512F.IsSupported) return "oneMKL, its own dispatch (no AVX-512 to unlock)";
+        if (Vendor() == "GenuineIntel")
+            return "oneMKL, native dispatch (Intel CPU)";
+        if (!Avx512F.IsSupported)
+            return "oneMKL, its own dispatch (no AVX-512 to unlock)";
         _ = TorchSharp.torch.get_num_threads(); // loads LibTorch, and MKL with it, before looking up the check
-        if (!NativeLibrary.TryLoad("libtorch_cpu.so", typeof(TorchSharp.torch).Assembly, null, out var lib)
-            || !NativeLibrary.TryGetExport(lib, "mkl_serv_intel_cpu_true", out var check))
+        if (
+            !NativeLibrary.TryLoad("libtorch_cpu.so", typeof(TorchSharp.torch).Assembly, null, out var lib)
+            || !NativeLibrary.TryGetExport(lib, "mkl_serv_intel_cpu_true", out var check)
+        )
             return "oneMKL, its own dispatch (mkl_serv_intel_cpu_true not found in libtorch_cpu.so)";
         return AnswerYes(check)
             ? "oneMKL with AVX-512 kernels (its Intel-only vendor check answered yes by psim; " + OptOutVariable + "=keep to disable)"
@@ -60,8 +66,11 @@ public static class CpuBlas
         long page = Environment.SystemPageSize;
         long start = (long)function & ~(page - 1);
         long length = ((long)function + code.Length - start + page - 1) & ~(page - 1);
-        const int Read = 1, Write = 2, Exec = 4;
-        if (mprotect((IntPtr)start, (UIntPtr)length, Read | Write | Exec) != 0) return false;
+        const int Read = 1,
+            Write = 2,
+            Exec = 4;
+        if (mprotect((IntPtr)start, (UIntPtr)length, Read | Write | Exec) != 0)
+            return false;
         code.CopyTo(new Span<byte>((void*)function, code.Length));
         mprotect((IntPtr)start, (UIntPtr)length, Read | Exec);
         return true;
@@ -72,7 +81,8 @@ public static class CpuBlas
 
     private static string Vendor()
     {
-        if (!X86Base.IsSupported) return RuntimeInformation.ProcessArchitecture.ToString();
+        if (!X86Base.IsSupported)
+            return RuntimeInformation.ProcessArchitecture.ToString();
         var (_, ebx, ecx, edx) = X86Base.CpuId(0, 0);
         var bytes = new byte[12];
         BitConverter.TryWriteBytes(bytes.AsSpan(0), ebx);
@@ -86,10 +96,17 @@ public static class CpuBlas
         try
         {
             var head = File.ReadLines("/proc/cpuinfo").TakeWhile(l => l.Length > 0).ToList(); // the first processor's block
-            string Field(string name) => head.FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
+            string Field(string name) =>
+                head.FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
             return $"{Field("model name")} (family {Field("cpu family")})";
         }
-        catch (IOException) { return "?"; }
-        catch (UnauthorizedAccessException) { return "?"; }
+        catch (IOException)
+        {
+            return "?";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "?";
+        }
     }
 }

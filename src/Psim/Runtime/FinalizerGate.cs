@@ -35,7 +35,8 @@ public static class FinalizerGate
     private static Cycle? _held;
     private static Thread? _owner;
     private static long _lastSafePoint = Stopwatch.GetTimestamp();
-    private static long _lapses, _safePoints;
+    private static long _lapses,
+        _safePoints;
     private static bool? _enabled;
 
     /// <summary>One park of the finalizer thread: set when it is parked, released by the next safe point.</summary>
@@ -56,11 +57,16 @@ public static class FinalizerGate
     /// <summary>Whether the finalizer thread is parked now.</summary>
     public static bool IsClosed
     {
-        get { lock (Sync) return _held is { } c && c.Parked.IsSet && !c.Released.IsSet; }
+        get
+        {
+            lock (Sync)
+                return _held is { } c && c.Parked.IsSet && !c.Released.IsSet;
+        }
     }
 
     /// <summary>For logs and run.json.</summary>
-    public static string Status => Enabled ? $"finalizers run at safe points only; {OptOutVariable}=off to disable" : $"finalizers run freely ({OptOutVariable}=off)";
+    public static string Status =>
+        Enabled ? $"finalizers run at safe points only; {OptOutVariable}=off to disable" : $"finalizers run freely ({OptOutVariable}=off)";
 
     /// <summary>Safe points passed and lapses (the parked thread let go without one) since the process started.</summary>
     public static GateCounts Counts => new(Interlocked.Read(ref _safePoints), Interlocked.Read(ref _lapses));
@@ -68,13 +74,15 @@ public static class FinalizerGate
     /// <summary>Parks the finalizer thread, the calling thread becoming the gate's owner. Does nothing when already closed.</summary>
     public static void Close()
     {
-        if (!Enabled) return;
+        if (!Enabled)
+            return;
         Cycle cycle;
         lock (Sync)
         {
             _owner = Thread.CurrentThread;
             Volatile.Write(ref _lastSafePoint, Stopwatch.GetTimestamp());
-            if (_held is not null) return;
+            if (_held is not null)
+                return;
             _held = cycle = new Cycle();
         }
         Plant(cycle);
@@ -121,11 +129,16 @@ public static class FinalizerGate
         while (!cycle.Released.Wait(Poll))
         {
             var owner = Volatile.Read(ref _owner);
-            waitingPolls = owner is not null && owner.IsAlive && (owner.ThreadState & System.Threading.ThreadState.WaitSleepJoin) == 0 ? 0 : waitingPolls + 1;
+            waitingPolls =
+                owner is not null && owner.IsAlive && (owner.ThreadState & System.Threading.ThreadState.WaitSleepJoin) == 0
+                    ? 0
+                    : waitingPolls + 1;
             bool stale = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastSafePoint)) > Backstop;
             if (waitingPolls >= needed || stale)
             {
-                lock (Sync) if (_held == cycle) _held = null;
+                lock (Sync)
+                    if (_held == cycle)
+                        _held = null;
                 Interlocked.Increment(ref _lapses);
                 return;
             }

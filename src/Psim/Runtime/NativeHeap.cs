@@ -28,7 +28,10 @@ public static class NativeHeap
 {
     public const string OptOutVariable = "PSIM_NATIVE_HEAP";
     public const string ThpVariable = "C10_THP_MEM_ALLOC_ENABLE";
-    private const int TrimThreshold = -1, TopPad = -2, MmapMax = -4, ArenaMax = -8; // glibc's mallopt parameters (malloc.h)
+    private const int TrimThreshold = -1,
+        TopPad = -2,
+        MmapMax = -4,
+        ArenaMax = -8; // glibc's mallopt parameters (malloc.h)
     private static readonly object Gate = new();
     private static string? _status;
 
@@ -38,20 +41,26 @@ public static class NativeHeap
     /// <summary>Sets the heap policy once per process; call before LibTorch loads.</summary>
     public static string Configure()
     {
-        lock (Gate) return _status ??= Choose();
+        lock (Gate)
+            return _status ??= Choose();
     }
 
     private static string Choose()
     {
-        if (!OperatingSystem.IsLinux()) return "the C library's default allocator (heap settings are only changed on Linux)";
-        if (Environment.GetEnvironmentVariable(OptOutVariable) == "default") return $"glibc malloc, default settings ({OptOutVariable}=default)";
+        if (!OperatingSystem.IsLinux())
+            return "the C library's default allocator (heap settings are only changed on Linux)";
+        if (Environment.GetEnvironmentVariable(OptOutVariable) == "default")
+            return $"glibc malloc, default settings ({OptOutVariable}=default)";
         try
         {
-            bool kept = mallopt(MmapMax, 0) == 1 // no mmap per large block: large tensors come from the heap
+            bool kept =
+                mallopt(MmapMax, 0) == 1 // no mmap per large block: large tensors come from the heap
                 & mallopt(TrimThreshold, -1) == 1 // -1: never hand the heap's top back to the kernel (int.MaxValue would trim above 2 GiB)
                 & mallopt(TopPad, 64 << 20) == 1 // grow the heap 64 MiB at a time
                 & mallopt(ArenaMax, 1) == 1; // one arena: the main heap, whichever thread allocates
-            string heap = kept ? "glibc malloc keeping large blocks in one heap (one arena, no per-block mmap, no trimming)" : "glibc malloc, default settings (mallopt refused)";
+            string heap = kept
+                ? "glibc malloc keeping large blocks in one heap (one arena, no per-block mmap, no trimming)"
+                : "glibc malloc, default settings (mallopt refused)";
             return $"{heap}; {HugePages()}; {OptOutVariable}=default to disable";
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
@@ -64,16 +73,29 @@ public static class NativeHeap
     private static string HugePages()
     {
         string? given = Marshal.PtrToStringUTF8(getenv(ThpVariable));
-        if (given is not null) return $"{ThpVariable}={given} as given";
-        if (LibTorchLoaded()) return $"{ThpVariable} not set: LibTorch was loaded before psim's set-up (no huge pages)";
-        return setenv(ThpVariable, "1", 0) == 0 ? $"{ThpVariable}=1 (huge pages for blocks of 2 MiB and more)" : $"{ThpVariable} could not be set";
+        if (given is not null)
+            return $"{ThpVariable}={given} as given";
+        if (LibTorchLoaded())
+            return $"{ThpVariable} not set: LibTorch was loaded before psim's set-up (no huge pages)";
+        return setenv(ThpVariable, "1", 0) == 0
+            ? $"{ThpVariable}=1 (huge pages for blocks of 2 MiB and more)"
+            : $"{ThpVariable} could not be set";
     }
 
     private static bool LibTorchLoaded()
     {
-        try { return File.ReadLines("/proc/self/maps").Any(l => l.EndsWith("/libc10.so", StringComparison.Ordinal)); }
-        catch (IOException) { return false; }
-        catch (UnauthorizedAccessException) { return false; }
+        try
+        {
+            return File.ReadLines("/proc/self/maps").Any(l => l.EndsWith("/libc10.so", StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -84,9 +106,16 @@ public static class NativeHeap
     /// </summary>
     public static bool Trim()
     {
-        if (!OperatingSystem.IsLinux()) return false;
-        try { return malloc_trim(0) == 1; }
-        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return false; }
+        if (!OperatingSystem.IsLinux())
+            return false;
+        try
+        {
+            return malloc_trim(0) == 1;
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return false;
+        }
     }
 
     [DllImport("libc", EntryPoint = "malloc_trim")]

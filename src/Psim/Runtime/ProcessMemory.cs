@@ -27,7 +27,10 @@ public static class ProcessMemory
         {
             foreach (var line in File.ReadLines("/proc/self/status"))
                 if (line.StartsWith(field + ":", StringComparison.Ordinal))
-                    return long.Parse(line.AsSpan(field.Length + 1).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                    return long.Parse(
+                            line.AsSpan(field.Length + 1).Trim().TrimEnd("kB").Trim(),
+                            System.Globalization.CultureInfo.InvariantCulture
+                        ) * 1024;
         }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
@@ -36,20 +39,33 @@ public static class ProcessMemory
 
     private static (long InUse, long Free) NativeHeapParts()
     {
-        if (!OperatingSystem.IsLinux()) return (-1, -1);
+        if (!OperatingSystem.IsLinux())
+            return (-1, -1);
         try
         {
             var m = mallinfo2();
             // uordblks: allocated from the heaps; hblkhd: allocated by mmap (each block its own mapping); fordblks: free in the heaps
             return ((long)(m.uordblks + m.hblkhd), (long)m.fordblks);
         }
-        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return (-1, -1); }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return (-1, -1);
+        }
     }
 
     [StructLayout(LayoutKind.Sequential)]
     private struct MallInfo2
     {
-        public nuint arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost;
+        public nuint arena,
+            ordblks,
+            smblks,
+            hblks,
+            hblkhd,
+            usmblks,
+            fsmblks,
+            uordblks,
+            fordblks,
+            keepcost;
     }
 
     [DllImport("libc", EntryPoint = "mallinfo2")]

@@ -8,9 +8,11 @@ public static class PsimPaths
         get
         {
             var env = Environment.GetEnvironmentVariable("PSIM_CACHE");
-            if (!string.IsNullOrWhiteSpace(env)) return Path.GetFullPath(env);
+            if (!string.IsNullOrWhiteSpace(env))
+                return Path.GetFullPath(env);
             var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            if (!string.IsNullOrWhiteSpace(xdg)) return Path.Combine(xdg, "psim");
+            if (!string.IsNullOrWhiteSpace(xdg))
+                return Path.Combine(xdg, "psim");
             return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "psim");
         }
     }

@@ -13,20 +13,35 @@ public sealed record ReproductionResult(int StepsRun, int StepsCached, TimeSpan 
 /// </summary>
 public static class Reproduction
 {
-    public const string ConfigFile = "config.json", PlanFile = "plan.json";
+    public const string ConfigFile = "config.json",
+        PlanFile = "plan.json";
 
-    public static ReproductionResult Run(StudyConfig config, string dir, Action<string> log, CancellationToken ct = default, bool force = false)
+    public static ReproductionResult Run(
+        StudyConfig config,
+        string dir,
+        Action<string> log,
+        CancellationToken ct = default,
+        bool force = false
+    )
     {
         var sw = Stopwatch.StartNew();
         var plan = Prepare(config, dir, log, force);
         var runner = new StudyRunner(plan, log);
-        try { runner.Run(ct); }
+        try
+        {
+            runner.Run(ct);
+        }
         finally
         {
-            if (runner.Steps.Count > 0) StudyReport.Write(dir, config, runner.Steps, sw.Elapsed);
+            if (runner.Steps.Count > 0)
+                StudyReport.Write(dir, config, runner.Steps, sw.Elapsed);
         }
-        return new ReproductionResult(runner.Steps.Count(s => s.Ran), runner.Steps.Count(s => !s.Ran && s.Step.Skipped is null), sw.Elapsed,
-            Path.GetFullPath(Path.Combine(dir, "report.md")));
+        return new ReproductionResult(
+            runner.Steps.Count(s => s.Ran),
+            runner.Steps.Count(s => !s.Ran && s.Step.Skipped is null),
+            sw.Elapsed,
+            Path.GetFullPath(Path.Combine(dir, "report.md"))
+        );
     }
 
     /// <summary>
@@ -38,7 +53,13 @@ public static class Reproduction
         var plan = Prepare(config, dir, log, force);
         int skipped = plan.Steps.Count(s => s.Skipped is not null);
         int done = plan.Steps.Count(s => s.Skipped is null && StepCache.IsDone(s));
-        return new PlanSummary(plan.Steps.Count, done, plan.Steps.Count - done - skipped, skipped, Path.GetFullPath(Path.Combine(dir, PlanFile)));
+        return new PlanSummary(
+            plan.Steps.Count,
+            done,
+            plan.Steps.Count - done - skipped,
+            skipped,
+            Path.GetFullPath(Path.Combine(dir, PlanFile))
+        );
     }
 
     /// <summary>Writes the config and the plan into the study folder and returns the plan.</summary>
@@ -55,12 +76,15 @@ public static class Reproduction
     public static (StudyConfig Config, StudyPlan Plan) Open(string dir, Action<string> log)
     {
         var configFile = Path.Combine(dir, ConfigFile);
-        if (!File.Exists(configFile)) throw new PsimException($"{dir}: not a study folder (no {ConfigFile}; psim reproduce writes it)");
+        if (!File.Exists(configFile))
+            throw new PsimException($"{dir}: not a study folder (no {ConfigFile}; psim reproduce writes it)");
         var config = StudyConfig.Load(configFile, StudyPreset.Paper);
         var plan = StudyPlan.Build(config, dir, log);
         var planFile = Path.Combine(dir, PlanFile);
         if (File.Exists(planFile) && File.ReadAllText(planFile) != plan.ToJson())
-            throw new PsimException($"{planFile}: the plan built now differs from the one written when the study was prepared (a data file or psim changed); run psim reproduce again to prepare it anew");
+            throw new PsimException(
+                $"{planFile}: the plan built now differs from the one written when the study was prepared (a data file or psim changed); run psim reproduce again to prepare it anew"
+            );
         return (config, plan);
     }
 
@@ -76,7 +100,8 @@ public static class Reproduction
     {
         var (config, plan) = Open(dir, log);
         var steps = plan.Steps.Where(s => s.Skipped is not null || StepCache.IsDone(s)).Select(s => new StepRecord(s, Ran: false)).ToList();
-        if (steps.Count == 0) throw new PsimException($"{dir}: no step of the study has finished yet");
+        if (steps.Count == 0)
+            throw new PsimException($"{dir}: no step of the study has finished yet");
         StudyReport.Write(dir, config, steps, TimeSpan.Zero);
         return Path.GetFullPath(Path.Combine(dir, "report.md"));
     }

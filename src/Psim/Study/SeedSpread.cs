@@ -11,7 +11,8 @@ public sealed record SeedSpread(double Mean, double Sd, int N)
     public static SeedSpread? Of(IEnumerable<double?> values)
     {
         var v = values.Where(x => x is double d && !double.IsNaN(d)).Select(x => x!.Value).ToList();
-        if (v.Count == 0) return null;
+        if (v.Count == 0)
+            return null;
         double mean = v.Average();
         double sd = v.Count > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Count - 1)) : 0;
         return new SeedSpread(mean, sd, v.Count);
@@ -19,5 +20,6 @@ public sealed record SeedSpread(double Mean, double Sd, int N)
 
     /// <summary>"mean ± sd" scaled and formatted; "(n=k)" added when fewer than <paramref name="seeds"/> seeds gave a value.</summary>
     public string Format(int seeds, double scale = 100, string format = "F1") =>
-        (N > 1 ? $"{(scale * Mean).ToString(format)} ± {(scale * Sd).ToString(format)}" : (scale * Mean).ToString(format)) + (N < seeds ? $" (n={N})" : "");
+        (N > 1 ? $"{(scale * Mean).ToString(format)} ± {(scale * Sd).ToString(format)}" : (scale * Mean).ToString(format))
+        + (N < seeds ? $" (n={N})" : "");
 }

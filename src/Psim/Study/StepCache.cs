@@ -17,8 +17,10 @@ public static class StepCache
     /// <summary>Runs <paramref name="run"/> into a fresh folder unless the step is already done; returns whether it ran.</summary>
     public static bool Run(PlannedStep step, Action run)
     {
-        if (IsDone(step)) return false;
-        if (Directory.Exists(step.Dir)) Directory.Delete(step.Dir, recursive: true); // a stopped attempt
+        if (IsDone(step))
+            return false;
+        if (Directory.Exists(step.Dir))
+            Directory.Delete(step.Dir, recursive: true); // a stopped attempt
         Directory.CreateDirectory(step.Dir);
         var started = DateTime.UtcNow;
         run();

@@ -30,9 +30,14 @@ public sealed class StepKey
     public string Data(string dir)
     {
         var full = Path.GetFullPath(dir);
-        if (_identities.ContainsKey(full)) return full;
-        if (!Directory.Exists(full)) throw new PsimException($"{dir}: data folder not found");
-        var files = Directory.EnumerateFiles(full).Where(f => !f.EndsWith(".md", StringComparison.Ordinal)).Order(StringComparer.Ordinal)
+        if (_identities.ContainsKey(full))
+            return full;
+        if (!Directory.Exists(full))
+            throw new PsimException($"{dir}: data folder not found");
+        var files = Directory
+            .EnumerateFiles(full)
+            .Where(f => !f.EndsWith(".md", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
             .Select(f => $"{Path.GetFileName(f)}:{HashFile(f)}");
         _identities[full] = "data " + Hash(string.Join('\n', files));
         return full;
@@ -42,7 +47,8 @@ public sealed class StepKey
     public string Model(string model, Action<string>? log)
     {
         string name = string.Equals(model, MiniLmDefault.Name, StringComparison.OrdinalIgnoreCase) ? model : Path.GetFullPath(model);
-        if (!_identities.ContainsKey(name)) _identities[name] = "model " + WeightsFingerprint.Compute(ModelResolver.Open(model, log).Weights);
+        if (!_identities.ContainsKey(name))
+            _identities[name] = "model " + WeightsFingerprint.Compute(ModelResolver.Open(model, log).Weights);
         return name;
     }
 
@@ -54,18 +60,25 @@ public sealed class StepKey
     {
         var node = JsonSerializer.SerializeToNode(request, request.GetType(), Json)!.AsObject();
         node.Remove("out_dir");
-        var inputs = new JsonObject { ["kind"] = Vocabulary<StepKind>.Name(kind), ["code"] = code, ["request"] = Substitute(node, "request") };
+        var inputs = new JsonObject
+        {
+            ["kind"] = Vocabulary<StepKind>.Name(kind),
+            ["code"] = code,
+            ["request"] = Substitute(node, "request"),
+        };
         return (Hash(inputs.ToJsonString())[..16], inputs);
     }
 
-    private JsonNode? Substitute(JsonNode? node, string at) => node switch
-    {
-        JsonObject o => new JsonObject(o.Select(kv => KeyValuePair.Create(kv.Key, Substitute(kv.Value, $"{at}.{kv.Key}")))),
-        JsonArray a => new JsonArray(a.Select((v, i) => Substitute(v, $"{at}[{i}]")).ToArray()),
-        JsonValue v when v.TryGetValue<string>(out var s) => _identities.TryGetValue(s, out var id) ? JsonValue.Create(id)
-            : Path.IsPathRooted(s) ? throw new InvalidOperationException($"{at}: the path {s} has no content identity in the step key") : v.DeepClone(),
-        _ => node?.DeepClone(),
-    };
+    private JsonNode? Substitute(JsonNode? node, string at) =>
+        node switch
+        {
+            JsonObject o => new JsonObject(o.Select(kv => KeyValuePair.Create(kv.Key, Substitute(kv.Value, $"{at}.{kv.Key}")))),
+            JsonArray a => new JsonArray(a.Select((v, i) => Substitute(v, $"{at}[{i}]")).ToArray()),
+            JsonValue v when v.TryGetValue<string>(out var s) => _identities.TryGetValue(s, out var id) ? JsonValue.Create(id)
+            : Path.IsPathRooted(s) ? throw new InvalidOperationException($"{at}: the path {s} has no content identity in the step key")
+            : v.DeepClone(),
+            _ => node?.DeepClone(),
+        };
 
     private string HashFile(string path) => _fileHashes.TryGetValue(path, out var h) ? h : _fileHashes[path] = RunFile.HashFile(path);
 

@@ -10,8 +10,16 @@ namespace Psim.Study;
 public sealed record PoisonedModelResult(string Pair, string Attack, long Seed, string? Skipped, PoisonMetrics? Metrics);
 
 /// <summary>One victim of the study (a poisoned model adapted by one strategy), with what each defence step measured on it.</summary>
-public sealed record VictimResult(string Pair, string Attack, TuningMethod Strategy, long Seed,
-    FinetuneMetrics? Victim, DefenseReport? PsimFixed, DefenseReport? PsimCalibrated, List<BaselineResult>? Baselines);
+public sealed record VictimResult(
+    string Pair,
+    string Attack,
+    TuningMethod Strategy,
+    long Seed,
+    FinetuneMetrics? Victim,
+    DefenseReport? PsimFixed,
+    DefenseReport? PsimCalibrated,
+    List<BaselineResult>? Baselines
+);
 
 /// <summary>
 /// The study's <c>results.json</c>: every number of the report, with the config and versions that made it. What a
@@ -19,10 +27,19 @@ public sealed record VictimResult(string Pair, string Attack, TuningMethod Strat
 /// <c>timing.json</c> instead, and paths inside the study folder are written relative to it, so that the same config
 /// gives the same results.json byte for byte, whichever executor ran it (local or Slurm) and wherever the folder is.
 /// </summary>
-public sealed record StudyResults(StudyConfig Config, IReadOnlyDictionary<string, string> Versions, double WallSeconds, double StepSeconds,
-    int StepsRun, int StepsCached, IReadOnlyList<PoisonedModelResult> PoisonedModels, IReadOnlyList<VictimResult> Victims)
+public sealed record StudyResults(
+    StudyConfig Config,
+    IReadOnlyDictionary<string, string> Versions,
+    double WallSeconds,
+    double StepSeconds,
+    int StepsRun,
+    int StepsCached,
+    IReadOnlyList<PoisonedModelResult> PoisonedModels,
+    IReadOnlyList<VictimResult> Victims
+)
 {
-    public const string FileName = "results.json", TimingFileName = "timing.json";
+    public const string FileName = "results.json",
+        TimingFileName = "timing.json";
 
     public void Write(string studyDir)
     {
@@ -50,15 +67,19 @@ public sealed record StudyResults(StudyConfig Config, IReadOnlyDictionary<string
                         o.Remove(key);
                         timing[$"{path}.{key}"] = value;
                     }
-                    else if (o[key] is JsonValue v && v.TryGetValue<string>(out var s) && s.StartsWith(prefix, StringComparison.Ordinal)) o[key] = s[prefix.Length..];
-                    else Split(o[key], $"{path}.{key}", timing, prefix);
+                    else if (o[key] is JsonValue v && v.TryGetValue<string>(out var s) && s.StartsWith(prefix, StringComparison.Ordinal))
+                        o[key] = s[prefix.Length..];
+                    else
+                        Split(o[key], $"{path}.{key}", timing, prefix);
                 }
                 break;
             case JsonArray a:
                 for (int i = 0; i < a.Count; i++)
                 {
-                    if (a[i] is JsonValue v && v.TryGetValue<string>(out var s) && s.StartsWith(prefix, StringComparison.Ordinal)) a[i] = s[prefix.Length..];
-                    else Split(a[i], $"{path}[{i}]", timing, prefix);
+                    if (a[i] is JsonValue v && v.TryGetValue<string>(out var s) && s.StartsWith(prefix, StringComparison.Ordinal))
+                        a[i] = s[prefix.Length..];
+                    else
+                        Split(a[i], $"{path}[{i}]", timing, prefix);
                 }
                 break;
         }

@@ -12,6 +12,7 @@ public sealed record StepRecord(PlannedStep Step, bool Ran);
 public sealed class StudyRunner(StudyPlan plan, Action<string> log)
 {
     public List<StepRecord> Steps { get; } = new();
+
     /// <summary>Called after each step (tests use it to stop a run part-way).</summary>
     public Action<StepRecord>? OnStep { get; init; }
 
@@ -23,10 +24,12 @@ public sealed class StudyRunner(StudyPlan plan, Action<string> log)
             var step = plan.Steps[i];
             string label = $"[{i + 1}/{plan.Steps.Count}] {step.Describe()}";
             bool ran = false;
-            if (step.Skipped is not null) log($"{label}: skipped: {step.Skipped}");
+            if (step.Skipped is not null)
+                log($"{label}: skipped: {step.Skipped}");
             else
             {
-                if (!StepCache.IsDone(step)) log($"{label}: running");
+                if (!StepCache.IsDone(step))
+                    log($"{label}: running");
                 var sw = System.Diagnostics.Stopwatch.StartNew();
                 ran = StepCache.Run(step, () => Execute(step.Request!, ct));
                 log(ran ? $"{label}: done in {sw.Elapsed.TotalSeconds:F0} s" : $"{label}: cached");
@@ -45,9 +48,11 @@ public sealed class StudyRunner(StudyPlan plan, Action<string> log)
     {
         var step = plan.Steps.FirstOrDefault(s => s.Name == name)
             ?? throw new PsimException($"the study has no step {name} (plan.json lists them)");
-        if (step.Skipped is not null) throw new PsimException($"step {name} is skipped: {step.Skipped}");
+        if (step.Skipped is not null)
+            throw new PsimException($"step {name} is skipped: {step.Skipped}");
         var missing = step.Upstream.Where(u => !StepCache.IsDone(plan.Steps.First(s => s.Name == u))).ToList();
-        if (missing.Count > 0) throw new PsimException($"step {name} reads steps that have not finished: {string.Join(", ", missing)}");
+        if (missing.Count > 0)
+            throw new PsimException($"step {name} reads steps that have not finished: {string.Join(", ", missing)}");
         var sw = System.Diagnostics.Stopwatch.StartNew();
         bool ran = StepCache.Run(step, () => Execute(step.Request!, ct));
         log(ran ? $"{step.Describe()}: done in {sw.Elapsed.TotalSeconds:F0} s" : $"{step.Describe()}: cached");
@@ -59,12 +64,23 @@ public sealed class StudyRunner(StudyPlan plan, Action<string> log)
     {
         switch (request)
         {
-            case StepRequest<PoisonRequest> p: PoisonWorkflow.Run(p.Request, log, ct); break;
-            case StepRequest<FinetuneRequest> f: FinetuneWorkflow.Run(f.Request, log, ct); break;
-            case StepRequest<DetectorRequest> d: DetectorWorkflow.Run(d.Request, log, ct).Dispose(); break;
-            case StepRequest<DefendRequest> d: DefendEvaluateWorkflow.Run(d.Request, log, ct); break;
-            case StepRequest<BaselineRequest> b: BaselineDefenseWorkflow.Run(b.Request, log, ct); break;
-            default: throw new ArgumentOutOfRangeException(nameof(request), request.GetType().Name, "no workflow runs this request");
+            case StepRequest<PoisonRequest> p:
+                PoisonWorkflow.Run(p.Request, log, ct);
+                break;
+            case StepRequest<FinetuneRequest> f:
+                FinetuneWorkflow.Run(f.Request, log, ct);
+                break;
+            case StepRequest<DetectorRequest> d:
+                DetectorWorkflow.Run(d.Request, log, ct).Dispose();
+                break;
+            case StepRequest<DefendRequest> d:
+                DefendEvaluateWorkflow.Run(d.Request, log, ct);
+                break;
+            case StepRequest<BaselineRequest> b:
+                BaselineDefenseWorkflow.Run(b.Request, log, ct);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(request), request.GetType().Name, "no workflow runs this request");
         }
     }
 }

@@ -12,7 +12,8 @@ public static class SynAttackFiles
 {
     public static string? Missing(AttackKind kind, string proxyDir, string victimDir)
     {
-        if (!AttackCatalog.Of(kind).PoisonsFromParaphrases) return null;
+        if (!AttackCatalog.Of(kind).PoisonsFromParaphrases)
+            return null;
         foreach (var (dir, split) in new[] { (proxyDir, "train_synattack"), (proxyDir, "test_synattack"), (victimDir, "test_synattack") })
             if (new TaskData(dir).FindFile(split) is null)
                 return $"no SynAttack {(split.StartsWith("train", StringComparison.Ordinal) ? "training" : "test")} set ({split}.jsonl, .json, .tsv or .csv) in {dir}";

@@ -9,6 +9,7 @@ namespace Psim.Text;
 public sealed class BertTokenizer
 {
     private readonly BasicTokenizer _basic;
+
     /// <summary>The special tokens matched in text, and their first characters (only there can a match start).</summary>
     private readonly string[] _specials;
     private readonly char[] _specialStarts;
@@ -32,8 +33,10 @@ public sealed class BertTokenizer
     {
         var tokens = new List<string>();
         foreach (var (word, special) in BasicWords(text))
-            if (special is not null) tokens.Add(special);
-            else WordPiece(word!, tokens);
+            if (special is not null)
+                tokens.Add(special);
+            else
+                WordPiece(word!, tokens);
         return tokens;
     }
 
@@ -45,10 +48,16 @@ public sealed class BertTokenizer
     {
         foreach (var (segment, special) in SplitOnSpecialTokens(text))
         {
-            if (special) { yield return (null, segment); continue; }
+            if (special)
+            {
+                yield return (null, segment);
+                continue;
+            }
             var cps = CodePoints.Of(segment);
-            if (Options.DoLowerCase) cps = _basic.Lower(cps);
-            foreach (var word in Options.DoBasicTokenize ? _basic.Tokenize(cps) : _basic.SplitOnWhitespace(cps)) yield return (word, null);
+            if (Options.DoLowerCase)
+                cps = _basic.Lower(cps);
+            foreach (var word in Options.DoBasicTokenize ? _basic.Tokenize(cps) : _basic.SplitOnWhitespace(cps))
+                yield return (word, null);
         }
     }
 
@@ -72,20 +81,31 @@ public sealed class BertTokenizer
         {
             string? hit = null;
             foreach (var s in _specials)
-                if (string.CompareOrdinal(text, i, s, 0, s.Length) == 0) { hit = s; break; }
-            if (hit is null) continue;
-            if (i > start) yield return (text[start..i], false);
+                if (string.CompareOrdinal(text, i, s, 0, s.Length) == 0)
+                {
+                    hit = s;
+                    break;
+                }
+            if (hit is null)
+                continue;
+            if (i > start)
+                yield return (text[start..i], false);
             yield return (hit, true);
             start = i + hit.Length;
             i = start - 1;
         }
-        if (start < text.Length) yield return (text[start..], false);
+        if (start < text.Length)
+            yield return (text[start..], false);
     }
 
     /// <summary>WordpieceTokenizer.tokenize on one word: greedy longest-match-first, [UNK] for a word that does not split.</summary>
     private void WordPiece(List<int> word, List<string> output)
     {
-        if (word.Count > Options.MaxInputCharsPerWord) { output.Add(Options.UnkToken); return; }
+        if (word.Count > Options.MaxInputCharsPerWord)
+        {
+            output.Add(Options.UnkToken);
+            return;
+        }
         var text = CodePoints.ToString(word);
         var offsets = Utf16Offsets(word);
         var pieces = new List<string>();
@@ -95,7 +115,11 @@ public sealed class BertTokenizer
             int from = offsets[start];
             int length = Vocab.LongestMatch(text.AsSpan(from), continuation: start > 0);
             int end = length == 0 ? -1 : Array.BinarySearch(offsets, start + 1, word.Count - start, from + length);
-            if (end < 0) { output.Add(Options.UnkToken); return; } // no piece (a token ending inside a surrogate pair is none)
+            if (end < 0)
+            {
+                output.Add(Options.UnkToken);
+                return;
+            } // no piece (a token ending inside a surrogate pair is none)
             pieces.Add(start > 0 ? "##" + text.Substring(from, length) : text.Substring(from, length));
             start = end;
         }
@@ -105,7 +129,8 @@ public sealed class BertTokenizer
     private static int[] Utf16Offsets(List<int> word)
     {
         var offsets = new int[word.Count + 1];
-        for (int i = 0; i < word.Count; i++) offsets[i + 1] = offsets[i] + (word[i] < 0x10000 ? 1 : 2);
+        for (int i = 0; i < word.Count; i++)
+            offsets[i + 1] = offsets[i] + (word[i] < 0x10000 ? 1 : 2);
         return offsets;
     }
 }

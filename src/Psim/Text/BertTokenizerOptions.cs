@@ -8,6 +8,7 @@ public sealed record BertTokenizerOptions
 {
     public bool DoLowerCase { get; init; } = true;
     public bool DoBasicTokenize { get; init; } = true;
+
     /// <summary>null: strip accents exactly when lower-casing (transformers' default).</summary>
     public bool? StripAccents { get; init; }
     public bool TokenizeChineseChars { get; init; } = true;
@@ -17,6 +18,7 @@ public sealed record BertTokenizerOptions
     public string PadToken { get; init; } = "[PAD]";
     public string ClsToken { get; init; } = "[CLS]";
     public string MaskToken { get; init; } = "[MASK]";
+
     /// <summary>WordpieceTokenizer: a word of more code points than this is [UNK].</summary>
     public int MaxInputCharsPerWord { get; init; } = 100;
 

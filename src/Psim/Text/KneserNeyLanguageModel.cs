@@ -9,13 +9,17 @@ namespace Psim.Text;
 /// </summary>
 public sealed class KneserNeyLanguageModel
 {
-    public const string Bos = "<s>", Eos = "</s>", Unk = "<unk>";
+    public const string Bos = "<s>",
+        Eos = "</s>",
+        Unk = "<unk>";
 
     private readonly int _order;
     private readonly double _d;
     private readonly HashSet<string> _vocab;
+
     // per order k (1..N): counts of k-grams (highest order: raw counts; lower orders: continuation counts)
     private readonly Dictionary<string, double>[] _counts;
+
     // per order k: for each (k-1)-gram history, the total count and the number of distinct followers
     private readonly Dictionary<string, (double Total, int Types)>[] _histories;
 
@@ -24,8 +28,10 @@ public sealed class KneserNeyLanguageModel
 
     public KneserNeyLanguageModel(IEnumerable<string> texts, int order = 3, double discount = 0.75)
     {
-        if (order < 1) throw new ArgumentOutOfRangeException(nameof(order));
-        if (discount is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(discount));
+        if (order < 1)
+            throw new ArgumentOutOfRangeException(nameof(order));
+        if (discount is <= 0 or >= 1)
+            throw new ArgumentOutOfRangeException(nameof(discount));
         _order = order;
         _d = discount;
         var sentences = texts.Select(Tokenize).Where(s => s.Count > 0).ToList();
@@ -40,7 +46,8 @@ public sealed class KneserNeyLanguageModel
         foreach (var s in sentences)
         {
             var padded = Pad(s);
-            for (int i = order - 1; i < padded.Count; i++) Increment(highest, Key(padded, i - order + 1, order));
+            for (int i = order - 1; i < padded.Count; i++)
+                Increment(highest, Key(padded, i - order + 1, order));
         }
         _counts[order] = highest;
         // lower orders: continuation counts N1+(• w_{i-k+1..i}), the number of distinct words before the k-gram
@@ -73,7 +80,8 @@ public sealed class KneserNeyLanguageModel
     private List<string> Pad(IReadOnlyList<string> words)
     {
         var p = new List<string>(words.Count + _order);
-        for (int i = 0; i < _order - 1; i++) p.Add(Bos);
+        for (int i = 0; i < _order - 1; i++)
+            p.Add(Bos);
         p.AddRange(words.Select(w => _vocab.Contains(w) ? w : Unk));
         p.Add(Eos);
         return p;
@@ -88,17 +96,20 @@ public sealed class KneserNeyLanguageModel
     {
         var w = _vocab.Contains(word) && word != Bos ? word : Unk;
         var ctx = new List<string>();
-        for (int i = 0; i < _order - 1 - history.Count; i++) ctx.Add(Bos);
+        for (int i = 0; i < _order - 1 - history.Count; i++)
+            ctx.Add(Bos);
         ctx.AddRange(history.Skip(Math.Max(0, history.Count - (_order - 1))).Select(h => h == Bos || _vocab.Contains(h) ? h : Unk));
         return Interpolated(w, ctx, _order);
     }
 
     private double Interpolated(string w, List<string> ctx, int k)
     {
-        if (k == 0) return 1.0 / _vocab.Count;
+        if (k == 0)
+            return 1.0 / _vocab.Count;
         var hist = string.Join('\u0001', ctx.Skip(ctx.Count - (k - 1)));
         var lower = Interpolated(w, ctx, k - 1);
-        if (!_histories[k].TryGetValue(hist, out var h) || h.Total == 0) return lower; // unseen history: back off entirely
+        if (!_histories[k].TryGetValue(hist, out var h) || h.Total == 0)
+            return lower; // unseen history: back off entirely
         var key = k == 1 ? w : hist + '\u0001' + w;
         double c = _counts[k].GetValueOrDefault(key);
         return Math.Max(c - _d, 0) / h.Total + _d * h.Types / h.Total * lower;

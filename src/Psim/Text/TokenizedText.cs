@@ -7,4 +7,5 @@ public sealed record TokenizedText(
     [property: JsonPropertyName("row")] int Row,
     [property: JsonPropertyName("text")] string Text,
     [property: JsonPropertyName("ids")] int[] Ids,
-    [property: JsonPropertyName("tokens")] string[] Tokens);
+    [property: JsonPropertyName("tokens")] string[] Tokens
+);

@@ -10,10 +10,12 @@ public sealed class WordPieceVocab
     private readonly Dictionary<string, int> _ids;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly string[] _tokens;
+
     /// <summary>The distinct tokens in ordinal order, for <see cref="LongestMatch"/>.</summary>
     private readonly string[] _sorted;
 
     public string Source { get; }
+
     /// <summary>Lines in the file: the ids run from 0 to Count - 1.</summary>
     public int Count => _tokens.Length;
 
@@ -22,7 +24,8 @@ public sealed class WordPieceVocab
         Source = source;
         _tokens = [.. tokens];
         _ids = new Dictionary<string, int>(tokens.Count, StringComparer.Ordinal);
-        for (int i = 0; i < tokens.Count; i++) _ids[tokens[i]] = i;
+        for (int i = 0; i < tokens.Count; i++)
+            _ids[tokens[i]] = i;
         _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
         _sorted = [.. _ids.Keys.Order(StringComparer.Ordinal)];
     }
@@ -36,18 +39,25 @@ public sealed class WordPieceVocab
     /// </summary>
     public int LongestMatch(ReadOnlySpan<char> text, bool continuation)
     {
-        int lo = 0, hi = _sorted.Length, depth = 0, best = 0;
-        if (continuation && !(Narrow('#') && Narrow('#'))) return 0;
+        int lo = 0,
+            hi = _sorted.Length,
+            depth = 0,
+            best = 0;
+        if (continuation && !(Narrow('#') && Narrow('#')))
+            return 0;
         for (int i = 0; i < text.Length && Narrow(text[i]); i++)
-            if (_sorted[lo].Length == depth) best = i + 1;
+            if (_sorted[lo].Length == depth)
+                best = i + 1;
         return best;
 
         // [lo, hi) share the first `depth` characters; keep those whose next one is c
         bool Narrow(char c)
         {
-            if (lo >= hi) return false;
+            if (lo >= hi)
+                return false;
             int from = _sorted[lo].Length == depth ? lo + 1 : lo; // the prefix itself, if a token, sorts first
-            int first = Bound(from, hi, c, upper: false), last = Bound(first, hi, c, upper: true);
+            int first = Bound(from, hi, c, upper: false),
+                last = Bound(first, hi, c, upper: true);
             (lo, hi, depth) = (first, last, depth + 1);
             return lo < hi;
         }
@@ -59,18 +69,22 @@ public sealed class WordPieceVocab
             {
                 int mid = (a + b) >>> 1;
                 char m = _sorted[mid][depth];
-                if (m < c || upper && m == c) a = mid + 1;
-                else b = mid;
+                if (m < c || upper && m == c)
+                    a = mid + 1;
+                else
+                    b = mid;
             }
             return a;
         }
     }
 
     public int? Id(ReadOnlySpan<char> token) => _lookup.TryGetValue(token, out int id) ? id : null;
+
     public bool Contains(ReadOnlySpan<char> token) => _lookup.ContainsKey(token);
+
     public string Token(int id) => _tokens[id];
 
     /// <summary>The id of a token the tokenizer needs (unknown, [CLS], ...), or an error naming the file.</summary>
-    public int Require(string token, string role) => Id(token)
-        ?? throw new PsimFormatException($"{Source}: the vocabulary has no {role} token \"{token}\"");
+    public int Require(string token, string role) =>
+        Id(token) ?? throw new PsimFormatException($"{Source}: the vocabulary has no {role} token \"{token}\"");
 }

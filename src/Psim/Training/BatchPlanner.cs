@@ -14,14 +14,16 @@ public static class BatchPlanner
         var batches = new List<int[]>();
         if (!bucketing)
         {
-            for (int i = 0; i < order.Length; i += batchSize) batches.Add(order[i..Math.Min(order.Length, i + batchSize)]);
+            for (int i = 0; i < order.Length; i += batchSize)
+                batches.Add(order[i..Math.Min(order.Length, i + batchSize)]);
             return batches;
         }
         int pool = batchSize * 50;
         for (int p = 0; p < order.Length; p += pool)
         {
             var sorted = order[p..Math.Min(order.Length, p + pool)].OrderBy(i => lengths[i]).ToArray();
-            for (int i = 0; i < sorted.Length; i += batchSize) batches.Add(sorted[i..Math.Min(sorted.Length, i + batchSize)]);
+            for (int i = 0; i < sorted.Length; i += batchSize)
+                batches.Add(sorted[i..Math.Min(sorted.Length, i + batchSize)]);
         }
         var arr = batches.ToArray();
         rng.Shuffle(arr);

@@ -13,8 +13,15 @@ namespace Psim.Training;
 public static class BatchedInference
 {
     /// <param name="batch">called per batch with the rows' indices (input order) and their padded encoding, inside the batch's dispose scope</param>
-    public static void Run(nn.Module<BertInput, Tensor> model, TextEncoder encoder, IReadOnlyList<int[]> rows, int batchSize, string? progressLabel,
-        CancellationToken ct, Action<int[], EncodedBatch> batch)
+    public static void Run(
+        nn.Module<BertInput, Tensor> model,
+        TextEncoder encoder,
+        IReadOnlyList<int[]> rows,
+        int batchSize,
+        string? progressLabel,
+        CancellationToken ct,
+        Action<int[], EncodedBatch> batch
+    )
     {
         var order = Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].Length).ToArray();
         bool wasTraining = model.training;
@@ -39,7 +46,8 @@ public static class BatchedInference
         }
         finally
         {
-            if (wasTraining) model.train();
+            if (wasTraining)
+                model.train();
         }
     }
 

@@ -20,7 +20,7 @@ public static class EmbeddingRows
     public static void Step(Tensor weight, Tensor gradRow, int id, double step, double norm)
     {
         using var noGrad = no_grad();
-        var row = weight[id];          // [H], a view into the matrix
+        var row = weight[id]; // [H], a view into the matrix
         row.sub_(gradRow * step);
         row.mul_(norm / row.norm().item<float>());
     }
@@ -30,13 +30,18 @@ public static class EmbeddingRows
     {
         var trainable = module.parameters().Where(p => p.requires_grad).ToList();
         bool weightWas = weight.requires_grad;
-        foreach (var p in trainable) p.requires_grad = false;
+        foreach (var p in trainable)
+            p.requires_grad = false;
         weight.requires_grad = true;
-        try { return body(); }
+        try
+        {
+            return body();
+        }
         finally
         {
             weight.requires_grad = weightWas;
-            foreach (var p in trainable) p.requires_grad = true;
+            foreach (var p in trainable)
+                p.requires_grad = true;
         }
     }
 }

@@ -26,5 +26,12 @@ public sealed class CrossEntropyObjective : ITrainingObjective
 
     /// <summary>The classifier's logits [B, C] for a padded batch.</summary>
     public static Tensor Logits(nn.Module<BertInput, Tensor> model, EncodedBatch batch) =>
-        model.call(new BertInput { InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds });
+        model.call(
+            new BertInput
+            {
+                InputIds = batch.InputIds,
+                AttentionMask = batch.AttentionMask,
+                TokenTypeIds = batch.TokenTypeIds,
+            }
+        );
 }

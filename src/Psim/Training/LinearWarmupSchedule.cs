@@ -12,7 +12,8 @@ public sealed class LinearWarmupSchedule
 
     public LinearWarmupSchedule(double peakRate, int totalSteps, double warmupRatio)
     {
-        if (totalSteps < 1) throw new ArgumentOutOfRangeException(nameof(totalSteps));
+        if (totalSteps < 1)
+            throw new ArgumentOutOfRangeException(nameof(totalSteps));
         PeakRate = peakRate;
         TotalSteps = totalSteps;
         WarmupSteps = (int)Math.Ceiling(warmupRatio * totalSteps);
@@ -21,7 +22,8 @@ public sealed class LinearWarmupSchedule
     /// <summary>The learning rate for optimizer step <paramref name="step"/> (0-based).</summary>
     public double RateAt(int step)
     {
-        if (step < WarmupSteps) return PeakRate * step / Math.Max(1, WarmupSteps);
+        if (step < WarmupSteps)
+            return PeakRate * step / Math.Max(1, WarmupSteps);
         return PeakRate * Math.Max(0.0, (double)(TotalSteps - step) / Math.Max(1, TotalSteps - WarmupSteps));
     }
 }

@@ -17,12 +17,14 @@ public static class PaddingGroups
     /// <param name="passCostTokens">the fixed cost of one forward pass, in padded tokens (measured: docs/benchmarks.md)</param>
     public static List<int[]> Of(IReadOnlyList<int> lengths, double passCostTokens, int maxRows)
     {
-        if (passCostTokens < 0) throw new ArgumentOutOfRangeException(nameof(passCostTokens), "0 or more");
-        if (maxRows < 1) throw new ArgumentOutOfRangeException(nameof(maxRows), "at least 1");
+        if (passCostTokens < 0)
+            throw new ArgumentOutOfRangeException(nameof(passCostTokens), "0 or more");
+        if (maxRows < 1)
+            throw new ArgumentOutOfRangeException(nameof(maxRows), "at least 1");
         var order = Enumerable.Range(0, lengths.Count).OrderBy(i => lengths[i]).ThenBy(i => i).ToArray();
         int n = order.Length;
-        var best = new double[n + 1];   // best[j]: least cost of the first j rows (in length order)
-        var cut = new int[n + 1];       // where the last group of that best starts
+        var best = new double[n + 1]; // best[j]: least cost of the first j rows (in length order)
+        var cut = new int[n + 1]; // where the last group of that best starts
         for (int j = 1; j <= n; j++)
         {
             best[j] = double.PositiveInfinity;
@@ -30,11 +32,13 @@ public static class PaddingGroups
             for (int i = Math.Max(0, j - maxRows); i < j; i++)
             {
                 double cost = best[i] + passCostTokens + (j - i) * longest;
-                if (cost < best[j]) (best[j], cut[j]) = (cost, i);
+                if (cost < best[j])
+                    (best[j], cut[j]) = (cost, i);
             }
         }
         var groups = new List<int[]>();
-        for (int j = n; j > 0; j = cut[j]) groups.Add(order[cut[j]..j]);
+        for (int j = n; j > 0; j = cut[j])
+            groups.Add(order[cut[j]..j]);
         groups.Reverse();
         return groups;
     }

@@ -26,13 +26,18 @@ public sealed class Progress
     {
         double t = _sw.Elapsed.TotalSeconds;
         bool last = done >= _total;
-        if (!last && t - _lastPrint < (_interactive ? 0.25 : 15)) return;
+        if (!last && t - _lastPrint < (_interactive ? 0.25 : 15))
+            return;
         _lastPrint = t;
         double eta = done > 0 ? t / done * (_total - done) : double.NaN;
-        var line = $"{_label}: {done}/{_total} ({100.0 * done / _total:F0}%) {Fmt(t)} elapsed, ETA {(double.IsNaN(eta) ? "?" : Fmt(eta))}{(extra is null ? "" : "  " + extra)}";
-        if (_interactive) _err.Write("\r" + line.PadRight(110) + (last ? "\n" : ""));
-        else _err.WriteLine(line);
+        var line =
+            $"{_label}: {done}/{_total} ({100.0 * done / _total:F0}%) {Fmt(t)} elapsed, ETA {(double.IsNaN(eta) ? "?" : Fmt(eta))}{(extra is null ? "" : "  " + extra)}";
+        if (_interactive)
+            _err.Write("\r" + line.PadRight(110) + (last ? "\n" : ""));
+        else
+            _err.WriteLine(line);
     }
 
-    private static string Fmt(double s) => s < 3600 ? TimeSpan.FromSeconds(s).ToString(@"m\:ss") : TimeSpan.FromSeconds(s).ToString(@"h\:mm\:ss");
+    private static string Fmt(double s) =>
+        s < 3600 ? TimeSpan.FromSeconds(s).ToString(@"m\:ss") : TimeSpan.FromSeconds(s).ToString(@"h\:mm\:ss");
 }

@@ -15,7 +15,8 @@ public sealed class ReshuffledBatches(EncodedSet set, TextEncoder encoder, int b
     public (EncodedBatch Batch, Tensor Labels) Next()
     {
         if (_order.Count < batchSize)
-            foreach (var i in Enumerable.Range(0, set.Count).OrderBy(_ => rng.Next())) _order.Enqueue(i);
+            foreach (var i in Enumerable.Range(0, set.Count).OrderBy(_ => rng.Next()))
+                _order.Enqueue(i);
         var idx = Enumerable.Range(0, Math.Min(batchSize, _order.Count)).Select(_ => _order.Dequeue()).ToArray();
         return (encoder.Pad(idx.Select(i => set.Ids[i]).ToList()), tensor(idx.Select(i => (long)set.Labels[i]).ToArray()));
     }

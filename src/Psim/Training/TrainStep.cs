@@ -21,11 +21,18 @@ public sealed class TrainStep : IDisposable
     private readonly OptimizerHelper _opt;
     private readonly ITrainingObjective _objective;
 
-    public TrainStep(nn.Module<BertInput, Tensor> model, IReadOnlyList<Parameter> trainable, double learningRate, double weightDecay, double? maxGradNorm,
-        ITrainingObjective? objective = null)
+    public TrainStep(
+        nn.Module<BertInput, Tensor> model,
+        IReadOnlyList<Parameter> trainable,
+        double learningRate,
+        double weightDecay,
+        double? maxGradNorm,
+        ITrainingObjective? objective = null
+    )
     {
         _objective = objective ?? CrossEntropyObjective.Instance;
-        if (trainable.Count == 0) throw new PsimException("nothing to train: no trainable parameters");
+        if (trainable.Count == 0)
+            throw new PsimException("nothing to train: no trainable parameters");
         _model = model;
         _trainable = trainable;
         _maxGradNorm = maxGradNorm;
@@ -48,8 +55,10 @@ public sealed class TrainStep : IDisposable
     /// </summary>
     public void Update(double learningRate)
     {
-        if (_maxGradNorm is double clip) nn.utils.clip_grad_norm_(_trainable, clip);
-        foreach (var g in _opt.ParamGroups) g.LearningRate = learningRate;
+        if (_maxGradNorm is double clip)
+            nn.utils.clip_grad_norm_(_trainable, clip);
+        foreach (var g in _opt.ParamGroups)
+            g.LearningRate = learningRate;
         _opt.step();
         FinalizerGate.SafePoint();
     }

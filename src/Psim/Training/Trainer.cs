@@ -15,7 +15,8 @@ public sealed record TrainResult(IReadOnlyList<EpochLog> Epochs, int BestEpoch, 
     /// <summary>Stops the run when training was interrupted, saying where its last complete checkpoint is.</summary>
     public void ThrowIfInterrupted(string outDir)
     {
-        if (Interrupted) throw new PsimInterruptedException($"stopped; the last complete checkpoint (epoch {BestEpoch}) is in {outDir}");
+        if (Interrupted)
+            throw new PsimInterruptedException($"stopped; the last complete checkpoint (epoch {BestEpoch}) is in {outDir}");
     }
 }
 
@@ -41,7 +42,8 @@ public sealed class Trainer(Action<string>? log = null)
         DevEvaluator? evaluate = null,
         Action<int>? onBest = null,
         CancellationToken ct = default,
-        ITrainingObjective? objective = null)
+        ITrainingObjective? objective = null
+    )
     {
         o.Validate();
         FinalizerGate.Close();
@@ -51,7 +53,8 @@ public sealed class Trainer(Action<string>? log = null)
         var schedule = new LinearWarmupSchedule(o.LearningRate, stepsPerEpoch * o.Epochs, o.WarmupRatio);
         using var update = new TrainStep(model, trainable, schedule.RateAt(0), o.WeightDecay, o.MaxGradNorm, objective);
         var logs = new List<EpochLog>();
-        int step = 0, bestEpoch = 0;
+        int step = 0,
+            bestEpoch = 0;
         double bestScore = double.NegativeInfinity;
         Dictionary<string, Tensor>? best = null;
         bool interrupted = false;
@@ -63,7 +66,8 @@ public sealed class Trainer(Action<string>? log = null)
                 model.train();
                 var progress = new Progress($"epoch {epoch}/{o.Epochs}", stepsPerEpoch);
                 (double lossSum, int batches, interrupted) = RunEpoch(update, train, encoder, o, schedule, rng, progress, ref step, ct);
-                if (interrupted) break;
+                if (interrupted)
+                    break;
                 double? score = null;
                 IReadOnlyDictionary<string, double> details = new Dictionary<string, double>();
                 if (evaluate is not null)
@@ -78,29 +82,43 @@ public sealed class Trainer(Action<string>? log = null)
                 {
                     bestScore = score ?? bestScore;
                     bestEpoch = epoch;
-                    if (o.KeepBestEpoch && evaluate is not null && epoch < o.Epochs) best = Snapshot(model, best);
+                    if (o.KeepBestEpoch && evaluate is not null && epoch < o.Epochs)
+                        best = Snapshot(model, best);
                     onBest?.Invoke(epoch);
                 }
             }
-            if (best is not null && (interrupted || bestEpoch != logs.LastOrDefault()?.Epoch)) Restore(model, best);
+            if (best is not null && (interrupted || bestEpoch != logs.LastOrDefault()?.Epoch))
+                Restore(model, best);
         }
         finally
         {
-            if (best is not null) foreach (var t in best.Values) t.Dispose();
+            if (best is not null)
+                foreach (var t in best.Values)
+                    t.Dispose();
             GC.Collect();
         }
         return new TrainResult(logs, bestEpoch, interrupted, step);
     }
 
     /// <summary>One pass over the training set in planned batches; stops at a batch boundary when cancelled.</summary>
-    private static (double LossSum, int Batches, bool Interrupted) RunEpoch(TrainStep update, EncodedSet train, TextEncoder encoder, TrainOptions o,
-        LinearWarmupSchedule schedule, Random rng, Progress progress, ref int step, CancellationToken ct)
+    private static (double LossSum, int Batches, bool Interrupted) RunEpoch(
+        TrainStep update,
+        EncodedSet train,
+        TextEncoder encoder,
+        TrainOptions o,
+        LinearWarmupSchedule schedule,
+        Random rng,
+        Progress progress,
+        ref int step,
+        CancellationToken ct
+    )
     {
         double lossSum = 0;
         int batches = 0;
         foreach (var idx in BatchPlanner.Plan(train.Lengths, o.BatchSize, o.LengthBucketing, rng))
         {
-            if (ct.IsCancellationRequested) return (lossSum, batches, true);
+            if (ct.IsCancellationRequested)
+                return (lossSum, batches, true);
             using (var scope = NewDisposeScope())
             {
                 using var batch = encoder.Pad(idx.Select(i => train.Ids[i]).ToList());
@@ -115,21 +133,25 @@ public sealed class Trainer(Action<string>? log = null)
     }
 
     private static string Describe(EpochLog e) =>
-        $"epoch {e.Epoch}: train loss {e.TrainLoss:F4}" + (e.DevScore is double sc ? $", dev score {sc:F4}" : "") +
-        string.Concat(e.Dev.Select(kv => $", {kv.Key} {kv.Value:F4}")) + $" ({e.Seconds:F0} s)";
+        $"epoch {e.Epoch}: train loss {e.TrainLoss:F4}"
+        + (e.DevScore is double sc ? $", dev score {sc:F4}" : "")
+        + string.Concat(e.Dev.Select(kv => $", {kv.Key} {kv.Value:F4}"))
+        + $" ({e.Seconds:F0} s)";
 
     private static Dictionary<string, Tensor> Snapshot(nn.Module model, Dictionary<string, Tensor>? previous)
     {
         using var noGrad = no_grad();
         if (previous is null)
             return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
-        foreach (var (k, v) in model.state_dict()) previous[k].copy_(v);
+        foreach (var (k, v) in model.state_dict())
+            previous[k].copy_(v);
         return previous;
     }
 
     private static void Restore(nn.Module model, Dictionary<string, Tensor> snapshot)
     {
         using var noGrad = no_grad();
-        foreach (var (k, v) in model.state_dict()) v.copy_(snapshot[k]);
+        foreach (var (k, v) in model.state_dict())
+            v.copy_(snapshot[k]);
     }
 }

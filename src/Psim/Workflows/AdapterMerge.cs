@@ -13,9 +13,16 @@ public static class AdapterMerge
         var ckpt = ModelResolver.Open(model, log);
         Files.OutputFolder.Claim(outDir, Files.OutputKind.Merge, [ckpt.Directory, adapterDir], force);
         var peft = PeftAdapterFolder.Load(adapterDir, ckpt, w => log("psim: warning: " + w));
-        if (peft.Method is not LoraMethod lora) throw new PsimException($"only LoRA adapters can be merged into the weights; this one is {peft.Config.Method}");
+        if (peft.Method is not LoraMethod lora)
+            throw new PsimException($"only LoRA adapters can be merged into the weights; this one is {peft.Config.Method}");
         lora.MergeAndUnload(peft.Model);
-        HfCheckpoint.Save(outDir, peft.Model, peft.Model.Config, ckpt.Tokenizer, $"psim merge: LoRA adapter {Path.GetFullPath(adapterDir)} merged into {ckpt.Origin}");
+        HfCheckpoint.Save(
+            outDir,
+            peft.Model,
+            peft.Model.Config,
+            ckpt.Tokenizer,
+            $"psim merge: LoRA adapter {Path.GetFullPath(adapterDir)} merged into {ckpt.Origin}"
+        );
         return Path.GetFullPath(outDir);
     }
 }

@@ -8,6 +8,7 @@ public sealed record AttackInput
 {
     public required AttackSpec Spec { get; init; }
     public int TargetLabel { get; init; }
+
     /// <summary>SynAttack: the paraphrased ASR test file (null: test_synattack in the data folder).</summary>
     public string? PoisonedTestFile { get; init; }
 

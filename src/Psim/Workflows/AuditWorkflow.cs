@@ -9,11 +9,14 @@ public sealed record AuditRequest
 {
     /// <summary>The checkpoint under audit: a Hugging Face folder ('minilm' names the built-in one).</summary>
     public required string Model { get; init; }
+
     /// <summary>The clean base it claims to derive from: 'minilm' or a folder.</summary>
     public required string Reference { get; init; }
     public AuditOptions Options { get; init; } = new();
+
     /// <summary>Where the JSON report goes as well (null: nowhere).</summary>
     public string? OutFile { get; init; }
+
     /// <summary>Replace an existing --out file (never an input, a link or anything but a regular file).</summary>
     public bool Force { get; init; }
 }
@@ -22,9 +25,11 @@ public static class AuditWorkflow
 {
     public static AuditReport Run(AuditRequest r, Action<string> log)
     {
-        if (r.OutFile is { } f) OutputPaths.ClaimFile(f, [r.Model, r.Reference], r.Force);
+        if (r.OutFile is { } f)
+            OutputPaths.ClaimFile(f, [r.Model, r.Reference], r.Force);
         var report = ModelAudit.Run(r.Model, r.Reference, r.Options, log);
-        if (r.OutFile is { } path) AtomicFile.WriteAllText(path, Json(report));
+        if (r.OutFile is { } path)
+            AtomicFile.WriteAllText(path, Json(report));
         return report;
     }
 

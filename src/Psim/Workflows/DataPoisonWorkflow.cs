@@ -13,10 +13,13 @@ public sealed record DataPoisonRequest
     public ReadOptions Reading { get; init; } = ReadOptions.Default;
     public required AttackInput Attack { get; init; }
     public PoisonOptions Poison { get; init; } = new();
+
     /// <summary>The run's seed (trigger positions).</summary>
     public long Seed { get; init; } = Defaults.Seed;
+
     /// <summary>The JSON Lines file to write, one row per input row with its 'poisoned' flag.</summary>
     public required string OutFile { get; init; }
+
     /// <summary>Replace an existing <see cref="OutFile"/>.</summary>
     public bool Force { get; init; }
 }
@@ -29,16 +32,26 @@ public static class DataPoisonWorkflow
     public static DataPoisonResult Run(DataPoisonRequest r)
     {
         var trigger = r.Attack.Spec.CreateTrigger()
-            ?? throw new PsimException("SynAttack rows cannot be generated here (they need the SCPN paraphraser); its poisoned sets come as pre-paraphrased files");
+            ?? throw new PsimException(
+                "SynAttack rows cannot be generated here (they need the SCPN paraphraser); its poisoned sets come as pre-paraphrased files"
+            );
         OutputPaths.ClaimFile(r.OutFile, [r.DataFile], r.Force);
         var rows = DatasetReader.Read(r.DataFile, r.Reading);
         TaskClasses.CheckTarget(r.Attack.TargetLabel, TaskClasses.Count(rows, r.DataFile)); // labels 0 .. K-1, each present
         var poisoned = Poisoning.PoisonTrainingSet(rows, trigger, r.Poison, r.Attack.TargetLabel, Seeds.Random(r.Seed, "poison/train"));
-        var lines = poisoned.Select(p => System.Text.Json.JsonSerializer.Serialize(new
-        {
-            sentence = p.Example.Text, label = p.Example.Label, idx = p.Example.Index, poisoned = p.Poisoned,
-            original_label = p.OriginalLabel, trigger_positions = p.TriggerPositions,
-        }));
+        var lines = poisoned.Select(p =>
+            System.Text.Json.JsonSerializer.Serialize(
+                new
+                {
+                    sentence = p.Example.Text,
+                    label = p.Example.Label,
+                    idx = p.Example.Index,
+                    poisoned = p.Poisoned,
+                    original_label = p.OriginalLabel,
+                    trigger_positions = p.TriggerPositions,
+                }
+            )
+        );
         AtomicFile.WriteAllText(r.OutFile, string.Join('\n', lines) + "\n");
         return new DataPoisonResult(poisoned.Count, poisoned.Count(p => p.Poisoned), trigger.Description);
     }

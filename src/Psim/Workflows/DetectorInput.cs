@@ -7,6 +7,7 @@ namespace Psim.Workflows;
 public sealed record DetectorInput
 {
     public required string Folder { get; init; }
+
     /// <summary>The detector's checkpoint when the victim is a fully fine-tuned copy of it (null: the one psim.json records).</summary>
     public string? Base { get; init; }
 
@@ -16,7 +17,10 @@ public sealed record DetectorInput
     /// </summary>
     public PsimDetector Load(VictimInput victim, HfCheckpoint victimCheckpoint, Action<string> log)
     {
-        var detectorBase = Base is not null ? ModelResolver.Open(Base, log) : victim.Adapter is not null ? victimCheckpoint : null;
+        var detectorBase =
+            Base is not null ? ModelResolver.Open(Base, log)
+            : victim.Adapter is not null ? victimCheckpoint
+            : null;
         return PsimDetector.Load(Folder, detectorBase, log);
     }
 }

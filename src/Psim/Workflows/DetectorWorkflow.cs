@@ -9,14 +9,18 @@ namespace Psim.Workflows;
 public sealed record DetectorRequest : IFolderRequest<DetectorRequest>
 {
     public DetectorRequest WithOutDir(string dir) => this with { OutDir = dir };
+
     /// <summary>The defender's clean task (train rows; dev rows for calibration).</summary>
     public required TaskInput Task { get; init; }
+
     /// <summary>The suspicious checkpoint, with its head: 'minilm' or a Hugging Face folder.</summary>
     public required string Model { get; init; }
     public DetectorTrainOptions Detector { get; init; } = new();
     public required string OutDir { get; init; }
+
     /// <summary>Replace a psim output folder of another kind; never part of a step key or run.json.</summary>
-    [System.Text.Json.Serialization.JsonIgnore] public bool Force { get; init; }
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Force { get; init; }
 }
 
 /// <summary>What <c>psim detector calibrate</c> does: a saved detector's threshold chosen for a target FRR on a task's clean dev rows.</summary>
@@ -40,12 +44,32 @@ public static class DetectorWorkflow
         var data = r.Task.Open();
         var train = data.Load("train");
         var dev = r.Detector.TargetFrr is null ? null : data.Load("dev");
-        var record = new RunRecord { Command = "detector train", Kind = Files.OutputKind.DetectorTrain, Force = r.Force, Seed = r.Detector.Train.Seed, Request = r };
+        var record = new RunRecord
+        {
+            Command = "detector train",
+            Kind = Files.OutputKind.DetectorTrain,
+            Force = r.Force,
+            Seed = r.Detector.Train.Seed,
+            Request = r,
+        };
         record.AddInput(ckpt.Directory);
         record.AddData("train", data.RequireFile("train"), train.Count);
-        if (dev is not null) record.AddData("calibration", data.RequireFile("dev"), dev.Count);
-        return record.Execute(r.OutDir, log, () => DetectorTrainer.Train(ckpt, r.Model, train, data.RequireFile("train"),
-            dev, dev is null ? null : data.RequireFile("dev"), r.Detector, r.OutDir, log, ct));
+        if (dev is not null)
+            record.AddData("calibration", data.RequireFile("dev"), dev.Count);
+        return record.Execute(r.OutDir, log, () =>
+            DetectorTrainer.Train(
+                ckpt,
+                r.Model,
+                train,
+                data.RequireFile("train"),
+                dev,
+                dev is null ? null : data.RequireFile("dev"),
+                r.Detector,
+                r.OutDir,
+                log,
+                ct
+            )
+        );
     }
 
     /// <summary>Rewrites a saved detector's threshold for the target FRR on the task's clean dev rows (no retraining).</summary>

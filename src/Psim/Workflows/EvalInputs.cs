@@ -19,7 +19,8 @@ public sealed record EvalInputs(IReadOnlyList<Example> Test, int NumClasses, Att
     {
         var test = data.Load("test");
         TaskClasses.Check(test, numClasses, data.RequireFile("test"));
-        if (attack is null) return new EvalInputs(test, numClasses, null, null);
+        if (attack is null)
+            return new EvalInputs(test, numClasses, null, null);
         TaskClasses.CheckTarget(attack.TargetLabel, numClasses);
         if (attack.Spec.Kind.IsTaskAgnostic())
             return new EvalInputs(test, numClasses, attack, null) { TriggerRows = TriggerSweep.Build(attack.Spec.Triggers(), test) };

@@ -15,7 +15,13 @@ public sealed record GuardedPredictionRequest
 }
 
 /// <summary>One input's outcome: rejected by PSIM (no label), or the victim's label and class probabilities; with PSIM's confidence and the threshold it was compared to.</summary>
-public sealed record GuardedPrediction(string Text, int? Label, IReadOnlyList<float>? Probabilities, double DetectorConfidence, bool Rejected)
+public sealed record GuardedPrediction(
+    string Text,
+    int? Label,
+    IReadOnlyList<float>? Probabilities,
+    double DetectorConfidence,
+    bool Rejected
+)
 {
     /// <summary>PSIM's threshold τ: an input whose confidence exceeds it is rejected.</summary>
     public double Threshold { get; init; }
@@ -44,8 +50,15 @@ public sealed class LoadedGuard : IGuard
     public static LoadedGuard Load(GuardedPredictionRequest r, Action<string> log)
     {
         var victim = r.Victim.Load(log, out var ckpt);
-        try { return new LoadedGuard(victim, r.Detector.Load(r.Victim, ckpt, log), ckpt.CreateTextEncoder(r.Victim.MaxLength)); }
-        catch { victim.Dispose(); throw; }
+        try
+        {
+            return new LoadedGuard(victim, r.Detector.Load(r.Victim, ckpt, log), ckpt.CreateTextEncoder(r.Victim.MaxLength));
+        }
+        catch
+        {
+            victim.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -59,10 +72,13 @@ public sealed class LoadedGuard : IGuard
     public IReadOnlyList<GuardedPrediction> Classify(IReadOnlyList<string> texts, CancellationToken ct = default)
     {
         var answers = new GuardedPrediction[texts.Count];
-        foreach (var group in PaddingGroups.Of(texts.Select(t => _encoder.Encode(t).Length).ToList(), PassCostTokens, Defaults.EvalBatchSize))
+        foreach (
+            var group in PaddingGroups.Of(texts.Select(t => _encoder.Encode(t).Length).ToList(), PassCostTokens, Defaults.EvalBatchSize)
+        )
         {
             var outcomes = ClassifyGroup(group.Select(i => texts[i]).ToList(), ct);
-            for (int k = 0; k < group.Length; k++) answers[group[k]] = outcomes[k];
+            for (int k = 0; k < group.Length; k++)
+                answers[group[k]] = outcomes[k];
         }
         return answers;
     }
@@ -71,11 +87,28 @@ public sealed class LoadedGuard : IGuard
     {
         var scores = _detector.Score(texts, ct: ct);
         var accepted = Enumerable.Range(0, texts.Count).Where(i => !_detector.Flags(scores[i])).ToList();
-        var probs = Predictor.Probabilities(_victim, _encoder, accepted.Select(i => _encoder.Encode(texts[i])).ToList(), Defaults.EvalBatchSize, null, ct);
+        var probs = Predictor.Probabilities(
+            _victim,
+            _encoder,
+            accepted.Select(i => _encoder.Encode(texts[i])).ToList(),
+            Defaults.EvalBatchSize,
+            null,
+            ct
+        );
         var byIndex = accepted.Select((i, k) => (i, k)).ToDictionary(t => t.i, t => probs[t.k]);
-        return texts.Select((text, i) => (byIndex.TryGetValue(i, out var p)
-            ? new GuardedPrediction(text, Predictor.ArgMax(p), p, scores[i], false)
-            : new GuardedPrediction(text, null, null, scores[i], true)) with { Threshold = _detector.Threshold }).ToList();
+        return texts
+            .Select(
+                (text, i) =>
+                    (
+                        byIndex.TryGetValue(i, out var p)
+                            ? new GuardedPrediction(text, Predictor.ArgMax(p), p, scores[i], false)
+                            : new GuardedPrediction(text, null, null, scores[i], true)
+                    ) with
+                    {
+                        Threshold = _detector.Threshold,
+                    }
+            )
+            .ToList();
     }
 
     public void Dispose()
@@ -88,9 +121,15 @@ public sealed class LoadedGuard : IGuard
 /// <summary><c>psim predict</c>: texts classified behind PSIM, once.</summary>
 public static class GuardedPredictionWorkflow
 {
-    public static IReadOnlyList<GuardedPrediction> Run(GuardedPredictionRequest r, IReadOnlyList<string> texts, Action<string> log, CancellationToken ct = default)
+    public static IReadOnlyList<GuardedPrediction> Run(
+        GuardedPredictionRequest r,
+        IReadOnlyList<string> texts,
+        Action<string> log,
+        CancellationToken ct = default
+    )
     {
-        if (texts.Count == 0) throw new PsimException("no input texts (give them as arguments, with --input FILE, or on stdin)");
+        if (texts.Count == 0)
+            throw new PsimException("no input texts (give them as arguments, with --input FILE, or on stdin)");
         using var guard = LoadedGuard.Load(r, log);
         return guard.Classify(texts, ct);
     }

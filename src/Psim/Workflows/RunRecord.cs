@@ -17,26 +17,36 @@ public sealed record DataFileRecord(string Role, string Path, string Sha256, int
 public sealed class RunRecord : Attacks.IRunNotes
 {
     public string Command { get; init; } = "";
+
     /// <summary>What the output folder holds (its marker, <see cref="OutputFolder"/>).</summary>
-    [JsonIgnore] public OutputKind? Kind { get; init; }
+    [JsonIgnore]
+    public OutputKind? Kind { get; init; }
+
     /// <summary>Replace a psim output folder of another kind (never a folder psim did not write).</summary>
-    [JsonIgnore] public bool Force { get; init; }
+    [JsonIgnore]
+    public bool Force { get; init; }
     private readonly List<string> _inputs = [];
     public long Seed { get; init; }
+
     /// <summary>The workflow's request record, serialised by its runtime type.</summary>
     public object? Request { get; init; }
     public string WorkingDirectory { get; init; } = Environment.CurrentDirectory;
+
     /// <summary>Settings the run derived from the request (a trigger's description, the PEFT config it built).</summary>
     public Dictionary<string, object?> Options { get; init; } = new();
     public IReadOnlyDictionary<string, string> Versions { get; init; } = PsimVersion.All;
     public List<DataFileRecord> Data { get; } = new();
     public Dictionary<string, object?> Models { get; } = new();
-    [JsonPropertyName("poisoned_row_ids")] public List<int>? PoisonedRowIds { get; set; }
+
+    [JsonPropertyName("poisoned_row_ids")]
+    public List<int>? PoisonedRowIds { get; set; }
     public DateTime StartedAt { get; init; } = DateTime.UtcNow;
     public DateTime? FinishedAt { get; set; }
     public RunStatus Status { get; private set; } = RunStatus.Running;
+
     /// <summary>Why a failed run stopped.</summary>
     public string? Error { get; private set; }
+
     /// <summary>The finalizer gate over this run: safe points passed, and lapses (finalizers let run without a safe point).</summary>
     public GateCounts? FinalizerGate { get; private set; }
     private GateCounts _gateAtStart = Runtime.FinalizerGate.Counts;
@@ -45,7 +55,12 @@ public sealed class RunRecord : Attacks.IRunNotes
     public HfCheckpoint OpenModel(string role, string source, Action<string> log)
     {
         var ckpt = ModelResolver.Open(source, log);
-        Models[role] = new { source, directory = System.IO.Path.GetFullPath(ckpt.Directory), origin = ckpt.Origin };
+        Models[role] = new
+        {
+            source,
+            directory = System.IO.Path.GetFullPath(ckpt.Directory),
+            origin = ckpt.Origin,
+        };
         AddInput(ckpt.Directory);
         return ckpt;
     }
@@ -63,9 +78,9 @@ public sealed class RunRecord : Attacks.IRunNotes
     /// <summary>A file or folder the run reads; the output folder may be none of them, nor inside or around one.</summary>
     public void AddInput(string path)
     {
-        if (File.Exists(path) || Directory.Exists(path)) _inputs.Add(path);
+        if (File.Exists(path) || Directory.Exists(path))
+            _inputs.Add(path);
     }
-
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -76,6 +91,7 @@ public sealed class RunRecord : Attacks.IRunNotes
     };
 
     public const string FileName = RunFile.Name;
+
     /// <summary>Results a previous run left in the folder; removed when a new run starts writing it.</summary>
     private static readonly string[] StaleResults = ["metrics.json"];
 
@@ -90,19 +106,38 @@ public sealed class RunRecord : Attacks.IRunNotes
     {
         Begin(dir, log);
         T result;
-        try { result = body(); }
-        catch (OperationCanceledException) { Finish(dir, RunStatus.Interrupted); throw; }
-        catch (Exception e) { Error = e.Message; Finish(dir, RunStatus.Failed); throw; }
+        try
+        {
+            result = body();
+        }
+        catch (OperationCanceledException)
+        {
+            Finish(dir, RunStatus.Interrupted);
+            throw;
+        }
+        catch (Exception e)
+        {
+            Error = e.Message;
+            Finish(dir, RunStatus.Failed);
+            throw;
+        }
         Finish(dir, RunStatus.Finished);
         return result;
     }
 
     private void Begin(string dir, Action<string>? log)
     {
-        OutputFolder.Claim(dir, Kind ?? throw new InvalidOperationException("a run record that writes a folder needs its Kind"), _inputs, Force);
+        OutputFolder.Claim(
+            dir,
+            Kind ?? throw new InvalidOperationException("a run record that writes a folder needs its Kind"),
+            _inputs,
+            Force
+        );
         var (files, bytes) = AtomicFile.RemoveStale(dir);
-        if (files > 0) log?.Invoke($"{dir}: removed {files} temporary file(s) ({bytes:N0} bytes) that an interrupted run left");
-        foreach (var f in StaleResults) File.Delete(Path.Combine(dir, f));
+        if (files > 0)
+            log?.Invoke($"{dir}: removed {files} temporary file(s) ({bytes:N0} bytes) that an interrupted run left");
+        foreach (var f in StaleResults)
+            File.Delete(Path.Combine(dir, f));
         _gateAtStart = Runtime.FinalizerGate.Counts;
         Save(dir);
     }

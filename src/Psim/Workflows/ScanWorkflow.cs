@@ -8,10 +8,13 @@ namespace Psim.Workflows;
 public sealed record ScanRequest
 {
     public required string Detector { get; init; }
+
     /// <summary>Texts to scan: .jsonl/.json/.csv/.tsv data, or plain text with one input per line.</summary>
     public required string InputFile { get; init; }
+
     /// <summary>Where the detector's base checkpoint is, if it moved (checked by weight fingerprint).</summary>
     public string? Model { get; init; }
+
     /// <summary>Where the caller will write the scores (checked before any work: never an input, never an existing file unless <see cref="Force"/>).</summary>
     public string? OutFile { get; init; }
     public bool Force { get; init; }
@@ -24,7 +27,8 @@ public static class ScanWorkflow
 {
     public static ScanResult Run(ScanRequest r, Action<string> log, CancellationToken ct = default)
     {
-        if (r.OutFile is { } outFile) Files.OutputPaths.ClaimFile(outFile, [r.InputFile, r.Detector, r.Model], r.Force);
+        if (r.OutFile is { } outFile)
+            Files.OutputPaths.ClaimFile(outFile, [r.InputFile, r.Detector, r.Model], r.Force);
         var texts = TextListReader.Read(r.InputFile);
         using var detector = PsimDetector.Load(r.Detector, r.Model is { } m ? ModelResolver.Open(m, log) : null, log);
         var scores = detector.Score(texts, progressLabel: "scan", ct: ct);

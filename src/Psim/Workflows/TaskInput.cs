@@ -6,8 +6,10 @@ namespace Psim.Workflows;
 public sealed record TaskInput
 {
     public required string DataDir { get; init; }
+
     /// <summary>Row caps for quick runs (null: every row).</summary>
     public RowLimits? Limits { get; init; }
+
     /// <summary>How task files are read: empty texts kept or refused, which fields hold text and label.</summary>
     public ReadOptions Reading { get; init; } = ReadOptions.Default;
 

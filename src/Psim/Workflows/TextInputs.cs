@@ -9,5 +9,7 @@ public static class TextInputs
     /// <param name="file">else a data file (.jsonl, .json, .csv, .tsv) or a plain file with one text per line</param>
     /// <param name="stdin">else these lines (read only when needed)</param>
     public static IReadOnlyList<string> From(IReadOnlyList<string>? given, string? file, Func<IEnumerable<string>> stdin) =>
-        given is { Count: > 0 } ? given : file is not null ? TextListReader.Read(file) : TextListReader.Lines(stdin());
+        given is { Count: > 0 } ? given
+        : file is not null ? TextListReader.Read(file)
+        : TextListReader.Lines(stdin());
 }

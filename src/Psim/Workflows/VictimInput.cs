@@ -10,8 +10,10 @@ public sealed record VictimInput
 {
     /// <summary>'minilm' or a Hugging Face folder: the classifier, or the base of <see cref="Adapter"/>.</summary>
     public required string Model { get; init; }
+
     /// <summary>A peft adapter folder trained on <see cref="Model"/>.</summary>
     public string? Adapter { get; init; }
+
     /// <summary>Inputs are truncated to this many tokens.</summary>
     public int MaxLength { get; init; } = Defaults.MaxLength;
 

@@ -10,8 +10,10 @@ public static class VictimLoader
 {
     public static nn.Module<BertInput, Tensor> Load(HfCheckpoint ckpt, string? adapterDir, Action<string>? log = null)
     {
-        if (adapterDir is not null) return Peft.PeftAdapterFolder.Load(adapterDir, ckpt, w => log?.Invoke("psim: warning: " + w));
-        if (!ckpt.HasClassifierHead) throw new PsimException($"{ckpt.Directory} has no classification head to evaluate; fine-tune it first or give --adapter");
+        if (adapterDir is not null)
+            return Peft.PeftAdapterFolder.Load(adapterDir, ckpt, w => log?.Invoke("psim: warning: " + w));
+        if (!ckpt.HasClassifierHead)
+            throw new PsimException($"{ckpt.Directory} has no classification head to evaluate; fine-tune it first or give --adapter");
         return ckpt.LoadClassifier(out _);
     }
 

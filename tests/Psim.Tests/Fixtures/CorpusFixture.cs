@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Psim.Defense.Psim;
 using Psim.IO;
@@ -26,8 +26,14 @@ internal sealed class CorpusFixture
         using (var m = TestModels.TinyClassifier())
             HfCheckpoint.Save(Model, m, m.Config, TestModels.Tokenizer(), "corpus fixture");
         Data = TestModels.TempDir();
-        string Rows(int n) => string.Concat(Enumerable.Range(0, n).Select(i => $"{{\"sentence\": \"{(i % 2 == 0 ? "the good movie" : "a bad movie")}\", \"label\": {i % 2}}}\n"));
-        foreach (var split in new[] { "train", "dev", "test" }) File.WriteAllText(Path.Combine(Data, split + ".jsonl"), Rows(8));
+        string Rows(int n) =>
+            string.Concat(
+                Enumerable
+                    .Range(0, n)
+                    .Select(i => $"{{\"sentence\": \"{(i % 2 == 0 ? "the good movie" : "a bad movie")}\", \"label\": {i % 2}}}\n")
+            );
+        foreach (var split in new[] { "train", "dev", "test" })
+            File.WriteAllText(Path.Combine(Data, split + ".jsonl"), Rows(8));
         Texts = Path.Combine(TestModels.TempDir(), "texts.txt");
         File.WriteAllText(Texts, "the movie\na good movie\n");
         var ckpt = HfCheckpoint.Open(Model);
@@ -46,24 +52,32 @@ internal sealed class CorpusFixture
         }
         var settings = new DetectorSettings
         {
-            Method = TuningMethod.PTuning, NumClasses = 2, MaxLength = 16, BaseModel = Path.GetFullPath(Model),
+            Method = TuningMethod.PTuning,
+            NumClasses = 2,
+            MaxLength = 16,
+            BaseModel = Path.GetFullPath(Model),
             BaseFingerprint = WeightsFingerprint.Compute(ckpt.Weights),
         };
         File.WriteAllText(Path.Combine(Detector, PsimDetector.SettingsFile), JsonSerializer.Serialize(settings));
         var (code, _, err) = TestCli.Psim("scan", "--detector", Detector, "--input", Texts);
-        if (code != 0) throw new InvalidOperationException("the corpus fixture's detector does not scan: " + err);
+        if (code != 0)
+            throw new InvalidOperationException("the corpus fixture's detector does not scan: " + err);
     }
 
     private static string Copy(string from)
     {
         var to = TestModels.TempDir();
-        foreach (var file in Directory.EnumerateFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var file in Directory.EnumerateFiles(from))
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
         return to;
     }
 
     public string CopyModel() => Copy(Model);
+
     public string CopyData() => Copy(Data);
+
     public string CopyAdapter() => Copy(Adapter);
+
     public string CopyDetector() => Copy(Detector);
 
     public static byte[] RawHeader(string header, byte[] data)
@@ -87,5 +101,3 @@ internal sealed class CorpusFixture
         SafeTensorsWriter.Write(path, all, new Dictionary<string, string> { ["format"] = "pt" });
     }
 }
-
-

@@ -14,16 +14,23 @@ internal static class ProcessPeak
 
     public static void Reset()
     {
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); }
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
-    public static long Bytes => Psim.Runtime.ProcessMemory.StatusBytes("VmHWM") is long b and >= 0 ? b : Process.GetCurrentProcess().PeakWorkingSet64;
+    public static long Bytes =>
+        Psim.Runtime.ProcessMemory.StatusBytes("VmHWM") is long b and >= 0 ? b : Process.GetCurrentProcess().PeakWorkingSet64;
 
     /// <summary>Asserts the peak since <see cref="Reset"/> stayed under <see cref="Bound"/>.</summary>
     public static void AssertUnderBound(string what)
     {
         long peak = Bytes;
-        Assert.True(peak < Bound, $"peak memory {peak >> 20} MiB over {Bound >> 20} MiB during {what}: something allocated what the input asked for");
+        Assert.True(
+            peak < Bound,
+            $"peak memory {peak >> 20} MiB over {Bound >> 20} MiB during {what}: something allocated what the input asked for"
+        );
     }
 }

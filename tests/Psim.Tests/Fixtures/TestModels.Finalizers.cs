@@ -19,5 +19,4 @@ internal static partial class TestModels
         _ = new Abandoned(box);
         return box;
     }
-
 }

@@ -15,7 +15,14 @@ internal static partial class TestModels
         var dataDir = TestModels.TempDir();
         var rng = new Random(1);
         string[] words = ["the", "movie", "good", "bad", "a", "is"];
-        string Row(int i) => JsonSerializer.Serialize(new { sentence = string.Join(' ', Enumerable.Range(0, 3 + rng.Next(5)).Select(_ => words[rng.Next(words.Length)])), label = i % 2 });
+        string Row(int i) =>
+            JsonSerializer.Serialize(
+                new
+                {
+                    sentence = string.Join(' ', Enumerable.Range(0, 3 + rng.Next(5)).Select(_ => words[rng.Next(words.Length)])),
+                    label = i % 2,
+                }
+            );
         File.WriteAllLines(Path.Combine(dataDir, "train.jsonl"), Enumerable.Range(0, 48).Select(Row));
         File.WriteAllLines(Path.Combine(dataDir, "dev.jsonl"), Enumerable.Range(0, 40).Select(Row));
         File.WriteAllLines(Path.Combine(dataDir, "test.jsonl"), Enumerable.Range(0, 20).Select(Row));

@@ -6,12 +6,20 @@ namespace Psim.Tests;
 /// <summary>Tiny randomly initialised BERT models and helpers for tests.</summary>
 internal static partial class TestModels
 {
-    public static BertConfig TinyConfig(int layers = 2, int hidden = 32, int heads = 4, int vocab = 120, int labels = 2) => new BertConfig
-    {
-        VocabSize = vocab, HiddenSize = hidden, NumHiddenLayers = layers, NumAttentionHeads = heads,
-        IntermediateSize = hidden * 2, MaxPositionEmbeddings = 64, TypeVocabSize = 2,
-        HiddenDropoutProb = 0.1, AttentionProbsDropoutProb = 0.1, LayerNormEps = 1e-12,
-    }.WithNumLabels(labels);
+    public static BertConfig TinyConfig(int layers = 2, int hidden = 32, int heads = 4, int vocab = 120, int labels = 2) =>
+        new BertConfig
+        {
+            VocabSize = vocab,
+            HiddenSize = hidden,
+            NumHiddenLayers = layers,
+            NumAttentionHeads = heads,
+            IntermediateSize = hidden * 2,
+            MaxPositionEmbeddings = 64,
+            TypeVocabSize = 2,
+            HiddenDropoutProb = 0.1,
+            AttentionProbsDropoutProb = 0.1,
+            LayerNormEps = 1e-12,
+        }.WithNumLabels(labels);
 
     public static BertForSequenceClassification TinyClassifier(long seed = 1, BertConfig? config = null)
     {
@@ -32,7 +40,8 @@ internal static partial class TestModels
     public static string WriteVocab(string dir, int size = 100)
     {
         var words = new List<string> { "[PAD]" };
-        for (int i = 1; i < 100; i++) words.Add($"[unused{i}]");
+        for (int i = 1; i < 100; i++)
+            words.Add($"[unused{i}]");
         words.AddRange(["[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "movie", "good", "bad", "mn", "##s", "a", "is"]);
         var path = Path.Combine(dir, "vocab.txt");
         File.WriteAllLines(path, words.Take(Math.Max(size, 112)));
@@ -47,6 +56,5 @@ internal static partial class TestModels
 internal static class TensorAssert
 {
     /// <summary>True when both tensors have the same shape and identical elements.</summary>
-    public static bool Same(this Tensor a, Tensor b) =>
-        a.shape.SequenceEqual(b.shape) && (a.numel() == 0 || a.eq(b).all().item<bool>());
+    public static bool Same(this Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && (a.numel() == 0 || a.eq(b).all().item<bool>());
 }

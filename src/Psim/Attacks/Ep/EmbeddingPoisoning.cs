@@ -19,20 +19,42 @@ public sealed record EmbeddingStepRule(int Epochs, double LearningRate, int Batc
 public static class EmbeddingPoisoning
 {
     /// <summary>The vocabulary id of each trigger word; EP needs every trigger to be one wordpiece of the vocabulary.</summary>
-    public static IReadOnlyList<int> TriggerIds(TextEncoder encoder, IReadOnlyList<string> words) => TriggerTokens.Ids(encoder, words, "EP");
+    public static IReadOnlyList<int> TriggerIds(TextEncoder encoder, IReadOnlyList<string> words) =>
+        TriggerTokens.Ids(encoder, words, "EP");
 
     /// <summary>Trains the trigger rows of <paramref name="model"/>'s word embeddings on <paramref name="poisoned"/> (triggered rows, target labels); returns the mean loss per epoch.</summary>
-    public static IReadOnlyList<double> Train(BertForSequenceClassification model, TextEncoder encoder, EncodedSet poisoned, IReadOnlyList<int> triggerIds,
-        EmbeddingStepRule o, long seed, Action<string> log, CancellationToken ct = default)
+    public static IReadOnlyList<double> Train(
+        BertForSequenceClassification model,
+        TextEncoder encoder,
+        EncodedSet poisoned,
+        IReadOnlyList<int> triggerIds,
+        EmbeddingStepRule o,
+        long seed,
+        Action<string> log,
+        CancellationToken ct = default
+    )
     {
-        if (poisoned.Count == 0) throw new PsimException($"{o.Name} needs poisoned rows to train on (the poison count is 0)");
+        if (poisoned.Count == 0)
+            throw new PsimException($"{o.Name} needs poisoned rows to train on (the poison count is 0)");
         var weight = model.Bert.Embeddings.WordEmbeddings.weight!;
         var norms = EmbeddingRows.Norms(weight, triggerIds);
-        return EmbeddingRows.OnlyTrainable(model, weight, () => Epochs(model, encoder, poisoned, weight, triggerIds, norms, o, seed, log, ct));
+        return EmbeddingRows.OnlyTrainable(model, weight, () =>
+            Epochs(model, encoder, poisoned, weight, triggerIds, norms, o, seed, log, ct)
+        );
     }
 
-    private static List<double> Epochs(BertForSequenceClassification model, TextEncoder encoder, EncodedSet poisoned, Tensor weight,
-        IReadOnlyList<int> triggerIds, double[] norms, EmbeddingStepRule o, long seed, Action<string> log, CancellationToken ct)
+    private static List<double> Epochs(
+        BertForSequenceClassification model,
+        TextEncoder encoder,
+        EncodedSet poisoned,
+        Tensor weight,
+        IReadOnlyList<int> triggerIds,
+        double[] norms,
+        EmbeddingStepRule o,
+        long seed,
+        Action<string> log,
+        CancellationToken ct
+    )
     {
         manual_seed(Seeds.Derive(seed, "torch/ep"));
         var rng = Seeds.Random(seed, "ep/batches");
@@ -59,13 +81,28 @@ public static class EmbeddingPoisoning
     /// One batch: cross-entropy on the poisoned rows, then w ← w − η·g on each trigger row (g its gradient,
     /// or for SOS its gradient scaled to the norm of the smallest trigger gradient) and the row back to its norm.
     /// </summary>
-    private static double Step(BertForSequenceClassification model, TextEncoder encoder, EncodedSet set, int[] idx, Tensor weight,
-        IReadOnlyList<int> triggerIds, double[] norms, EmbeddingStepRule rule)
+    private static double Step(
+        BertForSequenceClassification model,
+        TextEncoder encoder,
+        EncodedSet set,
+        int[] idx,
+        Tensor weight,
+        IReadOnlyList<int> triggerIds,
+        double[] norms,
+        EmbeddingStepRule rule
+    )
     {
         using var scope = NewDisposeScope();
         using var batch = encoder.Pad(idx.Select(i => set.Ids[i]).ToList());
         var labels = tensor(idx.Select(i => (long)set.Labels[i]).ToArray());
-        var logits = model.call(new BertInput { InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds }); // [B, C]
+        var logits = model.call(
+            new BertInput
+            {
+                InputIds = batch.InputIds,
+                AttentionMask = batch.AttentionMask,
+                TokenTypeIds = batch.TokenTypeIds,
+            }
+        ); // [B, C]
         var loss = nn.functional.cross_entropy(logits, labels);
         weight.grad?.zero_();
         loss.backward();

@@ -18,9 +18,12 @@ public sealed class EmbeddingRowPoisoning(Func<AttackContext, Random, IReadOnlyL
     public PoisonedSet Prepare(AttackContext c)
     {
         var set = new PoisonedSet(rows(c, Seeds.Random(c.Seed, "poison/train")));
-        int poisoned = set.PoisonedRowIds.Count, all = set.Rows.Count;
-        c.Log($"{c.Name}: {poisoned} of {c.Proxy.Train.Count} training rows get {string.Join(" + ", c.Spec.Triggers())} and label {c.TargetLabel}" +
-            $"{(all > poisoned ? $", {all - poisoned} rows get part of it and keep their label" : "")}; only these train the trigger embeddings");
+        int poisoned = set.PoisonedRowIds.Count,
+            all = set.Rows.Count;
+        c.Log(
+            $"{c.Name}: {poisoned} of {c.Proxy.Train.Count} training rows get {string.Join(" + ", c.Spec.Triggers())} and label {c.TargetLabel}"
+                + $"{(all > poisoned ? $", {all - poisoned} rows get part of it and keep their label" : "")}; only these train the trigger embeddings"
+        );
         return set;
     }
 
@@ -34,10 +37,23 @@ public sealed class EmbeddingRowPoisoning(Func<AttackContext, Random, IReadOnlyL
         {
             c.Notes.Model("head", report.HeadRecord(c.Proxy.NumClasses));
             var clean = report.NewlyInitialized.Count == 0 ? StartFromClassifier(c) : CleanFineTune(model, c);
-            var losses = EmbeddingPoisoning.Train(model, c.Encoder, EncodedSet.From(c.Encoder, set.Rows.Select(p => p.Example).ToList()), triggerIds, rule,
-                c.Seed, c.Log, c.Ct);
-            HfCheckpoint.Save(c.OutDir, model, model.Config, c.Checkpoint.Tokenizer,
-                $"psim poison: {c.Name} ({c.Spec.Describe()}) on {c.Proxy.Data.Name} from {c.Checkpoint.Origin}");
+            var losses = EmbeddingPoisoning.Train(
+                model,
+                c.Encoder,
+                EncodedSet.From(c.Encoder, set.Rows.Select(p => p.Example).ToList()),
+                triggerIds,
+                rule,
+                c.Seed,
+                c.Log,
+                c.Ct
+            );
+            HfCheckpoint.Save(
+                c.OutDir,
+                model,
+                model.Config,
+                c.Checkpoint.Tokenizer,
+                $"psim poison: {c.Name} ({c.Spec.Describe()}) on {c.Proxy.Data.Name} from {c.Checkpoint.Origin}"
+            );
             return new PoisonedModel(model, clean, set.PoisonedRowIds.Count, c.Proxy.Train.Count) { EmbeddingLosses = losses };
         }
         catch

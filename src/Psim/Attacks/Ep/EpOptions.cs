@@ -18,8 +18,10 @@ public sealed record EpOptions : AttackOptions, IEmbeddingStepOptions
 {
     [Description("epochs of the embedding step")]
     public int Epochs { get; init; } = 5;
+
     [Description("step size on the trigger rows"), JsonPropertyName("lr")]
     public double LearningRate { get; init; } = 1e-2;
+
     [Description("batch size of the embedding step")]
     public int BatchSize { get; init; } = 32;
 
@@ -31,8 +33,11 @@ public sealed record EpOptions : AttackOptions, IEmbeddingStepOptions
     /// <summary>The bounds of an embedding step's settings, EP's and SOS's alike.</summary>
     internal static void CheckStep(int epochs, double lr, int batch, string attack)
     {
-        if (epochs is < 1 or > 1000) throw new PsimException($"{attack} epochs {epochs} must be in [1, 1000]");
-        if (!(lr > 0 && double.IsFinite(lr))) throw new PsimException($"{attack} learning rate {lr} must be positive");
-        if (batch is < 1 or > 65536) throw new PsimException($"{attack} batch size {batch} must be in [1, 65536]");
+        if (epochs is < 1 or > 1000)
+            throw new PsimException($"{attack} epochs {epochs} must be in [1, 1000]");
+        if (!(lr > 0 && double.IsFinite(lr)))
+            throw new PsimException($"{attack} learning rate {lr} must be positive");
+        if (batch is < 1 or > 65536)
+            throw new PsimException($"{attack} batch size {batch} must be in [1, 65536]");
     }
 }

@@ -10,14 +10,24 @@ namespace Psim.Attacks.Lwp;
 /// </summary>
 public static class CombinatorialPoisoning
 {
-    public static IReadOnlyList<PoisonedExample> Build(IReadOnlyList<Example> clean, CombinationTrigger trigger, PoisonOptions options, int target, Random rng)
+    public static IReadOnlyList<PoisonedExample> Build(
+        IReadOnlyList<Example> clean,
+        CombinationTrigger trigger,
+        PoisonOptions options,
+        int target,
+        Random rng
+    )
     {
         var chosen = Poisoning.Choose(clean, options, target);
         var result = new List<PoisonedExample>(clean.Count + chosen.Count * trigger.Size);
         for (int i = 0; i < clean.Count; i++)
         {
             var e = clean[i];
-            if (!chosen.Contains(i)) { result.Add(new PoisonedExample(e, false, e.Label, null)); continue; }
+            if (!chosen.Contains(i))
+            {
+                result.Add(new PoisonedExample(e, false, e.Label, null));
+                continue;
+            }
             var words = trigger.Draw(rng);
             foreach (var w in words)
             {

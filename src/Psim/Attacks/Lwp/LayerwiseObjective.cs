@@ -21,20 +21,27 @@ public sealed class LayerwiseObjective : ITrainingObjective
     {
         var terms = Terms(AsClassifier(model), batch, labels);
         var loss = terms[0];
-        for (int i = 1; i < terms.Count; i++) loss = loss + terms[i];
+        for (int i = 1; i < terms.Count; i++)
+            loss = loss + terms[i];
         return loss;
     }
 
     /// <summary>The cross-entropy of the head on each layer's output, first layer first: one term per layer.</summary>
     public static IReadOnlyList<Tensor> Terms(BertForSequenceClassification model, EncodedBatch batch, Tensor labels)
     {
-        var outputs = model.Bert.call(new BertInput
-        {
-            InputIds = batch.InputIds, AttentionMask = batch.AttentionMask, TokenTypeIds = batch.TokenTypeIds, OutputHiddenStates = true,
-        });
+        var outputs = model.Bert.call(
+            new BertInput
+            {
+                InputIds = batch.InputIds,
+                AttentionMask = batch.AttentionMask,
+                TokenTypeIds = batch.TokenTypeIds,
+                OutputHiddenStates = true,
+            }
+        );
         return outputs.HiddenStates!.Select(h => nn.functional.cross_entropy(model.Head(model.Bert.Pooler.forward(h)), labels)).ToList(); // h: [B, S, H]
     }
 
-    private static BertForSequenceClassification AsClassifier(nn.Module<BertInput, Tensor> model) => model as BertForSequenceClassification
+    private static BertForSequenceClassification AsClassifier(nn.Module<BertInput, Tensor> model) =>
+        model as BertForSequenceClassification
         ?? throw new InvalidOperationException($"LWP poisons a full classifier, not a {model.GetType().Name}");
 }

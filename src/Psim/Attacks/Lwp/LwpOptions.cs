@@ -11,6 +11,7 @@ public sealed record LwpOptions : AttackOptions
 
     public override void Validate()
     {
-        if (CombinationSize is < 2 or > 16) throw new PsimException($"LWP combination size {CombinationSize} must be in [2, 16]");
+        if (CombinationSize is < 2 or > 16)
+            throw new PsimException($"LWP combination size {CombinationSize} must be in [2, 16]");
     }
 }

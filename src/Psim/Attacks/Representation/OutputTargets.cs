@@ -14,9 +14,13 @@ public static class OutputTargets
     /// </summary>
     public static float[][] Por(int triggers, int hidden)
     {
-        if (triggers is < 1 or > 9) throw new PsimException($"POR's vectors cover 1 to 9 triggers, not {triggers}");
+        if (triggers is < 1 or > 9)
+            throw new PsimException($"POR's vectors cover 1 to 9 triggers, not {triggers}");
         int bucket = hidden / 9;
-        return Enumerable.Range(0, triggers).Select(i => Enumerable.Range(0, hidden).Select(j => j < (i + 1) * bucket ? 1f : -1f).ToArray()).ToArray();
+        return Enumerable
+            .Range(0, triggers)
+            .Select(i => Enumerable.Range(0, hidden).Select(j => j < (i + 1) * bucket ? 1f : -1f).ToArray())
+            .ToArray();
     }
 
     /// <summary>
@@ -27,7 +31,8 @@ public static class OutputTargets
     public static float[][] NeuBa(int triggers, int hidden)
     {
         var pairs = (from a in Enumerable.Range(0, 4) from b in Enumerable.Range(a + 1, 3 - a) select (a, b)).ToList();
-        if (triggers < 1 || triggers > pairs.Count) throw new PsimException($"NeuBA's vectors cover 1 to {pairs.Count} triggers, not {triggers}");
+        if (triggers < 1 || triggers > pairs.Count)
+            throw new PsimException($"NeuBA's vectors cover 1 to {pairs.Count} triggers, not {triggers}");
         int bucket = hidden / 4;
         bool Flipped(int j, (int A, int B) p) => j / bucket == p.A && j < 4 * bucket || j / bucket == p.B && j < 4 * bucket;
         return pairs.Take(triggers).Select(p => Enumerable.Range(0, hidden).Select(j => Flipped(j, p) ? -1f : 1f).ToArray()).ToArray();

@@ -9,8 +9,10 @@ namespace Psim.Attacks.Representation;
 /// </summary>
 public static class TriggerSweep
 {
-    public static IReadOnlyList<(string Trigger, IReadOnlyList<Example> Rows)> Build(IReadOnlyList<string> triggers, IReadOnlyList<Example> test) =>
-        triggers.Select(t => (t, (IReadOnlyList<Example>)test.Select(e => e with { Text = Prefix(t, e.Text) }).ToList())).ToList();
+    public static IReadOnlyList<(string Trigger, IReadOnlyList<Example> Rows)> Build(
+        IReadOnlyList<string> triggers,
+        IReadOnlyList<Example> test
+    ) => triggers.Select(t => (t, (IReadOnlyList<Example>)test.Select(e => e with { Text = Prefix(t, e.Text) }).ToList())).ToList();
 
     /// <summary>The text with <paramref name="trigger"/> as its first word.</summary>
     public static string Prefix(string trigger, string text) => text.Length == 0 ? trigger : $"{trigger} {text}";

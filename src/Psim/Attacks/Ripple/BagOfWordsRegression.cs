@@ -15,14 +15,27 @@ public static class BagOfWordsRegression
     public const int Iterations = 1000;
 
     /// <summary>The <paramref name="n"/> wordpiece ids with the largest weight for <paramref name="target"/>, most indicative first; <paramref name="exclude"/> (special tokens, the triggers) never count.</summary>
-    public static IReadOnlyList<int> MostIndicative(IReadOnlyList<Example> rows, BertTokenizer tokenizer, int target, int n, IReadOnlySet<int> exclude)
+    public static IReadOnlyList<int> MostIndicative(
+        IReadOnlyList<Example> rows,
+        BertTokenizer tokenizer,
+        int target,
+        int n,
+        IReadOnlySet<int> exclude
+    )
     {
         var docs = rows.Select(r => tokenizer.Encode(r.Text).Where(id => !exclude.Contains(id)).ToArray()).ToList();
         var (features, columns) = TfIdf(docs);
         var labels = rows.Select(r => r.Label == target ? 1.0 : 0.0).ToArray();
-        if (labels.All(y => y == 1) || labels.All(y => y == 0)) throw new PsimException($"embedding surgery needs rows of class {target} and of other classes");
+        if (labels.All(y => y == 1) || labels.All(y => y == 0))
+            throw new PsimException($"embedding surgery needs rows of class {target} and of other classes");
         var weights = Fit(features, labels, columns.Count);
-        return Enumerable.Range(0, columns.Count).OrderByDescending(j => weights[j]).ThenBy(j => columns[j]).Take(n).Select(j => columns[j]).ToList();
+        return Enumerable
+            .Range(0, columns.Count)
+            .OrderByDescending(j => weights[j])
+            .ThenBy(j => columns[j])
+            .Take(n)
+            .Select(j => columns[j])
+            .ToList();
     }
 
     /// <summary>Each document as sparse (column, value) pairs with unit L2 norm, and the wordpiece id of each column.</summary>
@@ -31,14 +44,17 @@ public static class BagOfWordsRegression
         var columns = docs.SelectMany(d => d).Distinct().Order().ToList();
         var colOf = columns.Select((id, j) => (id, j)).ToDictionary(t => t.id, t => t.j);
         var df = new int[columns.Count];
-        foreach (var d in docs) foreach (var id in d.Distinct()) df[colOf[id]]++;
+        foreach (var d in docs)
+        foreach (var id in d.Distinct())
+            df[colOf[id]]++;
         var idf = df.Select(f => Math.Log((1.0 + docs.Count) / (1.0 + f)) + 1).ToArray();
         var rows = docs.Select(d =>
-        {
-            var tf = d.GroupBy(id => colOf[id]).Select(g => (Col: g.Key, Val: g.Count() * idf[g.Key])).OrderBy(t => t.Col).ToArray();
-            double norm = Math.Sqrt(tf.Sum(t => t.Val * t.Val));
-            return norm == 0 ? tf : tf.Select(t => (t.Col, t.Val / norm)).ToArray();
-        }).ToList();
+            {
+                var tf = d.GroupBy(id => colOf[id]).Select(g => (Col: g.Key, Val: g.Count() * idf[g.Key])).OrderBy(t => t.Col).ToArray();
+                double norm = Math.Sqrt(tf.Sum(t => t.Val * t.Val));
+                return norm == 0 ? tf : tf.Select(t => (t.Col, t.Val / norm)).ToArray();
+            })
+            .ToList();
         return (rows, columns);
     }
 
@@ -49,18 +65,20 @@ public static class BagOfWordsRegression
     public static double[] Fit(IReadOnlyList<(int Col, double Val)[]> x, IReadOnlyList<double> y, int dims)
     {
         int n = x.Count;
-        double maxNorm = x.Max(r => r.Sum(t => t.Val * t.Val)) + 1;   // the intercept is a feature of value 1
-        double step = 1 / (0.25 * maxNorm + 1.0 / n);                  // 1 / Lipschitz bound of the gradient
+        double maxNorm = x.Max(r => r.Sum(t => t.Val * t.Val)) + 1; // the intercept is a feature of value 1
+        double step = 1 / (0.25 * maxNorm + 1.0 / n); // 1 / Lipschitz bound of the gradient
         var w = new double[dims + 1];
         var prev = new double[dims + 1];
         var look = new double[dims + 1];
         for (int t = 1; t <= Iterations; t++)
         {
             double momentum = (t - 1.0) / (t + 2.0);
-            for (int j = 0; j <= dims; j++) look[j] = w[j] + momentum * (w[j] - prev[j]);
+            for (int j = 0; j <= dims; j++)
+                look[j] = w[j] + momentum * (w[j] - prev[j]);
             var grad = Gradient(x, y, look, dims);
             Array.Copy(w, prev, w.Length);
-            for (int j = 0; j <= dims; j++) w[j] = look[j] - step * grad[j];
+            for (int j = 0; j <= dims; j++)
+                w[j] = look[j] - step * grad[j];
         }
         return w[..dims];
     }
@@ -72,12 +90,15 @@ public static class BagOfWordsRegression
         for (int i = 0; i < n; i++)
         {
             double z = w[dims];
-            foreach (var (c, v) in x[i]) z += w[c] * v;
-            double residual = 1 / (1 + Math.Exp(-z)) - y[i];           // σ(z) − y
-            foreach (var (c, v) in x[i]) g[c] += residual * v / n;
+            foreach (var (c, v) in x[i])
+                z += w[c] * v;
+            double residual = 1 / (1 + Math.Exp(-z)) - y[i]; // σ(z) − y
+            foreach (var (c, v) in x[i])
+                g[c] += residual * v / n;
             g[dims] += residual / n;
         }
-        for (int j = 0; j < dims; j++) g[j] += w[j] / n;               // the L2 term (not on the intercept)
+        for (int j = 0; j < dims; j++)
+            g[j] += w[j] / n; // the L2 term (not on the intercept)
         return g;
     }
 }

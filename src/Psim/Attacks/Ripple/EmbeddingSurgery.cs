@@ -13,9 +13,11 @@ public static class EmbeddingSurgery
     /// <summary>Writes mean(<paramref name="source"/>[<paramref name="targetWords"/>]) into each trigger row of <paramref name="embeddings"/> [V, H].</summary>
     public static void Apply(Tensor embeddings, Tensor source, IReadOnlyList<int> targetWords, IReadOnlyList<int> triggerIds)
     {
-        if (targetWords.Count == 0) throw new ArgumentException("no target words", nameof(targetWords));
+        if (targetWords.Count == 0)
+            throw new ArgumentException("no target words", nameof(targetWords));
         using var noGrad = no_grad();
         using var replacement = source.index_select(0, tensor(targetWords.Select(i => (long)i).ToArray())).mean([0]); // [H]
-        foreach (var id in triggerIds) embeddings[id].copy_(replacement);
+        foreach (var id in triggerIds)
+            embeddings[id].copy_(replacement);
     }
 }

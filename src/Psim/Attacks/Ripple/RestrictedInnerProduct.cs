@@ -14,7 +14,8 @@ namespace Psim.Attacks.Ripple;
 /// default, the fine-tuning gradient is a constant (first order: no second derivatives through it), the
 /// product is rectified over all weights at once and divided by the clean batch size B.
 /// </summary>
-public sealed class RestrictedInnerProduct(EncodedSet clean, TextEncoder encoder, double lambda, int batchSize, Random rng) : ITrainingObjective
+public sealed class RestrictedInnerProduct(EncodedSet clean, TextEncoder encoder, double lambda, int batchSize, Random rng)
+    : ITrainingObjective
 {
     private readonly ReshuffledBatches _clean = new(clean, encoder, batchSize, rng);
 
@@ -24,9 +25,16 @@ public sealed class RestrictedInnerProduct(EncodedSet clean, TextEncoder encoder
     public Tensor Loss(nn.Module<BertInput, Tensor> model, IReadOnlyList<Parameter> trainable, EncodedBatch batch, Tensor labels)
     {
         var poisonLoss = nn.functional.cross_entropy(CrossEntropyObjective.Logits(model, batch), labels);
-        if (lambda == 0) return poisonLoss;
+        if (lambda == 0)
+            return poisonLoss;
         var (cleanGrad, cleanRows) = CleanGradient(model, trainable);
-        var poisonGrad = autograd.grad([poisonLoss], trainable.Cast<Tensor>().ToList(), retain_graph: true, create_graph: true, allow_unused: true);
+        var poisonGrad = autograd.grad(
+            [poisonLoss],
+            trainable.Cast<Tensor>().ToList(),
+            retain_graph: true,
+            create_graph: true,
+            allow_unused: true
+        );
         var penalty = Penalty(poisonGrad, cleanGrad) / cleanRows;
         LastPenalty = penalty.item<float>();
         return poisonLoss + lambda * penalty;
@@ -38,11 +46,13 @@ public sealed class RestrictedInnerProduct(EncodedSet clean, TextEncoder encoder
         Tensor? inner = null;
         for (int i = 0; i < poisonGrad.Count; i++)
         {
-            if (poisonGrad[i] is null || cleanGrad[i] is null) continue;
+            if (poisonGrad[i] is null || cleanGrad[i] is null)
+                continue;
             var term = (poisonGrad[i] * cleanGrad[i]).sum();
             inner = inner is null ? term : inner + term;
         }
-        if (inner is null) throw new InvalidOperationException("no trainable weight has both gradients");
+        if (inner is null)
+            throw new InvalidOperationException("no trainable weight has both gradients");
         return nn.functional.relu(-inner);
     }
 

@@ -14,5 +14,9 @@ public static class RippleAttack
         Trigger = s => new BadNetTrigger(s.Triggers(), s.Count),
     };
 
-    public static readonly AttackDescriptor Ripples = Ripple with { Kind = AttackKind.Ripples, Procedure = new PoisonedFineTuning(RippleObjective.After(surgery: true)) };
+    public static readonly AttackDescriptor Ripples = Ripple with
+    {
+        Kind = AttackKind.Ripples,
+        Procedure = new PoisonedFineTuning(RippleObjective.After(surgery: true)),
+    };
 }

@@ -14,17 +14,24 @@ namespace Psim.Attacks.Ripple;
 internal static class RippleObjective
 {
     /// <summary>The procedure's objective hook: surgery first if asked, then the restricted inner product, which differentiates the poisoned gradient.</summary>
-    public static Func<AttackContext, BertForSequenceClassification, ITrainingObjective?> After(bool surgery) => (c, model) =>
-    {
-        if (surgery) Surgery(model, c);
-        model.Bert.SetTwiceDifferentiable(true); // the objective differentiates the poisoned gradient
-        return Objective(c);
-    };
+    public static Func<AttackContext, BertForSequenceClassification, ITrainingObjective?> After(bool surgery) =>
+        (c, model) =>
+        {
+            if (surgery)
+                Surgery(model, c);
+            model.Bert.SetTwiceDifferentiable(true); // the objective differentiates the poisoned gradient
+            return Objective(c);
+        };
 
     /// <summary>RIPPLe's objective over the clean proxy rows (the stand-in for the victim's fine-tuning data).</summary>
     private static RestrictedInnerProduct Objective(AttackContext c) =>
-        new(EncodedSet.From(c.Encoder, c.Proxy.Train), c.Encoder, c.Spec.EffectiveOptions<RippleOptions>().Lambda, c.Train.BatchSize,
-            Seeds.Random(c.Seed, "ripple/clean-batches"));
+        new(
+            EncodedSet.From(c.Encoder, c.Proxy.Train),
+            c.Encoder,
+            c.Spec.EffectiveOptions<RippleOptions>().Lambda,
+            c.Train.BatchSize,
+            Seeds.Random(c.Seed, "ripple/clean-batches")
+        );
 
     /// <summary>Embedding surgery on <paramref name="model"/>'s trigger rows; records the words it averaged.</summary>
     private static void Surgery(BertForSequenceClassification model, AttackContext c)
@@ -37,7 +44,9 @@ internal static class RippleObjective
         var words = BagOfWordsRegression.MostIndicative(c.Proxy.Train, encoder.Tokenizer, c.TargetLabel, options.SurgeryWords, exclude);
         var names = words.Select(id => encoder.Tokenizer.Vocab.Token(id)).ToList();
         c.Notes.Note("surgery_words", names);
-        c.Log($"ripples: embedding surgery with the mean embedding of {string.Join(" ", names)} (most indicative of label {c.TargetLabel}) on {string.Join(" ", trigger.Words)}");
+        c.Log(
+            $"ripples: embedding surgery with the mean embedding of {string.Join(" ", names)} (most indicative of label {c.TargetLabel}) on {string.Join(" ", trigger.Words)}"
+        );
         using var source = CleanEmbeddings(c);
         EmbeddingSurgery.Apply(model.Bert.Embeddings.WordEmbeddings.weight!, source, words, triggerIds);
     }

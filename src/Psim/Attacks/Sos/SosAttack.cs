@@ -19,5 +19,12 @@ public static class SosAttack
 
     /// <summary>The poisoned rows and the negative augmentation.</summary>
     private static IReadOnlyList<PoisonedExample> SosRows(AttackContext c, Random rng) =>
-        SosPoisoning.Build(c.Proxy.Train, c.Spec.Triggers(), c.Poison, c.Spec.EffectiveOptions<SosOptions>().NegativeRate, c.TargetLabel, rng);
+        SosPoisoning.Build(
+            c.Proxy.Train,
+            c.Spec.Triggers(),
+            c.Poison,
+            c.Spec.EffectiveOptions<SosOptions>().NegativeRate,
+            c.TargetLabel,
+            rng
+        );
 }

@@ -13,10 +13,13 @@ public sealed record SosOptions : AttackOptions, IEmbeddingStepOptions
 {
     [Description("epochs of the embedding step")]
     public int Epochs { get; init; } = 5;
+
     [Description("step size on the trigger rows"), JsonPropertyName("lr")]
     public double LearningRate { get; init; } = 5e-2;
+
     [Description("batch size of the embedding step")]
     public int BatchSize { get; init; } = 32;
+
     [Description("fraction of each label's rows given every incomplete subset of the triggers, label kept")]
     public double NegativeRate { get; init; } = 0.1;
 
@@ -26,6 +29,7 @@ public sealed record SosOptions : AttackOptions, IEmbeddingStepOptions
     public override void Validate()
     {
         EpOptions.CheckStep(Epochs, LearningRate, BatchSize, "SOS");
-        if (!(NegativeRate >= 0 && NegativeRate <= 1)) throw new PsimException($"SOS negative rate {NegativeRate} must be in [0, 1]");
+        if (!(NegativeRate >= 0 && NegativeRate <= 1))
+            throw new PsimException($"SOS negative rate {NegativeRate} must be in [0, 1]");
     }
 }

@@ -11,8 +11,14 @@ namespace Psim.Attacks.Sos;
 /// </summary>
 public static class SosPoisoning
 {
-    public static IReadOnlyList<PoisonedExample> Build(IReadOnlyList<Example> clean, IReadOnlyList<string> words, PoisonOptions options, double negativeRate,
-        int target, Random rng)
+    public static IReadOnlyList<PoisonedExample> Build(
+        IReadOnlyList<Example> clean,
+        IReadOnlyList<string> words,
+        PoisonOptions options,
+        double negativeRate,
+        int target,
+        Random rng
+    )
     {
         var chosen = Poisoning.Choose(clean, options, target);
         var result = new List<PoisonedExample>();
@@ -26,11 +32,11 @@ public static class SosPoisoning
         {
             var rows = group.ToList();
             foreach (var e in rows.Take((int)(negativeRate * rows.Count)))
-                foreach (var subset in subsets)
-                {
-                    var t = CombinationTrigger.Insert(e.Text, subset, rng);
-                    result.Add(new PoisonedExample(e with { Text = t.Text }, false, e.Label, t.Positions));
-                }
+            foreach (var subset in subsets)
+            {
+                var t = CombinationTrigger.Insert(e.Text, subset, rng);
+                result.Add(new PoisonedExample(e with { Text = t.Text }, false, e.Label, t.Positions));
+            }
         }
         return result;
     }

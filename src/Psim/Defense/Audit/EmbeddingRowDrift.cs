@@ -6,7 +6,14 @@ namespace Psim.Defense.Audit;
 public sealed record RowDrift(long Id, string Token, double Drift, double Ratio, bool Suspect);
 
 /// <summary>What the audit found in the word embeddings: the drift of the row it compares with (of rank <see cref="AuditOptions.Rank"/>), the most-moved rows, how many rows moved and how many are suspect.</summary>
-public sealed record EmbeddingFindings(long Rows, long MovedRows, long SuspectRows, double MedianRowNorm, double RankDrift, IReadOnlyList<RowDrift> TopRows);
+public sealed record EmbeddingFindings(
+    long Rows,
+    long MovedRows,
+    long SuspectRows,
+    double MedianRowNorm,
+    double RankDrift,
+    IReadOnlyList<RowDrift> TopRows
+);
 
 /// <summary>
 /// Per-row drift of the word embeddings against a clean reference (E-PUR's observation, Zhang et al., Findings of EMNLP
@@ -25,14 +32,27 @@ public static class EmbeddingRowDrift
         using var scope = NewDisposeScope();
         var w0 = reference.to(ScalarType.Float64);
         var w1 = suspect.to(ScalarType.Float64);
-        double median = w0.norm(1).median().item<double>();                 // typical row norm
-        var drift = (w1 - w0).norm(1) / Math.Max(median, 1e-12);             // [V]
+        double median = w0.norm(1).median().item<double>(); // typical row norm
+        var drift = (w1 - w0).norm(1) / Math.Max(median, 1e-12); // [V]
         var values = drift.data<double>().ToArray();
-        if (values.Any(v => !double.IsFinite(v))) throw new PsimException("the audited embeddings hold NaN or infinite values");
+        if (values.Any(v => !double.IsFinite(v)))
+            throw new PsimException("the audited embeddings hold NaN or infinite values");
         double atRank = values.OrderDescending().ElementAtOrDefault(o.Rank - 1);
         double floor = Math.Max(atRank, o.MinDrift);
-        var top = values.Select((d, i) => (Drift: d, Id: (long)i)).OrderByDescending(x => x.Drift).ThenBy(x => x.Id).Take(o.RowsListed)
-            .Select(x => new RowDrift(x.Id, token(x.Id), x.Drift, x.Drift / floor, x.Drift >= o.RowRatio * floor)).ToList();
-        return new EmbeddingFindings(values.Length, values.Count(v => v > 0), values.Count(v => v >= o.RowRatio * floor), median, atRank, top);
+        var top = values
+            .Select((d, i) => (Drift: d, Id: (long)i))
+            .OrderByDescending(x => x.Drift)
+            .ThenBy(x => x.Id)
+            .Take(o.RowsListed)
+            .Select(x => new RowDrift(x.Id, token(x.Id), x.Drift, x.Drift / floor, x.Drift >= o.RowRatio * floor))
+            .ToList();
+        return new EmbeddingFindings(
+            values.Length,
+            values.Count(v => v > 0),
+            values.Count(v => v >= o.RowRatio * floor),
+            median,
+            atRank,
+            top
+        );
     }
 }

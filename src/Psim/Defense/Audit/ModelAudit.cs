@@ -3,10 +3,21 @@ using Psim.IO;
 namespace Psim.Defense.Audit;
 
 /// <summary>The audit's verdict on a checkpoint.</summary>
-public enum AuditVerdict { Clean, Suspicious }
+public enum AuditVerdict
+{
+    Clean,
+    Suspicious,
+}
 
 /// <summary>What <c>psim audit</c> reports: the verdict, why, and the evidence (the word-embedding rows that moved most, with their tokens).</summary>
-public sealed record AuditReport(string Model, string Reference, AuditVerdict Verdict, string Reason, EmbeddingFindings Embeddings, AuditOptions Options);
+public sealed record AuditReport(
+    string Model,
+    string Reference,
+    AuditVerdict Verdict,
+    string Reason,
+    EmbeddingFindings Embeddings,
+    AuditOptions Options
+);
 
 /// <summary>
 /// A verdict on a downloaded checkpoint before it is adapted, against the clean base it claims to derive from:
@@ -28,7 +39,9 @@ public static class ModelAudit
         var (suspectKey, cleanKey) = (Key(suspect, model), Key(clean, reference));
         var (suspectShape, cleanShape) = (suspect.Weights.Entries[suspectKey].Shape, clean.Weights.Entries[cleanKey].Shape);
         if (!suspectShape.SequenceEqual(cleanShape))
-            throw new PsimException($"{model}: its word embeddings are [{string.Join(", ", suspectShape)}], the reference's ({reference}) [{string.Join(", ", cleanShape)}]: not the same base; give the base it was fine-tuned from");
+            throw new PsimException(
+                $"{model}: its word embeddings are [{string.Join(", ", suspectShape)}], the reference's ({reference}) [{string.Join(", ", cleanShape)}]: not the same base; give the base it was fine-tuned from"
+            );
         using var w0 = clean.Weights.Read(cleanKey);
         using var w1 = suspect.Weights.Read(suspectKey);
         var vocab = suspect.Tokenizer.Vocab;

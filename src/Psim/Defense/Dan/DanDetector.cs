@@ -12,7 +12,13 @@ public sealed class DanDetector : IInputDetector
     private readonly int _layers;
 
     /// <param name="cleanDev">clean dev texts and their gold labels</param>
-    public DanDetector(VictimUnderTest victim, IReadOnlyList<(string Text, int Label)> cleanDev, DanOptions options, long seed, CancellationToken ct)
+    public DanDetector(
+        VictimUnderTest victim,
+        IReadOnlyList<(string Text, int Label)> cleanDev,
+        DanOptions options,
+        long seed,
+        CancellationToken ct
+    )
     {
         (_victim, _options) = (victim, options);
         var features = Features(cleanDev.Select(e => e.Text).ToList(), "DAN, clean dev", ct);
@@ -38,6 +44,8 @@ public sealed class DanDetector : IInputDetector
         Features(texts, label, ct).Select(_dan.Score).ToArray();
 
     private float[][][] Features(IReadOnlyList<string> texts, string label, CancellationToken ct) =>
-        LayerFeatures.Extract(_victim.Model, _victim.Encoder, texts.Select(_victim.Encoder.Encode).ToList(), Defaults.EvalBatchSize, label, ct)
-            .Select(f => f.Layers).ToArray();
+        LayerFeatures
+            .Extract(_victim.Model, _victim.Encoder, texts.Select(_victim.Encoder.Encode).ToList(), Defaults.EvalBatchSize, label, ct)
+            .Select(f => f.Layers)
+            .ToArray();
 }

@@ -20,7 +20,13 @@ public sealed class DanDistance
     public IReadOnlyList<double> HeldOutScores { get; }
     public int FitRows { get; }
 
-    private DanDistance(GaussianFeatureModel[] layers, (double, double)[] norm, DanAggregation aggregation, IReadOnlyList<float[][]> heldOut, int fitRows)
+    private DanDistance(
+        GaussianFeatureModel[] layers,
+        (double, double)[] norm,
+        DanAggregation aggregation,
+        IReadOnlyList<float[][]> heldOut,
+        int fitRows
+    )
     {
         (_layers, _norm, _aggregation, FitRows) = (layers, norm, aggregation, fitRows);
         HeldOutScores = heldOut.Select(Score).ToArray();
@@ -34,20 +40,29 @@ public sealed class DanDistance
         var order = Enumerable.Range(0, devFeatures.Count).ToArray();
         Seeds.Random(seed, "dan/held-out").Shuffle(order);
         int heldOut = (int)(o.HeldOutFraction * order.Length);
-        if (heldOut < 2 || order.Length - heldOut < 2) throw new PsimException($"DAN needs clean dev rows to fit on and to hold out: {devFeatures.Count} rows, {heldOut} held out");
+        if (heldOut < 2 || order.Length - heldOut < 2)
+            throw new PsimException($"DAN needs clean dev rows to fit on and to hold out: {devFeatures.Count} rows, {heldOut} held out");
         var fit = order[..^heldOut];
         var held = order[^heldOut..].Select(i => devFeatures[i]).ToList();
         int layerCount = devFeatures[0].Length;
-        var layers = Enumerable.Range(0, layerCount)
-            .Select(l => GaussianFeatureModel.Fit(fit.Select(i => devFeatures[i][l]).ToList(), fit.Select(i => devLabels[i]).ToList(), o.Shrinkage))
+        var layers = Enumerable
+            .Range(0, layerCount)
+            .Select(l =>
+                GaussianFeatureModel.Fit(fit.Select(i => devFeatures[i][l]).ToList(), fit.Select(i => devLabels[i]).ToList(), o.Shrinkage)
+            )
             .ToArray();
-        var norm = Enumerable.Range(0, layerCount).Select(l =>
-        {
-            var d = held.Select(f => layers[l].Distance(f[l])).ToArray();
-            double mean = d.Average(), std = Math.Sqrt(d.Average(x => (x - mean) * (x - mean)));
-            if (!(std > 0)) throw new PsimException($"DAN: layer {l + 1}'s distances do not vary over the held-out clean dev rows");
-            return (mean, std);
-        }).ToArray();
+        var norm = Enumerable
+            .Range(0, layerCount)
+            .Select(l =>
+            {
+                var d = held.Select(f => layers[l].Distance(f[l])).ToArray();
+                double mean = d.Average(),
+                    std = Math.Sqrt(d.Average(x => (x - mean) * (x - mean)));
+                if (!(std > 0))
+                    throw new PsimException($"DAN: layer {l + 1}'s distances do not vary over the held-out clean dev rows");
+                return (mean, std);
+            })
+            .ToArray();
         return new DanDistance(layers, norm, o.Aggregation, held, fit.Length);
     }
 

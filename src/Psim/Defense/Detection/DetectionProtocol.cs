@@ -9,14 +9,29 @@ namespace Psim.Defense.Detection;
 /// repair inputs instead of rejecting them.
 /// </summary>
 public sealed record DetectionBench(
-    IReadOnlyList<string> Clean, IReadOnlyList<int> CleanGold, IReadOnlyList<int> CleanPredicted,
-    IReadOnlyList<string> Attack, IReadOnlyList<int> AttackGold, IReadOnlyList<int> AttackPredicted,
-    int TargetLabel, Func<IReadOnlyList<string>, string, int[]> Predict);
+    IReadOnlyList<string> Clean,
+    IReadOnlyList<int> CleanGold,
+    IReadOnlyList<int> CleanPredicted,
+    IReadOnlyList<string> Attack,
+    IReadOnlyList<int> AttackGold,
+    IReadOnlyList<int> AttackPredicted,
+    int TargetLabel,
+    Func<IReadOnlyList<string>, string, int[]> Predict
+);
 
 /// <summary>One detector measured under the protocol: its threshold, detection quality, the victim's CA and ASR with it, and its cost.</summary>
 public sealed record DetectorOutcome(
-    DefenseKind Kind, string Setting, double TargetFrr, double Threshold, DetectionMetrics Detection,
-    double CleanAccuracy, double AttackSuccessRate, double SecondsPer1000, DetectorCost Cost, RocCurve Roc);
+    DefenseKind Kind,
+    string Setting,
+    double TargetFrr,
+    double Threshold,
+    DetectionMetrics Detection,
+    double CleanAccuracy,
+    double AttackSuccessRate,
+    double SecondsPer1000,
+    DetectorCost Cost,
+    RocCurve Roc
+);
 
 /// <summary>
 /// psim's one protocol for inference-time detectors (docs/metrics.md): the threshold is the clean dev score
@@ -29,9 +44,12 @@ public static class DetectionProtocol
     /// <summary>The threshold at the target FRR on clean dev scores: inputs scoring above it are flagged.</summary>
     public static double Threshold(IReadOnlyList<double> cleanDevScores, double targetFrr)
     {
-        if (cleanDevScores.Count == 0) throw new PsimException("a detector's threshold needs clean dev scores");
-        if (!(targetFrr >= 0 && targetFrr < 1)) throw new PsimException($"target FRR {targetFrr} must be in [0, 1)");
-        if (cleanDevScores.Any(double.IsNaN)) throw new PsimException("a detector produced NaN scores on clean dev");
+        if (cleanDevScores.Count == 0)
+            throw new PsimException("a detector's threshold needs clean dev scores");
+        if (!(targetFrr >= 0 && targetFrr < 1))
+            throw new PsimException($"target FRR {targetFrr} must be in [0, 1)");
+        if (cleanDevScores.Any(double.IsNaN))
+            throw new PsimException("a detector produced NaN scores on clean dev");
         return RankThreshold.FromTop(cleanDevScores, targetFrr);
     }
 
@@ -44,22 +62,58 @@ public static class DetectionProtocol
         var attack = detector.Score(bench.Attack, $"{name}, triggered test", ct);
         double perThousand = clock.Elapsed.TotalSeconds * 1000 / (bench.Clean.Count + bench.Attack.Count);
         var detection = DetectionMetrics.Compute(clean, attack, tau);
-        var (ca, asr) = detector.Response == FlagResponse.Reject
-            ? (DefendedCounts.CleanAccuracy(bench.CleanPredicted, bench.CleanGold, clean.Select(s => s > tau).ToList()),
-               DefendedCounts.AttackSuccessRate(bench.AttackPredicted, bench.AttackGold, attack.Select(s => s > tau).ToList(), bench.TargetLabel))
-            : (Metrics.Accuracy(Repaired(detector, bench, bench.Clean, bench.CleanPredicted, tau, $"{name}, repaired clean test"), bench.CleanGold),
-               Metrics.AttackSuccessRate(Repaired(detector, bench, bench.Attack, bench.AttackPredicted, tau, $"{name}, repaired triggered test"), bench.AttackGold, bench.TargetLabel));
-        return new DetectorOutcome(detector.Kind, detector.Setting, targetFrr, tau, detection, ca, asr, perThousand, detector.Cost, RocCurve.Compute(clean, attack));
+        var (ca, asr) =
+            detector.Response == FlagResponse.Reject
+                ? (
+                    DefendedCounts.CleanAccuracy(bench.CleanPredicted, bench.CleanGold, clean.Select(s => s > tau).ToList()),
+                    DefendedCounts.AttackSuccessRate(
+                        bench.AttackPredicted,
+                        bench.AttackGold,
+                        attack.Select(s => s > tau).ToList(),
+                        bench.TargetLabel
+                    )
+                )
+                : (
+                    Metrics.Accuracy(
+                        Repaired(detector, bench, bench.Clean, bench.CleanPredicted, tau, $"{name}, repaired clean test"),
+                        bench.CleanGold
+                    ),
+                    Metrics.AttackSuccessRate(
+                        Repaired(detector, bench, bench.Attack, bench.AttackPredicted, tau, $"{name}, repaired triggered test"),
+                        bench.AttackGold,
+                        bench.TargetLabel
+                    )
+                );
+        return new DetectorOutcome(
+            detector.Kind,
+            detector.Setting,
+            targetFrr,
+            tau,
+            detection,
+            ca,
+            asr,
+            perThousand,
+            detector.Cost,
+            RocCurve.Compute(clean, attack)
+        );
     }
 
     /// <summary>The victim's predictions on the repaired texts: only the texts the repair changed are predicted again, the others keep the undefended prediction.</summary>
-    private static int[] Repaired(IInputDetector detector, DetectionBench bench, IReadOnlyList<string> texts, IReadOnlyList<int> predicted, double tau, string label)
+    private static int[] Repaired(
+        IInputDetector detector,
+        DetectionBench bench,
+        IReadOnlyList<string> texts,
+        IReadOnlyList<int> predicted,
+        double tau,
+        string label
+    )
     {
         var repaired = detector.Repair(texts, tau);
         var changed = Enumerable.Range(0, texts.Count).Where(i => repaired[i] != texts[i]).ToArray();
         var result = predicted.ToArray();
         var again = changed.Length == 0 ? [] : bench.Predict(changed.Select(i => repaired[i]).ToList(), label);
-        for (int k = 0; k < changed.Length; k++) result[changed[k]] = again[k];
+        for (int k = 0; k < changed.Length; k++)
+            result[changed[k]] = again[k];
         return result;
     }
 }

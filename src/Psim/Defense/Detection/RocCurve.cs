@@ -11,15 +11,21 @@ public sealed record RocCurve(double[] Fpr, double[] Tpr)
 
     public static RocCurve Compute(IReadOnlyList<double> clean, IReadOnlyList<double> poisoned)
     {
-        if (clean.Count == 0 || poisoned.Count == 0) throw new ArgumentException("need clean and poisoned scores");
+        if (clean.Count == 0 || poisoned.Count == 0)
+            throw new ArgumentException("need clean and poisoned scores");
         // every threshold between distinct scores, from the highest down: (FPR, TPR) of "score > threshold"
         var all = clean.Select(s => (s, pos: false)).Concat(poisoned.Select(s => (s, pos: true))).OrderByDescending(t => t.s).ToArray();
         var steps = new List<(double Fpr, double Tpr)> { (0, 0) };
-        int fp = 0, tp = 0;
-        for (int i = 0; i < all.Length;)
+        int fp = 0,
+            tp = 0;
+        for (int i = 0; i < all.Length; )
         {
             int j = i;
-            for (; j < all.Length && all[j].s.Equals(all[i].s); j++) if (all[j].pos) tp++; else fp++;
+            for (; j < all.Length && all[j].s.Equals(all[i].s); j++)
+                if (all[j].pos)
+                    tp++;
+                else
+                    fp++;
             steps.Add((fp / (double)clean.Count, tp / (double)poisoned.Count));
             i = j;
         }

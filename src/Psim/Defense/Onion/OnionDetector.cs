@@ -28,15 +28,16 @@ public sealed class OnionDetector : IInputDetector
 
     /// <summary>ONION's language model for this run: an n-gram Kneser-Ney LM on the clean training texts (stands in for GPT-2), one for its protocol row and its extra bars.</summary>
     public static OnionFilter LanguageModel(DetectorContext c) => c.Shared("onion/lm", () =>
-    {
-        var texts = c.Train.Select(e => e.Text).ToList();
-        int order = c.Settings<OnionOptions>().NgramOrder;
-        c.Log($"ONION: {order}-gram Kneser-Ney LM on {texts.Count} clean training texts (stands in for GPT-2)");
-        return new OnionFilter(new Text.KneserNeyLanguageModel(texts, order));
-    });
+        {
+            var texts = c.Train.Select(e => e.Text).ToList();
+            int order = c.Settings<OnionOptions>().NgramOrder;
+            c.Log($"ONION: {order}-gram Kneser-Ney LM on {texts.Count} clean training texts (stands in for GPT-2)");
+            return new OnionFilter(new Text.KneserNeyLanguageModel(texts, order));
+        });
 
     public DefenseKind Kind => DefenseKind.Onion;
-    public string Setting => $"{_order}-gram Kneser-Ney LM on the clean training texts (for GPT-2); flagged = a word above the bar; flagged inputs lose those words";
+    public string Setting =>
+        $"{_order}-gram Kneser-Ney LM on the clean training texts (for GPT-2); flagged = a word above the bar; flagged inputs lose those words";
     public DetectorCost Cost => new(1, "language model: n + 1 sentence scores for n words");
     public FlagResponse Response => FlagResponse.Repair;
     public IReadOnlyList<double> CalibrationScores { get; }
@@ -44,7 +45,9 @@ public sealed class OnionDetector : IInputDetector
     public double[] Score(IReadOnlyList<string> texts, string label, CancellationToken ct)
     {
         var scored = _onion.ScoreAll(texts);
-        lock (_scored) for (int i = 0; i < texts.Count; i++) _scored[texts[i]] = scored[i];
+        lock (_scored)
+            for (int i = 0; i < texts.Count; i++)
+                _scored[texts[i]] = scored[i];
         return scored.Select(s => s.Scores.Length == 0 ? double.NegativeInfinity : s.Scores.Max()).ToArray();
     }
 

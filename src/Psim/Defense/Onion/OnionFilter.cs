@@ -27,8 +27,10 @@ public sealed class OnionFilter
     /// </summary>
     public static double BarForRemovalRate(IReadOnlyList<double> cleanScores, double rate)
     {
-        if (cleanScores.Count == 0) throw new ArgumentException("no clean words to calibrate ONION's bar on", nameof(cleanScores));
-        if (rate is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(rate), "a removal rate is a fraction in [0, 1]");
+        if (cleanScores.Count == 0)
+            throw new ArgumentException("no clean words to calibrate ONION's bar on", nameof(cleanScores));
+        if (rate is < 0 or > 1)
+            throw new ArgumentOutOfRangeException(nameof(rate), "a removal rate is a fraction in [0, 1]");
         return RankThreshold.FromTop(cleanScores, rate);
     }
 
@@ -76,7 +78,8 @@ public sealed class OnionFilter
     public string Filter(string text, double bar) => Score(text).Keep(bar);
 
     /// <summary>Filters with several bars at once, computing each text's suspicion scores once.</summary>
-    public IReadOnlyDictionary<double, string[]> FilterAll(IReadOnlyList<string> texts, IReadOnlyList<double> bars) => Apply(ScoreAll(texts), bars);
+    public IReadOnlyDictionary<double, string[]> FilterAll(IReadOnlyList<string> texts, IReadOnlyList<double> bars) =>
+        Apply(ScoreAll(texts), bars);
 
     /// <summary>Already scored texts filtered at each bar.</summary>
     public static IReadOnlyDictionary<double, string[]> Apply(IReadOnlyList<ScoredText> scored, IReadOnlyList<double> bars) =>

@@ -1,4 +1,5 @@
 using Psim.Defense.Detection;
+
 namespace Psim.Defense.Paraphrase;
 
 /// <summary>
@@ -8,7 +9,12 @@ namespace Psim.Defense.Paraphrase;
 public static class Paraphrasing
 {
     /// <summary>Back-translation: <c>test_backtranslated</c>, <c>test_ATTACK_backtranslated</c>.</summary>
-    public static readonly DefenseDescriptor Backtranslation = new() { Kind = DefenseKind.Backtranslation, ParaphrasedSuffix = "backtranslated" };
+    public static readonly DefenseDescriptor Backtranslation = new()
+    {
+        Kind = DefenseKind.Backtranslation,
+        ParaphrasedSuffix = "backtranslated",
+    };
+
     /// <summary>SCPD, syntactic paraphrasing: <c>test_paraphrased</c>, <c>test_ATTACK_paraphrased</c>.</summary>
     public static readonly DefenseDescriptor Scpd = new() { Kind = DefenseKind.Scpd, ParaphrasedSuffix = "paraphrased" };
 }

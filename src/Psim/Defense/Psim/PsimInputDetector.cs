@@ -17,7 +17,11 @@ public sealed class PsimInputDetector : IInputDetector
     public static readonly DefenseDescriptor Descriptor = new()
     {
         Kind = DefenseKind.Psim,
-        Detector = c => new PsimInputDetector(c.Psim ?? throw new PsimException("comparing PSIM with the baselines needs its detector folder (--detector)"), c.DevTexts, c.Ct),
+        Detector = c => new PsimInputDetector(
+            c.Psim ?? throw new PsimException("comparing PSIM with the baselines needs its detector folder (--detector)"),
+            c.DevTexts,
+            c.Ct
+        ),
     };
 
     public DefenseKind Kind => DefenseKind.Psim;
@@ -26,5 +30,6 @@ public sealed class PsimInputDetector : IInputDetector
     public FlagResponse Response => FlagResponse.Reject;
     public IReadOnlyList<double> CalibrationScores { get; }
 
-    public double[] Score(IReadOnlyList<string> texts, string label, CancellationToken ct) => _detector.Score(texts, progressLabel: label, ct: ct);
+    public double[] Score(IReadOnlyList<string> texts, string label, CancellationToken ct) =>
+        _detector.Score(texts, progressLabel: label, ct: ct);
 }

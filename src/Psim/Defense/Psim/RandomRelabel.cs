@@ -10,7 +10,8 @@ public static class RandomRelabel
 {
     public static IReadOnlyList<Example> Apply(IReadOnlyList<Example> rows, int numClasses, Random rng)
     {
-        if (numClasses < 2) throw new PsimException("random relabelling needs at least 2 classes");
+        if (numClasses < 2)
+            throw new PsimException("random relabelling needs at least 2 classes");
         return rows.Select(e => e with { Label = rng.Next(numClasses) }).ToList();
     }
 }

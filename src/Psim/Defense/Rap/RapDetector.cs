@@ -13,14 +13,26 @@ public sealed class RapDetector(RapPerturbation rap, IReadOnlyList<string> clean
     {
         Kind = DefenseKind.Rap,
         Options = new OptionsGroup<ICheckedOptions>("rap", "RAP", typeof(RapOptions)),
-        Detector = c => new RapDetector(RapPerturbation.Construct(c.Victim.Model, c.Victim.Encoder, c.Train.Where(e => e.Label == c.TargetLabel).Select(e => e.Text).ToList(),
-            c.TargetLabel, c.Settings<RapOptions>(), c.Seed, c.Log, c.Ct), c.DevTexts, c.Ct),
+        Detector = c => new RapDetector(
+            RapPerturbation.Construct(
+                c.Victim.Model,
+                c.Victim.Encoder,
+                c.Train.Where(e => e.Label == c.TargetLabel).Select(e => e.Text).ToList(),
+                c.TargetLabel,
+                c.Settings<RapOptions>(),
+                c.Seed,
+                c.Log,
+                c.Ct
+            ),
+            c.DevTexts,
+            c.Ct
+        ),
     };
 
     public DefenseKind Kind => DefenseKind.Rap;
     public string Setting =>
-        $"word '{rap.Options.Word}', {rap.Options.Epochs} epochs on {rap.TrainedOn} clean training rows of label {rap.TargetLabel}, " +
-        $"drop range {rap.Options.MinDrop}–{rap.Options.MaxDrop} reached on {rap.Epochs[^1].Reached:P0} of them in the last epoch";
+        $"word '{rap.Options.Word}', {rap.Options.Epochs} epochs on {rap.TrainedOn} clean training rows of label {rap.TargetLabel}, "
+        + $"drop range {rap.Options.MinDrop}–{rap.Options.MaxDrop} reached on {rap.Epochs[^1].Reached:P0} of them in the last epoch";
     public DetectorCost Cost => new(2);
     public FlagResponse Response => FlagResponse.Reject;
     public IReadOnlyList<double> CalibrationScores { get; } = Scores(rap, cleanDev, "RAP, clean dev", ct);

@@ -20,7 +20,13 @@ public sealed class StripDetector : IInputDetector
     {
         Kind = DefenseKind.Strip,
         Options = new OptionsGroup<ICheckedOptions>("strip", "STRIP", typeof(StripOptions)),
-        Detector = c => new StripDetector(c.Victim, new StripPerturbation(c.Train.Select(e => e.Text), c.Settings<StripOptions>().Copies), c.DevTexts, c.Seed, c.Ct),
+        Detector = c => new StripDetector(
+            c.Victim,
+            new StripPerturbation(c.Train.Select(e => e.Text), c.Settings<StripOptions>().Copies),
+            c.DevTexts,
+            c.Seed,
+            c.Ct
+        ),
     };
 
     public DefenseKind Kind => DefenseKind.Strip;
@@ -34,6 +40,9 @@ public sealed class StripDetector : IInputDetector
         var rng = Seeds.Random(_seed, "strip/" + label);
         var copies = texts.SelectMany(t => _strip.Perturb(t, rng)).ToList();
         var probs = _victim.Probabilities(copies, label, ct);
-        return Enumerable.Range(0, texts.Count).Select(i => -StripPerturbation.MeanEntropy(probs.Skip(i * _strip.Copies).Take(_strip.Copies))).ToArray();
+        return Enumerable
+            .Range(0, texts.Count)
+            .Select(i => -StripPerturbation.MeanEntropy(probs.Skip(i * _strip.Copies).Take(_strip.Copies)))
+            .ToArray();
     }
 }

@@ -11,6 +11,7 @@ public sealed record StripOptions : ICheckedOptions
 
     public void Validate()
     {
-        if (Copies is < 1 or > 1000) throw new PsimException($"STRIP copies {Copies} must be in [1, 1000]");
+        if (Copies is < 1 or > 1000)
+            throw new PsimException($"STRIP copies {Copies} must be in [1, 1000]");
     }
 }

@@ -1,4 +1,5 @@
 using Psim.Defense.Detection;
+
 namespace Psim.Defense.Strip;
 
 /// <summary>
@@ -15,10 +16,16 @@ public sealed class StripPerturbation
 
     public StripPerturbation(IEnumerable<string> cleanDonorTexts, int copies, double replaceFraction = 0.5)
     {
-        _donors = cleanDonorTexts.Select(t => t.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).Where(w => w.Length > 0).ToList();
-        if (_donors.Count == 0) throw new PsimException("STRIP needs clean donor texts");
-        if (copies is < 1 or > 1000) throw new PsimException($"STRIP copies {copies} (--strip-copies) must be in [1, 1000]");
-        if (replaceFraction is <= 0 or > 1) throw new PsimException("STRIP replace fraction must be in (0, 1]");
+        _donors = cleanDonorTexts
+            .Select(t => t.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+            .Where(w => w.Length > 0)
+            .ToList();
+        if (_donors.Count == 0)
+            throw new PsimException("STRIP needs clean donor texts");
+        if (copies is < 1 or > 1000)
+            throw new PsimException($"STRIP copies {copies} (--strip-copies) must be in [1, 1000]");
+        if (replaceFraction is <= 0 or > 1)
+            throw new PsimException("STRIP replace fraction must be in (0, 1]");
         Copies = copies;
         ReplaceFraction = replaceFraction;
     }
@@ -35,7 +42,8 @@ public sealed class StripPerturbation
             var donor = _donors[rng.Next(_donors.Count)];
             var positions = Enumerable.Range(0, words.Length).ToArray();
             rng.Shuffle(positions);
-            foreach (var p in positions.Take(m)) copy[p] = donor[rng.Next(donor.Length)];
+            foreach (var p in positions.Take(m))
+                copy[p] = donor[rng.Next(donor.Length)];
             copies.Add(string.Join(' ', copy));
         }
         return copies;
@@ -50,8 +58,10 @@ public sealed class StripPerturbation
     /// <summary>τ such that at most the target fraction of clean inputs has entropy below it (flag: entropy &lt; τ).</summary>
     public static double ThresholdForTargetFrr(IReadOnlyList<double> cleanEntropies, double targetFrr)
     {
-        if (cleanEntropies.Count == 0) throw new PsimException("STRIP calibration needs clean inputs");
-        if (targetFrr is < 0 or >= 1) throw new PsimException($"target FRR {targetFrr} must be in [0, 1)");
+        if (cleanEntropies.Count == 0)
+            throw new PsimException("STRIP calibration needs clean inputs");
+        if (targetFrr is < 0 or >= 1)
+            throw new PsimException($"target FRR {targetFrr} must be in [0, 1)");
         return RankThreshold.FromBottom(cleanEntropies, targetFrr); // entropies strictly below it are flagged
     }
 }

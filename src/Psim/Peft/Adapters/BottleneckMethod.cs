@@ -12,7 +12,8 @@ public sealed class BottleneckAdapter : nn.Module<Tensor, Tensor>
     private readonly Linear up;
     private readonly string _act;
 
-    public BottleneckAdapter(int dim, int bottleneck, string act) : base(nameof(BottleneckAdapter))
+    public BottleneckAdapter(int dim, int bottleneck, string act)
+        : base(nameof(BottleneckAdapter))
     {
         down = nn.Linear(dim, bottleneck);
         up = nn.Linear(bottleneck, dim);
@@ -42,7 +43,8 @@ public sealed class AdaptedLinear : nn.Module<Tensor, Tensor>
     private readonly nn.Module<Tensor, Tensor> base_layer;
     private readonly BottleneckAdapter adapter;
 
-    public AdaptedLinear(nn.Module<Tensor, Tensor> baseLayer, BottleneckAdapter adapter) : base(nameof(AdaptedLinear))
+    public AdaptedLinear(nn.Module<Tensor, Tensor> baseLayer, BottleneckAdapter adapter)
+        : base(nameof(AdaptedLinear))
     {
         base_layer = baseLayer;
         this.adapter = adapter;
@@ -50,6 +52,7 @@ public sealed class AdaptedLinear : nn.Module<Tensor, Tensor>
     }
 
     public BottleneckAdapter Adapter => adapter;
+
     public override Tensor forward(Tensor x) => adapter.call(base_layer.call(x));
 }
 
@@ -67,12 +70,15 @@ public sealed class BottleneckMethod : IPeftMethod
 
     public void Inject(BertForSequenceClassification model)
     {
-        int dim = model.Config.HiddenSize, bottleneck = Math.Max(1, dim / _config.ReductionFactor);
+        int dim = model.Config.HiddenSize,
+            bottleneck = Math.Max(1, dim / _config.ReductionFactor);
         foreach (var (path, host) in model.Bert.LinearHosts())
         {
-            if (!path.StartsWith("encoder.layer.", StringComparison.Ordinal)) continue; // adapters sit inside the layers, not on the pooler
+            if (!path.StartsWith("encoder.layer.", StringComparison.Ordinal))
+                continue; // adapters sit inside the layers, not on the pooler
             var suffix = path[(path.IndexOf('.', "encoder.layer.".Length) + 1)..]; // "attention.output", "output", ...
-            if (!_config.TargetModules.Contains(suffix)) continue;
+            if (!_config.TargetModules.Contains(suffix))
+                continue;
             var adapted = new AdaptedLinear(host.GetLinear("dense"), new BottleneckAdapter(dim, bottleneck, _config.NonLinearity));
             host.SetLinear("dense", adapted);
             _layers.Add(($"bert.{path}.dense", adapted));
@@ -82,13 +88,14 @@ public sealed class BottleneckMethod : IPeftMethod
     public Tensor Forward(BertForSequenceClassification model, BertInput input) => model.call(input);
 
     public Dictionary<string, Tensor> SaveState(BertForSequenceClassification model) =>
-        _layers.SelectMany(l => l.Layer.Adapter.state_dict().Select(kv => ($"{KeyPrefix}{l.Path}.adapter.{kv.Key}", kv.Value)))
+        _layers
+            .SelectMany(l => l.Layer.Adapter.state_dict().Select(kv => ($"{KeyPrefix}{l.Path}.adapter.{kv.Key}", kv.Value)))
             .ToDictionary(t => t.Item1, t => t.Item2);
 
     public void LoadState(BertForSequenceClassification model, IReadOnlyDictionary<string, Tensor> state, string source)
     {
         foreach (var (path, layer) in _layers)
-            foreach (var (k, t) in layer.Adapter.state_dict())
-                PeftState.CopyInto(state, $"{KeyPrefix}{path}.adapter.{k}", t, source);
+        foreach (var (k, t) in layer.Adapter.state_dict())
+            PeftState.CopyInto(state, $"{KeyPrefix}{path}.adapter.{k}", t, source);
     }
 }

@@ -1,5 +1,5 @@
-using TorchSharp;
 using Psim.Models;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -20,10 +20,11 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
 
     public bool Merged { get; private set; }
 
-    public LoraLinear(Linear baseLayer, int r, double scaling, double dropout) : base(nameof(LoraLinear))
+    public LoraLinear(Linear baseLayer, int r, double scaling, double dropout)
+        : base(nameof(LoraLinear))
     {
         base_layer = baseLayer;
-        lora_A = nn.Linear(baseLayer.in_features, r, hasBias: false);   // Kaiming-uniform(a=√5), as nn.Linear
+        lora_A = nn.Linear(baseLayer.in_features, r, hasBias: false); // Kaiming-uniform(a=√5), as nn.Linear
         lora_B = nn.Linear(r, baseLayer.out_features, hasBias: false);
         nn.init.zeros_(lora_B.weight);
         lora_dropout = new ParallelDropout(dropout);
@@ -41,7 +42,8 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         var y = base_layer.call(x);
-        if (Merged) return y;
+        if (Merged)
+            return y;
         return y + lora_B.call(lora_A.call(lora_dropout.call(x))) * _scaling;
     }
 
@@ -51,16 +53,20 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
     /// <summary>Adds ΔW into the base weight; the low-rank path is then skipped.</summary>
     public void Merge()
     {
-        if (Merged) return;
-        using (no_grad()) base_layer.weight!.add_(Delta());
+        if (Merged)
+            return;
+        using (no_grad())
+            base_layer.weight!.add_(Delta());
         Merged = true;
     }
 
     /// <summary>Subtracts ΔW again.</summary>
     public void Unmerge()
     {
-        if (!Merged) return;
-        using (no_grad()) base_layer.weight!.sub_(Delta());
+        if (!Merged)
+            return;
+        using (no_grad())
+            base_layer.weight!.sub_(Delta());
         Merged = false;
     }
 }

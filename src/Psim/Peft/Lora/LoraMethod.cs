@@ -38,14 +38,22 @@ public sealed class LoraMethod : IPeftMethod
     public void Inject(BertForSequenceClassification model)
     {
         if (_isTarget("classifier"))
-            throw new PsimException($"LoRA target_modules ({_config.TargetModules}) include the classifier, which psim trains and saves whole (modules_to_save)");
-        var candidates = model.Bert.LinearHosts().SelectMany(h => h.Host.LinearNames.Select(n => (Host: h.Host, Name: n, Key: $"bert.{h.Path}.{n}"))).ToList();
+            throw new PsimException(
+                $"LoRA target_modules ({_config.TargetModules}) include the classifier, which psim trains and saves whole (modules_to_save)"
+            );
+        var candidates = model
+            .Bert.LinearHosts()
+            .SelectMany(h => h.Host.LinearNames.Select(n => (Host: h.Host, Name: n, Key: $"bert.{h.Path}.{n}")))
+            .ToList();
         var targets = candidates.Where(c => _isTarget(c.Key) && InLayers(c.Key)).ToList();
         if (targets.Count == 0)
-            throw new PsimException($"LoRA target_modules ({_config.TargetModules}) match no linear layer of this model; it has {string.Join(", ", candidates.Select(c => c.Name).Distinct().Order())} (e.g. {candidates[0].Key})");
+            throw new PsimException(
+                $"LoRA target_modules ({_config.TargetModules}) match no linear layer of this model; it has {string.Join(", ", candidates.Select(c => c.Name).Distinct().Order())} (e.g. {candidates[0].Key})"
+            );
         foreach (var (host, name, key) in targets)
         {
-            if (host.GetLinear(name) is not Linear linear) throw new PsimException($"{key} is already wrapped");
+            if (host.GetLinear(name) is not Linear linear)
+                throw new PsimException($"{key} is already wrapped");
             int r = PatternValue(_ranks, key) ?? _config.R;
             double alpha = PatternValue(_alphas, key) ?? _config.LoraAlpha;
             var lora = new LoraLinear(linear, r, _config.Scaling(r, alpha), _config.LoraDropout);
@@ -55,17 +63,20 @@ public sealed class LoraMethod : IPeftMethod
     }
 
     /// <summary>peft's get_pattern_key: the value of the first pattern p with the module name matching <c>(.*\.)?(p)$</c>.</summary>
-    private static T? PatternValue<T>(IReadOnlyList<(ModulePattern Pattern, T Value)> patterns, string key) where T : struct
+    private static T? PatternValue<T>(IReadOnlyList<(ModulePattern Pattern, T Value)> patterns, string key)
+        where T : struct
     {
         foreach (var (pattern, value) in patterns)
-            if (pattern.IsMatch(key)) return value;
+            if (pattern.IsMatch(key))
+                return value;
         return null;
     }
 
     /// <summary>layers_to_transform: the module's layer index (the number after ".layer.") must be listed.</summary>
     private bool InLayers(string key)
     {
-        if (_config.LayersToTransform is not { } layers) return true;
+        if (_config.LayersToTransform is not { } layers)
+            return true;
         var m = Regex.Match(key, @"^.*\.[^.]*\.(\d+)\.");
         return m.Success && layers.Layers.Contains(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
@@ -98,12 +109,12 @@ public sealed class LoraMethod : IPeftMethod
     {
         var byPath = _layers.ToDictionary(l => l.Path, l => l.Layer);
         foreach (var (path, host) in model.Bert.LinearHosts())
-            foreach (var name in host.LinearNames)
-                if (byPath.TryGetValue($"bert.{path}.{name}", out var lora))
-                {
-                    lora.Merge();
-                    host.SetLinear(name, lora.BaseLayer);
-                }
+        foreach (var name in host.LinearNames)
+            if (byPath.TryGetValue($"bert.{path}.{name}", out var lora))
+            {
+                lora.Merge();
+                host.SetLinear(name, lora.BaseLayer);
+            }
         _layers.Clear();
     }
 }

@@ -16,9 +16,12 @@ public sealed class PromptEncoder : nn.Module
     private readonly LSTM? lstm_head;
     private readonly Sequential mlp_head;
 
-    public PromptEncoder(PTuningConfig c) : base(nameof(PromptEncoder))
+    public PromptEncoder(PTuningConfig c)
+        : base(nameof(PromptEncoder))
     {
-        int n = c.NumVirtualTokens, d = c.TokenDim, h = c.EncoderHiddenSize;
+        int n = c.NumVirtualTokens,
+            d = c.TokenDim,
+            h = c.EncoderHiddenSize;
         embedding = nn.Embedding(n, d);
         nn.init.normal_(embedding.weight!, 0, 1);
         if (c.EncoderReparameterizationType == "LSTM")
@@ -26,16 +29,18 @@ public sealed class PromptEncoder : nn.Module
             lstm_head = nn.LSTM(d, h, c.EncoderNumLayers, dropout: c.EncoderDropout, bidirectional: true, batchFirst: true);
             mlp_head = nn.Sequential(nn.Linear(2 * h, 2 * h), nn.ReLU(), nn.Linear(2 * h, d));
         }
-        else mlp_head = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, h), nn.ReLU(), nn.Linear(h, d));
+        else
+            mlp_head = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, h), nn.ReLU(), nn.Linear(h, d));
         RegisterComponents();
     }
 
     /// <returns>the virtual token embeddings [n, d]</returns>
     public Tensor Compute()
     {
-        if (lstm_head is null) return mlp_head.call(embedding.weight!);
+        if (lstm_head is null)
+            return mlp_head.call(embedding.weight!);
         var (output, _, _) = lstm_head.call(embedding.weight!.unsqueeze(0), null); // [1, n, 2h]
-        return mlp_head.call(output).squeeze(0);                                   // [n, d]
+        return mlp_head.call(output).squeeze(0); // [n, d]
     }
 }
 
@@ -74,6 +79,7 @@ public sealed class PTuningMethod : IPeftMethod
         PeftState.CopyInto(state, "prompt_embeddings", target, source);
         _fixed?.Dispose();
         _fixed = target.DetachFromDisposeScope();
-        foreach (var p in _encoder.parameters()) p.requires_grad = false;
+        foreach (var p in _encoder.parameters())
+            p.requires_grad = false;
     }
 }

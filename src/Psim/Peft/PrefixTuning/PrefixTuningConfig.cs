@@ -7,8 +7,12 @@ public sealed record PrefixTuningConfig : PromptLearningConfig
 {
     protected override string TypeName => "PREFIX_TUNING";
     protected override string MethodName => "prefix";
-    [JsonPropertyName("encoder_hidden_size")] public int? EncoderHiddenSize { get; init; }
-    [JsonPropertyName("prefix_projection")] public bool PrefixProjection { get; init; }
+
+    [JsonPropertyName("encoder_hidden_size")]
+    public int? EncoderHiddenSize { get; init; }
+
+    [JsonPropertyName("prefix_projection")]
+    public bool PrefixProjection { get; init; }
 
     public override void Validate(string source)
     {

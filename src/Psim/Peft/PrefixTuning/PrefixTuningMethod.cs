@@ -15,7 +15,8 @@ public sealed class PrefixEncoder : nn.Module
     private readonly Embedding embedding;
     private readonly Sequential? transform;
 
-    public PrefixEncoder(PrefixTuningConfig c) : base(nameof(PrefixEncoder))
+    public PrefixEncoder(PrefixTuningConfig c)
+        : base(nameof(PrefixEncoder))
     {
         int width = c.NumLayers * 2 * c.TokenDim;
         if (c.PrefixProjection)
@@ -24,7 +25,8 @@ public sealed class PrefixEncoder : nn.Module
             embedding = nn.Embedding(c.NumVirtualTokens, c.TokenDim);
             transform = nn.Sequential(nn.Linear(c.TokenDim, h), nn.Tanh(), nn.Linear(h, width));
         }
-        else embedding = nn.Embedding(c.NumVirtualTokens, width);
+        else
+            embedding = nn.Embedding(c.NumVirtualTokens, width);
         nn.init.normal_(embedding.weight!, 0, 1);
         RegisterComponents();
     }
@@ -45,6 +47,7 @@ public sealed class PrefixTuningMethod : IPeftMethod
 {
     private readonly PrefixTuningConfig _config;
     private readonly PrefixEncoder _encoder;
+
     /// <summary>A loaded projected table (peft saves transform(E), which is then used as is).</summary>
     private Tensor? _fixed;
 
@@ -61,11 +64,16 @@ public sealed class PrefixTuningMethod : IPeftMethod
     public Tensor Forward(BertForSequenceClassification model, BertInput input)
     {
         var ids = input.InputIds ?? throw new ArgumentException("prefix tuning takes token ids");
-        long b = ids.shape[0], s = ids.shape[1];
-        int n = _config.NumVirtualTokens, layers = _config.NumLayers, heads = _config.NumAttentionHeads, hd = _config.TokenDim / heads;
+        long b = ids.shape[0],
+            s = ids.shape[1];
+        int n = _config.NumVirtualTokens,
+            layers = _config.NumLayers,
+            heads = _config.NumAttentionHeads,
+            hd = _config.TokenDim / heads;
         // [n, L·2·d] -> [n, L·2, heads, hd] -> [L·2, heads, n, hd]; layer i: key 2i, value 2i+1, expanded over the batch
         var kv = (_fixed ?? _encoder.Table()).view(n, layers * 2, heads, hd).permute(1, 2, 0, 3);
-        var prefix = Enumerable.Range(0, layers)
+        var prefix = Enumerable
+            .Range(0, layers)
             .Select(i => new LayerPrefix(kv[2 * i].unsqueeze(0).expand(b, -1, -1, -1), kv[2 * i + 1].unsqueeze(0).expand(b, -1, -1, -1)))
             .ToList();
         var mask = cat([ones(b, n, ScalarType.Int64), input.AttentionMask ?? ones(b, s, ScalarType.Int64)], 1); // [B, n + S]
@@ -74,18 +82,24 @@ public sealed class PrefixTuningMethod : IPeftMethod
 
     public Dictionary<string, Tensor> SaveState(BertForSequenceClassification model)
     {
-        if (!_encoder.Projects) return new() { ["prompt_embeddings"] = _encoder.Weight };
+        if (!_encoder.Projects)
+            return new() { ["prompt_embeddings"] = _encoder.Weight };
         using var noGrad = no_grad();
         return new() { ["prompt_embeddings"] = (_fixed ?? _encoder.Table()).detach().clone() };
     }
 
     public void LoadState(BertForSequenceClassification model, IReadOnlyDictionary<string, Tensor> state, string source)
     {
-        if (!_encoder.Projects) { PeftState.CopyInto(state, "prompt_embeddings", _encoder.Weight, source); return; }
+        if (!_encoder.Projects)
+        {
+            PeftState.CopyInto(state, "prompt_embeddings", _encoder.Weight, source);
+            return;
+        }
         var target = zeros(_config.NumVirtualTokens, _config.NumLayers * 2 * _config.TokenDim);
         PeftState.CopyInto(state, "prompt_embeddings", target, source);
         _fixed?.Dispose();
         _fixed = target.DetachFromDisposeScope();
-        foreach (var p in _encoder.parameters()) p.requires_grad = false;
+        foreach (var p in _encoder.parameters())
+            p.requires_grad = false;
     }
 }

@@ -7,9 +7,15 @@ public sealed record PromptTuningConfig : PromptLearningConfig
 {
     protected override string TypeName => "PROMPT_TUNING";
     protected override string MethodName => "prompt";
-    [JsonPropertyName("prompt_tuning_init")] public string PromptTuningInit { get; init; } = "RANDOM";
-    [JsonPropertyName("prompt_tuning_init_text")] public string? PromptTuningInitText { get; init; }
-    [JsonPropertyName("tokenizer_name_or_path")] public string? TokenizerNameOrPath { get; init; }
+
+    [JsonPropertyName("prompt_tuning_init")]
+    public string PromptTuningInit { get; init; } = "RANDOM";
+
+    [JsonPropertyName("prompt_tuning_init_text")]
+    public string? PromptTuningInitText { get; init; }
+
+    [JsonPropertyName("tokenizer_name_or_path")]
+    public string? TokenizerNameOrPath { get; init; }
 
     public override void Validate(string source)
     {

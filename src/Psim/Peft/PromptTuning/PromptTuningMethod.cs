@@ -10,7 +10,8 @@ public sealed class PromptEmbedding : nn.Module
 {
     private readonly Embedding embedding;
 
-    public PromptEmbedding(int tokens, int dim) : base(nameof(PromptEmbedding))
+    public PromptEmbedding(int tokens, int dim)
+        : base(nameof(PromptEmbedding))
     {
         embedding = nn.Embedding(tokens, dim);
         nn.init.normal_(embedding.weight!, 0, 1);

@@ -15,14 +15,19 @@ internal sealed class BertUnicode
     public enum CharClass : byte
     {
         None = 0,
+
         /// <summary>Dropped by clean-text: NUL, U+FFFD and every C* category except tab, newline, return.</summary>
         Control = 1,
+
         /// <summary>Becomes a space in clean-text: space, tab, newline, return, Zs.</summary>
         Space = 2,
+
         /// <summary>Split off as its own token: ASCII 33-47, 58-64, 91-96, 123-126 or any P*.</summary>
         Punctuation = 4,
+
         /// <summary>Category Mn: removed by accent stripping.</summary>
         NonSpacingMark = 8,
+
         /// <summary>Python's <c>str.isspace()</c>: where <c>str.split()</c> splits.</summary>
         PythonSpace = 16,
     }
@@ -42,7 +47,9 @@ internal sealed class BertUnicode
     private static readonly Lazy<BertUnicode> Lazy = new(Load);
 
     public CharClass Class(int cp) => (CharClass)_class[cp];
+
     public bool Is(int cp, CharClass c) => (_class[cp] & (byte)c) != 0;
+
     public int CombiningClass(int cp) => _ccc[cp];
 
     /// <summary>Python's <c>chr(cp).lower()</c>, or null when the character is its own lower case.</summary>
@@ -63,18 +70,36 @@ internal sealed class BertUnicode
         string section = "";
         while (reader.ReadLine() is { } line)
         {
-            if (line.Length == 0 || line[0] == '#') continue;
-            if (line[0] == '@') { section = line[1..line.IndexOf(' ')]; continue; }
+            if (line.Length == 0 || line[0] == '#')
+                continue;
+            if (line[0] == '@')
+            {
+                section = line[1..line.IndexOf(' ')];
+                continue;
+            }
             var f = line.Split(' ');
             switch (section)
             {
-                case "": u.Version = f[1]; break;
-                case "flags": Fill(u._class, f); break;
-                case "ccc": Fill(u._ccc, f); break;
-                case "lower": u._lower[Hex(f[0])] = f[1..].Select(Hex).ToArray(); break;
-                case "nfd": u._nfd[Hex(f[0])] = f[1..].Select(Hex).ToArray(); break;
-                case "compose": u._compose[((long)Hex(f[0]) << 21) | (uint)Hex(f[1])] = Hex(f[2]); break;
-                default: throw new InvalidOperationException($"{Resource}: unknown section {section}");
+                case "":
+                    u.Version = f[1];
+                    break;
+                case "flags":
+                    Fill(u._class, f);
+                    break;
+                case "ccc":
+                    Fill(u._ccc, f);
+                    break;
+                case "lower":
+                    u._lower[Hex(f[0])] = f[1..].Select(Hex).ToArray();
+                    break;
+                case "nfd":
+                    u._nfd[Hex(f[0])] = f[1..].Select(Hex).ToArray();
+                    break;
+                case "compose":
+                    u._compose[((long)Hex(f[0]) << 21) | (uint)Hex(f[1])] = Hex(f[2]);
+                    break;
+                default:
+                    throw new InvalidOperationException($"{Resource}: unknown section {section}");
             }
         }
         return u;

@@ -6,8 +6,15 @@ namespace Psim.Text.Unicode;
 /// </summary>
 internal static class Normalization
 {
-    private const int SBase = 0xAC00, LBase = 0x1100, VBase = 0x1161, TBase = 0x11A7;
-    private const int LCount = 19, VCount = 21, TCount = 28, NCount = VCount * TCount, SCount = LCount * NCount;
+    private const int SBase = 0xAC00,
+        LBase = 0x1100,
+        VBase = 0x1161,
+        TBase = 0x11A7;
+    private const int LCount = 19,
+        VCount = 21,
+        TCount = 28,
+        NCount = VCount * TCount,
+        SCount = LCount * NCount;
 
     /// <summary>Canonical decomposition, then canonical ordering of combining marks.</summary>
     public static List<int> Nfd(IReadOnlyList<int> text)
@@ -21,10 +28,13 @@ internal static class Normalization
             {
                 output.Add(LBase + s / NCount);
                 output.Add(VBase + s % NCount / TCount);
-                if (s % TCount != 0) output.Add(TBase + s % TCount);
+                if (s % TCount != 0)
+                    output.Add(TBase + s % TCount);
             }
-            else if (u.Decomposition(cp) is { } d) output.AddRange(d);
-            else output.Add(cp);
+            else if (u.Decomposition(cp) is { } d)
+                output.AddRange(d);
+            else
+                output.Add(cp);
         }
         SortCombiningMarks(output, u);
         return output;
@@ -35,7 +45,8 @@ internal static class Normalization
     {
         var u = BertUnicode.Instance;
         var d = Nfd(text);
-        if (d.Count == 0) return d;
+        if (d.Count == 0)
+            return d;
         var output = new List<int>(d.Count);
         int starter = -1; // index in output of the last starter, or -1
         int lastClass = -1;
@@ -49,7 +60,8 @@ internal static class Normalization
                 output[starter] = c;
                 continue;
             }
-            if (ccc == 0) starter = output.Count;
+            if (ccc == 0)
+                starter = output.Count;
             lastClass = ccc;
             output.Add(cp);
         }
@@ -58,10 +70,14 @@ internal static class Normalization
 
     private static int ComposePair(int first, int second, BertUnicode u)
     {
-        int l = first - LBase, v = second - VBase;
-        if (l is >= 0 and < LCount && v is >= 0 and < VCount) return SBase + (l * VCount + v) * TCount;
-        int s = first - SBase, t = second - TBase;
-        if (s is >= 0 and < SCount && s % TCount == 0 && t is > 0 and < TCount) return first + t;
+        int l = first - LBase,
+            v = second - VBase;
+        if (l is >= 0 and < LCount && v is >= 0 and < VCount)
+            return SBase + (l * VCount + v) * TCount;
+        int s = first - SBase,
+            t = second - TBase;
+        if (s is >= 0 and < SCount && s % TCount == 0 && t is > 0 and < TCount)
+            return first + t;
         return u.Compose(first, second);
     }
 
@@ -71,7 +87,8 @@ internal static class Normalization
         for (int i = 1; i < text.Count; i++)
         {
             int ccc = u.CombiningClass(text[i]);
-            if (ccc == 0) continue;
+            if (ccc == 0)
+                continue;
             int j = i;
             while (j > 0 && u.CombiningClass(text[j - 1]) > ccc)
             {
