@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Issue 29's audit, measured: `psim audit --reference minilm` on every poisoned model and full fine-tuned victim of a
 # study, and on clean controls fine-tuned here from MiniLM (the quick preset's victim settings: 4,000 rows, 2 epochs,
-# max length 128): SST-2 and IMDB at the reference learning rate 2e-5, SST-2 at 10x (2e-4); and MiniLM itself.
-# Each audit's JSON goes to RUNS/audit/NAME.json and psim's summary to NAME.txt; RUNS/audit/summary.txt has them all.
+# max length 128): SST-2 and IMDB at the reference learning rate 2e-5, SST-2 at 10x (2e-4); MiniLM itself; and a BadNet
+# model poisoned here (quick preset settings, seed 42), an attack whose trigger is not an implanted row.
+# Each audit's JSON goes to RUNS/audit/NAME.json and psim's summary to NAME.txt (with its wall time); RUNS/audit/summary.txt
+# has them all, RUNS/audit/results.md the CA and ASR of the models trained here (psim results).
 # Resumable (finished runs are kept).
 #   bench/experiments/audit.sh RUNS STUDY_DIR [DATA]
 set -uo pipefail
@@ -16,14 +18,21 @@ clean() { # clean NAME DATA LR
 clean sst-2 sst-2 2e-5
 clean imdb imdb 2e-5
 clean sst-2-lr10x sst-2 2e-4
+step poison-badnet-s42 psim poison --base minilm --data "$data/imdb" --attack badnet --epochs 2 --lr 2e-5 --max-length 128 --seed 42 \
+  --out "$runs/poison-badnet-s42"
 audit() { # audit NAME MODEL
-  [ -f "$runs/audit/$1.json" ] || psim audit --model "$2" --reference minilm --out "$runs/audit/$1.json" >"$runs/audit/$1.txt" 2>>"$runs/audit/stderr.txt" \
+  [ -f "$runs/audit/$1.json" ] && return
+  local t0=$SECONDS
+  psim audit --model "$2" --reference minilm --out "$runs/audit/$1.json" >"$runs/audit/$1.txt" 2>>"$runs/audit/stderr.txt" \
     || { echo "audit $1 failed" >&2; return 1; }
+  echo "wall time: $((SECONDS - t0)) s" >>"$runs/audit/$1.txt"
 }
 audit minilm minilm
 for name in sst-2 imdb sst-2-lr10x; do audit "clean-$name" "$runs/clean-$name"; done
+audit poison-badnet-s42 "$runs/poison-badnet-s42"
 for dir in "$study_steps"/poison-* "$study_steps"/victim-*-full-*; do
   [ -f "$dir/model.safetensors" ] && audit "$(basename "$dir" | sed 's/-[0-9a-f]*$//')" "$dir"
 done
-for f in "$runs"/audit/*.json; do echo "== $(basename "$f" .json)"; head -n 7 "${f%.json}.txt"; done >"$runs/audit/summary.txt"
+for f in "$runs"/audit/*.json; do echo "== $(basename "$f" .json)"; head -n 7 "${f%.json}.txt"; grep wall "${f%.json}.txt"; done >"$runs/audit/summary.txt"
+psim results "$runs" >"$runs/audit/results.md"
 cat "$runs/audit/summary.txt"

@@ -1,3 +1,4 @@
+using Psim.Training;
 using static TorchSharp.torch;
 
 namespace Psim.Defense.Audit;
@@ -34,15 +35,12 @@ public static class EmbeddingRowDrift
         var w1 = suspect.to(ScalarType.Float64);
         double median = w0.norm(1).median().item<double>(); // typical row norm
         var drift = (w1 - w0).norm(1) / Math.Max(median, 1e-12); // [V]
+        Finite.Require(drift, "psim audit: the word embeddings' drift");
         var values = drift.data<double>().ToArray();
-        if (values.Any(v => !double.IsFinite(v)))
-            throw new PsimException("the audited embeddings hold NaN or infinite values");
-        double atRank = values.OrderDescending().ElementAtOrDefault(o.Rank - 1);
+        var ranked = values.Select((d, i) => (Drift: d, Id: (long)i)).OrderByDescending(x => x.Drift).ThenBy(x => x.Id).ToList(); // one sort
+        double atRank = o.Rank <= ranked.Count ? ranked[o.Rank - 1].Drift : 0;
         double floor = Math.Max(atRank, o.MinDrift);
-        var top = values
-            .Select((d, i) => (Drift: d, Id: (long)i))
-            .OrderByDescending(x => x.Drift)
-            .ThenBy(x => x.Id)
+        var top = ranked
             .Take(o.RowsListed)
             .Select(x => new RowDrift(x.Id, token(x.Id), x.Drift, x.Drift / floor, x.Drift >= o.RowRatio * floor))
             .ToList();
