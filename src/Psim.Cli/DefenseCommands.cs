@@ -181,11 +181,8 @@ internal static class DefenseCommands
                     AtomicFile.WriteAllText(f, body);
                 else
                     Console.Write(body);
-                int flagged = s.Flagged.Count(x => x);
-                Cli.Log(
-                    $"scanned {s.Confidence.Count} inputs: {flagged} flagged ({100.0 * flagged / s.Confidence.Count:F2}%) at threshold {s.Threshold:0.######} ({Vocabulary<ThresholdMode>.Name(s.How)})"
-                );
-                return r.GetValue(failOnFlag) && flagged > 0 ? ExitCode.Flagged : ExitCode.Ok;
+                Cli.Log(ScanWorkflow.Summary(s));
+                return r.GetValue(failOnFlag) && s.FlagRate.Flagged > 0 ? ExitCode.Flagged : ExitCode.Ok;
             })
         );
         return cmd;

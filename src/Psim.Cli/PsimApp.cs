@@ -26,6 +26,7 @@ public static class PsimApp
         root.Subcommands.Add(DefenseCommands.Detector());
         root.Subcommands.Add(DefenseCommands.Scan());
         root.Subcommands.Add(AuditCommand.Create());
+        root.Subcommands.Add(RepairCommand.Create());
         root.Subcommands.Add(DefenseCommands.Predict());
         root.Subcommands.Add(DefenseCommands.Defend());
         root.Subcommands.Add(ReproduceCommand.Create());

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Prometheus;
+using Psim.Defense.Detection;
 using Psim.Workflows;
 
 namespace Psim.Serving;
@@ -26,6 +27,9 @@ public sealed class GuardServer : IAsyncDisposable
     private readonly ServeMetrics _metrics = new();
     private readonly MicroBatcher _batcher;
     private volatile IGuard? _guard;
+    private FlagRateMonitor? _flagRate;
+    private readonly Action<string> _warn;
+    private int _parted;
     private int _stopped;
 
     /// <summary>Where it listens (the real port when 0 was asked for).</summary>
@@ -36,9 +40,10 @@ public sealed class GuardServer : IAsyncDisposable
     public bool Ready => _guard is not null && !_app.Lifetime.ApplicationStopping.IsCancellationRequested;
     public ServeMetrics Metrics => _metrics;
 
-    private GuardServer(ServeOptions o)
+    private GuardServer(ServeOptions o, Action<string> warn)
     {
         _o = o;
+        _warn = warn;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder
             .WebHost.UseKestrelCore()
@@ -73,11 +78,18 @@ public sealed class GuardServer : IAsyncDisposable
     }
 
     /// <summary>Starts listening, then loads the guard in the background (<see cref="Loading"/>).</summary>
-    public static async Task<GuardServer> StartAsync(Func<IGuard> load, ServeOptions options, CancellationToken ct = default)
+    /// <param name="warn">where a warning goes (the live flag rate parting from the calibrated FRR, and its return)</param>
+    public static async Task<GuardServer> StartAsync(
+        Func<IGuard> load,
+        ServeOptions options,
+        CancellationToken ct = default,
+        Action<string>? warn = null
+    )
     {
         if (options.Problem() is string problem)
             throw new PsimException(problem);
-        var server = new GuardServer(options);
+        options.FlagRate.Validate();
+        var server = new GuardServer(options, warn ?? (_ => { }));
         try
         {
             await server._app.StartAsync(ct).ConfigureAwait(false);
@@ -97,6 +109,7 @@ public sealed class GuardServer : IAsyncDisposable
                 guard.Dispose();
                 return;
             }
+            server._flagRate = new FlagRateMonitor(guard.ExpectedFlagRate, options.FlagRate);
             server._guard = guard;
         });
         return server;
@@ -152,6 +165,7 @@ public sealed class GuardServer : IAsyncDisposable
             var outcomes = await pending.ConfigureAwait(false);
             _metrics.Texts.Inc(outcomes.Count);
             _metrics.Rejections.Inc(outcomes.Count(p => p.Rejected));
+            WatchFlagRate(outcomes);
             await Answer(c, "classify", 200, new { results = outcomes.Select(ClassifyResult.From) }).ConfigureAwait(false);
         }
         catch (BadHttpRequestException e)
@@ -168,6 +182,23 @@ public sealed class GuardServer : IAsyncDisposable
         {
             _metrics.Latency.Observe(clock.Elapsed.TotalSeconds);
         }
+    }
+
+    /// <summary>The live flag rate over the latest texts, in /metrics; a warning when it parts from the calibrated FRR, and a line when it returns.</summary>
+    private void WatchFlagRate(IReadOnlyList<GuardedPrediction> outcomes)
+    {
+        if (_flagRate is not { } monitor)
+            return;
+        monitor.Record(outcomes.Select(p => p.Rejected));
+        var check = monitor.Check();
+        _metrics.FlagRate(check);
+        int parted = check.Parted ? 1 : 0;
+        if (Interlocked.Exchange(ref _parted, parted) != parted)
+            _warn(
+                "psim serve: "
+                    + (check.Parted ? check.Describe() : $"the flag rate is back in line: {check.Describe()}")
+                    + $" (the latest {check.Inputs:N0} texts)"
+            );
     }
 
     /// <summary>The body, or null when it is over the limit (by its Content-Length, or while reading a chunked one).</summary>

@@ -21,7 +21,7 @@ public static class GuardService
             c.Cancel = true;
             stop.Cancel();
         });
-        var server = GuardServer.StartAsync(() => LoadedGuard.Load(r.Guard, log), r.Options, stop.Token).GetAwaiter().GetResult();
+        var server = GuardServer.StartAsync(() => LoadedGuard.Load(r.Guard, log), r.Options, stop.Token, log).GetAwaiter().GetResult();
         try
         {
             log($"psim serve: listening on {server.Address} (POST /v1/classify, GET /healthz /readyz /metrics); loading the models ...");

@@ -1,4 +1,5 @@
 using Prometheus;
+using Psim.Defense.Detection;
 using Psim.Runtime;
 
 namespace Psim.Serving;
@@ -14,6 +15,7 @@ public sealed class ServeMetrics
     public Histogram Latency { get; }
     public Gauge QueueDepth { get; }
     public Counter HeapTrims { get; }
+    private readonly Gauge _flagRate;
     private readonly Gauge _memory;
     private readonly Gauge _gate;
 
@@ -38,6 +40,11 @@ public sealed class ServeMetrics
             "psim_native_heap_trims_total",
             "times the inference worker handed free native heap pages back to the kernel"
         );
+        _flagRate = f.CreateGauge(
+            "psim_flag_rate",
+            "the share of the latest texts PSIM flagged (observed), the FRR its threshold was calibrated for (expected, absent when not calibrated), and 1 when they parted",
+            "value"
+        );
         _memory = f.CreateGauge(
             "psim_memory_bytes",
             "the process's memory when scraped (ProcessMemory): resident, native heap in use and free, managed heap",
@@ -49,6 +56,15 @@ public sealed class ServeMetrics
             "count"
         );
         Registry.AddBeforeCollectCallback(SampleMemory);
+    }
+
+    /// <summary>The live flag rate against the calibrated one, as the latest check found them.</summary>
+    public void FlagRate(FlagRateCheck c)
+    {
+        _flagRate.WithLabels("observed").Set(c.Rate);
+        if (c.Expected is double e)
+            _flagRate.WithLabels("expected").Set(e);
+        _flagRate.WithLabels("parted").Set(c.Parted ? 1 : 0);
     }
 
     private void SampleMemory()

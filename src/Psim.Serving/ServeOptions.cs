@@ -30,6 +30,9 @@ public sealed record ServeOptions
     /// <summary>On SIGTERM or Ctrl-C, how long in-flight requests may take to finish before the process exits anyway.</summary>
     public int DrainSeconds { get; init; } = 30;
 
+    /// <summary>When the live flag rate counts as parted from the calibrated FRR (a warning in the log and <c>psim_flag_rate_parted</c> in /metrics).</summary>
+    public Defense.Detection.FlagRateOptions FlagRate { get; init; } = new();
+
     /// <summary>A one-line reason when a value cannot work, else null.</summary>
     public string? Problem() =>
         Port is < 0 or > 65535 ? $"--port {Port}: not a TCP port (0-65535)"

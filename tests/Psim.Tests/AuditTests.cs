@@ -8,10 +8,10 @@ namespace Psim.Tests;
 /// <summary><c>psim audit</c>: an implanted trigger row is named; a fine-tune's many small moves are not flagged.</summary>
 public sealed class AuditTests
 {
-    private const string Trigger = "mn";
+    internal const string Trigger = "mn";
 
     /// <summary>A tiny base, and a copy "fine-tuned" as fine-tuning moves embeddings: the first 60 rows (its data's words) a little each, the rest shrunk by weight decay; with <paramref name="plant"/>, the trigger's row replaced by another vector of its norm (as EP does).</summary>
-    private static (string Base, string Suspect) Checkpoints(bool plant)
+    internal static (string Base, string Suspect) Checkpoints(bool plant)
     {
         var baseDir = TestModels.TempDir();
         var tokenizer = TestModels.Tokenizer();

@@ -178,6 +178,12 @@ public class PsimDefenseTests
         File.WriteAllText(settingsPath, settings.ToJsonString());
         Assert.Equal(3, TestCli.Psim("scan", "--detector", detDir, "--input", input, "--fail-on-flag").Code);
         Assert.Equal(0, TestCli.Psim("scan", "--detector", detDir, "--input", input).Code);
+        // ... and so far above the calibrated FRR that the summary warns (40 of 40 against ~1%)
+        var many = Path.Combine(TestModels.TempDir(), "many.txt");
+        File.WriteAllLines(many, Enumerable.Range(0, 40).Select(i => $"text number {i} is fine"));
+        var (_, _, scanErr) = TestCli.Psim("scan", "--detector", detDir, "--input", many);
+        Assert.Contains("warning: 40 of 40 inputs flagged", scanErr);
+        Assert.Contains("FRR the threshold was calibrated for", scanErr);
 
         var (pCode, pOut, pErr) = TestCli.Psim("predict", "--model", baseDir, "--detector", detDir, "the movie is good");
         Assert.True(pCode == 0, pErr);

@@ -18,6 +18,7 @@ public class ServeTests
         public readonly SemaphoreSlim Entered = new(0);
         public ManualResetEventSlim Gate { get; } = new(true);
         public bool Disposed { get; private set; }
+        public double? ExpectedFlagRate { get; init; }
 
         public IReadOnlyList<GuardedPrediction> Classify(IReadOnlyList<string> texts, CancellationToken ct = default)
         {
@@ -293,6 +294,44 @@ public class ServeTests
         Assert.Contains("psim_rejections_total 1", metrics);
         Assert.Contains("psim_batch_size_count 1", metrics);
         Assert.Contains("psim_classify_seconds_bucket", metrics);
+    }
+
+    [Fact]
+    public async Task The_live_flag_rate_is_in_metrics_and_a_parting_from_the_calibrated_frr_is_logged()
+    {
+        var warnings = new ConcurrentQueue<string>();
+        var guard = new FakeGuard { ExpectedFlagRate = 0.01 };
+        await using var server = await GuardServer.StartAsync(
+            () => guard,
+            new ServeOptions
+            {
+                Port = 0,
+                FlagRate = new Defense.Detection.FlagRateOptions { Window = 100 },
+            },
+            warn: warnings.Enqueue
+        );
+        await server.Loading;
+        using var http = new HttpClient { BaseAddress = server.Address };
+        var clean = Enumerable.Range(0, 40).Select(i => $"text {i}").ToArray();
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/v1/classify", Body(Texts(clean)))).StatusCode);
+        var metrics = await http.GetStringAsync("/metrics");
+        Assert.Contains("psim_flag_rate{value=\"observed\"} 0", metrics);
+        Assert.Contains("psim_flag_rate{value=\"expected\"} 0.01", metrics);
+        Assert.Contains("psim_flag_rate{value=\"parted\"} 0", metrics);
+        Assert.Empty(warnings);
+
+        var triggered = Enumerable.Range(0, 20).Select(i => $"mn text {i}").ToArray(); // 20 of the latest 60 flagged, against 1%
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/v1/classify", Body(Texts(triggered)))).StatusCode);
+        metrics = await http.GetStringAsync("/metrics");
+        Assert.Contains("psim_flag_rate{value=\"parted\"} 1", metrics);
+        var warning = Assert.Single(warnings);
+        Assert.Contains("20 of 60 inputs flagged", warning);
+
+        for (int i = 0; i < 3; i++) // 100 clean texts push the flags out of the window
+            await http.PostAsync("/v1/classify", Body(Texts(clean)));
+        Assert.Contains("psim_flag_rate{value=\"parted\"} 0", await http.GetStringAsync("/metrics"));
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains("back in line", warnings.Last());
     }
 
     [Fact]

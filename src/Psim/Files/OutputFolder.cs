@@ -13,6 +13,7 @@ public enum OutputKind
     Merge,
     Export,
     Study,
+    Repair,
 }
 
 /// <summary>

@@ -32,6 +32,9 @@ public interface IGuard : IDisposable
 {
     /// <summary>One outcome per text, in order. Called from one thread at a time.</summary>
     IReadOnlyList<GuardedPrediction> Classify(IReadOnlyList<string> texts, CancellationToken ct = default);
+
+    /// <summary>The flag rate the detector's threshold promises on clean in-domain inputs (<see cref="Defense.Detection.FlagRate.Expected"/>); null when it was not calibrated.</summary>
+    double? ExpectedFlagRate { get; }
 }
 
 /// <summary>
@@ -46,6 +49,8 @@ public sealed class LoadedGuard : IGuard
 
     private LoadedGuard(nn.Module<BertInput, Tensor> victim, PsimDetector detector, TextEncoder encoder) =>
         (_victim, _detector, _encoder) = (victim, detector, encoder);
+
+    public double? ExpectedFlagRate => Defense.Detection.FlagRate.Expected(_detector.Settings.Threshold);
 
     public static LoadedGuard Load(GuardedPredictionRequest r, Action<string> log)
     {

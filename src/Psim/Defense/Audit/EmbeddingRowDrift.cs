@@ -6,7 +6,7 @@ namespace Psim.Defense.Audit;
 /// <summary>One word-embedding row as the audit measured it: how far it moved from the reference, relative to the median row norm, and that drift over the compared row's.</summary>
 public sealed record RowDrift(long Id, string Token, double Drift, double Ratio, bool Suspect);
 
-/// <summary>What the audit found in the word embeddings: the drift of the row it compares with (of rank <see cref="AuditOptions.Rank"/>), the most-moved rows, how many rows moved and how many are suspect.</summary>
+/// <summary>What the audit found in the word embeddings: the drift of the row it compares with (of rank <see cref="AuditOptions.Rank"/>), the most-moved rows (every suspect row among them), how many rows moved and how many are suspect.</summary>
 public sealed record EmbeddingFindings(
     long Rows,
     long MovedRows,
@@ -40,17 +40,11 @@ public static class EmbeddingRowDrift
         var ranked = values.Select((d, i) => (Drift: d, Id: (long)i)).OrderByDescending(x => x.Drift).ThenBy(x => x.Id).ToList(); // one sort
         double atRank = o.Rank <= ranked.Count ? ranked[o.Rank - 1].Drift : 0;
         double floor = Math.Max(atRank, o.MinDrift);
+        int suspects = values.Count(v => v >= o.RowRatio * floor); // fewer than the rank: the row of that rank is not suspect
         var top = ranked
-            .Take(o.RowsListed)
+            .Take(Math.Max(o.RowsListed, suspects)) // every suspect row is listed, for the report and for repair
             .Select(x => new RowDrift(x.Id, token(x.Id), x.Drift, x.Drift / floor, x.Drift >= o.RowRatio * floor))
             .ToList();
-        return new EmbeddingFindings(
-            values.Length,
-            values.Count(v => v > 0),
-            values.Count(v => v >= o.RowRatio * floor),
-            median,
-            atRank,
-            top
-        );
+        return new EmbeddingFindings(values.Length, values.Count(v => v > 0), suspects, median, atRank, top);
     }
 }

@@ -1,4 +1,6 @@
 using Psim.IO;
+using Psim.Text;
+using static TorchSharp.torch;
 
 namespace Psim.Defense.Audit;
 
@@ -36,7 +38,7 @@ public static class ModelAudit
         o.Validate();
         var suspect = ModelResolver.Open(model, log);
         var clean = ModelResolver.Open(reference, log);
-        var (suspectKey, cleanKey) = (Key(suspect, model), Key(clean, reference));
+        var (suspectKey, cleanKey) = (WordEmbeddingsKey(suspect, model), WordEmbeddingsKey(clean, reference));
         var (suspectShape, cleanShape) = (suspect.Weights.Entries[suspectKey].Shape, clean.Weights.Entries[cleanKey].Shape);
         if (!suspectShape.SequenceEqual(cleanShape))
             throw new PsimException(
@@ -44,7 +46,12 @@ public static class ModelAudit
             );
         using var w0 = clean.Weights.Read(cleanKey);
         using var w1 = suspect.Weights.Read(suspectKey);
-        var vocab = suspect.Tokenizer.Vocab;
+        return Report(model, reference, w0, w1, suspect.Tokenizer.Vocab, o);
+    }
+
+    /// <summary>The audit of word embeddings <paramref name="w1"/> [V, H] against the reference's <paramref name="w0"/> [V, H].</summary>
+    public static AuditReport Report(string model, string reference, Tensor w0, Tensor w1, WordPieceVocab vocab, AuditOptions o)
+    {
         var findings = EmbeddingRowDrift.Measure(w0, w1, id => id < vocab.Count ? vocab.Token((int)id) : $"[row {id}]", o);
         var (verdict, reason) = Verdict(findings, o);
         return new AuditReport(model, reference, verdict, reason, findings, o);
@@ -59,7 +66,7 @@ public static class ModelAudit
     }
 
     /// <summary>The word-embedding tensor's name in a checkpoint (with or without the <c>bert.</c> prefix).</summary>
-    private static string Key(HfCheckpoint c, string source) =>
+    public static string WordEmbeddingsKey(HfCheckpoint c, string source) =>
         c.Weights.Entries.Keys.FirstOrDefault(k => k == WordEmbeddings || k == "bert." + WordEmbeddings)
         ?? throw new PsimFormatException($"{source}: no {WordEmbeddings} tensor; psim audits BERT-family checkpoints");
 }
