@@ -11,10 +11,14 @@ internal static class AuditCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "the checkpoint to audit (a Hugging Face folder)", Required = true };
-        var reference = new Option<string>("--reference")
+        var reference = new Option<string?>("--reference")
         {
-            Description = "the clean base it claims to derive from: 'minilm' or a folder",
-            Required = true,
+            Description = "the clean base it claims to derive from: 'minilm' or a folder (the embedding audit)",
+        };
+        var texts = new Option<string?>("--texts")
+        {
+            Description =
+                "clean texts of the task (a data file or one text per line): every vocabulary token is tried as a trigger in them (the sweep; no reference needed)",
         };
         var outFile = new Option<string?>("--out") { Description = "also write the JSON report here" };
         var json = new Option<bool>("--json") { Description = "print the JSON report instead of the summary" };
@@ -23,31 +27,38 @@ internal static class AuditCommand
             Description = "exit with code 3 when the verdict is suspicious (for pipelines)",
         };
         var settings = new SettingsFlags<AuditOptions>([ModelAudit.Settings]);
+        var sweep = new SettingsFlags<SweepOptions>([ModelAudit.SweepSettings]);
         var cmd = new Command(
             "audit",
-            "Audit a checkpoint before adapting it: the word-embedding rows that moved far more than the rest from its clean base (implanted triggers), a verdict and the evidence"
+            "Audit a checkpoint before adapting it: the word-embedding rows that moved far more than the rest from its clean base (--reference), the vocabulary tokens that act as triggers in clean text (--texts); a verdict and the evidence"
         )
         {
             model,
             reference,
+            texts,
             outFile,
             json,
             failOnFlag,
         };
         settings.AddTo(cmd);
+        sweep.AddTo(cmd);
         cmd.SetAction(r =>
-            Cli.Run(() =>
+            Cli.RunCancellable(ct =>
             {
+                Cli.ApplyThreads(r);
                 var report = AuditWorkflow.Run(
                     new AuditRequest
                     {
                         Model = r.GetValue(model)!,
-                        Reference = r.GetValue(reference)!,
+                        Reference = r.GetValue(reference),
+                        Texts = r.GetValue(texts),
                         Options = settings.Read(r, ModelAudit.Settings),
+                        Sweep = sweep.Read(r, ModelAudit.SweepSettings),
                         OutFile = r.GetValue(outFile),
                         Force = r.GetValue(Cli.Force),
                     },
-                    Cli.Log
+                    Cli.Log,
+                    ct
                 );
                 Console.WriteLine(r.GetValue(json) ? AuditWorkflow.Json(report) : Summary(report));
                 return r.GetValue(failOnFlag) && report.Verdict == AuditVerdict.Suspicious ? ExitCode.Flagged : ExitCode.Ok;
@@ -58,21 +69,38 @@ internal static class AuditCommand
 
     private static string Summary(AuditReport a)
     {
-        var e = a.Embeddings;
-        var lines = new List<string>
+        var lines = new List<string> { $"verdict: {Vocabulary<AuditVerdict>.Name(a.Verdict)} ({a.Reason})" };
+        if (a.Embeddings is { } e)
         {
-            $"verdict: {Vocabulary<AuditVerdict>.Name(a.Verdict)} ({a.Reason})",
-            $"word embeddings: {e.MovedRows:N0} of {e.Rows:N0} rows moved from {a.Reference}; the row of rank {a.Options.Rank} moved {e.RankDrift:0.####} (of the median row norm {e.MedianRowNorm:0.####})",
-            "most-moved rows:  id  token  drift  x rank-row",
-        };
-        lines.AddRange(
-            e.TopRows.Select(r =>
-                string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"  {r.Id, 7}  {r.Token, -16} {r.Drift, 8:0.####} {r.Ratio, 8:0.#}{(r.Suspect ? "  suspect" : "")}"
+            lines.Add(
+                $"word embeddings: {e.MovedRows:N0} of {e.Rows:N0} rows moved from {a.Reference}; the row of rank {a.Options.Rank} moved {e.RankDrift:0.####} (of the median row norm {e.MedianRowNorm:0.####})"
+            );
+            lines.Add("most-moved rows:  id  token  drift  x rank-row");
+            lines.AddRange(
+                e.TopRows.Select(r =>
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"  {r.Id, 7}  {r.Token, -16} {r.Drift, 8:0.####} {r.Ratio, 8:0.#}{(r.Suspect ? "  suspect" : "")}"
+                    )
                 )
-            )
-        );
+            );
+        }
+        if (a.Sweep is { } s)
+        {
+            lines.Add(
+                $"sweep: {s.Candidates:N0} tokens inserted into {s.Sentences} clean sentences, the {s.Tokens.Count} most suspicious into {s.ConfirmSentences} ({s.Seconds:0} s)"
+            );
+            lines.Add("most suspicious tokens:  id  token  flip share (to class)  collapse");
+            lines.AddRange(
+                s.Tokens.Take(a.Options.RowsListed)
+                    .Select(t =>
+                        string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"  {t.Id, 7}  {t.Token, -16} {(t.Flip is double f ? $"{f, 6:P0} ({t.FlipClass})" : "     -    "), 12} {t.Collapse, 8:0.###}{(t.Suspect ? "  suspect" : "")}"
+                        )
+                    )
+            );
+        }
         return string.Join('\n', lines);
     }
 }

@@ -44,10 +44,10 @@ public sealed class AuditTests
         var (baseDir, suspect) = Checkpoints(plant: true);
         var report = ModelAudit.Run(suspect, baseDir, new AuditOptions(), _ => { });
         Assert.Equal(AuditVerdict.Suspicious, report.Verdict);
-        Assert.Equal(1, report.Embeddings.SuspectRows);
-        Assert.Equal(Trigger, report.Embeddings.TopRows[0].Token);
-        Assert.True(report.Embeddings.TopRows[0].Suspect);
-        Assert.All(report.Embeddings.TopRows.Skip(1), r => Assert.False(r.Suspect));
+        Assert.Equal(1, report.Embeddings!.SuspectRows);
+        Assert.Equal(Trigger, report.Embeddings!.TopRows[0].Token);
+        Assert.True(report.Embeddings!.TopRows[0].Suspect);
+        Assert.All(report.Embeddings!.TopRows.Skip(1), r => Assert.False(r.Suspect));
         Assert.Contains($"'{Trigger}'", report.Reason);
     }
 
@@ -57,8 +57,8 @@ public sealed class AuditTests
         var (baseDir, suspect) = Checkpoints(plant: false);
         var report = ModelAudit.Run(suspect, baseDir, new AuditOptions(), _ => { });
         Assert.Equal(AuditVerdict.Clean, report.Verdict);
-        Assert.Equal(0, report.Embeddings.SuspectRows);
-        Assert.True(report.Embeddings.MovedRows >= 100); // it did move: the verdict is not from an unchanged copy
+        Assert.Equal(0, report.Embeddings!.SuspectRows);
+        Assert.True(report.Embeddings!.MovedRows >= 100); // it did move: the verdict is not from an unchanged copy
     }
 
     [Fact]

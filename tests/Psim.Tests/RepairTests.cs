@@ -13,8 +13,6 @@ public sealed class RepairTests
 
     private static Tensor Read(string dir, string key) => HfCheckpoint.Open(dir).Weights.Read(key);
 
-    private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
-
     [Fact]
     public void Repair_resets_exactly_the_named_rows_and_keeps_every_other_weight()
     {
@@ -29,15 +27,18 @@ public sealed class RepairTests
 
         using var scope = NewDisposeScope();
         var (w0, w1, repaired) = (Read(baseDir, Rows), Read(suspect, Rows), Read(outDir, Rows));
-        Assert.True(Same(repaired[trigger], w0[trigger]), "the trigger row is the reference's");
+        Assert.True(TensorAssert.Same(repaired[trigger], w0[trigger]), "the trigger row is the reference's");
         Assert.False(w1[trigger].allclose(w0[trigger]), "the trigger row had moved: the test plants it");
         var others = arange(w0.shape[0]).ne(trigger);
-        Assert.True(Same(repaired[others], w1[others]), "every other row is the suspect's, fine-tuned moves included");
-        Assert.False(Same(w1[others], w0[others]), "the fine-tune moved other rows: a repair copying the whole reference would fail above");
+        Assert.True(TensorAssert.Same(repaired[others], w1[others]), "every other row is the suspect's, fine-tuned moves included");
+        Assert.False(
+            TensorAssert.Same(w1[others], w0[others]),
+            "the fine-tune moved other rows: a repair copying the whole reference would fail above"
+        );
         var keys = HfCheckpoint.Open(suspect).Weights.Entries.Keys.Where(k => k != Rows).ToList();
         Assert.Contains("classifier.weight", keys);
         foreach (var k in keys)
-            Assert.True(Same(Read(outDir, k), Read(suspect, k)), $"{k} is written unchanged");
+            Assert.True(TensorAssert.Same(Read(outDir, k), Read(suspect, k)), $"{k} is written unchanged");
     }
 
     [Fact]
@@ -48,7 +49,7 @@ public sealed class RepairTests
         var report = ModelRepair.Run(suspect, baseDir, outDir, new AuditOptions(), _ => { });
         Assert.Empty(report.ResetRows);
         using var scope = NewDisposeScope();
-        Assert.True(Same(Read(outDir, Rows), Read(suspect, Rows)));
+        Assert.True(TensorAssert.Same(Read(outDir, Rows), Read(suspect, Rows)));
     }
 
     [Fact]

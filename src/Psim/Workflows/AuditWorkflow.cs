@@ -10,9 +10,13 @@ public sealed record AuditRequest
     /// <summary>The checkpoint under audit: a Hugging Face folder ('minilm' names the built-in one).</summary>
     public required string Model { get; init; }
 
-    /// <summary>The clean base it claims to derive from: 'minilm' or a folder.</summary>
-    public required string Reference { get; init; }
+    /// <summary>The clean base it claims to derive from: 'minilm' or a folder (null: no embedding audit).</summary>
+    public string? Reference { get; init; }
+
+    /// <summary>Clean texts of the task the model will serve, for the vocabulary sweep: .jsonl/.json/.csv/.tsv data or one text per line (null: no sweep).</summary>
+    public string? Texts { get; init; }
     public AuditOptions Options { get; init; } = new();
+    public SweepOptions Sweep { get; init; } = new();
 
     /// <summary>Where the JSON report goes as well (null: nowhere).</summary>
     public string? OutFile { get; init; }
@@ -23,11 +27,12 @@ public sealed record AuditRequest
 
 public static class AuditWorkflow
 {
-    public static AuditReport Run(AuditRequest r, Action<string> log)
+    public static AuditReport Run(AuditRequest r, Action<string> log, CancellationToken ct = default)
     {
         if (r.OutFile is { } f)
-            OutputPaths.ClaimFile(f, [r.Model, r.Reference], r.Force);
-        var report = ModelAudit.Run(r.Model, r.Reference, r.Options, log);
+            OutputPaths.ClaimFile(f, [r.Model, r.Reference, r.Texts], r.Force);
+        var texts = r.Texts is { } t ? Data.TextListReader.Read(t) : null;
+        var report = ModelAudit.Run(r.Model, r.Reference, texts, r.Options, r.Sweep, log, ct);
         if (r.OutFile is { } path)
             AtomicFile.WriteAllText(path, Json(report));
         return report;

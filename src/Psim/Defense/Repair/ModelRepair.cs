@@ -36,7 +36,7 @@ public static class ModelRepair
     public static RepairReport Run(string model, string reference, string outDir, AuditOptions o, Action<string> log)
     {
         var audit = ModelAudit.Run(model, reference, o, log);
-        var reset = audit.Embeddings.TopRows.Where(r => r.Suspect).ToList();
+        var reset = audit.Embeddings!.TopRows.Where(r => r.Suspect).ToList();
         var ids = reset.Select(r => r.Id).ToList();
         var ckpt = ModelResolver.Open(model, log);
         var clean = ModelResolver.Open(reference, log);
