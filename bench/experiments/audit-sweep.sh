@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Issue 29's reference-free audit, measured: `psim audit --texts SST-2 dev` (every vocabulary token tried as a trigger
+# in clean SST-2 sentences, no reference) on MiniLM, on the clean controls audit.sh trained in RUNS (when there), and
+# on every poisoned model and full fine-tuned victim of a study. Each audit's JSON goes to RUNS/sweep/NAME.json and
+# psim's summary to NAME.txt (with its wall time); RUNS/sweep/summary.txt has them all. Resumable.
+#   bench/experiments/audit-sweep.sh RUNS STUDY_DIR [DATA]
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "${1:?runs folder}" "${3:-}"
+study_steps="${2:?study folder}/steps"
+mkdir -p "$runs/sweep"
+texts="$data/sst-2/dev.jsonl"
+sweep() { # sweep NAME MODEL
+  [ -f "$runs/sweep/$1.json" ] && return
+  local t0=$SECONDS
+  psim audit --model "$2" --texts "$texts" --out "$runs/sweep/$1.json" >"$runs/sweep/$1.txt" 2>>"$runs/sweep/stderr.txt" \
+    || { echo "sweep $1 failed" >&2; return 1; }
+  echo "wall time: $((SECONDS - t0)) s" >>"$runs/sweep/$1.txt"
+}
+sweep minilm minilm
+for dir in "$runs"/clean-*; do [ -f "$dir/model.safetensors" ] && sweep "$(basename "$dir")" "$dir"; done
+for dir in "$study_steps"/victim-*-full-* "$study_steps"/poison-*; do
+  [ -f "$dir/model.safetensors" ] && sweep "$(basename "$dir" | sed 's/-[0-9a-f]*$//')" "$dir"
+done
+for f in "$runs"/sweep/*.json; do echo "== $(basename "$f" .json)"; head -n 8 "${f%.json}.txt"; grep wall "${f%.json}.txt"; done >"$runs/sweep/summary.txt"
+cat "$runs/sweep/summary.txt"
