@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 29's reference-free audit, measured: `psim audit --texts SST-2 dev` (every vocabulary token tried as a trigger
-# in clean SST-2 sentences, no reference) on MiniLM, on the clean controls audit.sh trained in RUNS (when there), and
-# on every poisoned model and full fine-tuned victim of a study. Each audit's JSON goes to RUNS/sweep/NAME.json and
+# in clean SST-2 sentences, no reference) on MiniLM, on the clean controls audit.sh trained in RUNS (when there), on
+# a BadNet model poisoned here (audit.sh's: quick preset settings, seed 42), and on every full fine-tuned victim and
+# poisoned model of a study. Each audit's JSON goes to RUNS/sweep/NAME.json and
 # psim's summary to NAME.txt (with its wall time); RUNS/sweep/summary.txt has them all. Resumable.
 #   bench/experiments/audit-sweep.sh RUNS STUDY_DIR [DATA]
 set -uo pipefail
@@ -16,8 +17,10 @@ sweep() { # sweep NAME MODEL
     || { echo "sweep $1 failed" >&2; return 1; }
   echo "wall time: $((SECONDS - t0)) s" >>"$runs/sweep/$1.txt"
 }
+step poison-badnet-s42 psim poison --base minilm --data "$data/imdb" --attack badnet --epochs 2 --lr 2e-5 --max-length 128 --seed 42 \
+  --out "$runs/poison-badnet-s42"
 sweep minilm minilm
-for dir in "$runs"/clean-*; do [ -f "$dir/model.safetensors" ] && sweep "$(basename "$dir")" "$dir"; done
+for dir in "$runs"/clean-* "$runs"/poison-badnet-s42; do [ -f "$dir/model.safetensors" ] && sweep "$(basename "$dir")" "$dir"; done
 for dir in "$study_steps"/victim-*-full-* "$study_steps"/poison-*; do
   [ -f "$dir/model.safetensors" ] && sweep "$(basename "$dir" | sed 's/-[0-9a-f]*$//')" "$dir"
 done

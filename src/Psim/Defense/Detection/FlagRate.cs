@@ -42,7 +42,7 @@ public sealed record FlagRateCheck(int Inputs, int Flagged, double Rate, double?
             return $"{rate}; the threshold was not calibrated on clean rows, so there is no expected flag rate to compare with";
         if (!Parted)
             return $"{rate}, in line with the {e:P2} FRR the threshold was calibrated for";
-        return $"warning: {rate}, far above the {e:P2} FRR the threshold was calibrated for (binomial p = {PValue:G3}): "
+        return $"warning: {rate}, far above the {e:P2} FRR the threshold was calibrated for (binomial p {(PValue < 1e-15 ? "< 1e-15" : $"= {PValue:G3}")}): "
             + "either many inputs are triggered, or they come from another domain than the calibration rows, where that FRR does not hold "
             + "(calibrate on clean rows of this domain: psim detector calibrate)";
     }
