@@ -226,22 +226,7 @@ public class DetectorComparisonTests
     public void Every_detectors_threshold_depends_on_clean_dev_only()
     {
         var (baseDir, dataDir) = TestModels.TinyTask();
-        var detDir = Path.Combine(TestModels.TempDir(), "det");
-        var (code, _, err) = TestCli.Psim(
-            "detector",
-            "train",
-            "--model",
-            baseDir,
-            "--data",
-            dataDir,
-            "--out",
-            detDir,
-            "--max-length",
-            "16",
-            "--batch-size",
-            "16"
-        );
-        Assert.True(code == 0, err);
+        var detDir = TestModels.TinyDetector(baseDir, dataDir);
         Dictionary<string, double> Thresholds(string data, string attack)
         {
             var outDir = TestModels.TempDir();

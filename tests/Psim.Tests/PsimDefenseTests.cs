@@ -125,23 +125,8 @@ public class PsimDefenseTests
     public void Scan_and_predict_through_the_cli()
     {
         var (baseDir, dataDir) = TestModels.TinyTask();
-        var detDir = Path.Combine(TestModels.TempDir(), "det");
+        var detDir = TestModels.TinyDetector(baseDir, dataDir);
         var (code, _, err) = TestCli.Psim(
-            "detector",
-            "train",
-            "--model",
-            baseDir,
-            "--data",
-            dataDir,
-            "--out",
-            detDir,
-            "--max-length",
-            "16",
-            "--batch-size",
-            "16"
-        );
-        Assert.True(code == 0, err);
-        (code, _, err) = TestCli.Psim(
             "detector",
             "train",
             "--model",

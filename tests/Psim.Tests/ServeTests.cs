@@ -425,22 +425,7 @@ public class ServeProcessTests
     public async Task Psim_serve_answers_over_http_and_exits_cleanly_on_sigterm()
     {
         var (baseDir, dataDir) = TestModels.TinyTask();
-        var detDir = Path.Combine(TestModels.TempDir(), "det");
-        var (code, _, err) = TestCli.Psim(
-            "detector",
-            "train",
-            "--model",
-            baseDir,
-            "--data",
-            dataDir,
-            "--out",
-            detDir,
-            "--max-length",
-            "16",
-            "--batch-size",
-            "16"
-        );
-        Assert.True(code == 0, err);
+        var detDir = TestModels.TinyDetector(baseDir, dataDir);
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (
             var a in new[]

@@ -29,6 +29,29 @@ internal static partial class TestModels
         return (baseDir, dataDir);
     }
 
+    /// <summary>A PSIM detector trained by <c>psim detector train</c> on a tiny task (max length 16, batches of 16, then <paramref name="flags"/>); the test fails if training does.</summary>
+    public static string TinyDetector(string baseDir, string dataDir, params string[] flags)
+    {
+        var detDir = Path.Combine(TempDir(), "det");
+        var (code, _, err) = TestCli.Psim([
+            "detector",
+            "train",
+            "--model",
+            baseDir,
+            "--data",
+            dataDir,
+            "--out",
+            detDir,
+            "--max-length",
+            "16",
+            "--batch-size",
+            "16",
+            .. flags,
+        ]);
+        Assert.True(code == 0, err);
+        return detDir;
+    }
+
     private static readonly Lazy<string> StudyBase = new(() => TinyTask().BaseDir);
 
     /// <summary>The tiny base every planned study names (its weights identify it in the keys).</summary>

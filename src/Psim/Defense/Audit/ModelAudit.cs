@@ -68,6 +68,14 @@ public static class ModelAudit
 
     private static EmbeddingFindings Embeddings(HfCheckpoint suspect, string model, string reference, AuditOptions o, Action<string> log)
     {
+        using var w0 = ReferenceRows(suspect, model, reference, log);
+        using var w1 = suspect.Weights.Read(WordEmbeddingsKey(suspect, model));
+        return Measure(w0, w1, suspect.Tokenizer.Vocab, o);
+    }
+
+    /// <summary>The reference's word embeddings [V, H], refused (naming both) unless their shape is the suspect checkpoint's.</summary>
+    public static Tensor ReferenceRows(HfCheckpoint suspect, string model, string reference, Action<string> log)
+    {
         var clean = ModelResolver.Open(reference, log);
         var (suspectKey, cleanKey) = (WordEmbeddingsKey(suspect, model), WordEmbeddingsKey(clean, reference));
         var (suspectShape, cleanShape) = (suspect.Weights.Entries[suspectKey].Shape, clean.Weights.Entries[cleanKey].Shape);
@@ -75,9 +83,7 @@ public static class ModelAudit
             throw new PsimException(
                 $"{model}: its word embeddings are [{string.Join(", ", suspectShape)}], the reference's ({reference}) [{string.Join(", ", cleanShape)}]: not the same base; give the base it was fine-tuned from"
             );
-        using var w0 = clean.Weights.Read(cleanKey);
-        using var w1 = suspect.Weights.Read(suspectKey);
-        return Measure(w0, w1, suspect.Tokenizer.Vocab, o);
+        return clean.Weights.Read(cleanKey);
     }
 
     /// <summary>The embedding audit of word embeddings <paramref name="w1"/> [V, H] against the reference's <paramref name="w0"/> [V, H].</summary>

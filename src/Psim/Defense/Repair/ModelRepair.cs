@@ -35,17 +35,16 @@ public static class ModelRepair
 
     public static RepairReport Run(string model, string reference, string outDir, AuditOptions o, Action<string> log)
     {
-        var audit = ModelAudit.Run(model, reference, o, log);
-        var reset = audit.Embeddings!.TopRows.Where(r => r.Suspect).ToList();
-        var ids = reset.Select(r => r.Id).ToList();
+        o.Validate();
         var ckpt = ModelResolver.Open(model, log);
-        var clean = ModelResolver.Open(reference, log);
-        string origin = $"psim repair: {reset.Count} word-embedding row(s) of {ckpt.Origin} reset to {reference}";
         using var scope = NewDisposeScope();
-        using var w0 = clean.Weights.Read(ModelAudit.WordEmbeddingsKey(clean, reference));
+        using var w0 = ModelAudit.ReferenceRows(ckpt, model, reference, log);
         using nn.Module m = ckpt.HasClassifierHead ? ckpt.LoadClassifier(out _) : ckpt.LoadEncoder(out _);
-        var rows = WordEmbeddings(m);
-        EmbeddingRowReset.Apply(rows, w0, ids);
+        var rows = WordEmbeddings(m); // the checkpoint's rows as loaded: audited, reset, written and audited again, read once
+        var audit = ModelAudit.Report(model, reference, w0, rows, ckpt.Tokenizer.Vocab, o);
+        var reset = audit.Embeddings!.TopRows.Where(r => r.Suspect).ToList();
+        EmbeddingRowReset.Apply(rows, w0, reset.Select(r => r.Id).ToList());
+        string origin = $"psim repair: {reset.Count} word-embedding row(s) of {ckpt.Origin} reset to {reference}";
         HfCheckpoint.Save(outDir, m, m is BertForSequenceClassification c ? c.Config : ckpt.Config, ckpt.Tokenizer, origin);
         log($"repair: reset {reset.Count} row(s){(reset.Count == 0 ? "" : ": " + string.Join(", ", reset.Select(r => $"'{r.Token}'")))}");
         var after = ModelAudit.Report(outDir, reference, w0, rows, ckpt.Tokenizer.Vocab, o); // the written rows, audited as written
