@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 29's reference-free audit, measured: `psim audit --texts SST-2 dev` (every vocabulary token tried as a trigger
-# in clean SST-2 sentences, no reference) on MiniLM, on the clean controls audit.sh trained in RUNS (when there), on
+# in clean SST-2 sentences, no reference) on MiniLM, on a clean SST-2 fine-tune and any other clean control audit.sh trained in RUNS, on
 # a BadNet model poisoned here (audit.sh's: quick preset settings, seed 42), and on every full fine-tuned victim and
 # poisoned model of a study. Each audit's JSON goes to RUNS/sweep/NAME.json and
 # psim's summary to NAME.txt (with its wall time); RUNS/sweep/summary.txt has them all. Resumable.
@@ -17,6 +17,9 @@ sweep() { # sweep NAME MODEL
     || { echo "sweep $1 failed" >&2; return 1; }
   echo "wall time: $((SECONDS - t0)) s" >>"$runs/sweep/$1.txt"
 }
+# the clean SST-2 control and the BadNet model exactly as audit.sh builds them (the same step names: either script reuses the other's)
+step clean-sst-2 psim finetune --model minilm --data "$data/sst-2" --method full --epochs 2 --lr 2e-5 --max-length 128 \
+  --train-rows 4000 --eval-rows 1000 --seed 42 --out "$runs/clean-sst-2"
 step poison-badnet-s42 psim poison --base minilm --data "$data/imdb" --attack badnet --epochs 2 --lr 2e-5 --max-length 128 --seed 42 \
   --out "$runs/poison-badnet-s42"
 sweep minilm minilm
