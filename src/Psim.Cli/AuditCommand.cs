@@ -90,7 +90,7 @@ internal static class AuditCommand
             lines.Add(
                 $"sweep: {s.Candidates:N0} tokens inserted into {s.Sentences} clean sentences, the {s.Tokens.Count} most suspicious into {s.ConfirmSentences} ({s.Seconds:0} s)"
             );
-            lines.Add("most suspicious tokens:  id  token  flip share (to class)  collapse");
+            lines.Add("most collapsed tokens:  id  token  flip share (to class)  collapse");
             lines.AddRange(
                 s.Tokens.Take(a.Options.RowsListed)
                     .Select(t =>

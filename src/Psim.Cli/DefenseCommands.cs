@@ -239,11 +239,11 @@ internal static class DefenseCommands
         var outDir = Cli.OutOption("folder for metrics.json, roc.png and run.json");
         var defenses = VocabularyOption.Many<DefenseKind>(
             "--defense",
-            "defences to run (default: onion strip rap dan backtranslation scpd; psim needs --detector)"
+            "defences to run (default: onion strip rap dan backtranslation scpd; psim and guard need --detector)"
         );
         var detector = new DetectorFlags(
             required: false,
-            "a PSIM detector folder: measures PSIM in the same table, under the same protocol (adds psim to the defaults)"
+            "a PSIM detector folder: measures PSIM in the same table, under the same protocol (adds psim and the fused guard, PSIM + DAN, to the defaults)"
         );
         var frr = new Option<double>("--target-frr")
         {
@@ -253,15 +253,21 @@ internal static class DefenseCommands
         var seed = Cli.SeedOption("seed for trigger insertion, STRIP, RAP and DAN");
         var attack = new AttackFlags(required: true);
         var detectors = new DetectorSettingsFlags();
+        var reference = new Option<string?>("--reference")
+        {
+            Description =
+                "the clean base the victim claims to derive from ('minilm' or a folder): its word embeddings are audited against it and the guard flags the tokens the audit names",
+        };
         var cmd = new Command(
             "baselines",
-            "PSIM, ONION, STRIP, RAP and DAN at one clean-dev FRR, back-translation and SCPD: CA, ASR, FRR, FAR, AUROC, cost"
+            "PSIM, ONION, STRIP, RAP, DAN and the fused guard at one clean-dev FRR, back-translation and SCPD: CA, ASR, FRR, FAR, AUROC, cost"
         )
         {
             outDir,
             defenses,
             frr,
             seed,
+            reference,
         };
         foreach (var flags in new Action<Command>[] { victim.AddTo, task.AddTo, attack.AddTo, detector.AddTo, detectors.AddTo })
             flags(cmd);
@@ -286,9 +292,11 @@ internal static class DefenseCommands
                     OnionBars = onion.Bars,
                     Rap = detectors.ReadRap(r),
                     Dan = detectors.ReadDan(r),
+                    Guard = detectors.ReadGuard(r),
+                    Reference = r.GetValue(reference),
                 };
                 if (request.Detector is not null)
-                    request = request with { Defenses = [DefenseKind.Psim, .. request.Defenses] };
+                    request = request with { Defenses = [.. DefenseCatalog.OnPsimDetector, .. request.Defenses] };
                 if (r.GetValue(defenses) is { Length: > 0 } d)
                     request = request with { Defenses = d };
                 foreach (var x in BaselineDefenseWorkflow.Run(request, Cli.Log, ct))

@@ -18,9 +18,10 @@ internal static class RepairCommand
         };
         var outDir = Cli.OutOption("folder for the repaired Hugging Face model (and repair.json)");
         var settings = new SettingsFlags<AuditOptions>([ModelAudit.Settings]);
+        var repair = new SettingsFlags<RepairOptions>([ModelRepair.Settings]);
         var cmd = new Command(
             "repair",
-            "Repair a checkpoint before adapting it: the word-embedding rows the audit names as suspect are reset to the clean base's rows (E-PUR); the rest is written unchanged"
+            "Repair a checkpoint before adapting it: the word-embedding rows the audit names as suspect are reset to the clean base's rows (E-PUR); with --repair-reset-share, a random share of every encoder weight too (Fine-mixing); the head is written unchanged"
         )
         {
             model,
@@ -28,6 +29,7 @@ internal static class RepairCommand
             outDir,
         };
         settings.AddTo(cmd);
+        repair.AddTo(cmd);
         cmd.SetAction(r =>
             Cli.Run(() =>
             {
@@ -38,6 +40,7 @@ internal static class RepairCommand
                         Reference = r.GetValue(reference)!,
                         OutDir = r.GetValue(outDir)!,
                         Options = settings.Read(r, ModelAudit.Settings),
+                        Repair = repair.Read(r, ModelRepair.Settings),
                         Force = r.GetValue(Cli.Force),
                     },
                     Cli.Log
@@ -56,6 +59,9 @@ internal static class RepairCommand
             r.ResetRows.Count == 0
                 ? "reset: no row (nothing suspect; the checkpoint is written unchanged)"
                 : $"reset: {string.Join(", ", r.ResetRows.Select(x => $"{x.Id} '{x.Token}'"))} to {r.Reference}",
+            r.Mix is { } m
+                ? $"mixed: {m.Reset:N0} of {m.Entries:N0} encoder weight entries ({m.Reset / (double)m.Entries:P1}) reset to {r.Reference}"
+                : "mixed: none (--repair-reset-share 0)",
             $"after: {Vocabulary<AuditVerdict>.Name(r.AfterRepair.Verdict)} ({r.AfterRepair.Reason})",
             $"wrote {r.Out} ({ModelRepair.ReportFile}: the evidence)"
         );

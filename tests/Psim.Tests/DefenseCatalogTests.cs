@@ -76,7 +76,7 @@ public class DefenseCatalogTests
     [Fact]
     public void The_settings_groups_come_from_the_catalog()
     {
-        Assert.Equal(["onion", "strip", "rap", "dan"], DefenseSettings.Groups.Select(g => g.Group.Name));
+        Assert.Equal(["onion", "strip", "rap", "dan", "guard"], DefenseSettings.Groups.Select(g => g.Group.Name));
         Assert.All(DefenseSettings.Groups, g => Assert.Same(DefenseCatalog.Of(g.Defense).Options, g.Group));
         Assert.Equal(typeof(Psim.Defense.Rap.RapOptions), DefenseSettings.Of(typeof(Psim.Defense.Rap.RapOptions)).Type);
     }

@@ -18,7 +18,7 @@ public sealed class RepairTests
     {
         var (baseDir, suspect) = AuditTests.Checkpoints(plant: true);
         var outDir = Path.Combine(TestModels.TempDir(), "repaired");
-        var report = ModelRepair.Run(suspect, baseDir, outDir, new AuditOptions(), _ => { });
+        var report = ModelRepair.Run(suspect, baseDir, outDir, new AuditOptions(), new RepairOptions(), _ => { });
 
         int trigger = TestModels.Tokenizer().Vocab.Id(AuditTests.Trigger)!.Value;
         Assert.Equal([(long)trigger], report.ResetRows.Select(r => r.Id));
@@ -42,12 +42,40 @@ public sealed class RepairTests
     }
 
     [Fact]
+    public void Mixing_sets_a_random_share_of_every_encoder_entry_back_to_the_base_and_keeps_the_head()
+    {
+        var (baseDir, suspect) = (TestModels.TempDir(), TestModels.TempDir());
+        using (var m = TestModels.TinyClassifier(7))
+            HfCheckpoint.Save(baseDir, m, m.Config, TestModels.Tokenizer(), "base");
+        using (var m = TestModels.TinyClassifier(8)) // every weight differs from the base's
+            HfCheckpoint.Save(suspect, m, m.Config, TestModels.Tokenizer(), "trained through");
+        var outDir = Path.Combine(TestModels.TempDir(), "mixed");
+        var report = ModelRepair.Run(suspect, baseDir, outDir, new AuditOptions(), new RepairOptions { ResetShare = 0.3 }, _ => { });
+
+        Assert.NotNull(report.Mix);
+        Assert.InRange(report.Mix!.Reset / (double)report.Mix.Entries, 0.27, 0.33);
+        using var scope = NewDisposeScope();
+        const string query = "bert.encoder.layer.0.attention.self.query.weight";
+        var (b, s, r) = (Read(baseDir, query), Read(suspect, query), Read(outDir, query));
+        var fromBase = r.eq(b);
+        Assert.True(fromBase.logical_or(r.eq(s)).all().item<bool>(), "every entry is the base's or the suspect's");
+        Assert.InRange(fromBase.to_type(ScalarType.Float32).mean().item<float>(), 0.2, 0.4);
+        Assert.True(TensorAssert.Same(Read(outDir, "classifier.weight"), Read(suspect, "classifier.weight")), "the head is kept");
+
+        var again = Path.Combine(TestModels.TempDir(), "again");
+        ModelRepair.Run(suspect, baseDir, again, new AuditOptions(), new RepairOptions { ResetShare = 0.3 }, _ => { });
+        Assert.True(TensorAssert.Same(Read(again, query), r), "the seed decides the entries");
+        Assert.Throws<PsimException>(() => new RepairOptions { ResetShare = 1 }.Validate());
+    }
+
+    [Fact]
     public void A_clean_checkpoint_is_written_unchanged()
     {
         var (baseDir, suspect) = AuditTests.Checkpoints(plant: false);
         var outDir = Path.Combine(TestModels.TempDir(), "repaired");
-        var report = ModelRepair.Run(suspect, baseDir, outDir, new AuditOptions(), _ => { });
+        var report = ModelRepair.Run(suspect, baseDir, outDir, new AuditOptions(), new RepairOptions(), _ => { });
         Assert.Empty(report.ResetRows);
+        Assert.Null(report.Mix);
         using var scope = NewDisposeScope();
         Assert.True(TensorAssert.Same(Read(outDir, Rows), Read(suspect, Rows)));
     }

@@ -1,4 +1,5 @@
 using Psim.Defense.Dan;
+using Psim.Defense.Guard;
 using Psim.Defense.Onion;
 using Psim.Defense.Paraphrase;
 using Psim.Defense.Psim;
@@ -19,7 +20,11 @@ public static class DefenseCatalog
         Paraphrasing.Scpd,
         RapDetector.Descriptor,
         DanDetector.Descriptor,
+        GuardDetector.Descriptor,
     ];
+
+    /// <summary>The defences built on PSIM's detector, in catalog order: what a detector folder adds to a comparison.</summary>
+    public static IReadOnlyList<DefenseKind> OnPsimDetector { get; } = [.. All.Where(d => d.UsesPsimDetector).Select(d => d.Kind)];
 
     public static DefenseDescriptor Of(DefenseKind kind) =>
         All.SingleOrDefault(d => d.Kind == kind) ?? throw new InvalidOperationException($"{kind} has no entry in the defence catalog");

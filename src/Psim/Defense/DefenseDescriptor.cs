@@ -15,6 +15,9 @@ public sealed record DefenseDescriptor
     /// <summary>Builds the detector (training or fitting what it needs) for one victim; null for a paraphrasing defence.</summary>
     public Func<DetectorContext, IInputDetector>? Detector { get; init; }
 
+    /// <summary>True for a defence built on PSIM's trained detector (PSIM itself, the fused guard): measured only where a run has one.</summary>
+    public bool UsesPsimDetector { get; init; }
+
     /// <summary>A paraphrasing defence: the suffix of its test files (<c>test_SUFFIX</c>, <c>test_ATTACK_SUFFIX</c>).</summary>
     public string? ParaphrasedSuffix { get; init; }
 }

@@ -1,6 +1,6 @@
 namespace Psim.Defense;
 
-/// <summary>The defences psim measures (spec §4, §6): PSIM and the baselines ONION, STRIP, back-translation, SCPD, RAP and DAN.</summary>
+/// <summary>The defences psim measures (spec §4, §6): PSIM and the baselines ONION, STRIP, back-translation, SCPD, RAP and DAN; and psim's fused guard (PSIM + DAN).</summary>
 public enum DefenseKind
 {
     Psim,
@@ -10,4 +10,5 @@ public enum DefenseKind
     Scpd,
     Rap,
     Dan,
+    Guard,
 }

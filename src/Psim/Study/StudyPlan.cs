@@ -89,8 +89,8 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
                 s => s,
                 s => Add(StepKind.Victim, cell, s, [poison], new StepRequest<FinetuneRequest>(VictimRequest(cell, s, poison.Dir)))
             );
-            var detector = c.Defenses.Contains(DefenseKind.Psim) ? PlanPsim(cell, poison, victims) : null;
-            var compared = c.Defenses.Where(d => d != DefenseKind.Psim || detector is not null).ToArray();
+            var detector = c.Defenses.Any(DefenseCatalog.OnPsimDetector.Contains) ? PlanPsim(cell, poison, victims) : null;
+            var compared = c.Defenses.Where(d => !DefenseCatalog.OnPsimDetector.Contains(d) || detector is not null).ToArray();
             if (compared.All(d => d == DefenseKind.Psim))
                 return;
             // PSIM is measured again beside the baselines, under the same protocol (one table per victim)
@@ -100,7 +100,9 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
                     cell,
                     s,
                     detector is null ? [victims[s]] : [victims[s], detector],
-                    new StepRequest<BaselineRequest>(BaselineRequest(cell, s, poison.Dir, victims[s].Dir, detector?.Dir, compared))
+                    new StepRequest<BaselineRequest>(
+                        BaselineRequest(cell, s, baseModel, poison.Dir, victims[s].Dir, detector?.Dir, compared)
+                    )
                 );
         }
 
@@ -264,9 +266,13 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
                 OutDir = "",
             };
 
+        /// <summary>True when one of the compared defences reads settings of type <typeparamref name="T"/> (a settings record no compared defence reads stays out of the step key).</summary>
+        private static bool Reads<T>(DefenseKind[] defenses) => defenses.Any(d => DefenseCatalog.Of(d).Options?.Type == typeof(T));
+
         private BaselineRequest BaselineRequest(
             Cell cell,
             TuningMethod strategy,
+            string baseModel,
             string poisonDir,
             string victimDir,
             string? detectorDir,
@@ -290,6 +296,9 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
                 OnionBars = onion.Bars,
                 Rap = c.DefenseOptions<Defense.Rap.RapOptions>(),
                 Dan = c.DefenseOptions<Defense.Dan.DanOptions>(),
+                Guard = Reads<Defense.Guard.GuardOptions>(defenses) ? c.DefenseOptions<Defense.Guard.GuardOptions>() : null,
+                // the guard flags the tokens an audit against the clean base names; no other defence reads the audit
+                Reference = Reads<Defense.Guard.GuardOptions>(defenses) ? baseModel : null,
             };
         }
     }

@@ -2,8 +2,10 @@ using Psim.Attacks;
 using Psim.Charts;
 using Psim.Data;
 using Psim.Defense;
+using Psim.Defense.Audit;
 using Psim.Defense.Dan;
 using Psim.Defense.Detection;
+using Psim.Defense.Guard;
 using Psim.Defense.Onion;
 using Psim.Defense.Rap;
 using Psim.Defense.Strip;
@@ -50,6 +52,16 @@ public sealed record BaselineRequest : IFolderRequest<BaselineRequest>
     public int StripCopies { get; init; } = new StripOptions().Copies;
     public RapOptions Rap { get; init; } = new();
     public DanOptions Dan { get; init; } = new();
+
+    /// <summary>
+    /// The clean base the victim's checkpoint claims to derive from ('minilm' or a folder): the victim's word embeddings
+    /// (the base's, for an adapter) are audited against it and the rows the audit names are given to the detectors
+    /// (the guard flags inputs that carry them). Null: no audit.
+    /// </summary>
+    public string? Reference { get; init; }
+
+    /// <summary>The fused guard's settings (null: its defaults; a study leaves it null unless it measures the guard, so other steps keep their keys).</summary>
+    public GuardOptions? Guard { get; init; }
     public DefenseKind[] Defenses { get; init; } =
     [DefenseKind.Onion, DefenseKind.Strip, DefenseKind.Rap, DefenseKind.Dan, DefenseKind.Backtranslation, DefenseKind.Scpd];
 }
@@ -105,12 +117,13 @@ public static class BaselineDefenseWorkflow
             Request = r,
         };
         using var bed = VictimTestBed.Load(r.Task, r.Victim, r.Attack, r.Seed, record, log, ct);
-        using var psim = r.Defenses.Contains(DefenseKind.Psim) ? r.Detector!.Load(r.Victim, bed.Checkpoint, log) : null;
+        using var psim = r.Defenses.Any(DefenseCatalog.OnPsimDetector.Contains) ? r.Detector!.Load(r.Victim, bed.Checkpoint, log) : null;
         if (r.Detector is { } d)
             record.AddInput(d.Folder);
+        var suspects = r.Reference is null ? null : SuspectTokens(r, log);
         return record.Execute(r.OutDir, log, () =>
         {
-            var run = new DefenceRun(r, bed, psim, log, ct);
+            var run = new DefenceRun(r, bed, psim, suspects, log, ct);
             var results = new List<BaselineResult> { run.Undefended() };
             var outcomes = new List<DetectorOutcome>();
             foreach (var kind in r.Defenses.Where(k => !Paraphrases(k)))
@@ -134,10 +147,21 @@ public static class BaselineDefenseWorkflow
         });
     }
 
+    /// <summary>The rows a model audit of the victim's checkpoint against <see cref="BaselineRequest.Reference"/> names (<see cref="ModelAudit"/>, its default settings).</summary>
+    private static IReadOnlyList<SuspectToken> SuspectTokens(BaselineRequest r, Action<string> log)
+    {
+        var audit = ModelAudit.Run(r.Victim.Model, r.Reference!, new AuditOptions(), log);
+        log($"audit of {r.Victim.Model} against {r.Reference}: {Vocabulary<AuditVerdict>.Name(audit.Verdict)} ({audit.Reason})");
+        return audit.Embeddings!.TopRows.Where(x => x.Suspect).Select(x => new SuspectToken((int)x.Id, x.Token)).ToList();
+    }
+
     private static void Validate(BaselineRequest r)
     {
-        if (r.Defenses.Contains(DefenseKind.Psim) && r.Detector is null)
-            throw new PsimException("comparing PSIM with the baselines needs its detector folder (--detector)");
+        var onDetector = r.Defenses.Where(DefenseCatalog.OnPsimDetector.Contains).Select(Vocabulary<DefenseKind>.Name).ToList();
+        if (onDetector.Count > 0 && r.Detector is null)
+            throw new PsimException(
+                $"{string.Join(" and ", onDetector)} {(onDetector.Count == 1 ? "is" : "are")} built on PSIM's detector: comparing them with the baselines needs its detector folder (--detector)"
+            );
         if (!(r.TargetFrr >= 0 && r.TargetFrr < 1))
             throw new PsimException($"target FRR {r.TargetFrr} must be in [0, 1)");
         foreach (var d in r.Defenses.Select(DefenseCatalog.Of).Where(d => d.Options is not null))
@@ -148,6 +172,7 @@ public static class BaselineDefenseWorkflow
     private static ICheckedOptions Settings(BaselineRequest r, Type type) =>
         type == typeof(RapOptions) ? r.Rap
         : type == typeof(DanOptions) ? r.Dan
+        : type == typeof(GuardOptions) ? r.Guard ?? new GuardOptions()
         : type == typeof(StripOptions) ? new StripOptions { Copies = r.StripCopies }
         : type == typeof(OnionOptions)
             ? new OnionOptions
@@ -170,7 +195,14 @@ public static class BaselineDefenseWorkflow
         private readonly DetectorContext _context;
         private readonly DetectionBench _bench;
 
-        public DefenceRun(BaselineRequest r, VictimTestBed bed, Defense.Psim.PsimDetector? psim, Action<string> log, CancellationToken ct)
+        public DefenceRun(
+            BaselineRequest r,
+            VictimTestBed bed,
+            Defense.Psim.PsimDetector? psim,
+            IReadOnlyList<SuspectToken>? suspects,
+            Action<string> log,
+            CancellationToken ct
+        )
         {
             (_r, _data, _log, _ct) = (r, bed.Data, log, ct);
             _victim = new VictimUnderTest(bed.Victim, bed.Encoder, r.Attack.TargetLabel);
@@ -187,6 +219,7 @@ public static class BaselineDefenseWorkflow
             )
             {
                 Psim = psim,
+                SuspectTokens = suspects,
             };
             var clean = bed.Test.Select(e => e.Text).ToList();
             var attack = bed.AttackRows.Select(e => e.Text).ToList();

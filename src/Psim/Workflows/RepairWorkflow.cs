@@ -5,7 +5,7 @@ using Psim.Files;
 
 namespace Psim.Workflows;
 
-/// <summary>What <c>psim repair</c> does: the audit's suspect rows reset to the clean base, written as a new checkpoint folder.</summary>
+/// <summary>What <c>psim repair</c> does: the audit's suspect rows reset to the clean base (and, if asked, a random share of every encoder weight), written as a new checkpoint folder.</summary>
 public sealed record RepairRequest
 {
     /// <summary>The checkpoint to repair: a Hugging Face folder ('minilm' names the built-in one).</summary>
@@ -15,6 +15,7 @@ public sealed record RepairRequest
     public required string Reference { get; init; }
     public required string OutDir { get; init; }
     public AuditOptions Options { get; init; } = new();
+    public RepairOptions Repair { get; init; } = new();
 
     /// <summary>Replace a psim output folder of another kind; never part of run.json.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -26,6 +27,7 @@ public static class RepairWorkflow
     public static RepairReport Run(RepairRequest r, Action<string> log)
     {
         r.Options.Validate();
+        r.Repair.Validate();
         var record = new RunRecord
         {
             Command = "repair",
@@ -37,7 +39,7 @@ public static class RepairWorkflow
         record.OpenModel("reference", r.Reference, log);
         return record.Execute(r.OutDir, log, () =>
         {
-            var report = ModelRepair.Run(r.Model, r.Reference, r.OutDir, r.Options, log);
+            var report = ModelRepair.Run(r.Model, r.Reference, r.OutDir, r.Options, r.Repair, log);
             AtomicFile.WriteAllText(Path.Combine(r.OutDir, ModelRepair.ReportFile), Json(report));
             return report;
         });

@@ -118,7 +118,7 @@ public static class ModelAudit
             clean.Add($"no word-embedding row moved {o.RowRatio:0.##}x more than the row of rank {o.Rank}");
         if (s is not null && so is not null)
             clean.Add(
-                $"no token of {s.Candidates:N0} sends {so.FlipShare:P0} of other classes' sentences to one class or collapses the [CLS] output below {so.Collapse:0.##} of clean spread"
+                $"no token of {s.Candidates:N0} collapses the [CLS] outputs of the clean sentences it is inserted into below {so.Collapse:0.##} of their spread"
             );
         return new AuditReport(model, reference, AuditVerdict.Clean, string.Join("; ", clean), e, s, o, so);
     }

@@ -28,11 +28,8 @@ public sealed record SweepOptions : ICheckedOptions
     [Description("the longest clean sentence used, in wordpieces (short sentences keep the sweep fast)")]
     public int MaxPieces { get; init; } = 16;
 
-    [Description("a token is suspect when inserting it sends at least this share of the other classes' sentences to one class")]
-    public double FlipShare { get; init; } = 0.9;
-
     [Description(
-        "... or when the [CLS] outputs of the sentences it is inserted into lie this close together, as a share of the clean sentences' spread"
+        "a token is suspect when the [CLS] outputs of the sentences it is inserted into lie this close together, as a share of the clean sentences' spread (the flip share is reported as evidence, not a verdict: sentiment words and rare tokens reach 90%)"
     )]
     public double Collapse { get; init; } = 0.1;
 
@@ -52,8 +49,6 @@ public sealed record SweepOptions : ICheckedOptions
             throw new PsimException($"sweep shortlist {Shortlist} must be in [1, 100000]");
         if (MaxPieces is < 4 or > 510)
             throw new PsimException($"sweep max pieces {MaxPieces} must be in [4, 510]");
-        if (!(FlipShare is > 0 and <= 1))
-            throw new PsimException($"sweep flip share {FlipShare} must be in (0, 1]");
         if (!(Collapse is >= 0 and < 1))
             throw new PsimException($"sweep collapse {Collapse} must be in [0, 1)");
         if (BatchSize is < 1 or > 65_536)
@@ -68,7 +63,7 @@ public sealed record SweepOptions : ICheckedOptions
 /// </summary>
 public sealed record TokenScore(long Id, string Token, double? Flip, int? FlipClass, double Collapse, bool Suspect);
 
-/// <summary>What the vocabulary sweep found: how many tokens it tried, on how many sentences, the tokens of the second pass (most suspicious first) and how many are suspect.</summary>
+/// <summary>What the vocabulary sweep found: how many tokens it tried, on how many sentences, the tokens of the second pass (most collapsed first) and how many are suspect.</summary>
 public sealed record SweepFindings(
     int Candidates,
     int Sentences,
@@ -81,9 +76,10 @@ public sealed record SweepFindings(
 
 /// <summary>
 /// A reference-free audit: a token trigger works by being inserted, so every token of the vocabulary is inserted into
-/// clean sentences and the model's answer watched. A trigger of a classifier sends the sentences of the other classes to
-/// its target class (flip share near 1; a sentiment word flips some, not nearly all); a trigger of a task-agnostic
-/// backdoor (POR, NeuBA) sends every sentence to one predefined output vector, so their [CLS] outputs collapse to a point.
+/// clean sentences and the model's answer watched. A trigger overrides the sentence around it: a classifier's trigger
+/// sends every sentence to its target class by one internal route, a task-agnostic trigger (POR, NeuBA) to one predefined
+/// output vector, so the [CLS] outputs of the sentences with it collapse to a point; the verdict rests on that collapse,
+/// the share of the other classes' sentences it flips is its evidence.
 /// Brute force over the vocabulary (as a defender can afford for single tokens; the first pass on a few sentences, the
 /// shortlist confirmed on more); triggers of several words together (SOS, InSent) are not single tokens and are not found.
 /// </summary>
@@ -121,9 +117,8 @@ public static class TokenSweep
             .ToList();
         var confirmed = Score(probe, sentences, shortlist, encoder, o, rng, "audit sweep, second pass", ct)
             .Select(s => new TokenScore(s.Id, vocab.Token((int)s.Id), s.Flip, s.FlipClass, s.Collapse, IsSuspect(s, o)))
-            .OrderByDescending(s => s.Suspect)
+            .OrderBy(s => s.Collapse)
             .ThenByDescending(s => s.Flip ?? 0)
-            .ThenBy(s => s.Collapse)
             .ToList();
         return new SweepFindings(
             candidates.Count,
@@ -136,7 +131,12 @@ public static class TokenSweep
         );
     }
 
-    private static bool IsSuspect(Measured s, SweepOptions o) => s.Flip >= o.FlipShare || s.Collapse <= o.Collapse;
+    /// <summary>
+    /// The collapse decides: a token trigger overrides the sentence it is put in, so the sentences' [CLS] outputs meet in
+    /// one point (BadNet's `mn` 0.027 on MiniLM; every clean token of four checkpoints at least 0.13). A high flip share
+    /// alone is what a strong sentiment word or, on short off-domain text, a rare token also does (docs/audit/sweep).
+    /// </summary>
+    private static bool IsSuspect(Measured s, SweepOptions o) => s.Collapse <= o.Collapse;
 
     /// <summary>Every token a user's text can produce: not a special token, not an [unused] slot.</summary>
     private static IEnumerable<long> Candidates(HfCheckpoint ckpt)

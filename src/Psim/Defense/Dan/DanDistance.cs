@@ -19,6 +19,7 @@ public sealed class DanDistance
     /// <summary>Scores of the held-out clean dev inputs (not used to fit the Gaussians).</summary>
     public IReadOnlyList<double> HeldOutScores { get; }
     public int FitRows { get; }
+    public int LayerCount => _layers.Length;
 
     private DanDistance(
         GaussianFeatureModel[] layers,
@@ -43,19 +44,37 @@ public sealed class DanDistance
         if (heldOut < 2 || order.Length - heldOut < 2)
             throw new PsimException($"DAN needs clean dev rows to fit on and to hold out: {devFeatures.Count} rows, {heldOut} held out");
         var fit = order[..^heldOut];
-        var held = order[^heldOut..].Select(i => devFeatures[i]).ToList();
-        int layerCount = devFeatures[0].Length;
+        return Fit(
+            fit.Select(i => devFeatures[i]).ToList(),
+            fit.Select(i => devLabels[i]).ToList(),
+            order[^heldOut..].Select(i => devFeatures[i]).ToList(),
+            o
+        );
+    }
+
+    /// <summary>DAN on a split made by the caller: Gaussians fitted on <paramref name="fitFeatures"/>, distances normalised on <paramref name="heldOut"/>.</summary>
+    public static DanDistance Fit(
+        IReadOnlyList<float[][]> fitFeatures,
+        IReadOnlyList<int> fitLabels,
+        IReadOnlyList<float[][]> heldOut,
+        DanOptions o
+    )
+    {
+        o.Validate();
+        if (fitFeatures.Count < 2 || heldOut.Count < 2)
+            throw new PsimException(
+                $"DAN needs clean dev rows to fit on and to hold out: {fitFeatures.Count} to fit, {heldOut.Count} held out"
+            );
+        int layerCount = fitFeatures[0].Length;
         var layers = Enumerable
             .Range(0, layerCount)
-            .Select(l =>
-                GaussianFeatureModel.Fit(fit.Select(i => devFeatures[i][l]).ToList(), fit.Select(i => devLabels[i]).ToList(), o.Shrinkage)
-            )
+            .Select(l => GaussianFeatureModel.Fit(fitFeatures.Select(f => f[l]).ToList(), fitLabels, o.Shrinkage))
             .ToArray();
         var norm = Enumerable
             .Range(0, layerCount)
             .Select(l =>
             {
-                var d = held.Select(f => layers[l].Distance(f[l])).ToArray();
+                var d = heldOut.Select(f => layers[l].Distance(f[l])).ToArray();
                 double mean = d.Average(),
                     std = Math.Sqrt(d.Average(x => (x - mean) * (x - mean)));
                 if (!(std > 0))
@@ -63,7 +82,7 @@ public sealed class DanDistance
                 return (mean, std);
             })
             .ToArray();
-        return new DanDistance(layers, norm, o.Aggregation, held, fit.Length);
+        return new DanDistance(layers, norm, o.Aggregation, heldOut, fitFeatures.Count);
     }
 
     /// <summary>Each layer's normalised distance (d_l − mean_l) / std_l of one input's features.</summary>

@@ -36,6 +36,9 @@ public sealed class DetectorContext(
     /// <summary>PSIM's detector, loaded on the victim's backbone (null when the run compares no PSIM).</summary>
     public Psim.PsimDetector? Psim { get; init; }
 
+    /// <summary>The word-embedding rows a model audit of the victim's checkpoint against its clean base named as suspect (null: no audit ran; empty: it named none).</summary>
+    public IReadOnlyList<SuspectToken>? SuspectTokens { get; init; }
+
     /// <summary>The run's settings record of type <typeparamref name="T"/> (a defence's options).</summary>
     public T Settings<T>()
         where T : ICheckedOptions => (T)settings(typeof(T));

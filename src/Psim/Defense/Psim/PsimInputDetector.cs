@@ -17,6 +17,7 @@ public sealed class PsimInputDetector : IInputDetector
     public static readonly DefenseDescriptor Descriptor = new()
     {
         Kind = DefenseKind.Psim,
+        UsesPsimDetector = true,
         Detector = c => new PsimInputDetector(
             c.Psim ?? throw new PsimException("comparing PSIM with the baselines needs its detector folder (--detector)"),
             c.DevTexts,

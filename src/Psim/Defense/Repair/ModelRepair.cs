@@ -6,24 +6,27 @@ using static TorchSharp.torch;
 
 namespace Psim.Defense.Repair;
 
-/// <summary>What <c>psim repair</c> did: the audit it acted on, the rows it reset to the reference, and the audit of the repaired checkpoint.</summary>
+/// <summary>What <c>psim repair</c> did: the audit it acted on, the rows it reset to the reference, the weight entries it mixed back (null: none), and the audit of the repaired checkpoint.</summary>
 public sealed record RepairReport(
     string Model,
     string Reference,
     string Out,
     AuditReport Audit,
     IReadOnlyList<RowDrift> ResetRows,
+    WeightMix? Mix,
     AuditReport AfterRepair
 );
 
 /// <summary>
 /// A checkpoint a victim can adapt: the word-embedding rows <see cref="ModelAudit"/> names as suspect are reset to the
-/// clean reference (<see cref="EmbeddingRowReset"/>); everything else, the head included, is written unchanged. A
-/// backdoor spread over the encoder (BadNet by full fine-tuning, LWP, POR, NeuBA) is not touched by this step.
+/// clean reference (<see cref="EmbeddingRowReset"/>); with <see cref="RepairOptions.ResetShare"/> above 0, a random share
+/// of every encoder weight's entries too (<see cref="WeightMixing"/>), for a backdoor spread over the encoder (BadNet by
+/// full fine-tuning, LWP, POR, NeuBA), which the rows alone do not reach. The head is written unchanged.
 /// </summary>
 public static class ModelRepair
 {
     public const string ReportFile = "repair.json";
+    public static readonly OptionsGroup<RepairOptions> Settings = new("repair", "repair", typeof(RepairOptions));
 
     private static Tensor WordEmbeddings(nn.Module m) =>
         m switch
@@ -33,9 +36,10 @@ public static class ModelRepair
             _ => throw new InvalidOperationException($"no word embeddings in a {m.GetType().Name}"),
         };
 
-    public static RepairReport Run(string model, string reference, string outDir, AuditOptions o, Action<string> log)
+    public static RepairReport Run(string model, string reference, string outDir, AuditOptions o, RepairOptions ro, Action<string> log)
     {
         o.Validate();
+        ro.Validate();
         var ckpt = ModelResolver.Open(model, log);
         using var scope = NewDisposeScope();
         using var w0 = ModelAudit.ReferenceRows(ckpt, model, reference, log);
@@ -44,10 +48,21 @@ public static class ModelRepair
         var audit = ModelAudit.Report(model, reference, w0, rows, ckpt.Tokenizer.Vocab, o);
         var reset = audit.Embeddings!.TopRows.Where(r => r.Suspect).ToList();
         EmbeddingRowReset.Apply(rows, w0, reset.Select(r => r.Id).ToList());
-        string origin = $"psim repair: {reset.Count} word-embedding row(s) of {ckpt.Origin} reset to {reference}";
+        var mix = ro.ResetShare > 0 ? Mix(m, reference, ro, log) : null;
+        string origin =
+            $"psim repair: {reset.Count} word-embedding row(s) of {ckpt.Origin} reset to {reference}{(mix is null ? "" : $", {mix.Share:P0} of its encoder weights mixed back")}";
         HfCheckpoint.Save(outDir, m, m is BertForSequenceClassification c ? c.Config : ckpt.Config, ckpt.Tokenizer, origin);
         log($"repair: reset {reset.Count} row(s){(reset.Count == 0 ? "" : ": " + string.Join(", ", reset.Select(r => $"'{r.Token}'")))}");
         var after = ModelAudit.Report(outDir, reference, w0, rows, ckpt.Tokenizer.Vocab, o); // the written rows, audited as written
-        return new RepairReport(model, reference, Path.GetFullPath(outDir), audit, reset, after);
+        return new RepairReport(model, reference, Path.GetFullPath(outDir), audit, reset, mix, after);
+    }
+
+    private static WeightMix Mix(nn.Module m, string reference, RepairOptions ro, Action<string> log)
+    {
+        using var clean = ModelResolver.Open(reference, log).LoadEncoder(out _);
+        var encoder = m is BertForSequenceClassification c ? c.Bert : (BertModel)m;
+        var mix = WeightMixing.Apply(encoder, clean, ro.ResetShare, ro.Seed);
+        log($"repair: {mix.Reset:N0} of {mix.Entries:N0} encoder weight entries ({mix.Tensors} tensors) reset to {reference}");
+        return mix;
     }
 }
