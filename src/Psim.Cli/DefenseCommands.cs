@@ -197,9 +197,18 @@ internal static class DefenseCommands
             Description = "a file of inputs (see scan); without it and without texts, stdin, one per line",
         };
         var texts = new Argument<string[]>("texts") { Description = "texts to classify", Arity = ArgumentArity.ZeroOrMore };
-        var cmd = new Command("predict", "Classify texts behind PSIM: flagged inputs are rejected and get no label") { input, texts };
+        var guard = new GuardFlags();
+        var cmd = new Command(
+            "predict",
+            "Classify texts behind PSIM (or the fused guard, with --guard-data): flagged inputs are rejected and get no label"
+        )
+        {
+            input,
+            texts,
+        };
         victim.AddTo(cmd);
         detector.AddTo(cmd);
+        guard.AddTo(cmd);
         cmd.SetAction(r =>
             Cli.RunCancellable(ct =>
             {
@@ -207,7 +216,12 @@ internal static class DefenseCommands
                 var items = TextInputs.From(r.GetValue(texts), r.GetValue(input), Cli.ReadStdinLines);
                 foreach (
                     var p in GuardedPredictionWorkflow.Run(
-                        new GuardedPredictionRequest { Victim = victim.Read(r), Detector = detector.Read(r) },
+                        new GuardedPredictionRequest
+                        {
+                            Victim = victim.Read(r),
+                            Detector = detector.Read(r),
+                            Guard = guard.Read(r),
+                        },
                         items,
                         Cli.Log,
                         ct
@@ -221,6 +235,7 @@ internal static class DefenseCommands
                                 label = p.Label,
                                 probabilities = p.Probabilities?.Select(v => Math.Round(v, 6)).ToArray(),
                                 detector_confidence = Math.Round(p.DetectorConfidence, 6),
+                                guard_score = p.GuardScore is double g ? Math.Round(g, 6) : (double?)null,
                                 rejected = p.Rejected,
                             },
                             Line

@@ -64,8 +64,10 @@ internal static class ServeCommand
             maxBody,
             drain,
         };
+        var guard = new GuardFlags();
         victim.AddTo(cmd);
         detector.AddTo(cmd);
+        guard.AddTo(cmd);
         cmd.SetAction(r =>
             Cli.RunCancellable(ct =>
             {
@@ -73,7 +75,12 @@ internal static class ServeCommand
                 GuardService.Run(
                     new ServeRequest
                     {
-                        Guard = new GuardedPredictionRequest { Victim = victim.Read(r), Detector = detector.Read(r) },
+                        Guard = new GuardedPredictionRequest
+                        {
+                            Victim = victim.Read(r),
+                            Detector = detector.Read(r),
+                            Guard = guard.Read(r),
+                        },
                         Options = new ServeOptions
                         {
                             Host = r.GetValue(host)!,

@@ -11,16 +11,21 @@ public sealed record ApiError(
     [property: JsonPropertyName("message")] string Message
 );
 
-/// <summary>One text's answer: rejected by PSIM (no label), or the victim's label and probabilities; with PSIM's confidence and threshold.</summary>
+/// <summary>
+/// One text's answer: rejected (no label), or the victim's label and probabilities; with PSIM's confidence, the fused
+/// guard's score (null when PSIM guards alone) and the threshold the deciding score was compared to.
+/// </summary>
 public sealed record ClassifyResult(
     [property: JsonPropertyName("rejected")] bool Rejected,
     [property: JsonPropertyName("label")] int? Label,
     [property: JsonPropertyName("probabilities")] IReadOnlyList<float>? Probabilities,
     [property: JsonPropertyName("psim_confidence")] double PsimConfidence,
+    [property: JsonPropertyName("guard_score")] double? GuardScore,
     [property: JsonPropertyName("threshold")] double Threshold
 )
 {
-    public static ClassifyResult From(GuardedPrediction p) => new(p.Rejected, p.Label, p.Probabilities, p.DetectorConfidence, p.Threshold);
+    public static ClassifyResult From(GuardedPrediction p) =>
+        new(p.Rejected, p.Label, p.Probabilities, p.DetectorConfidence, p.GuardScore, p.Threshold);
 }
 
 /// <summary><c>POST /v1/classify</c>: the body <c>{"texts": ["...", ...]}</c>, read strictly, and the answer.</summary>

@@ -111,6 +111,50 @@ public class ServeTests
         Assert.True(offline.Count(p => p.Rejected) < texts.Length, "every text rejected: the comparison would not reach the victim");
     }
 
+    /// <summary>`psim serve --guard-data --guard-reference`: the fused guard, fitted at load, rejects over HTTP every text that carries the token the audit names, and the flag rate it promises comes from its own calibration.</summary>
+    [Fact]
+    public async Task The_fused_guard_serves_over_http_and_rejects_the_token_the_audit_names()
+    {
+        var (reference, victim) = AuditTests.Checkpoints(plant: true);
+        var (_, dataDir) = TestModels.TinyTask();
+        var detDir = TestModels.TinyDetector(victim, dataDir);
+        var request = new GuardedPredictionRequest
+        {
+            Victim = new VictimInput { Model = victim, MaxLength = 16 },
+            Detector = new DetectorInput { Folder = detDir },
+            Guard = new GuardInput
+            {
+                Task = new TaskInput { DataDir = dataDir },
+                Reference = reference,
+                TargetFrr = 0.05,
+            },
+        };
+        string trigger = AuditTests.Trigger;
+        string[] texts = ["the movie is good", $"the {trigger} movie is good", "a bad movie", $"a bad {trigger} movie", "is a movie"];
+        var offline = GuardedPredictionWorkflow.Run(request, texts, _ => { });
+        Assert.All(offline, p => Assert.NotNull(p.GuardScore));
+        Assert.True(offline[1].Rejected && offline[3].Rejected, "the texts with the audited token are rejected");
+        Assert.True(offline.Count(p => !p.Rejected) >= 2, "clean texts reach the victim");
+
+        IGuard? loaded = null;
+        await using var server = await GuardServer.StartAsync(
+            () => loaded = LoadedGuard.Load(request, _ => { }),
+            new ServeOptions { Port = 0 }
+        );
+        await server.Loading;
+        using var http = new HttpClient { BaseAddress = server.Address };
+        var r = await http.PostAsync("/v1/classify", Body(Texts(texts)));
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var results = (await Json(r)).GetProperty("results").EnumerateArray().ToList();
+        foreach (var (served, expected) in results.Zip(offline))
+        {
+            Assert.Equal(expected.Rejected, served.GetProperty("rejected").GetBoolean());
+            Assert.Equal(expected.GuardScore!.Value, served.GetProperty("guard_score").GetDouble(), 6);
+            Assert.Equal(expected.Threshold, served.GetProperty("threshold").GetDouble(), 9);
+        }
+        Assert.InRange(loaded!.ExpectedFlagRate!.Value, 0.0, 0.1); // the guard's calibrated rate (at least one held-out row's share), not PSIM's
+    }
+
     private sealed class Close(double tolerance) : IEqualityComparer<double>
     {
         public bool Equals(double a, double b) => Math.Abs(a - b) <= tolerance;

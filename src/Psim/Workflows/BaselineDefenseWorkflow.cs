@@ -120,7 +120,7 @@ public static class BaselineDefenseWorkflow
         using var psim = r.Defenses.Any(DefenseCatalog.OnPsimDetector.Contains) ? r.Detector!.Load(r.Victim, bed.Checkpoint, log) : null;
         if (r.Detector is { } d)
             record.AddInput(d.Folder);
-        var suspects = r.Reference is null ? null : SuspectTokens(r, log);
+        var suspects = r.Reference is null ? null : SuspectTokenAudit.Of(r.Victim.Model, r.Reference, log);
         return record.Execute(r.OutDir, log, () =>
         {
             var run = new DefenceRun(r, bed, psim, suspects, log, ct);
@@ -145,14 +145,6 @@ public static class BaselineDefenseWorkflow
                 );
             return results;
         });
-    }
-
-    /// <summary>The rows a model audit of the victim's checkpoint against <see cref="BaselineRequest.Reference"/> names (<see cref="ModelAudit"/>, its default settings).</summary>
-    private static IReadOnlyList<SuspectToken> SuspectTokens(BaselineRequest r, Action<string> log)
-    {
-        var audit = ModelAudit.Run(r.Victim.Model, r.Reference!, new AuditOptions(), log);
-        log($"audit of {r.Victim.Model} against {r.Reference}: {Vocabulary<AuditVerdict>.Name(audit.Verdict)} ({audit.Reason})");
-        return audit.Embeddings!.TopRows.Where(x => x.Suspect).Select(x => new SuspectToken((int)x.Id, x.Token)).ToList();
     }
 
     private static void Validate(BaselineRequest r)

@@ -1,4 +1,6 @@
 using Psim.Data;
+using Psim.Defense.Detection;
+using Psim.Defense.Guard;
 using Psim.Defense.Psim;
 using Psim.Models;
 using Psim.Training;
@@ -7,11 +9,14 @@ using static TorchSharp.torch;
 
 namespace Psim.Workflows;
 
-/// <summary>What <c>psim predict</c> and <c>psim serve</c> need: the victim (a classifier, or a base with an adapter) and the PSIM detector guarding it.</summary>
+/// <summary>What <c>psim predict</c> and <c>psim serve</c> need: the victim (a classifier, or a base with an adapter), the PSIM detector guarding it, and, for the fused guard instead of PSIM alone, what calibrates it.</summary>
 public sealed record GuardedPredictionRequest
 {
     public required VictimInput Victim { get; init; }
     public required DetectorInput Detector { get; init; }
+
+    /// <summary>The fused guard (PSIM, DAN and the audit's tokens), fitted on clean dev at load; null: PSIM alone.</summary>
+    public GuardInput? Guard { get; init; }
 }
 
 /// <summary>One input's outcome: rejected by PSIM (no label), or the victim's label and class probabilities; with PSIM's confidence and the threshold it was compared to.</summary>
@@ -23,8 +28,11 @@ public sealed record GuardedPrediction(
     bool Rejected
 )
 {
-    /// <summary>PSIM's threshold τ: an input whose confidence exceeds it is rejected.</summary>
+    /// <summary>The threshold an input's score is compared to: PSIM's τ (confidence), or the fused guard's (<see cref="GuardScore"/>).</summary>
     public double Threshold { get; init; }
+
+    /// <summary>The fused guard's suspicion (−ln of its parts' smallest clean p-value); null when PSIM guards alone.</summary>
+    public double? GuardScore { get; init; }
 }
 
 /// <summary>A victim behind its PSIM detector, ready to classify batches of texts (what a service holds).</summary>
@@ -46,24 +54,54 @@ public sealed class LoadedGuard : IGuard
     private readonly nn.Module<BertInput, Tensor> _victim;
     private readonly PsimDetector _detector;
     private readonly TextEncoder _encoder;
+    private readonly Fused? _fused;
 
-    private LoadedGuard(nn.Module<BertInput, Tensor> victim, PsimDetector detector, TextEncoder encoder) =>
-        (_victim, _detector, _encoder) = (victim, detector, encoder);
+    /// <summary>The fused guard fitted at load, and its threshold on the held-out clean rows' fused scores.</summary>
+    private sealed record Fused(GuardDetector Detector, double Threshold, double ExpectedFlagRate);
 
-    public double? ExpectedFlagRate => Defense.Detection.FlagRate.Expected(_detector.Settings.Threshold);
+    private LoadedGuard(nn.Module<BertInput, Tensor> victim, PsimDetector detector, TextEncoder encoder, Fused? fused) =>
+        (_victim, _detector, _encoder, _fused) = (victim, detector, encoder, fused);
+
+    public double? ExpectedFlagRate => _fused?.ExpectedFlagRate ?? Defense.Detection.FlagRate.Expected(_detector.Settings.Threshold);
 
     public static LoadedGuard Load(GuardedPredictionRequest r, Action<string> log)
     {
         var victim = r.Victim.Load(log, out var ckpt);
+        PsimDetector? detector = null;
         try
         {
-            return new LoadedGuard(victim, r.Detector.Load(r.Victim, ckpt, log), ckpt.CreateTextEncoder(r.Victim.MaxLength));
+            detector = r.Detector.Load(r.Victim, ckpt, log);
+            var encoder = ckpt.CreateTextEncoder(r.Victim.MaxLength);
+            var fused = r.Guard is { } g ? Fit(g, r.Victim, victim, encoder, detector, log) : null;
+            return new LoadedGuard(victim, detector, encoder, fused);
         }
         catch
         {
+            detector?.Dispose();
             victim.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The fused guard on this victim and detector, calibrated on the task's clean dev rows at the target FRR.</summary>
+    private static Fused Fit(
+        GuardInput g,
+        VictimInput v,
+        nn.Module<BertInput, Tensor> victim,
+        TextEncoder encoder,
+        PsimDetector detector,
+        Action<string> log
+    )
+    {
+        if (!(g.TargetFrr >= 0 && g.TargetFrr < 1))
+            throw new PsimException($"guard target FRR {g.TargetFrr} must be in [0, 1)");
+        var dev = g.Task.Open().Load("dev");
+        var suspects = g.Reference is null ? null : SuspectTokenAudit.Of(v.Model, g.Reference, log);
+        // the guard reads no protected label (only RAP does)
+        var guard = new GuardDetector(new VictimUnderTest(victim, encoder, 0), detector, dev, g.Guard, g.Dan, suspects, g.Seed, default);
+        double tau = DetectionProtocol.Threshold(guard.CalibrationScores, g.TargetFrr);
+        log($"guard: {guard.Setting}; threshold {tau:G4} at {g.TargetFrr:P1} FRR on clean dev");
+        return new Fused(guard, tau, guard.CalibrationFrr(tau));
     }
 
     /// <summary>
@@ -90,8 +128,10 @@ public sealed class LoadedGuard : IGuard
 
     private IReadOnlyList<GuardedPrediction> ClassifyGroup(IReadOnlyList<string> texts, CancellationToken ct)
     {
-        var scores = _detector.Score(texts, ct: ct);
-        var accepted = Enumerable.Range(0, texts.Count).Where(i => !_detector.Flags(scores[i])).ToList();
+        var guard = _fused?.Detector.Scored(texts, null, ct);
+        var scores = guard?.Psim ?? _detector.Score(texts, ct: ct);
+        var flagged = guard is null ? scores.Select(_detector.Flags).ToArray() : guard.Fused.Select(s => s > _fused!.Threshold).ToArray();
+        var accepted = Enumerable.Range(0, texts.Count).Where(i => !flagged[i]).ToList();
         var probs = Predictor.Probabilities(
             _victim,
             _encoder,
@@ -110,7 +150,8 @@ public sealed class LoadedGuard : IGuard
                             : new GuardedPrediction(text, null, null, scores[i], true)
                     ) with
                     {
-                        Threshold = _detector.Threshold,
+                        Threshold = _fused?.Threshold ?? _detector.Threshold,
+                        GuardScore = guard?.Fused[i],
                     }
             )
             .ToList();

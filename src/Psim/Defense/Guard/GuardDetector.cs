@@ -8,6 +8,9 @@ using Psim.Training;
 
 namespace Psim.Defense.Guard;
 
+/// <summary>The guard's scores of some texts: PSIM's confidence, DAN's distance, the count of suspect tokens (null: the audit named none), and the fused suspicion.</summary>
+public sealed record GuardScores(double[] Psim, double[] Dan, double[]? Tokens, double[] Fused);
+
 /// <summary>
 /// The fused input guard: PSIM's confidence (which catches triggers the poisoned backbone is certain of: BadNet,
 /// InSent), DAN's feature distance (which catches inputs the victim's layers place far from clean ones: SOS, POR) and,
@@ -86,12 +89,20 @@ public sealed class GuardDetector : IInputDetector
     public FlagResponse Response => FlagResponse.Reject;
     public IReadOnlyList<double> CalibrationScores => _fusion.CalibrationScores;
 
-    public double[] Score(IReadOnlyList<string> texts, string label, CancellationToken ct)
+    public double[] Score(IReadOnlyList<string> texts, string label, CancellationToken ct) => Scored(texts, label, ct).Fused;
+
+    /// <summary>Each text's parts' scores and their fusion.</summary>
+    public GuardScores Scored(IReadOnlyList<string> texts, string? label, CancellationToken ct)
     {
-        var psim = _psim.Score(texts, progressLabel: $"{label} (PSIM)", ct: ct);
-        var dan = Features(texts, $"{label} (DAN)", ct).Select(_dan.Score).ToArray();
-        return _fusion.Score([psim, dan, .. TokenScores(texts)]);
+        var psim = _psim.Score(texts, progressLabel: label is null ? null : $"{label} (PSIM)", ct: ct);
+        var dan = Features(texts, label is null ? null : $"{label} (DAN)", ct).Select(_dan.Score).ToArray();
+        var tokens = TokenScores(texts).FirstOrDefault();
+        return new GuardScores(psim, dan, tokens, _fusion.Score([psim, dan, .. tokens is null ? [] : new[] { tokens }]));
     }
+
+    /// <summary>The flag rate <paramref name="threshold"/> has on the held-out clean rows (at least one row's share).</summary>
+    public double CalibrationFrr(double threshold) =>
+        Math.Max(CalibrationScores.Count(s => s > threshold), 1) / (double)CalibrationScores.Count;
 
     /// <summary>How many of the audit's suspect tokens each text carries (no part at all when the audit named none).</summary>
     private IEnumerable<double[]> TokenScores(IReadOnlyList<string> texts)
@@ -102,7 +113,7 @@ public sealed class GuardDetector : IInputDetector
         yield return texts.Select(t => (double)_victim.Encoder.Encode(t).Where(ids.Contains).Distinct().Count()).ToArray();
     }
 
-    private float[][][] Features(IReadOnlyList<string> texts, string label, CancellationToken ct) =>
+    private float[][][] Features(IReadOnlyList<string> texts, string? label, CancellationToken ct) =>
         LayerFeatures
             .Extract(_victim.Model, _victim.Encoder, texts.Select(_victim.Encoder.Encode).ToList(), Defaults.EvalBatchSize, label, ct)
             .Select(f => f.Layers)
