@@ -23,7 +23,9 @@ step clean-sst-2 psim finetune --model minilm --data "$data/sst-2" --method full
 step poison-badnet-s42 psim poison --base minilm --data "$data/imdb" --attack badnet --epochs 2 --lr 2e-5 --max-length 128 --seed 42 \
   --out "$runs/poison-badnet-s42"
 sweep minilm minilm
-for dir in "$runs"/clean-* "$runs"/poison-badnet-s42; do [ -f "$dir/model.safetensors" ] && sweep "$(basename "$dir")" "$dir"; done
+for name in clean-sst-2 clean-imdb clean-sst-2-lr10x clean-sst-2-lora-merged clean-imdb-lora-merged poison-badnet-s42; do
+  [ -f "$runs/$name/model.safetensors" ] && sweep "$name" "$runs/$name"
+done
 for dir in "$study_steps"/victim-*-full-* "$study_steps"/poison-*; do
   [ -f "$dir/model.safetensors" ] && sweep "$(basename "$dir" | sed 's/-[0-9a-f]*$//')" "$dir"
 done
