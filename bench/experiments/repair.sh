@@ -22,8 +22,10 @@ repair() { # repair NAME POISONED [FLAGS...]
   local name="$1" model="$2"
   shift 2
   [ -f "$runs/repaired-$name/repair.json" ] && return
+  local t0=$SECONDS
   psim repair --model "$model" --reference minilm --out "$runs/repaired-$name" "$@" >"$runs/repair/$name.txt" 2>>"$runs/repair/stderr.txt" \
     || { echo "repair $name failed" >&2; return 1; }
+  echo "wall time: $((SECONDS - t0)) s" >>"$runs/repair/$name.txt"
 }
 step poison-badnet-s42 psim poison --base minilm --data "$data/imdb" --attack badnet --epochs 2 --lr 2e-5 --max-length 128 --seed 42 \
   --out "$runs/poison-badnet-s42"

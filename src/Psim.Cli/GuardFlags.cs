@@ -42,16 +42,19 @@ internal sealed class GuardFlags
         _settings.AddTo(c);
     }
 
-    public GuardInput? Read(ParseResult r) =>
-        r.GetValue(_data) is not { } data
-            ? r.GetValue(_reference) is null
-                ? null
-                : throw new PsimException("--guard-reference needs --guard-data (the clean dev rows the guard is calibrated on)")
-            : new GuardInput
-            {
-                Task = new TaskInput { DataDir = data },
-                Reference = r.GetValue(_reference),
-                TargetFrr = r.GetValue(_frr),
-                Guard = (GuardOptions)_settings.Read(r, Group),
-            };
+    public GuardInput? Read(ParseResult r)
+    {
+        var (data, reference) = (r.GetValue(_data), r.GetValue(_reference));
+        if (data is null && reference is not null)
+            throw new PsimException("--guard-reference needs --guard-data (the clean dev rows the guard is calibrated on)");
+        if (data is null)
+            return null;
+        return new GuardInput
+        {
+            Task = new TaskInput { DataDir = data },
+            Reference = reference,
+            TargetFrr = r.GetValue(_frr),
+            Guard = (GuardOptions)_settings.Read(r, Group),
+        };
+    }
 }

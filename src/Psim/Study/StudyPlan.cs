@@ -279,6 +279,7 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
             DefenseKind[] defenses
         )
         {
+            bool guarded = Reads<Defense.Guard.GuardOptions>(defenses);
             var onion = c.DefenseOptions<Defense.Onion.OnionOptions>();
             return new()
             {
@@ -296,9 +297,9 @@ public sealed record StudyPlan(string StudyDir, IReadOnlyList<PlannedStep> Steps
                 OnionBars = onion.Bars,
                 Rap = c.DefenseOptions<Defense.Rap.RapOptions>(),
                 Dan = c.DefenseOptions<Defense.Dan.DanOptions>(),
-                Guard = Reads<Defense.Guard.GuardOptions>(defenses) ? c.DefenseOptions<Defense.Guard.GuardOptions>() : null,
+                Guard = guarded ? c.DefenseOptions<Defense.Guard.GuardOptions>() : null,
                 // the guard flags the tokens an audit against the clean base names; no other defence reads the audit
-                Reference = Reads<Defense.Guard.GuardOptions>(defenses) ? baseModel : null,
+                Reference = guarded ? baseModel : null,
             };
         }
     }

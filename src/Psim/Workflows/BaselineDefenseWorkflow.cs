@@ -2,7 +2,6 @@ using Psim.Attacks;
 using Psim.Charts;
 using Psim.Data;
 using Psim.Defense;
-using Psim.Defense.Audit;
 using Psim.Defense.Dan;
 using Psim.Defense.Detection;
 using Psim.Defense.Guard;

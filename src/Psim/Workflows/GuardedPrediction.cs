@@ -41,7 +41,7 @@ public interface IGuard : IDisposable
     /// <summary>One outcome per text, in order. Called from one thread at a time.</summary>
     IReadOnlyList<GuardedPrediction> Classify(IReadOnlyList<string> texts, CancellationToken ct = default);
 
-    /// <summary>The flag rate the detector's threshold promises on clean in-domain inputs (<see cref="Defense.Detection.FlagRate.Expected"/>); null when it was not calibrated.</summary>
+    /// <summary>The flag rate the detector's threshold promises on clean in-domain inputs (<see cref="Defense.Detection.FlagRate.Expected(Defense.Psim.ThresholdChoice)"/>); null when it was not calibrated.</summary>
     double? ExpectedFlagRate { get; }
 }
 
@@ -101,7 +101,7 @@ public sealed class LoadedGuard : IGuard
         var guard = new GuardDetector(new VictimUnderTest(victim, encoder, 0), detector, dev, g.Guard, g.Dan, suspects, g.Seed, default);
         double tau = DetectionProtocol.Threshold(guard.CalibrationScores, g.TargetFrr);
         log($"guard: {guard.Setting}; threshold {tau:G4} at {g.TargetFrr:P1} FRR on clean dev");
-        return new Fused(guard, tau, guard.CalibrationFrr(tau));
+        return new Fused(guard, tau, Defense.Detection.FlagRate.Expected(guard.CalibrationFrr(tau), guard.HeldOut));
     }
 
     /// <summary>
@@ -128,10 +128,31 @@ public sealed class LoadedGuard : IGuard
 
     private IReadOnlyList<GuardedPrediction> ClassifyGroup(IReadOnlyList<string> texts, CancellationToken ct)
     {
-        var guard = _fused?.Detector.Scored(texts, null, ct);
-        var scores = guard?.Psim ?? _detector.Score(texts, ct: ct);
-        var flagged = guard is null ? scores.Select(_detector.Flags).ToArray() : guard.Fused.Select(s => s > _fused!.Threshold).ToArray();
-        var accepted = Enumerable.Range(0, texts.Count).Where(i => !flagged[i]).ToList();
+        var d = _fused is { } f ? ByGuard(f, texts, ct) : ByPsim(texts, ct);
+        return texts
+            .Select(
+                (text, i) =>
+                    (
+                        d.Probabilities[i] is { } p
+                            ? new GuardedPrediction(text, Predictor.ArgMax(p), p, d.Confidence[i], false)
+                            : new GuardedPrediction(text, null, null, d.Confidence[i], true)
+                    ) with
+                    {
+                        Threshold = _fused?.Threshold ?? _detector.Threshold,
+                        GuardScore = d.GuardScores?[i],
+                    }
+            )
+            .ToList();
+    }
+
+    /// <summary>One group's decision: PSIM's confidence, the victim's probabilities of the accepted texts (null: rejected), and the guard's scores (null: PSIM alone).</summary>
+    private sealed record Decision(double[] Confidence, float[]?[] Probabilities, double[]? GuardScores);
+
+    /// <summary>PSIM alone: the texts it does not flag pass the victim.</summary>
+    private Decision ByPsim(IReadOnlyList<string> texts, CancellationToken ct)
+    {
+        var scores = _detector.Score(texts, ct: ct);
+        var accepted = Enumerable.Range(0, texts.Count).Where(i => !_detector.Flags(scores[i])).ToList();
         var probs = Predictor.Probabilities(
             _victim,
             _encoder,
@@ -140,21 +161,17 @@ public sealed class LoadedGuard : IGuard
             null,
             ct
         );
-        var byIndex = accepted.Select((i, k) => (i, k)).ToDictionary(t => t.i, t => probs[t.k]);
-        return texts
-            .Select(
-                (text, i) =>
-                    (
-                        byIndex.TryGetValue(i, out var p)
-                            ? new GuardedPrediction(text, Predictor.ArgMax(p), p, scores[i], false)
-                            : new GuardedPrediction(text, null, null, scores[i], true)
-                    ) with
-                    {
-                        Threshold = _fused?.Threshold ?? _detector.Threshold,
-                        GuardScore = guard?.Fused[i],
-                    }
-            )
-            .ToList();
+        var byText = new float[]?[texts.Count];
+        for (int k = 0; k < accepted.Count; k++)
+            byText[accepted[k]] = probs[k];
+        return new Decision(scores, byText, null);
+    }
+
+    /// <summary>The fused guard: the victim's probabilities come from the pass DAN's features are read from (one victim pass per text).</summary>
+    private static Decision ByGuard(Fused f, IReadOnlyList<string> texts, CancellationToken ct)
+    {
+        var g = f.Detector.Scored(texts, null, ct);
+        return new Decision(g.Psim, g.Probabilities.Select((p, i) => g.Fused[i] > f.Threshold ? null : p).ToArray(), g.Fused);
     }
 
     public void Dispose()

@@ -74,9 +74,12 @@ public static class ModelAudit
     }
 
     /// <summary>The reference's word embeddings [V, H], refused (naming both) unless their shape is the suspect checkpoint's.</summary>
-    public static Tensor ReferenceRows(HfCheckpoint suspect, string model, string reference, Action<string> log)
+    public static Tensor ReferenceRows(HfCheckpoint suspect, string model, string reference, Action<string> log) =>
+        ReferenceRows(suspect, model, ModelResolver.Open(reference, log), reference);
+
+    /// <summary>The opened reference's word embeddings, refused unless they have the suspect's shape.</summary>
+    public static Tensor ReferenceRows(HfCheckpoint suspect, string model, HfCheckpoint clean, string reference)
     {
-        var clean = ModelResolver.Open(reference, log);
         var (suspectKey, cleanKey) = (WordEmbeddingsKey(suspect, model), WordEmbeddingsKey(clean, reference));
         var (suspectShape, cleanShape) = (suspect.Weights.Entries[suspectKey].Shape, clean.Weights.Entries[cleanKey].Shape);
         if (!suspectShape.SequenceEqual(cleanShape))

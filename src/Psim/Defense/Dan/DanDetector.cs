@@ -44,8 +44,5 @@ public sealed class DanDetector : IInputDetector
         Features(texts, label, ct).Select(_dan.Score).ToArray();
 
     private float[][][] Features(IReadOnlyList<string> texts, string label, CancellationToken ct) =>
-        LayerFeatures
-            .Extract(_victim.Model, _victim.Encoder, texts.Select(_victim.Encoder.Encode).ToList(), Defaults.EvalBatchSize, label, ct)
-            .Select(f => f.Layers)
-            .ToArray();
+        _victim.Features(texts.Select(_victim.Encoder.Encode).ToList(), label, ct).Select(f => f.Layers).ToArray();
 }

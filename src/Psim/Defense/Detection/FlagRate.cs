@@ -59,9 +59,12 @@ public static class FlagRate
         if (t.How != ThresholdMode.Calibrated)
             return null;
         if (t.CalibrationFrr is double frr)
-            return t.CalibrationRows is int n and > 0 ? Math.Max(frr, 1.0 / n) : frr;
+            return t.CalibrationRows is int n ? Expected(frr, n) : frr;
         return t.TargetFrr;
     }
+
+    /// <summary>The flag rate an FRR measured on <paramref name="rows"/> calibration rows promises: that FRR, or 1/n where it is lower (n rows cannot show less).</summary>
+    public static double Expected(double calibrationFrr, int rows) => rows > 0 ? Math.Max(calibrationFrr, 1.0 / rows) : calibrationFrr;
 
     public static FlagRateCheck Check(int inputs, int flagged, double? expected, FlagRateOptions o)
     {

@@ -11,4 +11,8 @@ public sealed record VictimUnderTest(nn.Module<BertInput, Tensor> Model, TextEnc
 {
     public float[][] Probabilities(IReadOnlyList<string> texts, string label, CancellationToken ct) =>
         Predictor.Probabilities(Model, Encoder, texts.Select(Encoder.Encode).ToList(), Defaults.EvalBatchSize, label, ct);
+
+    /// <summary>Each encoded input's class probabilities and every layer's [CLS] feature, from one pass of the victim (what DAN reads).</summary>
+    public ClsFeatures[] Features(IReadOnlyList<int[]> ids, string? label, CancellationToken ct) =>
+        LayerFeatures.Extract(Model, Encoder, ids, Defaults.EvalBatchSize, label, ct);
 }

@@ -8,8 +8,8 @@ using Psim.Training;
 
 namespace Psim.Defense.Guard;
 
-/// <summary>The guard's scores of some texts: PSIM's confidence, DAN's distance, the count of suspect tokens (null: the audit named none), and the fused suspicion.</summary>
-public sealed record GuardScores(double[] Psim, double[] Dan, double[]? Tokens, double[] Fused);
+/// <summary>The guard's scores of some texts: PSIM's confidence, the fused suspicion, and the victim's class probabilities from the pass DAN's features came from.</summary>
+public sealed record GuardScores(double[] Psim, double[] Fused, float[][] Probabilities);
 
 /// <summary>
 /// The fused input guard: PSIM's confidence (which catches triggers the poisoned backbone is certain of: BadNet,
@@ -24,7 +24,7 @@ public sealed class GuardDetector : IInputDetector
     private readonly VictimUnderTest _victim;
     private readonly DanDistance _dan;
     private readonly MinPFusion _fusion;
-    private readonly int _layers;
+    private readonly HashSet<int> _suspectIds;
     private readonly IReadOnlyList<SuspectToken> _suspects;
 
     public GuardDetector(
@@ -40,6 +40,7 @@ public sealed class GuardDetector : IInputDetector
     {
         o.Validate();
         (_victim, _psim, _suspects) = (victim, psim, suspects ?? []);
+        _suspectIds = _suspects.Select(t => t.Id).ToHashSet();
         var order = Enumerable.Range(0, dev.Count).ToArray();
         Seeds.Random(seed, "guard/held-out").Shuffle(order);
         int held = (int)(o.HeldOutFraction * order.Length);
@@ -47,16 +48,15 @@ public sealed class GuardDetector : IInputDetector
             throw new PsimException($"the guard needs clean dev rows to fit DAN on and to hold out: {dev.Count} rows, {held} held out");
         var fit = order[..^held].Select(i => dev[i]).ToList();
         var heldOut = order[^held..].Select(i => dev[i].Text).ToList();
+        var heldIds = Encode(heldOut);
         _dan = DanDistance.Fit(
-            Features(fit.Select(e => e.Text).ToList(), "guard: DAN, clean dev (fit)", ct),
+            Layers(victim.Features(Encode(fit.Select(e => e.Text).ToList()), "guard: DAN, clean dev (fit)", ct)),
             fit.Select(e => e.Label).ToList(),
-            Features(heldOut, "guard: DAN, clean dev (held out)", ct),
+            Layers(victim.Features(heldIds, "guard: DAN, clean dev (held out)", ct)),
             dan
         );
-        _layers = _dan.LayerCount;
         var psimClean = psim.Score(heldOut, progressLabel: "guard: PSIM, clean dev (held out)", ct: ct);
-        _fusion = new MinPFusion([psimClean, _dan.HeldOutScores, .. TokenScores(heldOut)], o.TailShare);
-        (HeldOut, FitRows) = (held, fit.Count);
+        _fusion = new MinPFusion(Parts(psimClean, _dan.HeldOutScores, TokenCounts(heldIds)), o.TailShare);
     }
 
     public static readonly DefenseDescriptor Descriptor = new()
@@ -76,12 +76,12 @@ public sealed class GuardDetector : IInputDetector
         ),
     };
 
-    public int HeldOut { get; }
-    public int FitRows { get; }
+    public int HeldOut => _fusion.CalibrationScores.Count;
+    public int FitRows => _dan.FitRows;
 
     public DefenseKind Kind => DefenseKind.Guard;
     public string Setting =>
-        $"PSIM ({_psim.Settings.Method.Name()} detector), DAN ([CLS] of {_layers} layers, fitted on {FitRows} clean dev rows){Tokens} fused by the smallest clean p-value over {HeldOut} held-out clean dev rows";
+        $"PSIM ({_psim.Settings.Method.Name()} detector), DAN ([CLS] of {_dan.LayerCount} layers, fitted on {FitRows} clean dev rows){Tokens} fused by the smallest clean p-value over {HeldOut} held-out clean dev rows";
 
     private string Tokens =>
         _suspects.Count == 0 ? "" : $" and the audit's suspect tokens ({string.Join(", ", _suspects.Select(t => $"'{t.Token}'"))})";
@@ -91,31 +91,29 @@ public sealed class GuardDetector : IInputDetector
 
     public double[] Score(IReadOnlyList<string> texts, string label, CancellationToken ct) => Scored(texts, label, ct).Fused;
 
-    /// <summary>Each text's parts' scores and their fusion.</summary>
+    /// <summary>Each text's parts' scores and their fusion; each text is encoded once and passes the victim once.</summary>
     public GuardScores Scored(IReadOnlyList<string> texts, string? label, CancellationToken ct)
     {
+        var ids = Encode(texts);
         var psim = _psim.Score(texts, progressLabel: label is null ? null : $"{label} (PSIM)", ct: ct);
-        var dan = Features(texts, label is null ? null : $"{label} (DAN)", ct).Select(_dan.Score).ToArray();
-        var tokens = TokenScores(texts).FirstOrDefault();
-        return new GuardScores(psim, dan, tokens, _fusion.Score([psim, dan, .. tokens is null ? [] : new[] { tokens }]));
+        var features = _victim.Features(ids, label is null ? null : $"{label} (DAN)", ct);
+        var dan = Layers(features).Select(_dan.Score).ToArray();
+        var tokens = TokenCounts(ids);
+        return new GuardScores(psim, _fusion.Score(Parts(psim, dan, tokens)), features.Select(f => f.Probabilities).ToArray());
     }
 
-    /// <summary>The flag rate <paramref name="threshold"/> has on the held-out clean rows (at least one row's share).</summary>
-    public double CalibrationFrr(double threshold) =>
-        Math.Max(CalibrationScores.Count(s => s > threshold), 1) / (double)CalibrationScores.Count;
+    /// <summary>The share of the held-out clean rows <paramref name="threshold"/> flags.</summary>
+    public double CalibrationFrr(double threshold) => CalibrationScores.Count(s => s > threshold) / (double)HeldOut;
 
-    /// <summary>How many of the audit's suspect tokens each text carries (no part at all when the audit named none).</summary>
-    private IEnumerable<double[]> TokenScores(IReadOnlyList<string> texts)
-    {
-        if (_suspects.Count == 0)
-            yield break;
-        var ids = _suspects.Select(t => t.Id).ToHashSet();
-        yield return texts.Select(t => (double)_victim.Encoder.Encode(t).Where(ids.Contains).Distinct().Count()).ToArray();
-    }
+    /// <summary>The parts in fusion order: PSIM, DAN, and the token count when the audit named tokens.</summary>
+    private static IReadOnlyList<IReadOnlyList<double>> Parts(IReadOnlyList<double> psim, IReadOnlyList<double> dan, double[]? tokens) =>
+        tokens is null ? [psim, dan] : [psim, dan, tokens];
 
-    private float[][][] Features(IReadOnlyList<string> texts, string? label, CancellationToken ct) =>
-        LayerFeatures
-            .Extract(_victim.Model, _victim.Encoder, texts.Select(_victim.Encoder.Encode).ToList(), Defaults.EvalBatchSize, label, ct)
-            .Select(f => f.Layers)
-            .ToArray();
+    /// <summary>How many of the audit's suspect tokens each encoded text carries (null when the audit named none).</summary>
+    private double[]? TokenCounts(IReadOnlyList<int[]> ids) =>
+        _suspectIds.Count == 0 ? null : ids.Select(x => (double)x.Where(_suspectIds.Contains).Distinct().Count()).ToArray();
+
+    private List<int[]> Encode(IReadOnlyList<string> texts) => texts.Select(_victim.Encoder.Encode).ToList();
+
+    private static float[][][] Layers(ClsFeatures[] features) => features.Select(f => f.Layers).ToArray();
 }

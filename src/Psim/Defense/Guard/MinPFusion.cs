@@ -29,8 +29,6 @@ public sealed class MinPFusion
     /// <summary>The fused scores of the held-out clean rows (each left out of its own p-values): what the threshold is set on.</summary>
     public IReadOnlyList<double> CalibrationScores { get; }
 
-    public IReadOnlyList<TailPValue> Parts => _parts;
-
     /// <summary>The fused suspicion of one input from its detectors' scores (in the order of the parts): −ln min_j p_j = max_j −ln p_j.</summary>
     public double Score(IReadOnlyList<double> scores)
     {

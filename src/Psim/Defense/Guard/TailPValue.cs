@@ -26,8 +26,6 @@ public sealed class TailPValue
         TailScale = Math.Max(beta, 1e-3 * Math.Max(1, Math.Abs(_sorted[^1])));
     }
 
-    public int Count => _sorted.Length;
-
     /// <summary>The p-value of a new input's score.</summary>
     public double Of(double score)
     {

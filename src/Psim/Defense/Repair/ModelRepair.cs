@@ -28,12 +28,13 @@ public static class ModelRepair
     public const string ReportFile = "repair.json";
     public static readonly OptionsGroup<RepairOptions> Settings = new("repair", "repair", typeof(RepairOptions));
 
-    private static Tensor WordEmbeddings(nn.Module m) =>
+    /// <summary>The encoder of a loaded checkpoint: the classifier's, or the checkpoint itself.</summary>
+    private static BertModel Encoder(nn.Module m) =>
         m switch
         {
-            BertForSequenceClassification c => c.Bert.Embeddings.WordEmbeddings.weight!,
-            BertModel b => b.Embeddings.WordEmbeddings.weight!,
-            _ => throw new InvalidOperationException($"no word embeddings in a {m.GetType().Name}"),
+            BertForSequenceClassification c => c.Bert,
+            BertModel b => b,
+            _ => throw new InvalidOperationException($"no BERT encoder in a {m.GetType().Name}"),
         };
 
     public static RepairReport Run(string model, string reference, string outDir, AuditOptions o, RepairOptions ro, Action<string> log)
@@ -41,14 +42,15 @@ public static class ModelRepair
         o.Validate();
         ro.Validate();
         var ckpt = ModelResolver.Open(model, log);
+        var clean = ModelResolver.Open(reference, log); // opened once: its rows, and its encoder when mixing
         using var scope = NewDisposeScope();
-        using var w0 = ModelAudit.ReferenceRows(ckpt, model, reference, log);
+        using var w0 = ModelAudit.ReferenceRows(ckpt, model, clean, reference);
         using nn.Module m = ckpt.HasClassifierHead ? ckpt.LoadClassifier(out _) : ckpt.LoadEncoder(out _);
-        var rows = WordEmbeddings(m); // the checkpoint's rows as loaded: audited, reset, written and audited again, read once
+        var rows = Encoder(m).Embeddings.WordEmbeddings.weight!; // the checkpoint's rows as loaded: audited, reset, written and audited again, read once
         var audit = ModelAudit.Report(model, reference, w0, rows, ckpt.Tokenizer.Vocab, o);
         var reset = audit.Embeddings!.TopRows.Where(r => r.Suspect).ToList();
         EmbeddingRowReset.Apply(rows, w0, reset.Select(r => r.Id).ToList());
-        var mix = ro.ResetShare > 0 ? Mix(m, reference, ro, log) : null;
+        var mix = ro.ResetShare > 0 ? Mix(Encoder(m), clean, reference, ro, log) : null;
         string origin =
             $"psim repair: {reset.Count} word-embedding row(s) of {ckpt.Origin} reset to {reference}{(mix is null ? "" : $", {mix.Share:P0} of its encoder weights mixed back")}";
         HfCheckpoint.Save(outDir, m, m is BertForSequenceClassification c ? c.Config : ckpt.Config, ckpt.Tokenizer, origin);
@@ -57,11 +59,10 @@ public static class ModelRepair
         return new RepairReport(model, reference, Path.GetFullPath(outDir), audit, reset, mix, after);
     }
 
-    private static WeightMix Mix(nn.Module m, string reference, RepairOptions ro, Action<string> log)
+    private static WeightMix Mix(BertModel encoder, HfCheckpoint clean, string reference, RepairOptions ro, Action<string> log)
     {
-        using var clean = ModelResolver.Open(reference, log).LoadEncoder(out _);
-        var encoder = m is BertForSequenceClassification c ? c.Bert : (BertModel)m;
-        var mix = WeightMixing.Apply(encoder, clean, ro.ResetShare, ro.Seed);
+        using var cleanEncoder = clean.LoadEncoder(out _);
+        var mix = WeightMixing.Apply(encoder, cleanEncoder, ro.ResetShare, ro.Seed);
         log($"repair: {mix.Reset:N0} of {mix.Entries:N0} encoder weight entries ({mix.Tensors} tensors) reset to {reference}");
         return mix;
     }
